@@ -1,0 +1,2 @@
+/* The sentiment library: placeholder until the scorer lands. */
+const char kw_sentiment_module[] = "sentiment";

@@ -1,0 +1,48 @@
+/*
+ * What every command of the kolwatch binary shares: the effective
+ * configuration, the command table and small output helpers.
+ * Only service/ includes this header.
+ */
+#ifndef KOLWATCH_SERVICE_CLI_H
+#define KOLWATCH_SERVICE_CLI_H
+
+#include "config.h"
+
+#include <stdio.h>
+
+/* Exit statuses every command keeps (DESIGN: Interfaces). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct kw_cli {
+    kw_config *config;  /* effective options; owned by main */
+    const char *argv0;
+} kw_cli;
+
+typedef int (*kw_cmd_fn)(kw_cli *cli, int argc, char **argv);
+
+typedef struct kw_command {
+    const char *name;     /* "brand", "import", ... */
+    const char *summary;  /* one line for `kolwatch --help` */
+    kw_cmd_fn run;        /* argv[0] is the command name */
+} kw_command;
+
+/* The command table, NULL-terminated (commands.c). */
+extern const kw_command kw_commands[];
+
+/* Print "kolwatch: <message>" on stderr; returns EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "kolwatch <cmd>: <message>" and a hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One command per file; each prints its own --help. */
+int cmd_init(kw_cli *cli, int argc, char **argv);
+int cmd_migrate(kw_cli *cli, int argc, char **argv);
+int cmd_brand(kw_cli *cli, int argc, char **argv);
+int cmd_config(kw_cli *cli, int argc, char **argv);
+int cmd_import(kw_cli *cli, int argc, char **argv);
+int cmd_mention(kw_cli *cli, int argc, char **argv);
+int cmd_score(kw_cli *cli, int argc, char **argv);
+int cmd_rescore(kw_cli *cli, int argc, char **argv);
+
+#endif

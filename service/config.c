@@ -1,0 +1,368 @@
+/*
+ * Typed configuration values, read from the defaults, an INI file, the
+ * environment and command-line flags. Never exits: every failure is a
+ * KW_E* code with a message naming the file, line or variable.
+ */
+#include "config.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/timeutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct value {
+    char *text;
+    kw_opt_source src;
+    int64_t i;
+    double d;
+} value;
+
+struct kw_config {
+    value *v;
+    char file[4096];
+};
+
+static const char *src_name[] = {"default", "file", "env", "flag"};
+
+static int find(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot)
+        return -1;
+    size_t slen = (size_t)(dot - name);
+    for (int i = 0; i < kw_options_count; i++)
+        if (strlen(kw_options[i].section) == slen &&
+            strncmp(kw_options[i].section, name, slen) == 0 &&
+            strcmp(kw_options[i].key, dot + 1) == 0)
+            return i;
+    return -1;
+}
+
+static int parse_size(const char *t, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(t, &end, 10);
+    if (errno || end == t || n < 0)
+        return -1;
+    int64_t mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1024LL * 1024 * 1024, end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || n > INT64_MAX / mul)
+        return -1;
+    *out = n * mul;
+    return 0;
+}
+
+static int parse_bool(const char *t, int64_t *out)
+{
+    static const char *yes[] = {"1", "true", "yes", "on"};
+    static const char *no[] = {"0", "false", "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(t, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcasecmp(t, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -1;
+}
+
+/* Validate text for option i and store it; `where` names the source. */
+static int assign(kw_config *cfg, int i, const char *text, kw_opt_source src,
+                  const char *where)
+{
+    const kw_option_def *o = &kw_options[i];
+    value nv = {0};
+    char *end;
+    nv.src = src;
+    switch (o->type) {
+    case OPT_STRING:
+        break;
+    case OPT_INT:
+        errno = 0;
+        nv.i = strtoll(text, &end, 10);
+        if (errno || end == text || *end)
+            goto bad_type;
+        nv.d = (double)nv.i;
+        break;
+    case OPT_DOUBLE:
+        errno = 0;
+        nv.d = strtod(text, &end);
+        if (errno || end == text || *end || !isfinite(nv.d))
+            goto bad_type;
+        break;
+    case OPT_BOOL:
+        if (parse_bool(text, &nv.i))
+            goto bad_type;
+        break;
+    case OPT_DURATION:
+        if (kw_duration_parse(&nv.i, text))
+            goto bad_type;
+        nv.d = (double)nv.i;
+        break;
+    case OPT_SIZE:
+        if (parse_size(text, &nv.i))
+            goto bad_type;
+        nv.d = (double)nv.i;
+        break;
+    }
+    if (o->type != OPT_STRING && o->type != OPT_BOOL && o->min <= o->max &&
+        (nv.d < o->min || nv.d > o->max))
+        return kw_error_set(KW_EINVAL, "%s: %s.%s = %s is out of range (%g to %g)",
+                            where, o->section, o->key, text, o->min, o->max);
+    nv.text = strdup(text);
+    if (!nv.text)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    free(cfg->v[i].text);
+    cfg->v[i] = nv;
+    return 0;
+bad_type: {
+    static const char *expect[] = {"text", "a whole number", "a number",
+                                   "true or false",
+                                   "a duration such as 15m or 1d",
+                                   "a size such as 1M"};
+    return kw_error_set(KW_EINVAL, "%s: %s.%s = '%.100s' is not %s", where,
+                        o->section, o->key, text, expect[o->type]);
+}
+}
+
+int kw_config_new(kw_config **out)
+{
+    kw_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg || !(cfg->v = calloc((size_t)kw_options_count, sizeof *cfg->v))) {
+        free(cfg);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < kw_options_count; i++) {
+        int rc = assign(cfg, i, kw_options[i].def, SRC_DEFAULT, "default");
+        if (rc) {
+            kw_config_free(cfg);
+            return rc;
+        }
+    }
+    *out = cfg;
+    return 0;
+}
+
+void kw_config_free(kw_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (int i = 0; i < kw_options_count; i++)
+        free(cfg->v[i].text);
+    free(cfg->v);
+    free(cfg);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int kw_config_load_file(kw_config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[8192], section[64] = "", where[4200];
+    int lineno = 0, rc = 0;
+    if (!f) {
+        if (errno == ENOENT)
+            return kw_error_set(KW_ENOTFOUND, "%s: no such file", path);
+        return kw_error_set(KW_EIO, "%s: cannot read: %s", path, strerror(errno));
+    }
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        if (!strchr(line, '\n') && !feof(f)) {
+            rc = kw_error_set(KW_EINVAL, "%s: line longer than %zu bytes", where,
+                              sizeof line - 2);
+            break;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *e = strchr(s, ']');
+            if (!e || e[1] != '\0' || e - s - 1 <= 0 ||
+                (size_t)(e - s - 1) >= sizeof section) {
+                rc = kw_error_set(KW_EINVAL, "%s: bad section header '%.80s'",
+                                  where, s);
+                break;
+            }
+            *e = '\0';
+            snprintf(section, sizeof section, "%s", trim(s + 1));
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            rc = kw_error_set(KW_EINVAL, "%s: expected 'key = value', got '%.80s'",
+                              where, s);
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *val = trim(eq + 1), name[256];
+        size_t vl = strlen(val);
+        if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+            val[vl - 1] = '\0';
+            val++;
+        }
+        snprintf(name, sizeof name, "%s.%s", section, key);
+        int i = find(name);
+        if (i < 0) {
+            rc = kw_error_set(KW_EINVAL,
+                              "%s: unknown option '%s' (see `kolwatch config show`)",
+                              where, section[0] ? name : key);
+            break;
+        }
+        if ((rc = assign(cfg, i, val, SRC_FILE, where)))
+            break;
+    }
+    fclose(f);
+    if (!rc)
+        snprintf(cfg->file, sizeof cfg->file, "%s", path);
+    return rc;
+}
+
+int kw_config_load_env(kw_config *cfg)
+{
+    char var[256], where[300];
+    for (int i = 0; i < kw_options_count; i++) {
+        const kw_option_def *o = &kw_options[i];
+        snprintf(var, sizeof var, "KOLWATCH_%s_%s", o->section, o->key);
+        for (char *p = var; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        const char *v = getenv(var);
+        if (!v && strcmp(o->section, "core") == 0 && strcmp(o->key, "db") == 0 &&
+            (v = getenv("KOLWATCH_DB")))
+            snprintf(var, sizeof var, "KOLWATCH_DB");
+        if (!v)
+            continue;
+        snprintf(where, sizeof where, "environment %s", var);
+        int rc = assign(cfg, i, v, SRC_ENV, where);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int kw_config_set(kw_config *cfg, const char *name, const char *value,
+                  kw_opt_source src)
+{
+    int i = find(name);
+    if (i < 0)
+        return kw_error_set(KW_EINVAL, "unknown option '%s'", name);
+    const kw_option_def *o = &kw_options[i];
+    char where[128];
+    if (o->flag && src == SRC_FLAG)
+        snprintf(where, sizeof where, "%s", o->flag);
+    else
+        snprintf(where, sizeof where, "%s", src_name[src]);
+    return assign(cfg, i, value, src, where);
+}
+
+static const value *get(const kw_config *cfg, const char *name)
+{
+    int i = find(name);
+    if (i < 0) {
+        /* A programming error: the name is not in the table. */
+        fprintf(stderr, "kolwatch: internal error: unknown option %s\n", name);
+        abort();
+    }
+    return &cfg->v[i];
+}
+
+const char *kw_config_str(const kw_config *cfg, const char *name)
+{
+    return get(cfg, name)->text;
+}
+int64_t kw_config_int(const kw_config *cfg, const char *name)
+{
+    return get(cfg, name)->i;
+}
+double kw_config_double(const kw_config *cfg, const char *name)
+{
+    return get(cfg, name)->d;
+}
+int kw_config_bool(const kw_config *cfg, const char *name)
+{
+    return get(cfg, name)->i != 0;
+}
+const char *kw_config_file(const kw_config *cfg) { return cfg->file; }
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void kw_config_show(const kw_config *cfg, FILE *out, int json)
+{
+    if (json)
+        fputs("{\"items\":[", out);
+    for (int i = 0; i < kw_options_count; i++) {
+        const kw_option_def *o = &kw_options[i];
+        const value *v = &cfg->v[i];
+        char name[128];
+        snprintf(name, sizeof name, "%s.%s", o->section, o->key);
+        if (json) {
+            fputs(i ? ",{\"name\":" : "{\"name\":", out);
+            json_string(out, name);
+            fputs(",\"value\":", out);
+            json_string(out, v->text);
+            fprintf(out, ",\"source\":\"%s\",\"default\":", src_name[v->src]);
+            json_string(out, o->def);
+            fputs(",\"help\":", out);
+            json_string(out, o->help);
+            fputc('}', out);
+        } else {
+            const char *src = src_name[v->src];
+            fprintf(out, "%-22s %-28s (%s%s%s)\n", name, v->text, src,
+                    v->src == SRC_FILE ? " " : "",
+                    v->src == SRC_FILE ? cfg->file : "");
+        }
+    }
+    if (json)
+        fputs("],\"next_cursor\":null}\n", out);
+}
+
+void kw_config_write_template(FILE *out)
+{
+    const char *section = "";
+    fputs("# kolwatch configuration. Every line is commented out and shows the\n"
+          "# default; uncomment and change what you need. Environment variables\n"
+          "# KOLWATCH_<SECTION>_<KEY> override this file, command-line flags\n"
+          "# override both. `kolwatch config show` prints what is in effect.\n",
+          out);
+    for (int i = 0; i < kw_options_count; i++) {
+        const kw_option_def *o = &kw_options[i];
+        if (strcmp(section, o->section) != 0) {
+            section = o->section;
+            fprintf(out, "\n[%s]\n", section);
+        }
+        fprintf(out, "# %s\n# %s = %s\n", o->help, o->key, o->def);
+    }
+}

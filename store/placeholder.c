@@ -1,0 +1,1 @@
+const char kw_store_module[] = "store";
