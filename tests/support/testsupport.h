@@ -1,0 +1,35 @@
+/*
+ * Helpers shared by the tests: temporary directories, running the real
+ * kolwatch binary as a child process, reading files.
+ */
+#ifndef KOLWATCH_TESTSUPPORT_H
+#define KOLWATCH_TESTSUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); caller frees the string and
+ * may remove the tree with kwt_rmtree. */
+char *kwt_tempdir(void);
+void kwt_rmtree(const char *path);
+
+/* Write len bytes (or strlen(data) when len is (size_t)-1) to path. */
+void kwt_write_file(const char *path, const char *data, size_t len);
+
+typedef struct kwt_run {
+    int status;   /* exit status, or 128+signal */
+    char *out;    /* standard output, NUL-terminated */
+    char *err;    /* standard error, NUL-terminated */
+    size_t out_len;
+} kwt_run;
+
+/* Run the kolwatch binary with the NULL-terminated arguments (argv[0] is
+ * supplied), feeding `input` (may be NULL) on standard input, in directory
+ * `cwd` (may be NULL). Free with kwt_run_free. */
+kwt_run kwt_kolwatch(const char *cwd, const char *input, const char *const *args);
+void kwt_run_free(kwt_run *r);
+
+#endif
