@@ -35,6 +35,17 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+struct kw_store;
+/* Open the store named by core.db. create: make a missing SQLite file;
+ * any_version: accept a schema that is not current (init, migrate).
+ * Prints the error and returns EXIT_FAIL on failure. */
+int cli_open_store(kw_cli *cli, struct kw_store **out, int create, int any_version);
+
+/* Output format of listing commands: --format table|json, default table
+ * on a terminal and JSON otherwise. Returns 1 for JSON, 0 for table, -1 for
+ * a bad value. */
+int cli_format(const char *value);
+
 /* One command per file; each prints its own --help. */
 int cmd_init(kw_cli *cli, int argc, char **argv);
 int cmd_migrate(kw_cli *cli, int argc, char **argv);

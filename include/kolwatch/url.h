@@ -1,0 +1,23 @@
+/*
+ * Canonical URLs: the key that makes a mention unique.
+ */
+#ifndef KOLWATCH_URL_H
+#define KOLWATCH_URL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Write the canonical form of an http(s) URL into out: scheme and host
+ * lower-cased, default port dropped, empty path made "/", fragment and
+ * tracking parameters (utm_*, spm, fbclid, gclid, ...) removed, the other
+ * query parameters sorted. KW_EINVAL for anything but an absolute http or
+ * https URL, KW_ETOOBIG if out is too small. */
+int kw_url_canonical(char *out, size_t size, const char *url);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

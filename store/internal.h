@@ -1,0 +1,77 @@
+/*
+ * What the store's back ends share: a small prepared-statement interface
+ * that store.c writes all its SQL against, once for both databases.
+ * SQL uses $1, $2, ... placeholders (valid in SQLite and PostgreSQL).
+ * Private to store/.
+ */
+#ifndef KOLWATCH_STORE_INTERNAL_H
+#define KOLWATCH_STORE_INTERNAL_H
+
+#include "kolwatch/store.h"
+
+typedef struct kw_stmt kw_stmt;
+
+enum { STEP_DONE = 0, STEP_ROW = 1 };
+
+typedef struct kw_backend {
+    const char *name;
+    /* Run one or more statements without parameters. */
+    int (*exec)(kw_store *s, const char *sql);
+    /* Prepare sql; *out is cached by the caller and finalised at close. */
+    int (*prepare)(kw_store *s, const char *sql, kw_stmt **out);
+    int (*bind_int64)(kw_stmt *st, int idx, int64_t v);
+    int (*bind_double)(kw_stmt *st, int idx, double v);
+    int (*bind_text)(kw_stmt *st, int idx, const char *v); /* NULL binds NULL */
+    /* STEP_ROW, STEP_DONE or a negative KW_E code. */
+    int (*step)(kw_stmt *st);
+    int (*column_null)(kw_stmt *st, int col);
+    int64_t (*column_int64)(kw_stmt *st, int col);
+    double (*column_double)(kw_stmt *st, int col);
+    /* Timestamps come back as RFC 3339 "...Z" text on both back ends. */
+    const char *(*column_text)(kw_stmt *st, int col);
+    /* Rows changed by the statement's last completed run. */
+    int64_t (*changes)(kw_stmt *st);
+    void (*reset)(kw_stmt *st);
+    void (*finalize)(kw_stmt *st);
+    void (*close)(kw_store *s);
+    /* Dialect: a query taking $1 = table name that returns a row if the
+     * table exists; the DDL of schema_version; how to begin a write
+     * transaction. */
+    const char *sql_has_table;
+    const char *sql_version_ddl;
+    const char *sql_begin;
+} kw_backend;
+
+/* Statements store.c caches, one slot each. */
+enum {
+    Q_BRAND_ADD, Q_BRAND_BY_NAME, Q_BRAND_BY_ID, Q_BRAND_LIST, Q_BRAND_UPDATE,
+    Q_BRAND_DELETE, Q_ALIAS_ADD, Q_ALIAS_LIST, Q_ALIAS_CLEAR,
+    Q_MENTION_INSERT, Q_MENTION_FIND, Q_LINK_INSERT, Q_BUCKET_ADD,
+    Q_MENTION_SENTIMENT, Q_MENTION_SET_SENTIMENT, Q_MENTION_BRANDS,
+    Q_MENTION_BRAND_IDS, Q_MENTION_COUNT_ALL, Q_MENTION_COUNT_BRAND, Q_AUDIT,
+    Q_VERSION_GET, Q_COUNT
+};
+
+struct kw_store {
+    const kw_backend *be;
+    void *db;             /* sqlite3 * or PGconn * */
+    char *url;
+    int in_tx;
+    kw_stmt *q[Q_COUNT];
+};
+
+/* Back-end openers (sqlite.c, postgres.c): fill s->be and s->db. */
+int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt);
+int kw_postgres_open(kw_store *s, const char *url, const kw_store_options *opt);
+
+/* The migrations built into the binary (generated from sql/). */
+typedef struct kw_migration {
+    int version;
+    const char *name;
+    const char *sql;
+} kw_migration;
+extern const kw_migration kw_migrations_sqlite[];
+extern const kw_migration kw_migrations_postgres[];
+extern const int kw_migrations_sqlite_count, kw_migrations_postgres_count;
+
+#endif

@@ -1,1 +1,0 @@
-const char kw_store_module[] = "store";
