@@ -32,4 +32,24 @@ typedef struct kwt_run {
 kwt_run kwt_kolwatch(const char *cwd, const char *input, const char *const *args);
 void kwt_run_free(kwt_run *r);
 
+/* The back end under test: "sqlite" unless KWT_BACKEND says "postgres"
+ * (then KOLWATCH_TEST_PG_URL must name a server; the test fails without). */
+const char *kwt_backend(void);
+
+/* A URL of a new, empty database of the back end under test: a file in
+ * dir for SQLite, a freshly created database for PostgreSQL. Caller frees. */
+char *kwt_new_db(const char *dir);
+
+/* Run SQL on the database at url; returns the first column of the first
+ * row as an integer (0 when there is none). Fails the test on error. */
+int64_t kwt_sql_int(const char *url, const char *sql);
+
+/* When non-zero and the tests run as root, kwt_kolwatch runs the binary as
+ * the unprivileged user nobody, so that file permissions apply. */
+extern int kwt_drop_privileges;
+
+/* Start kolwatch in the background (stdin from /dev/null, stdout and
+ * stderr to files in dir); returns its pid. */
+int kwt_spawn(const char *dir, const char *const *args);
+
 #endif
