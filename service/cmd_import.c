@@ -5,17 +5,13 @@
  * second run of the same file adds exactly what the first did not.
  */
 #include "cli.h"
+#include "mention_json.h"
 
 #include "kolwatch/error.h"
-#include "kolwatch/platform.h"
 #include "kolwatch/store.h"
 #include "kolwatch/textio.h"
-#include "kolwatch/timeutil.h"
-#include "kolwatch/url.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,129 +67,30 @@ static int brand_id(importer *im, const char *ref, int64_t *out)
     return 0;
 }
 
-/* Optional string field: NULL when absent; -1 when present but not a string. */
-static int opt_string(cJSON *o, const char *key, const char **out)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    *out = NULL;
-    if (!v || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsString(v))
-        return -1;
-    *out = v->valuestring;
-    return 0;
-}
-
-static int opt_count(cJSON *o, const char *key, int64_t *out)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    *out = -1;
-    if (!v || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9e15 ||
-        floor(v->valuedouble) != v->valuedouble)
-        return -1;
-    *out = (int64_t)v->valuedouble;
-    return 0;
-}
-
 /* Check one line and store it. Returns 0 (line stored or reported bad) or a
  * negative KW_E code for a database failure that ends the import. */
 static int import_line(importer *im, const char *line, size_t len, long lineno)
 {
-    const char *brand = NULL, *url = NULL, *text = NULL, *title, *author, *platform;
-    const char *published = NULL;
-    char canon[4096], hash[65];
-    int64_t bid, pub = KW_TIME_NONE;
-    kw_mention m = {0};
-    int result, rc = 0;
-
-    while (len > 0 && (*line == ' ' || *line == '\t'))
-        line++, len--;
-    if (len == 0)
+    mention_line ml;
+    char why[512];
+    int64_t bid;
+    int result, rc;
+    int got = mention_line_parse(&ml, line, len, why, sizeof why);
+    if (got == LINE_BLANK)
         return 0; /* blank lines are allowed and not counted */
     im->lines++;
-    const char *end = NULL;
-    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-    if (!o) {
-        char where[64];
-        const char *at = cJSON_GetErrorPtr();
-        snprintf(where, sizeof where, "%ld", at && at >= line && at <= line + len
-                                                 ? (long)(at - line) + 1 : 1L);
-        return bad_line(im, lineno, "not valid JSON (error at byte %s)", where);
+    if (got == LINE_BAD)
+        return bad_line(im, lineno, "%s", why);
+    if ((rc = brand_id(im, ml.brand_ref, &bid))) {
+        if (rc == KW_ENOTFOUND)
+            rc = bad_line(im, lineno, "%s", kw_error_last());
+        mention_line_free(&ml);
+        return rc;
     }
-    if (!cJSON_IsObject(o)) {
-        bad_line(im, lineno, "expected a JSON object%s", "");
-        goto done;
-    }
-    if (opt_string(o, "brand", &brand) || !brand || !*brand) {
-        cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "brand");
-        if (cJSON_IsNumber(b) && b->valuedouble >= 1 && b->valuedouble < 1e15) {
-            static char idbuf[32];
-            snprintf(idbuf, sizeof idbuf, "%lld", (long long)b->valuedouble);
-            brand = idbuf;
-        } else {
-            bad_line(im, lineno, "'brand' is missing or not a brand name or id%s", "");
-            goto done;
-        }
-    }
-    if (opt_string(o, "url", &url) || !url || !*url) {
-        bad_line(im, lineno, "'url' is missing or not a string%s", "");
-        goto done;
-    }
-    if (opt_string(o, "text", &text) || !text || !*text) {
-        bad_line(im, lineno, "'text' is missing, empty or not a string%s", "");
-        goto done;
-    }
-    if (opt_string(o, "title", &title) || opt_string(o, "author", &author) ||
-        opt_string(o, "platform", &platform) ||
-        opt_string(o, "published_at", &published)) {
-        bad_line(im, lineno, "title, author, platform and published_at must be "
-                             "strings%s", "");
-        goto done;
-    }
-    if (!platform)
-        platform = "other";
-    if (!kw_platform_valid(platform)) {
-        bad_line(im, lineno, "unknown platform '%.40s' (weibo, xiaohongshu, douyin, "
-                             "bilibili, zhihu, wechat, kuaishou, x, instagram, tiktok, "
-                             "youtube, reddit, news, blog, forum, other)", platform);
-        goto done;
-    }
-    if (published && kw_time_parse(&pub, published)) {
-        bad_line(im, lineno, "published_at: %s", kw_error_last());
-        goto done;
-    }
-    if (opt_count(o, "likes", &m.likes) || opt_count(o, "comments", &m.comments) ||
-        opt_count(o, "shares", &m.shares) || opt_count(o, "views", &m.views)) {
-        bad_line(im, lineno, "likes, comments, shares and views must be whole numbers "
-                             "of 0 or more%s", "");
-        goto done;
-    }
-    if (kw_url_canonical(canon, sizeof canon, url)) {
-        bad_line(im, lineno, "url: %s", kw_error_last());
-        goto done;
-    }
-    if ((rc = brand_id(im, brand, &bid))) {
-        if (rc != KW_ENOTFOUND)
-            goto done;
-        rc = 0;
-        bad_line(im, lineno, "%s", kw_error_last());
-        goto done;
-    }
-    kw_sha256_hex(hash, text, strlen(text));
-    m.url = url;
-    m.canonical_url = canon;
-    m.content_hash = hash;
-    m.platform = platform;
-    m.author = author;
-    m.title = title;
-    m.text = text;
-    m.published_at = pub;
-    m.fetched_at = KW_TIME_NONE;
-    m.reach = m.views;
-    if ((rc = kw_store_mention_put(im->s, &m, &bid, 1, &result, NULL)))
-        goto done;
+    rc = kw_store_mention_put(im->s, &ml.m, &bid, 1, &result, NULL);
+    mention_line_free(&ml);
+    if (rc)
+        return rc;
     im->in_batch++;
     if (result == KW_PUT_NEW)
         im->added++;
@@ -201,9 +98,7 @@ static int import_line(importer *im, const char *line, size_t len, long lineno)
         im->linked++;
     else
         im->same++;
-done:
-    cJSON_Delete(o);
-    return rc;
+    return 0;
 }
 
 static void progress(importer *im, double t0, int final)

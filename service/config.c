@@ -175,64 +175,85 @@ static char *trim(char *s)
     return s;
 }
 
-int kw_config_load_file(kw_config *cfg, const char *path)
+#define MAX_CONFIG_FILE (1024 * 1024)
+#define MAX_CONFIG_LINE 8192
+
+int kw_config_load_buffer(kw_config *cfg, const char *name, const char *data, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    char line[8192], section[64] = "", where[4200];
+    char line[MAX_CONFIG_LINE + 1], section[64] = "", where[4200];
     int lineno = 0, rc = 0;
-    if (!f) {
-        if (errno == ENOENT)
-            return kw_error_set(KW_ENOTFOUND, "%s: no such file", path);
-        return kw_error_set(KW_EIO, "%s: cannot read: %s", path, strerror(errno));
-    }
-    while (fgets(line, sizeof line, f)) {
+    size_t off = 0;
+    while (off < len && !rc) {
+        const char *nl = memchr(data + off, '\n', len - off);
+        size_t n = (nl ? (size_t)(nl - data) : len) - off;
         lineno++;
-        snprintf(where, sizeof where, "%s:%d", path, lineno);
-        if (!strchr(line, '\n') && !feof(f)) {
-            rc = kw_error_set(KW_EINVAL, "%s: line longer than %zu bytes", where,
-                              sizeof line - 2);
-            break;
-        }
+        snprintf(where, sizeof where, "%s:%d", name, lineno);
+        if (n > MAX_CONFIG_LINE)
+            return kw_error_set(KW_EINVAL, "%s: line longer than %d bytes", where,
+                                MAX_CONFIG_LINE);
+        if (memchr(data + off, '\0', n))
+            return kw_error_set(KW_EINVAL, "%s: NUL byte in a text file", where);
+        memcpy(line, data + off, n);
+        line[n] = '\0';
+        off += n + (nl ? 1 : 0);
         char *s = trim(line);
         if (*s == '\0' || *s == '#' || *s == ';')
             continue;
         if (*s == '[') {
             char *e = strchr(s, ']');
             if (!e || e[1] != '\0' || e - s - 1 <= 0 ||
-                (size_t)(e - s - 1) >= sizeof section) {
-                rc = kw_error_set(KW_EINVAL, "%s: bad section header '%.80s'",
-                                  where, s);
-                break;
-            }
+                (size_t)(e - s - 1) >= sizeof section)
+                return kw_error_set(KW_EINVAL, "%s: bad section header '%.80s'", where, s);
             *e = '\0';
             snprintf(section, sizeof section, "%s", trim(s + 1));
             continue;
         }
         char *eq = strchr(s, '=');
-        if (!eq) {
-            rc = kw_error_set(KW_EINVAL, "%s: expected 'key = value', got '%.80s'",
-                              where, s);
-            break;
-        }
+        if (!eq)
+            return kw_error_set(KW_EINVAL, "%s: expected 'key = value', got '%.80s'",
+                                where, s);
         *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1), name[256];
+        char *key = trim(s), *val = trim(eq + 1), optname[256];
         size_t vl = strlen(val);
         if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
             val[vl - 1] = '\0';
             val++;
         }
-        snprintf(name, sizeof name, "%s.%s", section, key);
-        int i = find(name);
-        if (i < 0) {
-            rc = kw_error_set(KW_EINVAL,
-                              "%s: unknown option '%s' (see `kolwatch config show`)",
-                              where, section[0] ? name : key);
-            break;
-        }
-        if ((rc = assign(cfg, i, val, SRC_FILE, where)))
-            break;
+        snprintf(optname, sizeof optname, "%s.%s", section, key);
+        int i = find(optname);
+        if (i < 0)
+            return kw_error_set(KW_EINVAL,
+                                "%s: unknown option '%.100s' (see `kolwatch config show`)",
+                                where, section[0] ? optname : key);
+        rc = assign(cfg, i, val, SRC_FILE, where);
     }
+    return rc;
+}
+
+int kw_config_load_file(kw_config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len;
+    int rc;
+    if (!f) {
+        if (errno == ENOENT)
+            return kw_error_set(KW_ENOTFOUND, "%s: no such file", path);
+        return kw_error_set(KW_EIO, "%s: cannot read: %s", path, strerror(errno));
+    }
+    if (!(buf = malloc(MAX_CONFIG_FILE + 1))) {
+        fclose(f);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    len = fread(buf, 1, MAX_CONFIG_FILE + 1, f);
+    if (ferror(f))
+        rc = kw_error_set(KW_EIO, "%s: cannot read: %s", path, strerror(errno));
+    else if (len > MAX_CONFIG_FILE)
+        rc = kw_error_set(KW_ETOOBIG, "%s: larger than %d bytes", path, MAX_CONFIG_FILE);
+    else
+        rc = kw_config_load_buffer(cfg, path, buf, len);
     fclose(f);
+    free(buf);
     if (!rc)
         snprintf(cfg->file, sizeof cfg->file, "%s", path);
     return rc;

@@ -6,6 +6,7 @@
 #ifndef KOLWATCH_SERVICE_CONFIG_H
 #define KOLWATCH_SERVICE_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,8 @@ void kw_config_free(kw_config *cfg);
 /* Read an INI file. A missing file is KW_ENOTFOUND (callers decide whether
  * that matters); a bad line is KW_EINVAL naming file and line. */
 int kw_config_load_file(kw_config *cfg, const char *path);
+/* The same for text already in memory; name is used in messages. */
+int kw_config_load_buffer(kw_config *cfg, const char *name, const char *data, size_t len);
 /* Apply KOLWATCH_<SECTION>_<KEY> variables (and KOLWATCH_DB for core.db). */
 int kw_config_load_env(kw_config *cfg);
 /* Set "section.key" from a source; validates type and bounds. */
