@@ -1,0 +1,85 @@
+/* RFC 3339 times, dates and durations as every interface reads them. */
+#include "testsupport.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/timeutil.h"
+
+#include <string.h>
+
+static int64_t parse(const char *s)
+{
+    int64_t t = 0;
+    assert_int_equal(kw_time_parse(&t, s), 0);
+    return t;
+}
+
+static void offsets_and_zulu_name_the_same_instant(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("2026-10-01T08:00:00+08:00"), parse("2026-10-01T00:00:00Z"));
+    assert_int_equal(parse("2026-10-01t00:00:00z"), parse("2026-10-01T00:00:00Z"));
+    assert_int_equal(parse("2026-10-01 00:00:00Z"), parse("2026-10-01T00:00:00Z"));
+    assert_int_equal(parse("2026-09-30T19:30:00-04:30"), parse("2026-10-01T00:00:00Z"));
+}
+
+static void a_date_alone_is_midnight_utc_and_zoneless_times_are_utc(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("2026-10-01"), parse("2026-10-01T00:00:00Z"));
+    assert_int_equal(parse("2026-10-01T08:00:00"), parse("2026-10-01T08:00:00Z"));
+    assert_int_equal(parse("2026-10-01T08:00"), parse("2026-10-01T08:00:00Z"));
+}
+
+static void fractions_are_dropped_and_formatting_round_trips(void **state)
+{
+    (void)state;
+    char buf[KW_TIME_TEXT];
+    assert_int_equal(parse("2026-10-01T08:00:00.999Z"), parse("2026-10-01T08:00:00Z"));
+    kw_time_format(buf, sizeof buf, parse("2024-02-29T23:59:59+00:00"));
+    assert_string_equal(buf, "2024-02-29T23:59:59Z");
+    kw_time_format(buf, sizeof buf, 0);
+    assert_string_equal(buf, "1970-01-01T00:00:00Z");
+    kw_time_format(buf, sizeof buf, -1);
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+}
+
+static void impossible_dates_and_junk_are_errors_naming_the_text(void **state)
+{
+    (void)state;
+    const char *bad[] = {"2026-02-30", "2025-02-29", "2026-13-01", "2026-10-01T24:00:00Z",
+                         "yesterday", "", "2026-10-01T08:00:00+8", "2026-10-01Tjunk",
+                         "2026-10-01T08:00:00Z trailing"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t t;
+        assert_int_equal(kw_time_parse(&t, bad[i]), KW_EINVAL);
+        assert_non_null(strstr(kw_error_last(), bad[i]));
+    }
+}
+
+static void durations_take_s_m_h_d(void **state)
+{
+    (void)state;
+    int64_t d;
+    assert_int_equal(kw_duration_parse(&d, "15m"), 0);
+    assert_int_equal(d, 900);
+    assert_int_equal(kw_duration_parse(&d, "1d"), 0);
+    assert_int_equal(d, 86400);
+    assert_int_equal(kw_duration_parse(&d, "2h"), 0);
+    assert_int_equal(d, 7200);
+    assert_int_equal(kw_duration_parse(&d, "15"), KW_EINVAL);
+    assert_int_equal(kw_duration_parse(&d, "m"), KW_EINVAL);
+    assert_int_equal(kw_duration_parse(&d, "-5s"), KW_EINVAL);
+    assert_int_equal(kw_duration_parse(&d, "99999999999999999999d"), KW_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(offsets_and_zulu_name_the_same_instant),
+        cmocka_unit_test(a_date_alone_is_midnight_utc_and_zoneless_times_are_utc),
+        cmocka_unit_test(fractions_are_dropped_and_formatting_round_trips),
+        cmocka_unit_test(impossible_dates_and_junk_are_errors_naming_the_text),
+        cmocka_unit_test(durations_take_s_m_h_d),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,61 @@
+/* Canonical URLs: the key that makes a mention unique. */
+#include "testsupport.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/url.h"
+
+static void check(const char *in, const char *want)
+{
+    char out[512];
+    assert_int_equal(kw_url_canonical(out, sizeof out, in), 0);
+    assert_string_equal(out, want);
+}
+
+static void scheme_and_host_lower_case_default_port_and_fragment_dropped(void **state)
+{
+    (void)state;
+    check("HTTPS://Example.COM:443/Path#top", "https://example.com/Path");
+    check("http://example.com:80", "http://example.com/");
+    check("http://example.com:8080/a", "http://example.com:8080/a");
+    check("https://user:secret@example.com/a", "https://example.com/a");
+}
+
+static void tracking_parameters_go_and_the_rest_are_sorted(void **state)
+{
+    (void)state;
+    check("https://e.com/p?utm_source=wx&b=2&spm=a1.b2&a=1&fbclid=x",
+          "https://e.com/p?a=1&b=2");
+    check("https://e.com/p?utm_medium=x", "https://e.com/p");
+    check("https://e.com/p?z&a=", "https://e.com/p?a=&z");
+}
+
+static void two_spellings_of_one_page_are_one_key(void **state)
+{
+    (void)state;
+    char a[256], b[256];
+    assert_int_equal(kw_url_canonical(a, sizeof a, "https://News.Example.com/a?x=1&y=2#c"), 0);
+    assert_int_equal(kw_url_canonical(b, sizeof b, "https://news.example.com:443/a?y=2&x=1&utm_campaign=z"), 0);
+    assert_string_equal(a, b);
+}
+
+static void non_http_urls_and_missing_hosts_are_errors(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_int_equal(kw_url_canonical(out, sizeof out, "ftp://e.com/x"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "https:///x"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "/relative"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "https://e.com:8x/"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, 10, "https://example.com/long"), KW_ETOOBIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scheme_and_host_lower_case_default_port_and_fragment_dropped),
+        cmocka_unit_test(tracking_parameters_go_and_the_rest_are_sorted),
+        cmocka_unit_test(two_spellings_of_one_page_are_one_key),
+        cmocka_unit_test(non_http_urls_and_missing_hosts_are_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
