@@ -7,7 +7,10 @@
 #ifndef KOLWATCH_STORE_INTERNAL_H
 #define KOLWATCH_STORE_INTERNAL_H
 
+#include "kolwatch/error.h"
 #include "kolwatch/store.h"
+
+#include <stdio.h>
 
 typedef struct kw_stmt kw_stmt;
 
@@ -52,13 +55,60 @@ enum {
     Q_VERSION_GET, Q_COUNT
 };
 
+#define STORE_CACHE_SLOTS 128
+
 struct kw_store {
     const kw_backend *be;
     void *db;             /* sqlite3 * or PGconn * */
     char *url;
     int in_tx;
     kw_stmt *q[Q_COUNT];
+    struct {
+        const char *sql;  /* keyed by the address of a static SQL string */
+        kw_stmt *st;
+    } cache[STORE_CACHE_SLOTS];
 };
+
+/* Helpers of store.c shared by the other files of store/. */
+
+/* The prepared statement for a static SQL string, reset and ready to bind. */
+int store_cached(kw_store *s, const char *sql, kw_stmt **out);
+/* Step a bound statement that returns no rows. */
+int store_run(kw_store *s, kw_stmt *st);
+/* Bind a time (NULL when KW_TIME_NONE), a count (NULL when < 0), an id
+ * (NULL when <= 0). */
+int store_bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t);
+int store_bind_count(kw_store *s, kw_stmt *st, int idx, int64_t v);
+int store_bind_id(kw_store *s, kw_stmt *st, int idx, int64_t v);
+/* Read a time (KW_TIME_NONE for NULL), a count (-1 for NULL), a string
+ * (NULL for NULL; borrowed until the next step). */
+int64_t store_col_time(kw_store *s, kw_stmt *st, int col);
+int64_t store_col_count(kw_store *s, kw_stmt *st, int col);
+const char *store_col_str(kw_store *s, kw_stmt *st, int col);
+/* The current time as RFC 3339 text into buf (KW_TIME_TEXT bytes). */
+void store_now_text(char *buf);
+
+/* Run fn inside a transaction unless the caller already holds one. */
+#define IN_TX(s, expr)                                                         \
+    do {                                                                       \
+        int own_ = !(s)->in_tx, rc_;                                           \
+        if (own_ && (rc_ = kw_store_begin(s)))                                 \
+            return rc_;                                                        \
+        rc_ = (expr);                                                          \
+        if (own_) {                                                            \
+            if (rc_) {                                                         \
+                char saved_[KW_ERROR_MAX];                                     \
+                snprintf(saved_, sizeof saved_, "%s", kw_error_last());        \
+                kw_store_rollback(s);                                          \
+                kw_error_set(rc_, "%s", saved_);                               \
+            } else {                                                           \
+                rc_ = kw_store_commit(s);                                      \
+            }                                                                  \
+        }                                                                      \
+        return rc_;                                                            \
+    } while (0)
+
+
 
 /* Back-end openers (sqlite.c, postgres.c): fill s->be and s->db. */
 int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt);

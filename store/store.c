@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,27 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_VERSION_GET] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
 };
 
+int store_cached(kw_store *s, const char *sql, kw_stmt **out)
+{
+    size_t h = ((uintptr_t)sql >> 4) % STORE_CACHE_SLOTS;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++, h = (h + 1) % STORE_CACHE_SLOTS) {
+        if (s->cache[h].sql == sql) {
+            s->be->reset(s->cache[h].st);
+            *out = s->cache[h].st;
+            return 0;
+        }
+        if (!s->cache[h].sql) {
+            int rc = s->be->prepare(s, sql, &s->cache[h].st);
+            if (rc)
+                return rc;
+            s->cache[h].sql = sql;
+            *out = s->cache[h].st;
+            return 0;
+        }
+    }
+    return kw_error_set(KW_EINVAL, "internal: statement cache full");
+}
+
 /* The cached statement for q, reset and ready to bind. */
 static int stmt(kw_store *s, int q, kw_stmt **out)
 {
@@ -80,10 +102,10 @@ static int stmt(kw_store *s, int q, kw_stmt **out)
     return 0;
 }
 
-static void now_text(char *buf) { kw_time_format(buf, KW_TIME_TEXT, kw_time_now()); }
+void store_now_text(char *buf) { kw_time_format(buf, KW_TIME_TEXT, kw_time_now()); }
 
 /* Bind a time or NULL when unknown. */
-static int bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t)
+int store_bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t)
 {
     char buf[KW_TIME_TEXT];
     if (t == KW_TIME_NONE)
@@ -92,17 +114,17 @@ static int bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t)
     return s->be->bind_text(st, idx, buf);
 }
 
-static int bind_count(kw_store *s, kw_stmt *st, int idx, int64_t v)
+int store_bind_count(kw_store *s, kw_stmt *st, int idx, int64_t v)
 {
     return v < 0 ? s->be->bind_text(st, idx, NULL) : s->be->bind_int64(st, idx, v);
 }
 
-static int bind_id(kw_store *s, kw_stmt *st, int idx, int64_t v)
+int store_bind_id(kw_store *s, kw_stmt *st, int idx, int64_t v)
 {
     return v <= 0 ? s->be->bind_text(st, idx, NULL) : s->be->bind_int64(st, idx, v);
 }
 
-static int64_t col_time(kw_store *s, kw_stmt *st, int col)
+int64_t store_col_time(kw_store *s, kw_stmt *st, int col)
 {
     int64_t t;
     if (s->be->column_null(st, col) || kw_time_parse(&t, s->be->column_text(st, col)))
@@ -110,13 +132,13 @@ static int64_t col_time(kw_store *s, kw_stmt *st, int col)
     return t;
 }
 
-static int64_t col_count(kw_store *s, kw_stmt *st, int col)
+int64_t store_col_count(kw_store *s, kw_stmt *st, int col)
 {
     return s->be->column_null(st, col) ? -1 : s->be->column_int64(st, col);
 }
 
 /* Run a statement that returns nothing; the caller has bound it. */
-static int run(kw_store *s, kw_stmt *st)
+int store_run(kw_store *s, kw_stmt *st)
 {
     int rc = s->be->step(st);
     return rc < 0 ? rc : 0;
@@ -222,6 +244,9 @@ void kw_store_free(kw_store *s)
     for (int i = 0; i < Q_COUNT; i++)
         if (s->q[i])
             s->be->finalize(s->q[i]);
+    for (int i = 0; i < STORE_CACHE_SLOTS; i++)
+        if (s->cache[i].sql)
+            s->be->finalize(s->cache[i].st);
     if (s->be && s->db)
         s->be->close(s);
     free(s->url);
@@ -254,26 +279,6 @@ int kw_store_rollback(kw_store *s)
     return s->be->exec(s, "ROLLBACK");
 }
 
-/* Run fn inside a transaction unless the caller already holds one. */
-#define IN_TX(s, expr)                                                         \
-    do {                                                                       \
-        int own_ = !(s)->in_tx, rc_;                                           \
-        if (own_ && (rc_ = kw_store_begin(s)))                                 \
-            return rc_;                                                        \
-        rc_ = (expr);                                                          \
-        if (own_) {                                                            \
-            if (rc_) {                                                         \
-                char saved_[KW_ERROR_MAX];                                     \
-                snprintf(saved_, sizeof saved_, "%s", kw_error_last());        \
-                kw_store_rollback(s);                                          \
-                kw_error_set(rc_, "%s", saved_);                               \
-            } else {                                                           \
-                rc_ = kw_store_commit(s);                                      \
-            }                                                                  \
-        }                                                                      \
-        return rc_;                                                            \
-    } while (0)
-
 static int migrate_locked(kw_store *s, int *applied)
 {
     int n, current, known, rc;
@@ -299,11 +304,11 @@ static int migrate_locked(kw_store *s, int *applied)
                                     "applied_at) VALUES ($1, $2, $3)",
                                  &st)))
             return rc;
-        now_text(now);
+        store_now_text(now);
         s->be->bind_int64(st, 1, m[i].version);
         s->be->bind_text(st, 2, m[i].name);
         s->be->bind_text(st, 3, now);
-        rc = run(s, st);
+        rc = store_run(s, st);
         s->be->finalize(st);
         if (rc)
             return rc;
@@ -333,7 +338,7 @@ static int brand_from_row(kw_store *s, kw_stmt *st, kw_brand **out)
     b->name = strdup(s->be->column_text(st, 1));
     b->query = strdup(s->be->column_text(st, 2));
     b->competitor_of = s->be->column_null(st, 3) ? 0 : s->be->column_int64(st, 3);
-    b->created_at = col_time(s, st, 4);
+    b->created_at = store_col_time(s, st, 4);
     if (!b->name || !b->query) {
         kw_brand_free(b);
         return kw_error_set(KW_ENOMEM, "out of memory");
@@ -372,14 +377,14 @@ static int set_aliases(kw_store *s, int64_t id, char *const *aliases, size_t n)
     if ((rc = stmt(s, Q_ALIAS_CLEAR, &st)))
         return rc;
     s->be->bind_int64(st, 1, id);
-    if ((rc = run(s, st)))
+    if ((rc = store_run(s, st)))
         return rc;
     for (size_t i = 0; i < n; i++) {
         if ((rc = stmt(s, Q_ALIAS_ADD, &st)))
             return rc;
         s->be->bind_int64(st, 1, id);
         s->be->bind_text(st, 2, aliases[i]);
-        if ((rc = run(s, st)))
+        if ((rc = store_run(s, st)))
             return rc;
     }
     return 0;
@@ -392,10 +397,10 @@ static int brand_add_locked(kw_store *s, const kw_brand *b, int64_t *out)
     int rc;
     if ((rc = stmt(s, Q_BRAND_ADD, &st)))
         return rc;
-    now_text(now);
+    store_now_text(now);
     s->be->bind_text(st, 1, b->name);
     s->be->bind_text(st, 2, b->query ? b->query : "");
-    bind_id(s, st, 3, b->competitor_of);
+    store_bind_id(s, st, 3, b->competitor_of);
     s->be->bind_text(st, 4, now);
     rc = s->be->step(st);
     if (rc == KW_EEXISTS)
@@ -498,13 +503,13 @@ static int brand_update_locked(kw_store *s, const kw_brand *b)
     int rc;
     if ((rc = stmt(s, Q_BRAND_UPDATE, &st)))
         return rc;
-    now_text(now);
+    store_now_text(now);
     s->be->bind_int64(st, 1, b->id);
     s->be->bind_text(st, 2, b->name);
     s->be->bind_text(st, 3, b->query ? b->query : "");
-    bind_id(s, st, 4, b->competitor_of);
+    store_bind_id(s, st, 4, b->competitor_of);
     s->be->bind_text(st, 5, now);
-    rc = run(s, st);
+    rc = store_run(s, st);
     if (rc == KW_EEXISTS)
         return kw_error_set(rc, "a brand named '%s' already exists", b->name);
     if (rc)
@@ -528,7 +533,7 @@ static int brand_remove_locked(kw_store *s, int64_t id)
     if ((rc = stmt(s, Q_BRAND_DELETE, &st)))
         return rc;
     s->be->bind_int64(st, 1, id);
-    if ((rc = run(s, st)))
+    if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0)
         return kw_error_set(KW_ENOTFOUND, "no brand with id %lld", (long long)id);
@@ -593,7 +598,7 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
     s->be->bind_int64(st, 6, d_label[1]);
     s->be->bind_int64(st, 7, d_label[2]);
     s->be->bind_int64(st, 8, d_reach);
-    return run(s, st);
+    return store_run(s, st);
 }
 
 static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
@@ -608,27 +613,27 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
 
     if ((rc = stmt(s, Q_MENTION_INSERT, &st)))
         return rc;
-    now_text(now);
+    store_now_text(now);
     s->be->bind_text(st, 1, m->url);
     s->be->bind_text(st, 2, m->canonical_url);
     s->be->bind_text(st, 3, m->content_hash);
-    bind_id(s, st, 4, m->repost_of);
-    bind_id(s, st, 5, m->source_id);
+    store_bind_id(s, st, 4, m->repost_of);
+    store_bind_id(s, st, 5, m->source_id);
     s->be->bind_text(st, 6, m->platform);
     s->be->bind_text(st, 7, m->author);
     s->be->bind_text(st, 8, m->title);
     s->be->bind_text(st, 9, m->text);
     s->be->bind_text(st, 10, m->lang);
-    bind_time(s, st, 11, m->published_at);
+    store_bind_time(s, st, 11, m->published_at);
     if (m->fetched_at == KW_TIME_NONE)
         s->be->bind_text(st, 12, now);
     else
-        bind_time(s, st, 12, m->fetched_at);
-    bind_count(s, st, 13, m->likes);
-    bind_count(s, st, 14, m->comments);
-    bind_count(s, st, 15, m->shares);
-    bind_count(s, st, 16, m->views);
-    bind_count(s, st, 17, m->reach);
+        store_bind_time(s, st, 12, m->fetched_at);
+    store_bind_count(s, st, 13, m->likes);
+    store_bind_count(s, st, 14, m->comments);
+    store_bind_count(s, st, 15, m->shares);
+    store_bind_count(s, st, 16, m->views);
+    store_bind_count(s, st, 17, m->reach);
     if (m->scored) {
         s->be->bind_double(st, 18, m->score);
         s->be->bind_double(st, 19, m->pos);
@@ -666,7 +671,7 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
                           : kw_error_set(KW_EDB, "mention %s vanished during insert",
                                          m->canonical_url);
         mid = s->be->column_int64(st, 0);
-        key_time = col_time(s, st, 1);
+        key_time = store_col_time(s, st, 1);
         snprintf(platform_buf, sizeof platform_buf, "%s", s->be->column_text(st, 2));
         platform = platform_buf;
         label = NULL;
@@ -689,7 +694,7 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         s->be->bind_int64(st, 1, mid);
         s->be->bind_int64(st, 2, brands[i]);
         s->be->bind_text(st, 3, now);
-        if ((rc = run(s, st)))
+        if ((rc = store_run(s, st)))
             return rc;
         if (s->be->changes(st) == 0)
             continue;
@@ -727,14 +732,14 @@ static int rescore_locked(kw_store *s, int64_t id, const kw_mention *m, int *cha
     rc = s->be->step(st);
     if (rc != STEP_ROW)
         return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no mention %lld", (long long)id);
-    key_time = col_time(s, st, 0);
+    key_time = store_col_time(s, st, 0);
     snprintf(platform, sizeof platform, "%s", s->be->column_text(st, 1));
     old_col = s->be->column_null(st, 2) ? -1 : label_column(s->be->column_text(st, 2));
     s->be->reset(st);
 
     if ((rc = stmt(s, Q_MENTION_SET_SENTIMENT, &st)))
         return rc;
-    now_text(now);
+    store_now_text(now);
     s->be->bind_int64(st, 1, id);
     s->be->bind_double(st, 2, m->score);
     s->be->bind_double(st, 3, m->pos);
@@ -743,7 +748,7 @@ static int rescore_locked(kw_store *s, int64_t id, const kw_mention *m, int *cha
     s->be->bind_text(st, 6, m->label);
     s->be->bind_text(st, 7, m->explanation);
     s->be->bind_text(st, 8, now);
-    if ((rc = run(s, st)))
+    if ((rc = store_run(s, st)))
         return rc;
     if (changed)
         *changed = old_col != new_col;
@@ -807,7 +812,7 @@ int kw_store_mention_count(kw_store *s, int64_t brand_id, int64_t *out)
     "m.fetched_at, m.likes, m.comments, m.shares, m.views, m.reach, m.score, " \
     "m.pos, m.neg, m.neu, m.label, m.explanation"
 
-static const char *col_str(kw_store *s, kw_stmt *st, int col)
+const char *store_col_str(kw_store *s, kw_stmt *st, int col)
 {
     return s->be->column_null(st, col) ? NULL : s->be->column_text(st, col);
 }
@@ -850,9 +855,9 @@ int kw_store_mention_each(kw_store *s, const kw_mention_filter *f, kw_mention_fn
     if (f->brand_id)
         s->be->bind_int64(st, ++np, f->brand_id);
     if (f->since != KW_TIME_NONE)
-        bind_time(s, st, ++np, f->since);
+        store_bind_time(s, st, ++np, f->since);
     if (f->until != KW_TIME_NONE)
-        bind_time(s, st, ++np, f->until);
+        store_bind_time(s, st, ++np, f->until);
     if (f->label)
         s->be->bind_text(st, ++np, f->label);
     if (f->platform)
@@ -866,31 +871,31 @@ int kw_store_mention_each(kw_store *s, const kw_mention_filter *f, kw_mention_fn
         char *owned[64];
         size_t nb = 0;
         m.id = s->be->column_int64(st, 0);
-        m.url = col_str(s, st, 1);
-        m.canonical_url = col_str(s, st, 2);
-        m.content_hash = col_str(s, st, 3);
+        m.url = store_col_str(s, st, 1);
+        m.canonical_url = store_col_str(s, st, 2);
+        m.content_hash = store_col_str(s, st, 3);
         m.repost_of = s->be->column_null(st, 4) ? 0 : s->be->column_int64(st, 4);
         m.source_id = s->be->column_null(st, 5) ? 0 : s->be->column_int64(st, 5);
-        m.platform = col_str(s, st, 6);
-        m.author = col_str(s, st, 7);
-        m.title = col_str(s, st, 8);
-        m.text = col_str(s, st, 9);
-        m.lang = col_str(s, st, 10);
-        m.published_at = col_time(s, st, 11);
-        m.fetched_at = col_time(s, st, 12);
-        m.likes = col_count(s, st, 13);
-        m.comments = col_count(s, st, 14);
-        m.shares = col_count(s, st, 15);
-        m.views = col_count(s, st, 16);
-        m.reach = col_count(s, st, 17);
+        m.platform = store_col_str(s, st, 6);
+        m.author = store_col_str(s, st, 7);
+        m.title = store_col_str(s, st, 8);
+        m.text = store_col_str(s, st, 9);
+        m.lang = store_col_str(s, st, 10);
+        m.published_at = store_col_time(s, st, 11);
+        m.fetched_at = store_col_time(s, st, 12);
+        m.likes = store_col_count(s, st, 13);
+        m.comments = store_col_count(s, st, 14);
+        m.shares = store_col_count(s, st, 15);
+        m.views = store_col_count(s, st, 16);
+        m.reach = store_col_count(s, st, 17);
         m.scored = !s->be->column_null(st, 22);
         if (m.scored) {
             m.score = s->be->column_double(st, 18);
             m.pos = s->be->column_double(st, 19);
             m.neg = s->be->column_double(st, 20);
             m.neu = s->be->column_double(st, 21);
-            m.label = col_str(s, st, 22);
-            m.explanation = col_str(s, st, 23);
+            m.label = store_col_str(s, st, 22);
+            m.explanation = store_col_str(s, st, 23);
         }
         if ((rc = stmt(s, Q_MENTION_BRANDS, &bst)))
             break;
@@ -943,14 +948,14 @@ int kw_store_bucket_each(kw_store *s, int64_t brand_id, int64_t from, int64_t to
     if (brand_id)
         s->be->bind_int64(st, ++np, brand_id);
     if (from != KW_TIME_NONE)
-        bind_time(s, st, ++np, from);
+        store_bind_time(s, st, ++np, from);
     if (to != KW_TIME_NONE)
-        bind_time(s, st, ++np, to);
+        store_bind_time(s, st, ++np, to);
     while ((rc = s->be->step(st)) == STEP_ROW) {
         kw_bucket b = {
             .brand_id = s->be->column_int64(st, 0),
             .platform = s->be->column_text(st, 1),
-            .start = col_time(s, st, 2),
+            .start = store_col_time(s, st, 2),
             .n_all = s->be->column_int64(st, 3),
             .n_pos = s->be->column_int64(st, 4),
             .n_neg = s->be->column_int64(st, 5),
@@ -974,11 +979,11 @@ int kw_store_audit(kw_store *s, const char *actor, const char *action,
     int rc;
     if ((rc = stmt(s, Q_AUDIT, &st)))
         return rc;
-    now_text(now);
+    store_now_text(now);
     s->be->bind_text(st, 1, now);
     s->be->bind_text(st, 2, actor);
     s->be->bind_text(st, 3, action);
     s->be->bind_text(st, 4, object);
     s->be->bind_text(st, 5, detail);
-    return run(s, st);
+    return store_run(s, st);
 }
