@@ -10,5 +10,8 @@ const kw_command kw_commands[] = {
     {"mention", "list stored mentions", cmd_mention},
     {"score", "score texts for sentiment, with explanations", cmd_score},
     {"rescore", "re-score stored mentions after a lexicon change", cmd_rescore},
+    {"partner", "KOL/KOC partners and their platform accounts", cmd_partner},
+    {"quote", "partners' prices per deliverable, with their history", cmd_quote},
+    {"campaign", "campaigns, their budgets and candidates", cmd_campaign},
     {NULL, NULL, NULL},
 };

@@ -25,6 +25,16 @@ const kw_option_def kw_options[] = {
     {"sentiment", "lexicons", OPT_STRING, "", NO_BOUNDS, 1, "--lexicon",
      "Extra lexicons, comma-separated PATH[:FORMAT] (vader, afinn, words+, "
      "words-, kw)"},
+    {"registry", "tiers_xiaohongshu", OPT_STRING, "KOC:0,初级:5000,腰部:50000,头部:500000",
+     NO_BOUNDS, 1, NULL, "Xiaohongshu tiers by followers, LABEL:MIN,... (MIN inclusive)"},
+    {"registry", "tiers_douyin", OPT_STRING,
+     "尾部:0,腰部:300000,肩部:1000000,头部:3000000,超头部:10000000", NO_BOUNDS, 1, NULL,
+     "Douyin tiers by followers, LABEL:MIN,..."},
+    {"registry", "tiers_other", OPT_STRING,
+     "sub-nano:0,nano:1000,micro:10000,mid:50000,macro:500000,mega:1000000", NO_BOUNDS, 1,
+     NULL, "Tiers of every other platform, LABEL:MIN,..."},
+    {"registry", "currency", OPT_STRING, "CNY", NO_BOUNDS, 1, "--currency",
+     "Default currency of quotes and budgets (ISO 4217)"},
 };
 
 const int kw_options_count = (int)(sizeof kw_options / sizeof kw_options[0]);

@@ -152,6 +152,112 @@ typedef int (*kw_bucket_fn)(void *ctx, const kw_bucket *b);
 int kw_store_bucket_each(kw_store *s, int64_t brand_id, int64_t from, int64_t to,
                          kw_bucket_fn fn, void *ctx);
 
+/* ---- Partner registry -------------------------------------------------
+ * Value types with fixed-size text: a text longer than its field is
+ * KW_ETOOBIG when written. Numbers use -1 (counts, money) or NAN (rates)
+ * for unknown. Money is minor units beside the record's ISO 4217 currency.
+ */
+
+#define KW_MAX_TAGS 16
+
+/* Copy src into a fixed-size field of these records; KW_ETOOBIG naming
+ * `what` when it does not fit. */
+int kw_store_text_field(char *dst, size_t size, const char *src, const char *what);
+
+typedef struct kw_partner {
+    int64_t id;
+    char name[256];
+    char type[8];      /* kol, koc */
+    char agency[256];  /* "" when none */
+    char contact[256];
+    char status[16];   /* prospect, active, paused, blocked */
+    char notes[1024];
+    char tags[KW_MAX_TAGS][64];
+    int n_tags;
+    int64_t created_at, updated_at;
+} kw_partner;
+
+int kw_store_partner_add(kw_store *s, const kw_partner *p, int64_t *out);
+int kw_store_partner_get(kw_store *s, int64_t id, kw_partner *out);
+/* Every partner by id; caller frees *out with free(). */
+int kw_store_partner_list(kw_store *s, kw_partner **out, size_t *n);
+int kw_store_partner_update(kw_store *s, const kw_partner *p);
+/* Removes the partner with its accounts, quotes and deliverables. */
+int kw_store_partner_remove(kw_store *s, int64_t id);
+
+typedef struct kw_account {
+    int64_t id, partner_id;
+    char platform[16];
+    char handle[256];
+    char url[1024];
+    int64_t followers, avg_views;  /* -1 unknown */
+    double engagement_rate;        /* a fraction (0.035); NAN unknown */
+    int64_t updated_at;
+} kw_account;
+
+/* Add an account; KW_EEXISTS when (platform, handle) is taken. The
+ * follower count, when known, starts the account's follower history. */
+int kw_store_account_add(kw_store *s, const kw_account *a, int64_t *out);
+int kw_store_account_get(kw_store *s, int64_t id, kw_account *out);
+/* Accounts of a partner (0 = all), by id; caller frees *out with free(). */
+int kw_store_account_list(kw_store *s, int64_t partner_id, kw_account **out, size_t *n);
+/* New figures for an account (unknown ones keep their value); a changed
+ * follower count is added to the history. */
+int kw_store_account_update(kw_store *s, const kw_account *a);
+/* The follower history of an account, oldest first: times and counts;
+ * caller frees both arrays with free(). */
+int kw_store_account_history(kw_store *s, int64_t account_id, int64_t **at,
+                             int64_t **followers, size_t *n);
+
+typedef struct kw_quote {
+    int64_t id, partner_id, account_id; /* account_id 0 when none */
+    char platform[16];
+    char deliverable[16];
+    char currency[4];
+    char mode[12];          /* fee, barter, commission, hybrid */
+    int64_t list_price;     /* 刊例价 */
+    int64_t net_price;      /* 净价; -1 = same as list */
+    int64_t product_value, shipping, bonus, bonus_threshold; /* -1 unknown */
+    double commission_rate; /* NAN unknown */
+    char usage_rights[256], exclusivity[256];
+    int64_t valid_from, valid_until; /* KW_TIME_NONE when open */
+    int64_t quoted_at;
+} kw_quote;
+
+/* Quotes are never overwritten: each price is a new row. */
+int kw_store_quote_add(kw_store *s, const kw_quote *q, int64_t *out);
+int kw_store_quote_get(kw_store *s, int64_t id, kw_quote *out);
+/* Quotes of a partner (0 = all), newest first; caller frees with free(). */
+int kw_store_quote_list(kw_store *s, int64_t partner_id, kw_quote **out, size_t *n);
+
+typedef struct kw_campaign {
+    int64_t id, brand_id;
+    char name[256];
+    char objective[16]; /* reach, engagement, conversions */
+    int64_t budget;
+    char currency[4];
+    int64_t start_date, end_date; /* KW_TIME_NONE when open */
+    int64_t created_at;
+} kw_campaign;
+
+int kw_store_campaign_add(kw_store *s, const kw_campaign *c, int64_t *out);
+int kw_store_campaign_get(kw_store *s, int64_t id, kw_campaign *out);
+int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n);
+
+/* A candidate (or later deliverable) of a campaign: a quote with the
+ * expected results (-1 = not given, to be estimated). */
+typedef struct kw_candidate {
+    int64_t id, campaign_id, quote_id, partner_id;
+    char state[16];
+    int64_t expected_reach, expected_engagements, expected_conversions, expected_gmv;
+} kw_candidate;
+
+/* Add a candidate; KW_EEXISTS if the quote is already one of the campaign. */
+int kw_store_candidate_add(kw_store *s, const kw_candidate *c, int64_t *out);
+/* Candidates of a campaign by id; caller frees with free(). */
+int kw_store_candidate_list(kw_store *s, int64_t campaign_id, kw_candidate **out,
+                            size_t *n);
+
 /* ---- Audit log ------------------------------------------------------- */
 
 /* Record who did what to which object; detail may be NULL. */

@@ -1,0 +1,808 @@
+/*
+ * The partner registry's tables: partners and tags, platform accounts and
+ * their follower history, quotes (append-only), campaigns and candidates.
+ * Logic about money and tiers lives in registry/; this file only stores.
+ */
+#include "internal.h"
+
+#include "kolwatch/timeutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Copy text into a fixed field or fail naming the field. */
+static int field(char *dst, size_t size, const char *src, const char *what)
+{
+    if (!src)
+        src = "";
+    if (strlen(src) >= size)
+        return kw_error_set(KW_ETOOBIG, "%s is longer than %zu bytes", what, size - 1);
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static void copy_col(kw_store *s, kw_stmt *st, int col, char *dst, size_t size)
+{
+    const char *v = store_col_str(s, st, col);
+    snprintf(dst, size, "%s", v ? v : "");
+}
+
+static int bind_text_or_null(kw_store *s, kw_stmt *st, int idx, const char *v)
+{
+    return s->be->bind_text(st, idx, v && *v ? v : NULL);
+}
+
+static int bind_rate(kw_store *s, kw_stmt *st, int idx, double v)
+{
+    return isnan(v) ? s->be->bind_text(st, idx, NULL) : s->be->bind_double(st, idx, v);
+}
+
+static double col_rate(kw_store *s, kw_stmt *st, int col)
+{
+    return s->be->column_null(st, col) ? NAN : s->be->column_double(st, col);
+}
+
+/* Grow *arr (of elem bytes) to hold one more; returns the new slot. */
+static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        void *na = realloc(*arr, nc * elem);
+        if (!na)
+            return NULL;
+        *arr = na;
+        *cap = nc;
+    }
+    void *slot = (char *)*arr + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+static int oom(void) { return kw_error_set(KW_ENOMEM, "out of memory"); }
+
+/* ---- Partners ---------------------------------------------------------- */
+
+static const char SQL_PARTNER_ADD[] =
+    "INSERT INTO partners (name, type, agency, contact, status, notes, created_at, "
+    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
+static const char SQL_PARTNER_UPDATE[] =
+    "UPDATE partners SET name = $2, type = $3, agency = $4, contact = $5, status = $6, "
+    "notes = $7, updated_at = $8 WHERE id = $1";
+static const char SQL_PARTNER_COLS[] =
+    "SELECT id, name, type, agency, contact, status, notes, created_at, updated_at "
+    "FROM partners WHERE id = $1";
+static const char SQL_PARTNER_LIST[] =
+    "SELECT id, name, type, agency, contact, status, notes, created_at, updated_at "
+    "FROM partners ORDER BY id";
+static const char SQL_PARTNER_DELETE[] = "DELETE FROM partners WHERE id = $1";
+static const char SQL_TAG_CLEAR[] = "DELETE FROM partner_tags WHERE partner_id = $1";
+static const char SQL_TAG_ADD[] =
+    "INSERT INTO partner_tags (partner_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+static const char SQL_TAG_LIST[] =
+    "SELECT tag FROM partner_tags WHERE partner_id = $1 ORDER BY tag";
+
+static int check_partner(const kw_partner *p)
+{
+    if (!p->name[0])
+        return kw_error_set(KW_EINVAL, "a partner needs a name");
+    if (strcmp(p->type, "kol") != 0 && strcmp(p->type, "koc") != 0)
+        return kw_error_set(KW_EINVAL, "partner type must be kol or koc, not '%s'", p->type);
+    const char *st[] = {"prospect", "active", "paused", "blocked"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(p->status, st[i]) == 0)
+            return 0;
+    return kw_error_set(KW_EINVAL,
+                        "partner status must be prospect, active, paused or blocked, "
+                        "not '%s'",
+                        p->status);
+}
+
+static int set_tags(kw_store *s, const kw_partner *p, int64_t id)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_TAG_CLEAR, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    if ((rc = store_run(s, st)))
+        return rc;
+    for (int i = 0; i < p->n_tags && i < KW_MAX_TAGS; i++) {
+        if ((rc = store_cached(s, SQL_TAG_ADD, &st)))
+            return rc;
+        s->be->bind_int64(st, 1, id);
+        s->be->bind_text(st, 2, p->tags[i]);
+        if ((rc = store_run(s, st)))
+            return rc;
+    }
+    return 0;
+}
+
+static int partner_write(kw_store *s, const kw_partner *p, int64_t *out)
+{
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc, add = out != NULL;
+    if ((rc = store_cached(s, add ? SQL_PARTNER_ADD : SQL_PARTNER_UPDATE, &st)))
+        return rc;
+    store_now_text(now);
+    int o = add ? 0 : 1;
+    if (!add)
+        s->be->bind_int64(st, 1, p->id);
+    s->be->bind_text(st, o + 1, p->name);
+    s->be->bind_text(st, o + 2, p->type);
+    bind_text_or_null(s, st, o + 3, p->agency);
+    bind_text_or_null(s, st, o + 4, p->contact);
+    s->be->bind_text(st, o + 5, p->status);
+    bind_text_or_null(s, st, o + 6, p->notes);
+    s->be->bind_text(st, o + 7, now);
+    rc = s->be->step(st);
+    if (rc < 0)
+        return rc;
+    int64_t id = p->id;
+    if (add) {
+        if (rc != STEP_ROW)
+            return kw_error_set(KW_EDB, "partner insert returned no id");
+        id = *out = s->be->column_int64(st, 0);
+        s->be->reset(st);
+    } else if (s->be->changes(st) == 0) {
+        return kw_error_set(KW_ENOTFOUND, "no partner %lld", (long long)p->id);
+    }
+    return set_tags(s, p, id);
+}
+
+int kw_store_partner_add(kw_store *s, const kw_partner *p, int64_t *out)
+{
+    int rc = check_partner(p);
+    if (rc)
+        return rc;
+    IN_TX(s, partner_write(s, p, out));
+}
+
+int kw_store_partner_update(kw_store *s, const kw_partner *p)
+{
+    int rc = check_partner(p);
+    if (rc)
+        return rc;
+    IN_TX(s, partner_write(s, p, NULL));
+}
+
+static void partner_row(kw_store *s, kw_stmt *st, kw_partner *p)
+{
+    p->id = s->be->column_int64(st, 0);
+    copy_col(s, st, 1, p->name, sizeof p->name);
+    copy_col(s, st, 2, p->type, sizeof p->type);
+    copy_col(s, st, 3, p->agency, sizeof p->agency);
+    copy_col(s, st, 4, p->contact, sizeof p->contact);
+    copy_col(s, st, 5, p->status, sizeof p->status);
+    copy_col(s, st, 6, p->notes, sizeof p->notes);
+    p->created_at = store_col_time(s, st, 7);
+    p->updated_at = store_col_time(s, st, 8);
+}
+
+static int partner_tags(kw_store *s, kw_partner *p)
+{
+    kw_stmt *st;
+    int rc;
+    p->n_tags = 0;
+    if ((rc = store_cached(s, SQL_TAG_LIST, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, p->id);
+    while ((rc = s->be->step(st)) == STEP_ROW)
+        if (p->n_tags < KW_MAX_TAGS)
+            copy_col(s, st, 0, p->tags[p->n_tags++], sizeof p->tags[0]);
+    return rc < 0 ? rc : 0;
+}
+
+int kw_store_partner_get(kw_store *s, int64_t id, kw_partner *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_PARTNER_COLS, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no partner %lld (see `kolwatch "
+                                                        "partner list`)", (long long)id);
+    memset(out, 0, sizeof *out);
+    partner_row(s, st, out);
+    s->be->reset(st);
+    return partner_tags(s, out);
+}
+
+int kw_store_partner_list(kw_store *s, kw_partner **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_partner *arr = NULL, *p;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, SQL_PARTNER_LIST, &st)))
+        return rc;
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(p = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+            rc = oom();
+            break;
+        }
+        partner_row(s, st, p);
+    }
+    s->be->reset(st);
+    for (size_t i = 0; rc >= 0 && i < len; i++)
+        rc = partner_tags(s, &arr[i]);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+static int partner_remove_locked(kw_store *s, int64_t id)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_PARTNER_DELETE, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (s->be->changes(st) == 0)
+        return kw_error_set(KW_ENOTFOUND, "no partner %lld", (long long)id);
+    return 0;
+}
+
+int kw_store_partner_remove(kw_store *s, int64_t id) { IN_TX(s, partner_remove_locked(s, id)); }
+
+/* ---- Accounts ---------------------------------------------------------- */
+
+static const char SQL_ACCOUNT_ADD[] =
+    "INSERT INTO accounts (partner_id, platform, handle, url, followers, avg_views, "
+    "engagement_rate, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+static const char SQL_ACCOUNT_GET[] =
+    "SELECT id, partner_id, platform, handle, url, followers, avg_views, engagement_rate, "
+    "updated_at FROM accounts WHERE id = $1";
+static const char SQL_ACCOUNT_LIST_ALL[] =
+    "SELECT id, partner_id, platform, handle, url, followers, avg_views, engagement_rate, "
+    "updated_at FROM accounts ORDER BY id";
+static const char SQL_ACCOUNT_LIST[] =
+    "SELECT id, partner_id, platform, handle, url, followers, avg_views, engagement_rate, "
+    "updated_at FROM accounts WHERE partner_id = $1 ORDER BY id";
+static const char SQL_ACCOUNT_UPDATE[] =
+    "UPDATE accounts SET url = $2, followers = $3, avg_views = $4, engagement_rate = $5, "
+    "updated_at = $6 WHERE id = $1";
+static const char SQL_FOLLOWERS_ADD[] =
+    "INSERT INTO account_followers (account_id, recorded_at, followers) VALUES ($1, $2, $3) "
+    "ON CONFLICT (account_id, recorded_at) DO UPDATE SET followers = excluded.followers";
+static const char SQL_FOLLOWERS_LIST[] =
+    "SELECT recorded_at, followers FROM account_followers WHERE account_id = $1 "
+    "ORDER BY recorded_at";
+
+static int followers_add(kw_store *s, int64_t id, int64_t followers, const char *now)
+{
+    kw_stmt *st;
+    int rc;
+    if (followers < 0)
+        return 0;
+    if ((rc = store_cached(s, SQL_FOLLOWERS_ADD, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    s->be->bind_text(st, 2, now);
+    s->be->bind_int64(st, 3, followers);
+    return store_run(s, st);
+}
+
+static int account_add_locked(kw_store *s, const kw_account *a, int64_t *out)
+{
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc;
+    kw_partner p;
+    if ((rc = kw_store_partner_get(s, a->partner_id, &p)))
+        return rc;
+    if ((rc = store_cached(s, SQL_ACCOUNT_ADD, &st)))
+        return rc;
+    store_now_text(now);
+    s->be->bind_int64(st, 1, a->partner_id);
+    s->be->bind_text(st, 2, a->platform);
+    s->be->bind_text(st, 3, a->handle);
+    bind_text_or_null(s, st, 4, a->url);
+    store_bind_count(s, st, 5, a->followers);
+    store_bind_count(s, st, 6, a->avg_views);
+    bind_rate(s, st, 7, a->engagement_rate);
+    s->be->bind_text(st, 8, now);
+    rc = s->be->step(st);
+    if (rc == KW_EEXISTS)
+        return kw_error_set(rc, "the %s account '%s' is already registered", a->platform,
+                            a->handle);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "account insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return followers_add(s, *out, a->followers, now);
+}
+
+int kw_store_account_add(kw_store *s, const kw_account *a, int64_t *out)
+{
+    if (!a->handle[0] || !a->platform[0])
+        return kw_error_set(KW_EINVAL, "an account needs a platform and a handle");
+    IN_TX(s, account_add_locked(s, a, out));
+}
+
+static void account_row(kw_store *s, kw_stmt *st, kw_account *a)
+{
+    a->id = s->be->column_int64(st, 0);
+    a->partner_id = s->be->column_int64(st, 1);
+    copy_col(s, st, 2, a->platform, sizeof a->platform);
+    copy_col(s, st, 3, a->handle, sizeof a->handle);
+    copy_col(s, st, 4, a->url, sizeof a->url);
+    a->followers = store_col_count(s, st, 5);
+    a->avg_views = store_col_count(s, st, 6);
+    a->engagement_rate = col_rate(s, st, 7);
+    a->updated_at = store_col_time(s, st, 8);
+}
+
+int kw_store_account_get(kw_store *s, int64_t id, kw_account *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_ACCOUNT_GET, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no account %lld", (long long)id);
+    memset(out, 0, sizeof *out);
+    account_row(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_account_list(kw_store *s, int64_t partner_id, kw_account **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_account *arr = NULL, *a;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, partner_id ? SQL_ACCOUNT_LIST : SQL_ACCOUNT_LIST_ALL, &st)))
+        return rc;
+    if (partner_id)
+        s->be->bind_int64(st, 1, partner_id);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(a = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+            rc = oom();
+            break;
+        }
+        account_row(s, st, a);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+static int account_update_locked(kw_store *s, const kw_account *a)
+{
+    kw_account cur;
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc;
+    if ((rc = kw_store_account_get(s, a->id, &cur)))
+        return rc;
+    if ((rc = store_cached(s, SQL_ACCOUNT_UPDATE, &st)))
+        return rc;
+    store_now_text(now);
+    s->be->bind_int64(st, 1, a->id);
+    bind_text_or_null(s, st, 2, a->url[0] ? a->url : cur.url);
+    store_bind_count(s, st, 3, a->followers >= 0 ? a->followers : cur.followers);
+    store_bind_count(s, st, 4, a->avg_views >= 0 ? a->avg_views : cur.avg_views);
+    bind_rate(s, st, 5, !isnan(a->engagement_rate) ? a->engagement_rate : cur.engagement_rate);
+    s->be->bind_text(st, 6, now);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (a->followers >= 0 && a->followers != cur.followers)
+        return followers_add(s, a->id, a->followers, now);
+    return 0;
+}
+
+int kw_store_account_update(kw_store *s, const kw_account *a)
+{
+    IN_TX(s, account_update_locked(s, a));
+}
+
+int kw_store_account_history(kw_store *s, int64_t account_id, int64_t **at,
+                             int64_t **followers, size_t *n)
+{
+    kw_stmt *st;
+    size_t len = 0, cap = 0, cap2 = 0, len2 = 0;
+    int64_t *t = NULL, *f = NULL, *slot;
+    int rc;
+    if ((rc = store_cached(s, SQL_FOLLOWERS_LIST, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, account_id);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(slot = grow((void **)&t, &len, &cap, sizeof *t))) {
+            rc = oom();
+            break;
+        }
+        *slot = store_col_time(s, st, 0);
+        if (!(slot = grow((void **)&f, &len2, &cap2, sizeof *f))) {
+            rc = oom();
+            break;
+        }
+        *slot = s->be->column_int64(st, 1);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(t);
+        free(f);
+        return rc;
+    }
+    *at = t;
+    *followers = f;
+    *n = len;
+    return 0;
+}
+
+/* ---- Quotes ------------------------------------------------------------ */
+
+#define QUOTE_COLS                                                             \
+    "id, partner_id, account_id, platform, deliverable, currency, mode, "      \
+    "list_price, net_price, product_value, shipping, commission_rate, bonus, " \
+    "bonus_threshold, usage_rights, exclusivity, valid_from, valid_until, quoted_at"
+
+static const char SQL_QUOTE_ADD[] =
+    "INSERT INTO quotes (partner_id, account_id, platform, deliverable, currency, mode, "
+    "list_price, net_price, product_value, shipping, commission_rate, bonus, "
+    "bonus_threshold, usage_rights, exclusivity, valid_from, valid_until, quoted_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+    "$18) RETURNING id";
+static const char SQL_QUOTE_GET[] = "SELECT " QUOTE_COLS " FROM quotes WHERE id = $1";
+static const char SQL_QUOTE_LIST_ALL[] =
+    "SELECT " QUOTE_COLS " FROM quotes ORDER BY quoted_at DESC, id DESC";
+static const char SQL_QUOTE_LIST[] = "SELECT " QUOTE_COLS " FROM quotes WHERE partner_id = "
+                                     "$1 ORDER BY quoted_at DESC, id DESC";
+
+/* Dates (DATE in PostgreSQL) are bound and read as YYYY-MM-DD. */
+static void bind_date(kw_store *s, kw_stmt *st, int idx, int64_t t)
+{
+    char buf[KW_TIME_TEXT];
+    if (t == KW_TIME_NONE) {
+        s->be->bind_text(st, idx, NULL);
+        return;
+    }
+    kw_time_format(buf, sizeof buf, t);
+    buf[10] = '\0';
+    s->be->bind_text(st, idx, buf);
+}
+
+static int64_t col_date(kw_store *s, kw_stmt *st, int col)
+{
+    char buf[16];
+    int64_t t;
+    const char *v = store_col_str(s, st, col);
+    if (!v)
+        return KW_TIME_NONE;
+    snprintf(buf, sizeof buf, "%.10s", v);
+    return kw_time_parse(&t, buf) ? KW_TIME_NONE : t;
+}
+
+static int quote_add_locked(kw_store *s, const kw_quote *q, int64_t *out)
+{
+    kw_stmt *st;
+    kw_partner p;
+    char now[KW_TIME_TEXT];
+    int rc;
+    if ((rc = kw_store_partner_get(s, q->partner_id, &p)))
+        return rc;
+    if ((rc = store_cached(s, SQL_QUOTE_ADD, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, q->partner_id);
+    store_bind_id(s, st, 2, q->account_id);
+    s->be->bind_text(st, 3, q->platform);
+    s->be->bind_text(st, 4, q->deliverable);
+    s->be->bind_text(st, 5, q->currency);
+    s->be->bind_text(st, 6, q->mode);
+    s->be->bind_int64(st, 7, q->list_price);
+    store_bind_count(s, st, 8, q->net_price);
+    store_bind_count(s, st, 9, q->product_value);
+    store_bind_count(s, st, 10, q->shipping);
+    bind_rate(s, st, 11, q->commission_rate);
+    store_bind_count(s, st, 12, q->bonus);
+    store_bind_count(s, st, 13, q->bonus_threshold);
+    bind_text_or_null(s, st, 14, q->usage_rights);
+    bind_text_or_null(s, st, 15, q->exclusivity);
+    bind_date(s, st, 16, q->valid_from);
+    bind_date(s, st, 17, q->valid_until);
+    if (q->quoted_at == KW_TIME_NONE || q->quoted_at == 0) {
+        store_now_text(now);
+        s->be->bind_text(st, 18, now);
+    } else {
+        store_bind_time(s, st, 18, q->quoted_at);
+    }
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "quote insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_quote_add(kw_store *s, const kw_quote *q, int64_t *out)
+{
+    if (q->list_price < 0)
+        return kw_error_set(KW_EINVAL, "a quote needs a price of 0 or more");
+    IN_TX(s, quote_add_locked(s, q, out));
+}
+
+static void quote_row(kw_store *s, kw_stmt *st, kw_quote *q)
+{
+    q->id = s->be->column_int64(st, 0);
+    q->partner_id = s->be->column_int64(st, 1);
+    q->account_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
+    copy_col(s, st, 3, q->platform, sizeof q->platform);
+    copy_col(s, st, 4, q->deliverable, sizeof q->deliverable);
+    copy_col(s, st, 5, q->currency, sizeof q->currency);
+    copy_col(s, st, 6, q->mode, sizeof q->mode);
+    q->list_price = s->be->column_int64(st, 7);
+    q->net_price = store_col_count(s, st, 8);
+    q->product_value = store_col_count(s, st, 9);
+    q->shipping = store_col_count(s, st, 10);
+    q->commission_rate = col_rate(s, st, 11);
+    q->bonus = store_col_count(s, st, 12);
+    q->bonus_threshold = store_col_count(s, st, 13);
+    copy_col(s, st, 14, q->usage_rights, sizeof q->usage_rights);
+    copy_col(s, st, 15, q->exclusivity, sizeof q->exclusivity);
+    q->valid_from = col_date(s, st, 16);
+    q->valid_until = col_date(s, st, 17);
+    q->quoted_at = store_col_time(s, st, 18);
+}
+
+int kw_store_quote_get(kw_store *s, int64_t id, kw_quote *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_QUOTE_GET, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no quote %lld (see `kolwatch "
+                                                        "quote list`)", (long long)id);
+    memset(out, 0, sizeof *out);
+    quote_row(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_quote_list(kw_store *s, int64_t partner_id, kw_quote **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_quote *arr = NULL, *q;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, partner_id ? SQL_QUOTE_LIST : SQL_QUOTE_LIST_ALL, &st)))
+        return rc;
+    if (partner_id)
+        s->be->bind_int64(st, 1, partner_id);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(q = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+            rc = oom();
+            break;
+        }
+        quote_row(s, st, q);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+/* ---- Campaigns and candidates ------------------------------------------ */
+
+#define CAMPAIGN_COLS                                                          \
+    "id, brand_id, name, objective, budget, currency, start_date, end_date, created_at"
+static const char SQL_CAMPAIGN_ADD[] =
+    "INSERT INTO campaigns (brand_id, name, objective, budget, currency, start_date, "
+    "end_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+static const char SQL_CAMPAIGN_GET[] = "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE id = $1";
+static const char SQL_CAMPAIGN_LIST[] = "SELECT " CAMPAIGN_COLS " FROM campaigns ORDER BY id";
+
+int kw_store_campaign_add(kw_store *s, const kw_campaign *c, int64_t *out)
+{
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc;
+    if (!c->name[0] || c->budget < 0)
+        return kw_error_set(KW_EINVAL, "a campaign needs a name and a budget of 0 or more");
+    if (c->start_date != KW_TIME_NONE && c->end_date != KW_TIME_NONE &&
+        c->end_date < c->start_date)
+        return kw_error_set(KW_EINVAL, "the campaign ends before it starts");
+    if ((rc = store_cached(s, SQL_CAMPAIGN_ADD, &st)))
+        return rc;
+    store_now_text(now);
+    s->be->bind_int64(st, 1, c->brand_id);
+    s->be->bind_text(st, 2, c->name);
+    s->be->bind_text(st, 3, c->objective);
+    s->be->bind_int64(st, 4, c->budget);
+    s->be->bind_text(st, 5, c->currency);
+    bind_date(s, st, 6, c->start_date);
+    bind_date(s, st, 7, c->end_date);
+    s->be->bind_text(st, 8, now);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "campaign insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return 0;
+}
+
+static void campaign_row(kw_store *s, kw_stmt *st, kw_campaign *c)
+{
+    c->id = s->be->column_int64(st, 0);
+    c->brand_id = s->be->column_int64(st, 1);
+    copy_col(s, st, 2, c->name, sizeof c->name);
+    copy_col(s, st, 3, c->objective, sizeof c->objective);
+    c->budget = s->be->column_int64(st, 4);
+    copy_col(s, st, 5, c->currency, sizeof c->currency);
+    c->start_date = col_date(s, st, 6);
+    c->end_date = col_date(s, st, 7);
+    c->created_at = store_col_time(s, st, 8);
+}
+
+int kw_store_campaign_get(kw_store *s, int64_t id, kw_campaign *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_CAMPAIGN_GET, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no campaign %lld (see `kolwatch "
+                                                        "campaign list`)", (long long)id);
+    memset(out, 0, sizeof *out);
+    campaign_row(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_campaign *arr = NULL, *c;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, SQL_CAMPAIGN_LIST, &st)))
+        return rc;
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(c = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+            rc = oom();
+            break;
+        }
+        campaign_row(s, st, c);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+static const char SQL_CANDIDATE_EXISTS[] =
+    "SELECT id FROM deliverables WHERE campaign_id = $1 AND quote_id = $2";
+static const char SQL_CANDIDATE_ADD[] =
+    "INSERT INTO deliverables (campaign_id, quote_id, partner_id, platform, deliverable, "
+    "state, currency, agreed_price, product_value, shipping, commission_rate, bonus, "
+    "bonus_threshold, expected_reach, expected_engagements, expected_conversions, "
+    "expected_gmv, created_at) VALUES ($1, $2, $3, $4, $5, 'candidate', $6, $7, $8, $9, "
+    "$10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
+static const char SQL_CANDIDATE_LIST[] =
+    "SELECT id, campaign_id, quote_id, partner_id, state, expected_reach, "
+    "expected_engagements, expected_conversions, expected_gmv FROM deliverables "
+    "WHERE campaign_id = $1 ORDER BY id";
+
+static int candidate_add_locked(kw_store *s, const kw_candidate *c, int64_t *out)
+{
+    kw_campaign camp;
+    kw_quote q;
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc;
+    if ((rc = kw_store_campaign_get(s, c->campaign_id, &camp)) ||
+        (rc = kw_store_quote_get(s, c->quote_id, &q)))
+        return rc;
+    if ((rc = store_cached(s, SQL_CANDIDATE_EXISTS, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, c->campaign_id);
+    s->be->bind_int64(st, 2, c->quote_id);
+    rc = s->be->step(st);
+    s->be->reset(st);
+    if (rc < 0)
+        return rc;
+    if (rc == STEP_ROW)
+        return kw_error_set(KW_EEXISTS, "quote %lld is already a candidate of campaign %lld",
+                            (long long)c->quote_id, (long long)c->campaign_id);
+    if ((rc = store_cached(s, SQL_CANDIDATE_ADD, &st)))
+        return rc;
+    store_now_text(now);
+    s->be->bind_int64(st, 1, c->campaign_id);
+    s->be->bind_int64(st, 2, c->quote_id);
+    s->be->bind_int64(st, 3, q.partner_id);
+    s->be->bind_text(st, 4, q.platform);
+    s->be->bind_text(st, 5, q.deliverable);
+    s->be->bind_text(st, 6, q.currency);
+    s->be->bind_int64(st, 7, q.net_price >= 0 ? q.net_price : q.list_price);
+    store_bind_count(s, st, 8, q.product_value);
+    store_bind_count(s, st, 9, q.shipping);
+    bind_rate(s, st, 10, q.commission_rate);
+    store_bind_count(s, st, 11, q.bonus);
+    store_bind_count(s, st, 12, q.bonus_threshold);
+    store_bind_count(s, st, 13, c->expected_reach);
+    store_bind_count(s, st, 14, c->expected_engagements);
+    store_bind_count(s, st, 15, c->expected_conversions);
+    store_bind_count(s, st, 16, c->expected_gmv);
+    s->be->bind_text(st, 17, now);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "candidate insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_candidate_add(kw_store *s, const kw_candidate *c, int64_t *out)
+{
+    IN_TX(s, candidate_add_locked(s, c, out));
+}
+
+int kw_store_candidate_list(kw_store *s, int64_t campaign_id, kw_candidate **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_candidate *arr = NULL, *c;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, SQL_CANDIDATE_LIST, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, campaign_id);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(c = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+            rc = oom();
+            break;
+        }
+        c->id = s->be->column_int64(st, 0);
+        c->campaign_id = s->be->column_int64(st, 1);
+        c->quote_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
+        c->partner_id = s->be->column_int64(st, 3);
+        copy_col(s, st, 4, c->state, sizeof c->state);
+        c->expected_reach = store_col_count(s, st, 5);
+        c->expected_engagements = store_col_count(s, st, 6);
+        c->expected_conversions = store_col_count(s, st, 7);
+        c->expected_gmv = store_col_count(s, st, 8);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+/* field() is for callers that fill the fixed-size records. */
+int kw_store_text_field(char *dst, size_t size, const char *src, const char *what)
+{
+    return field(dst, size, src, what);
+}
