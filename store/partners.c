@@ -272,11 +272,10 @@ static const char SQL_ACCOUNT_UPDATE[] =
     "UPDATE accounts SET url = $2, followers = $3, avg_views = $4, engagement_rate = $5, "
     "updated_at = $6 WHERE id = $1";
 static const char SQL_FOLLOWERS_ADD[] =
-    "INSERT INTO account_followers (account_id, recorded_at, followers) VALUES ($1, $2, $3) "
-    "ON CONFLICT (account_id, recorded_at) DO UPDATE SET followers = excluded.followers";
+    "INSERT INTO account_followers (account_id, recorded_at, followers) VALUES ($1, $2, $3)";
 static const char SQL_FOLLOWERS_LIST[] =
     "SELECT recorded_at, followers FROM account_followers WHERE account_id = $1 "
-    "ORDER BY recorded_at";
+    "ORDER BY recorded_at, id";
 
 static int followers_add(kw_store *s, int64_t id, int64_t followers, const char *now)
 {

@@ -84,11 +84,12 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE account_followers (
+    id          INTEGER PRIMARY KEY,
     account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     recorded_at TEXT NOT NULL,
-    followers   INTEGER NOT NULL,
-    PRIMARY KEY (account_id, recorded_at)
+    followers   INTEGER NOT NULL
 );
+CREATE INDEX account_followers_account ON account_followers (account_id, recorded_at);
 
 CREATE TABLE mentions (
     id            INTEGER PRIMARY KEY,

@@ -1,0 +1,274 @@
+/*
+ * The partner registry from the command line, on SQLite and PostgreSQL:
+ * partners, accounts and tiers, quotes and their history, campaigns and
+ * candidates, and the errors a user meets.
+ */
+#include "testsupport.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+    char *dir, *url;
+} fixture;
+
+#define KW(f, ...)                                                             \
+    kwt_kolwatch((f)->dir, NULL, (const char *const[]){"--db", (f)->url, __VA_ARGS__, NULL})
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = kwt_tempdir();
+    f->url = kwt_new_db(f->dir);
+    kwt_run r = KW(f, "init");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    kwt_rmtree(f->dir);
+    free(f->dir);
+    free(f->url);
+    free(f);
+    return 0;
+}
+
+/* Run a creating command and return the id it prints. */
+#define CREATE(f, ...)                                                         \
+    ({                                                                         \
+        kwt_run r_ = KW(f, __VA_ARGS__);                                       \
+        if (r_.status != 0)                                                    \
+            fail_msg("exit %d: %s", r_.status, r_.err);                        \
+        long long id_ = strtoll(r_.out, NULL, 10);                             \
+        assert_true(id_ > 0);                                                  \
+        kwt_run_free(&r_);                                                     \
+        id_;                                                                   \
+    })
+
+static cJSON *json_of(fixture *f, const char *const *args)
+{
+    const char *full[24] = {"--db", f->url};
+    int n = 2;
+    for (int i = 0; args[i]; i++)
+        full[n++] = args[i];
+    full[n] = NULL;
+    kwt_run r = kwt_kolwatch(f->dir, NULL, full);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    cJSON *o = cJSON_Parse(r.out);
+    assert_non_null(o);
+    kwt_run_free(&r);
+    return o;
+}
+
+static void partner__add_show_with_accounts_and_tier_from_followers(void **state)
+{
+    fixture *f = *state;
+    char pid[32];
+    long long p = CREATE(f, "partner", "add", "--name", "小鹿", "--type", "kol", "--agency",
+                         "星河MCN", "--tag", "beauty", "--tag", "skincare");
+    snprintf(pid, sizeof pid, "%lld", p);
+    CREATE(f, "partner", "account", "add", pid, "--platform", "xiaohongshu", "--handle",
+           "xiaolu", "--followers", "49999", "--avg-views", "8000", "--engagement-rate", "0.05");
+    CREATE(f, "partner", "account", "add", pid, "--platform", "douyin", "--handle", "xiaolu_dy",
+           "--followers", "3000000");
+    cJSON *o = json_of(f, (const char *const[]){"partner", "show", pid, "--format", "json", NULL});
+    assert_string_equal(cJSON_GetObjectItem(o, "name")->valuestring, "小鹿");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "tags")), 2);
+    cJSON *acc = cJSON_GetObjectItem(o, "accounts");
+    assert_int_equal(cJSON_GetArraySize(acc), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(acc, 0), "tier")->valuestring, "初级");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(acc, 1), "tier")->valuestring, "头部");
+    cJSON_Delete(o);
+    /* One more follower moves the account up a tier; the history keeps both. */
+    kwt_run r = KW(f, "partner", "account", "edit", "1", "--followers", "50000");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    o = json_of(f, (const char *const[]){"partner", "show", pid, "--format", "json", NULL});
+    acc = cJSON_GetObjectItem(o, "accounts");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(acc, 0), "tier")->valuestring, "腰部");
+    cJSON_Delete(o);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM account_followers WHERE account_id = 1"), 2);
+}
+
+static void partner__tiers_follow_the_configuration(void **state)
+{
+    fixture *f = *state;
+    CREATE(f, "partner", "add", "--name", "Ann", "--type", "koc");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "instagram", "--handle", "ann",
+           "--followers", "2000");
+    cJSON *o = json_of(f, (const char *const[]){"--set", "registry.tiers_other=small:0,big:1500",
+                                                "partner", "show", "1", "--format", "json", NULL});
+    cJSON *acc = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "accounts"), 0);
+    assert_string_equal(cJSON_GetObjectItem(acc, "tier")->valuestring, "big");
+    cJSON_Delete(o);
+}
+
+static void partner__bad_input_is_refused_with_the_reason(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "partner", "add", "--name", "X", "--type", "celebrity");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "kol"));
+    kwt_run_free(&r);
+    r = KW(f, "partner", "add", "--name", "X");
+    assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+    r = KW(f, "partner", "show", "99");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "99"));
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "a");
+    r = KW(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "a");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "already registered"));
+    kwt_run_free(&r);
+    r = KW(f, "partner", "account", "add", "1", "--platform", "myspace", "--handle", "b");
+    assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+    r = KW(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "c",
+           "--engagement-rate", "5");
+    assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+}
+
+static void quote__prices_are_never_overwritten(void **state)
+{
+    fixture *f = *state;
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price",
+           "10000", "--net", "8500");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price",
+           "12000.50");
+    cJSON *o = json_of(f, (const char *const[]){"quote", "list", "--partner", "1", "--format",
+                                                "json", NULL});
+    cJSON *items = cJSON_GetObjectItem(o, "items");
+    assert_int_equal(cJSON_GetArraySize(items), 2);
+    int found_old = 0, found_new = 0;
+    cJSON *q;
+    cJSON_ArrayForEach(q, items)
+    {
+        double list = cJSON_GetObjectItem(q, "list_price")->valuedouble;
+        double net = cJSON_GetObjectItem(q, "net_price")->valuedouble;
+        if (list == 1000000) {
+            found_old = 1;
+            assert_true(net == 850000);
+            assert_true(cJSON_GetObjectItem(q, "rebate")->valuedouble > 0.149 &&
+                        cJSON_GetObjectItem(q, "rebate")->valuedouble < 0.151);
+        }
+        if (list == 1200050)
+            found_new = 1, assert_true(net == 1200050);
+        assert_string_equal(cJSON_GetObjectItem(q, "currency")->valuestring, "CNY");
+    }
+    assert_true(found_old && found_new);
+    cJSON_Delete(o);
+}
+
+static void quote__modes_need_their_terms_and_money_its_digits(void **state)
+{
+    fixture *f = *state;
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    const char *bad[][12] = {
+        {"quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "1.234", NULL},
+        {"quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "100", "--mode", "commission"},
+        {"quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "0", "--mode", "barter"},
+        {"quote", "add", "1", "--platform", "weibo", "--deliverable", "reel", "--price", "100", NULL},
+        {"quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "100", "--bonus", "5"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[16] = {"--db", f->url};
+        int n = 2;
+        for (int k = 0; k < 12 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        kwt_run r = kwt_kolwatch(f->dir, NULL, args);
+        assert_int_equal(r.status, 2);
+        kwt_run_free(&r);
+    }
+    kwt_run r = KW(f, "quote", "add", "7", "--platform", "weibo", "--deliverable", "post",
+                   "--price", "100");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "partner 7"));
+    kwt_run_free(&r);
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price",
+           "1500", "--currency", "JPY");
+    r = KW(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price",
+           "1500.5", "--currency", "JPY");
+    assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+}
+
+static void campaign__add_candidates_once_each(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "brand", "add", "Lumi");
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "100");
+    long long c = CREATE(f, "campaign", "add", "--brand", "Lumi", "--name", "Launch",
+                         "--objective", "reach", "--budget", "50000", "--start", "2026-11-01",
+                         "--end", "2026-11-11");
+    char cid[32];
+    snprintf(cid, sizeof cid, "%lld", c);
+    CREATE(f, "campaign", "candidate", "add", cid, "1", "--expected-reach", "40000",
+           "--expected-gmv", "1000.50");
+    r = KW(f, "campaign", "candidate", "add", cid, "1");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "already a candidate"));
+    kwt_run_free(&r);
+    cJSON *o = json_of(f, (const char *const[]){"campaign", "show", cid, "--format", "json", NULL});
+    assert_int_equal((int)cJSON_GetObjectItem(o, "budget")->valuedouble, 5000000);
+    assert_string_equal(cJSON_GetObjectItem(o, "start")->valuestring, "2026-11-01");
+    cJSON *cand = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "candidates"), 0);
+    assert_int_equal((int)cJSON_GetObjectItem(cand, "expected_gmv")->valuedouble, 100050);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cand, "expected_engagements")));
+    cJSON_Delete(o);
+    r = KW(f, "campaign", "add", "--brand", "Nobody", "--name", "X", "--objective", "reach",
+           "--budget", "1");
+    assert_int_equal(r.status, 1);
+    kwt_run_free(&r);
+    r = KW(f, "campaign", "add", "--brand", "Lumi", "--name", "X", "--objective", "fame",
+           "--budget", "1");
+    assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+    r = KW(f, "campaign", "add", "--brand", "Lumi", "--name", "X", "--objective", "reach",
+           "--budget", "1", "--start", "2026-11-11", "--end", "2026-11-01");
+    assert_int_equal(r.status, 1);
+    kwt_run_free(&r);
+}
+
+static void partner_rm__removes_accounts_and_quotes(void **state)
+{
+    fixture *f = *state;
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "a");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price", "100");
+    kwt_run r = KW(f, "partner", "rm", "1");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM accounts"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM quotes"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(partner__add_show_with_accounts_and_tier_from_followers),
+        T(partner__tiers_follow_the_configuration),
+        T(partner__bad_input_is_refused_with_the_reason),
+        T(quote__prices_are_never_overwritten),
+        T(quote__modes_need_their_terms_and_money_its_digits),
+        T(campaign__add_candidates_once_each),
+        T(partner_rm__removes_accounts_and_quotes),
+#undef T
+    };
+    return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
+}
