@@ -85,9 +85,14 @@ int kw_url_canonical(char *out, size_t size, const char *url)
     }
     if ((port ? port : host_end) == host)
         return kw_error_set(KW_EINVAL, "'%.100s' has no host", url);
-    for (const char *q = host; q < (port ? port : host_end); q++)
-        if ((unsigned char)*q <= ' ')
+    int bracket = *host == '[';
+    for (const char *q = host; q < (port ? port : host_end); q++) {
+        unsigned char c = (unsigned char)*q;
+        /* A colon belongs only inside an IPv6 literal; controls and spaces
+         * nowhere. */
+        if (c <= ' ' || c == 0x7f || (c == ':' && !bracket) || c == '\\')
             return kw_error_set(KW_EINVAL, "'%.100s' has a bad host", url);
+    }
     PUT(https ? "https://" : "http://", https ? 8u : 7u);
     for (const char *q = host; q < (port ? port : host_end); q++) {
         char c = (char)tolower((unsigned char)*q);
