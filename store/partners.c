@@ -699,96 +699,164 @@ int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n)
     return 0;
 }
 
-static const char SQL_CANDIDATE_EXISTS[] =
-    "SELECT id FROM deliverables WHERE campaign_id = $1 AND quote_id = $2";
-static const char SQL_CANDIDATE_ADD[] =
-    "INSERT INTO deliverables (campaign_id, quote_id, partner_id, platform, deliverable, "
-    "state, currency, agreed_price, product_value, shipping, commission_rate, bonus, "
-    "bonus_threshold, expected_reach, expected_engagements, expected_conversions, "
-    "expected_gmv, created_at) VALUES ($1, $2, $3, $4, $5, 'candidate', $6, $7, $8, $9, "
-    "$10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
-static const char SQL_CANDIDATE_LIST[] =
-    "SELECT id, campaign_id, quote_id, partner_id, state, expected_reach, "
-    "expected_engagements, expected_conversions, expected_gmv FROM deliverables "
-    "WHERE campaign_id = $1 ORDER BY id";
+#define DELIVERABLE_COLS                                                       \
+    "id, campaign_id, quote_id, partner_id, platform, deliverable, currency, mode, " \
+    "state, agreed_price, product_value, shipping, bonus, bonus_threshold, "      \
+    "commission_rate, expected_reach, expected_engagements, expected_conversions, " \
+    "expected_gmv, post_url, published_at, paid_at, created_at"
 
-static int candidate_add_locked(kw_store *s, const kw_candidate *c, int64_t *out)
+static const char SQL_DELIV_FIND[] =
+    "SELECT " DELIVERABLE_COLS " FROM deliverables WHERE campaign_id = $1 AND quote_id = $2";
+static const char SQL_DELIV_GET[] = "SELECT " DELIVERABLE_COLS " FROM deliverables WHERE id = $1";
+static const char SQL_DELIV_LIST[] =
+    "SELECT " DELIVERABLE_COLS " FROM deliverables WHERE campaign_id = $1 ORDER BY id";
+static const char SQL_DELIV_LIST_ALL[] =
+    "SELECT " DELIVERABLE_COLS " FROM deliverables ORDER BY id";
+static const char SQL_DELIV_ADD[] =
+    "INSERT INTO deliverables (campaign_id, quote_id, partner_id, platform, deliverable, "
+    "state, currency, mode, agreed_price, product_value, shipping, commission_rate, bonus, "
+    "bonus_threshold, expected_reach, expected_engagements, expected_conversions, "
+    "expected_gmv, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+    "$13, $14, $15, $16, $17, $18, $19) RETURNING id";
+static const char SQL_DELIV_UPDATE[] =
+    "UPDATE deliverables SET state = $2, agreed_price = $3, expected_reach = $4, "
+    "expected_engagements = $5, expected_conversions = $6, expected_gmv = $7, "
+    "post_url = $8, published_at = $9, paid_at = $10 WHERE id = $1";
+
+static void deliverable_row(kw_store *s, kw_stmt *st, kw_deliverable *d)
+{
+    d->id = s->be->column_int64(st, 0);
+    d->campaign_id = s->be->column_int64(st, 1);
+    d->quote_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
+    d->partner_id = s->be->column_int64(st, 3);
+    copy_col(s, st, 4, d->platform, sizeof d->platform);
+    copy_col(s, st, 5, d->deliverable, sizeof d->deliverable);
+    copy_col(s, st, 6, d->currency, sizeof d->currency);
+    copy_col(s, st, 7, d->mode, sizeof d->mode);
+    copy_col(s, st, 8, d->state, sizeof d->state);
+    d->agreed_price = store_col_count(s, st, 9);
+    d->product_value = store_col_count(s, st, 10);
+    d->shipping = store_col_count(s, st, 11);
+    d->bonus = store_col_count(s, st, 12);
+    d->bonus_threshold = store_col_count(s, st, 13);
+    d->commission_rate = col_rate(s, st, 14);
+    d->expected_reach = store_col_count(s, st, 15);
+    d->expected_engagements = store_col_count(s, st, 16);
+    d->expected_conversions = store_col_count(s, st, 17);
+    d->expected_gmv = store_col_count(s, st, 18);
+    copy_col(s, st, 19, d->post_url, sizeof d->post_url);
+    d->published_at = store_col_time(s, st, 20);
+    d->paid_at = store_col_time(s, st, 21);
+    d->created_at = store_col_time(s, st, 22);
+}
+
+static int deliverable_one(kw_store *s, const char *sql, int64_t a, int64_t b, int nb,
+                           kw_deliverable *out, const char *what)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, sql, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, a);
+    if (nb > 1)
+        s->be->bind_int64(st, 2, b);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "%s", what);
+    memset(out, 0, sizeof *out);
+    deliverable_row(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_deliverable_get(kw_store *s, int64_t id, kw_deliverable *out)
+{
+    char what[64];
+    snprintf(what, sizeof what, "no deliverable %lld", (long long)id);
+    return deliverable_one(s, SQL_DELIV_GET, id, 0, 1, out, what);
+}
+
+int kw_store_deliverable_find(kw_store *s, int64_t campaign_id, int64_t quote_id,
+                              kw_deliverable *out)
+{
+    char what[96];
+    snprintf(what, sizeof what, "quote %lld is not in campaign %lld", (long long)quote_id,
+             (long long)campaign_id);
+    return deliverable_one(s, SQL_DELIV_FIND, campaign_id, quote_id, 2, out, what);
+}
+
+static int deliverable_add_locked(kw_store *s, const kw_deliverable *d, int64_t *out)
 {
     kw_campaign camp;
     kw_quote q;
+    kw_deliverable existing;
     kw_stmt *st;
     char now[KW_TIME_TEXT];
     int rc;
-    if ((rc = kw_store_campaign_get(s, c->campaign_id, &camp)) ||
-        (rc = kw_store_quote_get(s, c->quote_id, &q)))
+    if ((rc = kw_store_campaign_get(s, d->campaign_id, &camp)) ||
+        (rc = kw_store_quote_get(s, d->quote_id, &q)))
         return rc;
-    if ((rc = store_cached(s, SQL_CANDIDATE_EXISTS, &st)))
+    rc = kw_store_deliverable_find(s, d->campaign_id, d->quote_id, &existing);
+    if (rc == 0)
+        return kw_error_set(KW_EEXISTS, "quote %lld is already in campaign %lld (as %s %lld)",
+                            (long long)d->quote_id, (long long)d->campaign_id, existing.state,
+                            (long long)existing.id);
+    if (rc != KW_ENOTFOUND)
         return rc;
-    s->be->bind_int64(st, 1, c->campaign_id);
-    s->be->bind_int64(st, 2, c->quote_id);
-    rc = s->be->step(st);
-    s->be->reset(st);
-    if (rc < 0)
-        return rc;
-    if (rc == STEP_ROW)
-        return kw_error_set(KW_EEXISTS, "quote %lld is already a candidate of campaign %lld",
-                            (long long)c->quote_id, (long long)c->campaign_id);
-    if ((rc = store_cached(s, SQL_CANDIDATE_ADD, &st)))
+    if ((rc = store_cached(s, SQL_DELIV_ADD, &st)))
         return rc;
     store_now_text(now);
-    s->be->bind_int64(st, 1, c->campaign_id);
-    s->be->bind_int64(st, 2, c->quote_id);
+    s->be->bind_int64(st, 1, d->campaign_id);
+    s->be->bind_int64(st, 2, d->quote_id);
     s->be->bind_int64(st, 3, q.partner_id);
     s->be->bind_text(st, 4, q.platform);
     s->be->bind_text(st, 5, q.deliverable);
-    s->be->bind_text(st, 6, q.currency);
-    s->be->bind_int64(st, 7, q.net_price >= 0 ? q.net_price : q.list_price);
-    store_bind_count(s, st, 8, q.product_value);
-    store_bind_count(s, st, 9, q.shipping);
-    bind_rate(s, st, 10, q.commission_rate);
-    store_bind_count(s, st, 11, q.bonus);
-    store_bind_count(s, st, 12, q.bonus_threshold);
-    store_bind_count(s, st, 13, c->expected_reach);
-    store_bind_count(s, st, 14, c->expected_engagements);
-    store_bind_count(s, st, 15, c->expected_conversions);
-    store_bind_count(s, st, 16, c->expected_gmv);
-    s->be->bind_text(st, 17, now);
+    s->be->bind_text(st, 6, d->state[0] ? d->state : "candidate");
+    s->be->bind_text(st, 7, q.currency);
+    s->be->bind_text(st, 8, q.mode);
+    s->be->bind_int64(st, 9, d->agreed_price >= 0 ? d->agreed_price
+                             : q.net_price >= 0   ? q.net_price
+                                                  : q.list_price);
+    store_bind_count(s, st, 10, q.product_value);
+    store_bind_count(s, st, 11, q.shipping);
+    bind_rate(s, st, 12, q.commission_rate);
+    store_bind_count(s, st, 13, q.bonus);
+    store_bind_count(s, st, 14, q.bonus_threshold);
+    store_bind_count(s, st, 15, d->expected_reach);
+    store_bind_count(s, st, 16, d->expected_engagements);
+    store_bind_count(s, st, 17, d->expected_conversions);
+    store_bind_count(s, st, 18, d->expected_gmv);
+    s->be->bind_text(st, 19, now);
     rc = s->be->step(st);
     if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_EDB, "candidate insert returned no id");
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "deliverable insert returned no id");
     *out = s->be->column_int64(st, 0);
     s->be->reset(st);
     return 0;
 }
 
-int kw_store_candidate_add(kw_store *s, const kw_candidate *c, int64_t *out)
+int kw_store_deliverable_add(kw_store *s, const kw_deliverable *d, int64_t *out)
 {
-    IN_TX(s, candidate_add_locked(s, c, out));
+    IN_TX(s, deliverable_add_locked(s, d, out));
 }
 
-int kw_store_candidate_list(kw_store *s, int64_t campaign_id, kw_candidate **out, size_t *n)
+int kw_store_deliverable_list(kw_store *s, int64_t campaign_id, kw_deliverable **out,
+                              size_t *n)
 {
     kw_stmt *st;
-    kw_candidate *arr = NULL, *c;
+    kw_deliverable *arr = NULL, *d;
     size_t len = 0, cap = 0;
     int rc;
-    if ((rc = store_cached(s, SQL_CANDIDATE_LIST, &st)))
+    if ((rc = store_cached(s, campaign_id ? SQL_DELIV_LIST : SQL_DELIV_LIST_ALL, &st)))
         return rc;
-    s->be->bind_int64(st, 1, campaign_id);
+    if (campaign_id)
+        s->be->bind_int64(st, 1, campaign_id);
     while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(c = grow((void **)&arr, &len, &cap, sizeof *arr))) {
+        if (!(d = grow((void **)&arr, &len, &cap, sizeof *arr))) {
             rc = oom();
             break;
         }
-        c->id = s->be->column_int64(st, 0);
-        c->campaign_id = s->be->column_int64(st, 1);
-        c->quote_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
-        c->partner_id = s->be->column_int64(st, 3);
-        copy_col(s, st, 4, c->state, sizeof c->state);
-        c->expected_reach = store_col_count(s, st, 5);
-        c->expected_engagements = store_col_count(s, st, 6);
-        c->expected_conversions = store_col_count(s, st, 7);
-        c->expected_gmv = store_col_count(s, st, 8);
+        deliverable_row(s, st, d);
     }
     s->be->reset(st);
     if (rc < 0) {
@@ -797,6 +865,90 @@ int kw_store_candidate_list(kw_store *s, int64_t campaign_id, kw_candidate **out
     }
     *out = arr;
     *n = len;
+    return 0;
+}
+
+int kw_store_deliverable_update(kw_store *s, const kw_deliverable *d)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_DELIV_UPDATE, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, d->id);
+    s->be->bind_text(st, 2, d->state);
+    store_bind_count(s, st, 3, d->agreed_price);
+    store_bind_count(s, st, 4, d->expected_reach);
+    store_bind_count(s, st, 5, d->expected_engagements);
+    store_bind_count(s, st, 6, d->expected_conversions);
+    store_bind_count(s, st, 7, d->expected_gmv);
+    bind_text_or_null(s, st, 8, d->post_url);
+    store_bind_time(s, st, 9, d->published_at);
+    store_bind_time(s, st, 10, d->paid_at);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (s->be->changes(st) == 0)
+        return kw_error_set(KW_ENOTFOUND, "no deliverable %lld", (long long)d->id);
+    return 0;
+}
+
+static const char SQL_RESULT_ADD[] =
+    "INSERT INTO results (deliverable_id, recorded_at, impressions, views, likes, comments, "
+    "shares, saves, clicks, conversions, gmv) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "$10, $11) RETURNING id";
+static const char SQL_RESULT_LATEST[] =
+    "SELECT id, deliverable_id, recorded_at, impressions, views, likes, comments, shares, "
+    "saves, clicks, conversions, gmv FROM results WHERE deliverable_id = $1 "
+    "ORDER BY recorded_at DESC, id DESC LIMIT 1";
+
+int kw_store_result_add(kw_store *s, const kw_result *r, int64_t *out)
+{
+    kw_deliverable d;
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc;
+    if ((rc = kw_store_deliverable_get(s, r->deliverable_id, &d)))
+        return rc;
+    if ((rc = store_cached(s, SQL_RESULT_ADD, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, r->deliverable_id);
+    if (r->recorded_at == KW_TIME_NONE) {
+        store_now_text(now);
+        s->be->bind_text(st, 2, now);
+    } else {
+        store_bind_time(s, st, 2, r->recorded_at);
+    }
+    const int64_t v[9] = {r->impressions, r->views,  r->likes,       r->comments, r->shares,
+                          r->saves,       r->clicks, r->conversions, r->gmv};
+    for (int i = 0; i < 9; i++)
+        store_bind_count(s, st, 3 + i, v[i]);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "result insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_result *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_RESULT_LATEST, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, deliverable_id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no results for deliverable %lld",
+                                          (long long)deliverable_id);
+    out->id = s->be->column_int64(st, 0);
+    out->deliverable_id = s->be->column_int64(st, 1);
+    out->recorded_at = store_col_time(s, st, 2);
+    int64_t *v[9] = {&out->impressions, &out->views,  &out->likes,
+                     &out->comments,    &out->shares, &out->saves,
+                     &out->clicks,      &out->conversions, &out->gmv};
+    for (int i = 0; i < 9; i++)
+        *v[i] = store_col_count(s, st, 3 + i);
+    s->be->reset(st);
     return 0;
 }
 

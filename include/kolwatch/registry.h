@@ -93,6 +93,43 @@ void kw_expected_fill(kw_expected *e, const kw_account *account);
 int64_t kw_cpm(int64_t cost, int64_t reach);
 int64_t kw_cpe(int64_t cost, int64_t engagements);
 
+/* ---- Results and unit costs ---------------------------------------------- */
+
+/* Sums over one or more deliverables; -1 stands for "no figure at all". */
+typedef struct kw_metrics {
+    int64_t deliverables;
+    int64_t spend, cash, product, commission, bonus; /* minor units */
+    int64_t impressions, views, engagements, clicks, conversions, gmv, followers;
+} kw_metrics;
+
+/* Start empty sums (every figure unknown). */
+void kw_metrics_init(kw_metrics *m);
+/* What deliverable d spent, given its latest result r (may be NULL) and the
+ * campaign's objective: nothing before it is contracted; the agreed cash
+ * (fee, hybrid), product value plus shipping (barter, hybrid), the
+ * commission rate times the GMV recorded (commission, hybrid), and the
+ * bonus of a hybrid deal once the objective's result (impressions, else
+ * views, for reach; likes + comments + shares + saves for engagement;
+ * conversions for conversions) reaches its threshold. */
+void kw_deliverable_cost(const kw_deliverable *d, const kw_result *r, const char *objective,
+                         kw_cost *out);
+/* Add a deliverable's cost and result to m; followers of its account, or
+ * -1. Engagements are likes + comments + shares + saves. */
+void kw_metrics_add(kw_metrics *m, const kw_cost *c, const kw_result *r, int64_t followers);
+/* Merge b into a. */
+void kw_metrics_merge(kw_metrics *a, const kw_metrics *b);
+
+/* Derived figures: -1 (money) or NAN (ratios) when a divisor is unknown or
+ * zero. cpm = spend / impressions (else views) x 1000; cpe = spend /
+ * engagements; cpc = spend / clicks; cpa = spend / conversions; roi = GMV /
+ * spend (the issue's definition, also called ROAS); roi_net = (GMV - spend)
+ * / spend; engagement_rate = engagements / followers. */
+typedef struct kw_ratios {
+    int64_t cpm, cpe, cpc, cpa;
+    double roi, roi_net, engagement_rate;
+} kw_ratios;
+void kw_metrics_ratios(const kw_metrics *m, kw_ratios *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -244,19 +244,47 @@ int kw_store_campaign_add(kw_store *s, const kw_campaign *c, int64_t *out);
 int kw_store_campaign_get(kw_store *s, int64_t id, kw_campaign *out);
 int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n);
 
-/* A candidate (or later deliverable) of a campaign: a quote with the
- * expected results (-1 = not given, to be estimated). */
-typedef struct kw_candidate {
+/* A quote taken into a campaign. It starts as a candidate (compared in
+ * `budget`) or planned, then moves on: contracted, published (with the
+ * post URL), paid. The terms are copied from the quote when it is added. */
+typedef struct kw_deliverable {
     int64_t id, campaign_id, quote_id, partner_id;
-    char state[16];
-    int64_t expected_reach, expected_engagements, expected_conversions, expected_gmv;
-} kw_candidate;
+    char platform[16], deliverable[16], currency[4], mode[12];
+    char state[16];       /* candidate, planned, contracted, published, paid */
+    int64_t agreed_price; /* cash: the quote's net price unless agreed otherwise */
+    int64_t product_value, shipping, bonus, bonus_threshold; /* -1 unknown */
+    double commission_rate;                                 /* NAN unknown */
+    int64_t expected_reach, expected_engagements, expected_conversions,
+        expected_gmv;     /* -1 = not given, to be estimated */
+    char post_url[1024];
+    int64_t published_at, paid_at, created_at; /* KW_TIME_NONE when not yet */
+} kw_deliverable;
 
-/* Add a candidate; KW_EEXISTS if the quote is already one of the campaign. */
-int kw_store_candidate_add(kw_store *s, const kw_candidate *c, int64_t *out);
-/* Candidates of a campaign by id; caller frees with free(). */
-int kw_store_candidate_list(kw_store *s, int64_t campaign_id, kw_candidate **out,
-                            size_t *n);
+/* Add quote d->quote_id to campaign d->campaign_id in state d->state (""
+ * means candidate) with the expected figures of d; the terms come from the
+ * quote, and d->agreed_price >= 0 overrides its price. KW_EEXISTS if the
+ * quote is in the campaign already. */
+int kw_store_deliverable_add(kw_store *s, const kw_deliverable *d, int64_t *out);
+int kw_store_deliverable_get(kw_store *s, int64_t id, kw_deliverable *out);
+/* The deliverable of a quote in a campaign, or KW_ENOTFOUND. */
+int kw_store_deliverable_find(kw_store *s, int64_t campaign_id, int64_t quote_id,
+                              kw_deliverable *out);
+/* Deliverables of a campaign (0 = every campaign) by id; free(*out). */
+int kw_store_deliverable_list(kw_store *s, int64_t campaign_id, kw_deliverable **out,
+                              size_t *n);
+/* Write back state, agreed price, expected figures, post URL and times. */
+int kw_store_deliverable_update(kw_store *s, const kw_deliverable *d);
+
+/* Results of a deliverable as recorded at a time; later records supersede
+ * earlier ones. Counts and GMV (minor units) are -1 when unknown. */
+typedef struct kw_result {
+    int64_t id, deliverable_id, recorded_at;
+    int64_t impressions, views, likes, comments, shares, saves, clicks, conversions, gmv;
+} kw_result;
+
+int kw_store_result_add(kw_store *s, const kw_result *r, int64_t *out);
+/* The latest result of a deliverable, or KW_ENOTFOUND. */
+int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_result *out);
 
 /* ---- Audit log ------------------------------------------------------- */
 

@@ -266,6 +266,8 @@ CREATE TABLE deliverables (
     state                TEXT NOT NULL DEFAULT 'candidate'
                          CHECK (state IN ('candidate', 'planned', 'contracted', 'published', 'paid')),
     currency             TEXT NOT NULL DEFAULT 'CNY',
+    mode                 TEXT NOT NULL DEFAULT 'fee'
+                         CHECK (mode IN ('fee', 'barter', 'commission', 'hybrid')),
     agreed_price         INTEGER,
     product_value        INTEGER,
     shipping             INTEGER,
