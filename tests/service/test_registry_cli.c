@@ -221,12 +221,13 @@ static void campaign__add_candidates_once_each(void **state)
            "--expected-gmv", "1000.50");
     r = KW(f, "campaign", "candidate", "add", cid, "1");
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "already a candidate"));
+    assert_non_null(strstr(r.err, "already in campaign"));
     kwt_run_free(&r);
     cJSON *o = json_of(f, (const char *const[]){"campaign", "show", cid, "--format", "json", NULL});
     assert_int_equal((int)cJSON_GetObjectItem(o, "budget")->valuedouble, 5000000);
     assert_string_equal(cJSON_GetObjectItem(o, "start")->valuestring, "2026-11-01");
-    cJSON *cand = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "candidates"), 0);
+    cJSON *cand = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "deliverables"), 0);
+    assert_string_equal(cJSON_GetObjectItem(cand, "state")->valuestring, "candidate");
     assert_int_equal((int)cJSON_GetObjectItem(cand, "expected_gmv")->valuedouble, 100050);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(cand, "expected_engagements")));
     cJSON_Delete(o);
@@ -257,6 +258,89 @@ static void partner_rm__removes_accounts_and_quotes(void **state)
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM quotes"), 0);
 }
 
+static double num_of(cJSON *o, const char *key)
+{
+    cJSON *v = cJSON_GetObjectItem(o, key);
+    if (!cJSON_IsNumber(v))
+        fail_msg("%s is not a number", key);
+    return v->valuedouble;
+}
+
+static void deliverables__move_forward_only_and_results_give_unit_costs(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "brand", "add", "Lumi");
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "a",
+           "--followers", "100000");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post", "--price",
+           "10000", "--net", "8000");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "video_mid",
+           "--price", "20000", "--mode", "hybrid", "--commission-rate", "0.1", "--bonus", "1000",
+           "--bonus-threshold", "50000");
+    CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "note", "--price",
+           "0", "--mode", "barter", "--product-value", "300", "--shipping", "20");
+    CREATE(f, "campaign", "add", "--brand", "Lumi", "--name", "L", "--objective", "reach",
+           "--budget", "50000");
+    long long cand = CREATE(f, "campaign", "candidate", "add", "1", "1");
+    /* Planning a candidate's quote plans that candidate, not a second row. */
+    long long planned = CREATE(f, "campaign", "deliverable", "add", "1", "1");
+    assert_int_equal(planned, cand);
+    CREATE(f, "campaign", "deliverable", "add", "1", "2", "--price", "18000");
+    CREATE(f, "campaign", "deliverable", "add", "1", "3");
+
+    r = KW(f, "campaign", "deliverable", "set", "1", "--state", "published");
+    assert_int_equal(r.status, 2); /* no post URL */
+    kwt_run_free(&r);
+    r = KW(f, "campaign", "deliverable", "set", "1", "--state", "published", "--post-url",
+           "https://weibo.example.com/p/1");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, "campaign", "deliverable", "set", "1", "--state", "contracted");
+    assert_int_equal(r.status, 1); /* no way back */
+    assert_non_null(strstr(r.err, "only move on"));
+    kwt_run_free(&r);
+    r = KW(f, "campaign", "deliverable", "set", "2", "--state", "contracted");
+    kwt_run_free(&r);
+
+    /* Before results: deliverable 1 spent its net price, the hybrid its fee,
+     * the planned barter nothing yet. */
+    cJSON *o = json_of(f, (const char *const[]){"campaign", "show", "1", "--format", "json", NULL});
+    cJSON *ds = cJSON_GetObjectItem(o, "deliverables");
+    assert_int_equal(num_of(cJSON_GetArrayItem(ds, 0), "spend"), 800000);
+    assert_int_equal(num_of(cJSON_GetArrayItem(ds, 1), "spend"), 1800000);
+    assert_int_equal(num_of(cJSON_GetArrayItem(ds, 2), "spend"), 0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ds, 0), "cpm")));
+    cJSON_Delete(o);
+
+    CREATE(f, "campaign", "result", "add", "1", "--impressions", "40000", "--likes", "900",
+           "--comments", "100", "--clicks", "400");
+    CREATE(f, "campaign", "result", "add", "2", "--impressions", "40000", "--gmv", "50000",
+           "--conversions", "40", "--at", "2026-11-01T00:00:00Z");
+    /* A later snapshot supersedes: the bonus is earned at 60,000. */
+    CREATE(f, "campaign", "result", "add", "2", "--impressions", "60000", "--gmv", "50000",
+           "--conversions", "40", "--at", "2026-11-02T00:00:00Z");
+    o = json_of(f, (const char *const[]){"campaign", "results", "1", "--format", "json", NULL});
+    cJSON *items = cJSON_GetObjectItem(o, "items");
+    cJSON *d1 = cJSON_GetArrayItem(items, 0), *d2 = cJSON_GetArrayItem(items, 1);
+    assert_int_equal(num_of(d1, "cpm"), 800000 * 1000 / 40000);  /* spend / impressions x 1000 */
+    assert_int_equal(num_of(d1, "cpe"), 800000 / 1000);
+    assert_int_equal(num_of(d1, "cpc"), 800000 / 400);
+    assert_true(num_of(d1, "engagement_rate") > 0.0099 && num_of(d1, "engagement_rate") < 0.0101);
+    /* hybrid: fee 18000 + 10% of 50000 GMV + the 1000 bonus */
+    assert_int_equal(num_of(d2, "spend"), 1800000 + 500000 + 100000);
+    assert_int_equal(num_of(d2, "cpa"), 2400000 / 40);
+    assert_true(num_of(d2, "roi") > 2.08 && num_of(d2, "roi") < 2.09); /* GMV / spend */
+    cJSON_Delete(o);
+    o = json_of(f, (const char *const[]){"campaign", "results", "1", "--by", "campaign",
+                                         "--format", "json", NULL});
+    cJSON *tot = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
+    assert_int_equal(num_of(tot, "spend"), 800000 + 2400000);
+    assert_int_equal(num_of(tot, "impressions"), 100000);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +352,7 @@ int main(void)
         T(quote__modes_need_their_terms_and_money_its_digits),
         T(campaign__add_candidates_once_each),
         T(partner_rm__removes_accounts_and_quotes),
+        T(deliverables__move_forward_only_and_results_give_unit_costs),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
