@@ -46,6 +46,11 @@ int cli_open_store(kw_cli *cli, struct kw_store **out, int create, int any_versi
  * a bad value. */
 int cli_format(const char *value);
 
+struct kw_tiers;
+/* The tier table of a platform from the registry.tiers_* options; prints
+ * the error and returns EXIT_FAIL when the option is malformed. */
+int cli_tiers(kw_cli *cli, const char *platform, struct kw_tiers *out);
+
 /* One command per file; each prints its own --help. */
 int cmd_init(kw_cli *cli, int argc, char **argv);
 int cmd_migrate(kw_cli *cli, int argc, char **argv);

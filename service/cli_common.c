@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "kolwatch/error.h"
+#include "kolwatch/registry.h"
 #include "kolwatch/store.h"
 
 #include <string.h>
@@ -28,4 +29,14 @@ int cli_format(const char *value)
     if (strcmp(value, "table") == 0)
         return 0;
     return -1;
+}
+
+int cli_tiers(kw_cli *cli, const char *platform, kw_tiers *out)
+{
+    const char *key = strcmp(platform, "xiaohongshu") == 0 ? "registry.tiers_xiaohongshu"
+                      : strcmp(platform, "douyin") == 0    ? "registry.tiers_douyin"
+                                                           : "registry.tiers_other";
+    if (kw_tiers_parse(out, kw_config_str(cli->config, key)))
+        return cli_fail("%s: %s", key, kw_error_last());
+    return 0;
 }

@@ -59,17 +59,6 @@ typedef struct args {
 static const char *const types[] = {"kol", "koc", NULL};
 static const char *const statuses[] = {"prospect", "active", "paused", "blocked", NULL};
 
-/* The tier table of a platform from the configuration. */
-static int tiers_for(kw_cli *cli, const char *platform, kw_tiers *t)
-{
-    const char *key = strcmp(platform, "xiaohongshu") == 0 ? "registry.tiers_xiaohongshu"
-                      : strcmp(platform, "douyin") == 0    ? "registry.tiers_douyin"
-                                                           : "registry.tiers_other";
-    if (kw_tiers_parse(t, kw_config_str(cli->config, key)))
-        return cli_fail("%s: %s", key, kw_error_last());
-    return 0;
-}
-
 static cJSON *num_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
 static cJSON *account_json(kw_cli *cli, const kw_account *a)
@@ -77,7 +66,7 @@ static cJSON *account_json(kw_cli *cli, const kw_account *a)
     cJSON *o = cJSON_CreateObject();
     kw_tiers t;
     char ts[KW_TIME_TEXT];
-    const char *tier = tiers_for(cli, a->platform, &t) == 0 ? kw_tier_of(&t, a->followers) : NULL;
+    const char *tier = cli_tiers(cli, a->platform, &t) == 0 ? kw_tier_of(&t, a->followers) : NULL;
     cJSON_AddNumberToObject(o, "id", (double)a->id);
     cJSON_AddNumberToObject(o, "partner_id", (double)a->partner_id);
     cJSON_AddStringToObject(o, "platform", a->platform);

@@ -1,6 +1,7 @@
 /* `kolwatch quote add|list`: prices per deliverable, never overwritten. */
 #include "cli.h"
 #include "cli_args.h"
+#include "fair_price.h"
 
 #include "kolwatch/error.h"
 #include "kolwatch/money.h"
@@ -22,7 +23,7 @@ static const char usage[] =
     "         [--bonus AMOUNT --bonus-threshold N] [--account ACCOUNT_ID]\n"
     "         [--usage-rights TEXT] [--exclusivity TEXT] [--valid-from DATE]\n"
     "         [--valid-until DATE]\n"
-    "  kolwatch quote list [--partner PARTNER_ID] [--format table|json]\n\n"
+    "  kolwatch quote list [--partner PARTNER_ID] [--flagged] [--format table|json]\n\n"
     "--price is the list price (刊例价), --net the price actually paid (净价;\n"
     "default the list price); the rebate (返点) is (list - net) / list. AMOUNT is a\n"
     "decimal in the currency's unit (12000 or 12000.50). Deliverables: note,\n"
@@ -30,12 +31,17 @@ static const char usage[] =
     "story, article. Modes: fee (cash = net price), barter (product value plus\n"
     "shipping), commission (rate x GMV), hybrid (fee plus commission, with an\n"
     "optional bonus once a result passes --bonus-threshold). A new quote never\n"
-    "replaces an old one: `quote list` shows how a partner's price moved.\n";
+    "replaces an old one: `quote list` shows how a partner's price moved.\n\n"
+    "Fair price: `quote list` gives each quote's expected CPM and CPE (reach and\n"
+    "engagements estimated from the account's average views, followers and\n"
+    "engagement rate) against the median of the team's own past results for\n"
+    "the same platform, tier and deliverable, and flags a quote above it by more\n"
+    "than registry.fair_price_margin (20%); --flagged shows only those.\n";
 
 static const char *const modes[] = {"fee", "barter", "commission", "hybrid", NULL};
 
 enum { O_PLATFORM = 1, O_DELIV, O_PRICE, O_NET, O_CUR, O_MODE, O_PV, O_SHIP, O_CR, O_BONUS,
-       O_BT, O_ACCOUNT, O_RIGHTS, O_EXCL, O_FROM, O_UNTIL, O_PARTNER, O_FORMAT, O_HELP };
+       O_BT, O_ACCOUNT, O_RIGHTS, O_EXCL, O_FROM, O_UNTIL, O_PARTNER, O_FORMAT, O_FLAGGED, O_HELP };
 
 static cJSON *money_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
@@ -47,6 +53,25 @@ static cJSON *date_or_null(int64_t t)
     kw_time_format(buf, sizeof buf, t);
     buf[10] = '\0';
     return cJSON_CreateString(buf);
+}
+
+static cJSON *num_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
+
+static void fair_json(cJSON *o, const fair_quote *f)
+{
+    cJSON_AddItemToObject(o, "tier", f->tier[0] ? cJSON_CreateString(f->tier) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "expected_reach", num_or_null(f->expected.reach));
+    cJSON_AddItemToObject(o, "expected_engagements", num_or_null(f->expected.engagements));
+    cJSON_AddBoolToObject(o, "reach_estimated", f->expected.reach_estimated);
+    cJSON_AddNumberToObject(o, "expected_cost", (double)f->cost.total);
+    cJSON_AddItemToObject(o, "cpm", num_or_null(f->cpm));
+    cJSON_AddItemToObject(o, "cpe", num_or_null(f->cpe));
+    cJSON_AddItemToObject(o, "benchmark_cpm", num_or_null(f->benchmark_cpm));
+    cJSON_AddItemToObject(o, "benchmark_cpe", num_or_null(f->benchmark_cpe));
+    cJSON_AddNumberToObject(o, "benchmark_results", (double)f->benchmark_n);
+    cJSON_AddItemToObject(o, "above_benchmark_pct", isnan(f->above_pct) ? cJSON_CreateNull() : cJSON_CreateNumber(f->above_pct));
+    cJSON_AddItemToObject(o, "above_benchmark_cpe_pct", isnan(f->above_cpe_pct) ? cJSON_CreateNull() : cJSON_CreateNumber(f->above_cpe_pct));
+    cJSON_AddBoolToObject(o, "flagged", f->flagged);
 }
 
 static cJSON *quote_json(const kw_quote *q)
@@ -90,6 +115,7 @@ int cmd_quote(kw_cli *cli, int argc, char **argv)
         {"usage-rights", required_argument, 0, O_RIGHTS}, {"exclusivity", required_argument, 0, O_EXCL},
         {"valid-from", required_argument, 0, O_FROM},   {"valid-until", required_argument, 0, O_UNTIL},
         {"partner", required_argument, 0, O_PARTNER},   {"format", required_argument, 0, O_FORMAT},
+        {"flagged", no_argument, 0, O_FLAGGED},
         {"help", no_argument, 0, O_HELP},               {0, 0, 0, 0}};
     const char *price = NULL, *net = NULL, *pv = NULL, *ship = NULL, *bonus = NULL, *format = NULL;
     const char *currency = kw_config_str(cli->config, "registry.currency");
@@ -97,6 +123,7 @@ int cmd_quote(kw_cli *cli, int argc, char **argv)
                   .bonus_threshold = -1, .commission_rate = NAN, .valid_from = KW_TIME_NONE,
                   .valid_until = KW_TIME_NONE, .quoted_at = KW_TIME_NONE};
     int64_t partner = 0;
+    int flagged_only = 0;
     kw_store *s = NULL;
     int c, rc;
     snprintf(q.mode, sizeof q.mode, "fee");
@@ -156,6 +183,7 @@ int cmd_quote(kw_cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case O_FORMAT: format = optarg; break;
+        case O_FLAGGED: flagged_only = 1; break;
         case O_HELP: return fputs(usage, stdout), EXIT_OK;
         case ':': return cli_usage_error("quote", "%s needs a value", flag);
         default: return cli_usage_error("quote", "unknown option '%s'", flag);
@@ -170,14 +198,30 @@ int cmd_quote(kw_cli *cli, int argc, char **argv)
             return cli_usage_error("quote", "list takes no arguments (use --partner)");
         kw_quote *list = NULL;
         size_t n = 0;
+        fair_price *fp = NULL;
+        fair_quote *fq = NULL;
         if ((rc = cli_open_store(cli, &s, 0, 0)))
             return rc;
-        if (kw_store_quote_list(s, partner, &list, &n)) {
+        if (kw_store_quote_list(s, partner, &list, &n) || fair_price_load(cli, s, &fp) ||
+            !(fq = calloc(n ? n : 1, sizeof *fq))) {
             rc = cli_fail("quote list: %s", kw_error_last());
+            n = 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            kw_expected none = {.reach = -1, .engagements = -1, .conversions = -1, .gmv = -1};
+            fair_price_judge(fp, s, &list[i], &none, &fq[i]);
+        }
+        if (rc) {
+            /* reported above */
         } else if (json) {
             cJSON *o = cJSON_CreateObject(), *items = cJSON_CreateArray();
-            for (size_t i = 0; i < n; i++)
-                cJSON_AddItemToArray(items, quote_json(&list[i]));
+            for (size_t i = 0; i < n; i++) {
+                if (flagged_only && !fq[i].flagged)
+                    continue;
+                cJSON *qj = quote_json(&list[i]);
+                fair_json(qj, &fq[i]);
+                cJSON_AddItemToArray(items, qj);
+            }
             cJSON_AddItemToObject(o, "items", items);
             cJSON_AddNullToObject(o, "next_cursor");
             char *t = cJSON_PrintUnformatted(o);
@@ -185,22 +229,33 @@ int cmd_quote(kw_cli *cli, int argc, char **argv)
             free(t);
             cJSON_Delete(o);
         } else {
-            printf("%-6s %-8s %-12s %-12s %-10s %14s %14s %7s  %s\n", "ID", "PARTNER", "PLATFORM",
-                   "DELIVERABLE", "MODE", "LIST", "NET", "REBATE", "QUOTED");
+            printf("%-6s %-8s %-12s %-12s %-10s %14s %14s %7s  %-20s %s\n", "ID", "PARTNER",
+                   "PLATFORM", "DELIVERABLE", "MODE", "LIST", "NET", "REBATE", "QUOTED", "FAIR PRICE");
             for (size_t i = 0; i < n; i++) {
+                if (flagged_only && !fq[i].flagged)
+                    continue;
                 char l[32], nt[32], ts[KW_TIME_TEXT];
                 int64_t nv = list[i].net_price >= 0 ? list[i].net_price : list[i].list_price;
                 kw_money_format(l, sizeof l, list[i].list_price, list[i].currency);
                 kw_money_format(nt, sizeof nt, nv, list[i].currency);
                 kw_time_format(ts, sizeof ts, list[i].quoted_at);
-                printf("%-6lld %-8lld %-12s %-12s %-10s %10s %-3s %10s %-3s %6.1f%%  %s\n",
+                char fair[96] = "no past results";
+                if (!isnan(fq[i].above_pct))
+                    snprintf(fair, sizeof fair, "%sCPM %+.0f%% vs median of %lld", fq[i].flagged ? "FLAG " : "",
+                             fq[i].above_pct, (long long)fq[i].benchmark_n);
+                else if (!isnan(fq[i].above_cpe_pct))
+                    snprintf(fair, sizeof fair, "%sCPE %+.0f%% vs median of %lld", fq[i].flagged ? "FLAG " : "",
+                             fq[i].above_cpe_pct, (long long)fq[i].benchmark_n);
+                printf("%-6lld %-8lld %-12s %-12s %-10s %10s %-3s %10s %-3s %6.1f%%  %-20s %s\n",
                        (long long)list[i].id, (long long)list[i].partner_id, list[i].platform,
                        list[i].deliverable, list[i].mode, l, list[i].currency, nt,
                        list[i].currency,
                        list[i].list_price > 0 ? 100.0 * (double)(list[i].list_price - nv) / (double)list[i].list_price : 0.0,
-                       ts);
+                       ts, fair);
             }
         }
+        free(fq);
+        fair_price_free(fp);
         free(list);
         kw_store_free(s);
         return rc;

@@ -33,6 +33,8 @@ const kw_option_def kw_options[] = {
     {"registry", "tiers_other", OPT_STRING,
      "sub-nano:0,nano:1000,micro:10000,mid:50000,macro:500000,mega:1000000", NO_BOUNDS, 1,
      NULL, "Tiers of every other platform, LABEL:MIN,..."},
+    {"registry", "fair_price_margin", OPT_DOUBLE, "0.2", 0, 100, 1, NULL,
+     "Flag a quote whose CPM or CPE is above the median of past results by more than this"},
     {"registry", "currency", OPT_STRING, "CNY", NO_BOUNDS, 1, "--currency",
      "Default currency of quotes and budgets (ISO 4217)"},
 };

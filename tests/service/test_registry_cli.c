@@ -341,6 +341,57 @@ static void deliverables__move_forward_only_and_results_give_unit_costs(void **s
     cJSON_Delete(o);
 }
 
+static void fair_price__flags_a_quote_above_the_median_of_past_results(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "brand", "add", "Lumi");
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "weibo", "--handle", "a",
+           "--followers", "100000", "--avg-views", "50000");
+    CREATE(f, "campaign", "add", "--brand", "Lumi", "--name", "Past", "--objective", "reach",
+           "--budget", "100000");
+    /* Three past posts at CPM 100, 200 (median) and 900 CNY. */
+    const char *prices[] = {"1000", "2000", "9000"};
+    for (int i = 0; i < 3; i++) {
+        char qid[16];
+        snprintf(qid, sizeof qid, "%lld",
+                 CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post",
+                        "--price", prices[i]));
+        char did[16];
+        snprintf(did, sizeof did, "%lld", CREATE(f, "campaign", "deliverable", "add", "1", qid));
+        kwt_run r2 = KW(f, "campaign", "deliverable", "set", did, "--state", "contracted");
+        kwt_run_free(&r2);
+        CREATE(f, "campaign", "result", "add", did, "--impressions", "10000");
+    }
+    /* New quotes, each expected to reach the account's 50,000 average views. */
+    long long fair = CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable",
+                            "post", "--price", "11000"); /* CPM 220: +10% */
+    long long dear = CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable",
+                            "post", "--price", "15000"); /* CPM 300: +50% */
+    cJSON *o = json_of(f, (const char *const[]){"quote", "list", "--format", "json", NULL});
+    cJSON *q;
+    int seen = 0;
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(o, "items"))
+    {
+        long long id = (long long)num_of(q, "id");
+        if (id != fair && id != dear)
+            continue;
+        seen++;
+        assert_int_equal(num_of(q, "benchmark_cpm"), 20000);
+        assert_int_equal(num_of(q, "benchmark_results"), 3);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(q, "reach_estimated")));
+        assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItem(q, "flagged")), id == dear);
+        assert_true(num_of(q, "above_benchmark_pct") > (id == dear ? 49.0 : 9.0));
+    }
+    assert_int_equal(seen, 2);
+    cJSON_Delete(o);
+    o = json_of(f, (const char *const[]){"quote", "list", "--flagged", "--format", "json", NULL});
+    /* Judged on the account's 50,000 views, only the dear quote is above. */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +404,7 @@ int main(void)
         T(campaign__add_candidates_once_each),
         T(partner_rm__removes_accounts_and_quotes),
         T(deliverables__move_forward_only_and_results_give_unit_costs),
+        T(fair_price__flags_a_quote_above_the_median_of_past_results),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
