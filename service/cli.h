@@ -63,5 +63,6 @@ int cmd_rescore(kw_cli *cli, int argc, char **argv);
 int cmd_partner(kw_cli *cli, int argc, char **argv);
 int cmd_quote(kw_cli *cli, int argc, char **argv);
 int cmd_campaign(kw_cli *cli, int argc, char **argv);
+int cmd_export(kw_cli *cli, int argc, char **argv);
 
 #endif

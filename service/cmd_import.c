@@ -5,6 +5,7 @@
  * second run of the same file adds exactly what the first did not.
  */
 #include "cli.h"
+#include "import_csv.h"
 #include "mention_json.h"
 
 #include "kolwatch/error.h"
@@ -18,7 +19,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "Usage: kolwatch import mentions FILE.jsonl   (FILE may be - for stdin)\n\n"
+    "Usage: kolwatch import mentions FILE.jsonl   (FILE may be - for stdin)\n"
+    "       kolwatch import partners FILE.csv\n"
+    "       kolwatch import quotes FILE.csv\n\n"
     "Load mentions, one JSON object a line:\n"
     "  brand (name or id, required), url (http/https, required), text (required),\n"
     "  title, author, platform (default other), published_at (RFC 3339),\n"
@@ -27,7 +30,11 @@ static const char usage[] =
     "nothing; a known URL imported for another brand is linked to that brand.\n"
     "Bad lines are reported with their number and reason and skipped; the good\n"
     "lines go in, one transaction per import.batch_size lines. The summary goes\n"
-    "to standard error. Exit status 1 if any line was bad.\n";
+    "to standard error. Exit status 1 if any line was bad.\n\n"
+    "partners and quotes read a spreadsheet's CSV (UTF-8, header row first, English\n"
+    "or Chinese headers; see the README). Every bad row is reported with its row\n"
+    "number, and then nothing is imported: the file goes in whole or not at all.\n"
+    "Partners are matched by name: a row naming a known partner adds an account.\n";
 
 #define MAX_BRAND_CACHE 256
 
@@ -124,8 +131,14 @@ int cmd_import(kw_cli *cli, int argc, char **argv)
             return fputs(usage, stdout), EXIT_OK;
     if (argc < 2)
         return cli_usage_error("import", "expected 'mentions FILE.jsonl'");
+    if (strcmp(argv[1], "partners") == 0 || strcmp(argv[1], "quotes") == 0) {
+        if (argc != 3)
+            return cli_usage_error("import", "expected one FILE.csv after '%s'", argv[1]);
+        return import_csv(cli, argv[1], argv[2]);
+    }
     if (strcmp(argv[1], "mentions") != 0)
-        return cli_usage_error("import", "unknown kind '%s' (only 'mentions')", argv[1]);
+        return cli_usage_error("import", "unknown kind '%s' (mentions, partners or quotes)",
+                               argv[1]);
     if (argc != 3)
         return cli_usage_error("import", "expected one FILE.jsonl after 'mentions'");
     im.file = argv[2];

@@ -173,12 +173,17 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
         {
             cJSON *f = cJSON_GetObjectItem(a, "followers"), *v = cJSON_GetObjectItem(a, "avg_views");
             cJSON *er = cJSON_GetObjectItem(a, "engagement_rate"), *t = cJSON_GetObjectItem(a, "tier");
-            printf("%-6.0f %-12s %-24s %12.0f %10.0f %7.2f%%  %s\n",
+            char fs[24] = "-", vs[24] = "-", ers[24] = "-";
+            if (cJSON_IsNumber(f))
+                snprintf(fs, sizeof fs, "%.0f", f->valuedouble);
+            if (cJSON_IsNumber(v))
+                snprintf(vs, sizeof vs, "%.0f", v->valuedouble);
+            if (cJSON_IsNumber(er))
+                snprintf(ers, sizeof ers, "%.2f%%", er->valuedouble * 100);
+            printf("%-6.0f %-12s %-24s %12s %10s %8s  %s\n",
                    cJSON_GetObjectItem(a, "id")->valuedouble,
                    cJSON_GetObjectItem(a, "platform")->valuestring,
-                   cJSON_GetObjectItem(a, "handle")->valuestring,
-                   cJSON_IsNumber(f) ? f->valuedouble : -1, cJSON_IsNumber(v) ? v->valuedouble : -1,
-                   cJSON_IsNumber(er) ? er->valuedouble * 100 : -1,
+                   cJSON_GetObjectItem(a, "handle")->valuestring, fs, vs, ers,
                    cJSON_IsString(t) ? t->valuestring : "-");
         }
         printf("%zu quote%s (see `kolwatch quote list --partner %lld`)\n", nq, nq == 1 ? "" : "s",

@@ -392,6 +392,81 @@ static void fair_price__flags_a_quote_above_the_median_of_past_results(void **st
     cJSON_Delete(o);
 }
 
+static void csv__chinese_headers_all_or_nothing_and_export_round_trip(void **state)
+{
+    fixture *f = *state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/p.csv", f->dir);
+    kwt_write_file(path,
+                   "\xEF\xBB\xBF达人名称,类型,机构,标签,平台,账号,粉丝数,互动率\r\n"
+                   "小鹿,KOL,星河MCN,美妆、护肤,小红书,xiaolu,12万,3.5%\r\n"
+                   "小鹿,KOL,,,抖音,xiaolu_dy,50000,\r\n"
+                   "\"Ann, the Baker\",koc,,baking;food,instagram,ann,2000,0.08\r\n",
+                   (size_t)-1);
+    kwt_run r = KW(f, "import", "partners", "p.csv");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "2 new partners, 3 accounts"));
+    kwt_run_free(&r);
+    cJSON *o = json_of(f, (const char *const[]){"partner", "show", "1", "--format", "json", NULL});
+    cJSON *acc = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "accounts"), 0);
+    assert_int_equal(num_of(acc, "followers"), 120000);
+    assert_true(num_of(acc, "engagement_rate") > 0.0349 && num_of(acc, "engagement_rate") < 0.0351);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "tags")), 2);
+    cJSON_Delete(o);
+
+    snprintf(path, sizeof path, "%s/q.csv", f->dir);
+    kwt_write_file(path,
+                   "达人,平台,形式,刊例价,净价,合作方式,佣金比例\n"
+                   "小鹿,小红书,图文,12000,10000,付费,\n"
+                   "小鹿,抖音,视频,30000,,混合,10%\n"
+                   "Nobody,微博,直发,100,,付费,\n"
+                   "小鹿,微博,直发,1.234,,付费,\n",
+                   (size_t)-1);
+    r = KW(f, "import", "quotes", "q.csv");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "row 4"));
+    assert_non_null(strstr(r.err, "row 5"));
+    assert_non_null(strstr(r.err, "nothing was imported"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM quotes"), 0);
+
+    kwt_write_file(path,
+                   "达人,平台,形式,刊例价,净价,合作方式,佣金比例\n"
+                   "小鹿,小红书,图文,12000,10000,付费,\n"
+                   "小鹿,抖音,视频,30000,,混合,10%\n",
+                   (size_t)-1);
+    r = KW(f, "import", "quotes", "q.csv");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    /* Export, import into a fresh database, export again: the same text. */
+    kwt_run e1 = KW(f, "export", "quotes");
+    assert_int_equal(e1.status, 0);
+    assert_non_null(strstr(e1.out, "小鹿,douyin,video_mid,30000.00,,CNY,hybrid,,,0.1"));
+    kwt_run p1 = KW(f, "export", "partners");
+    char p2[4096], q2[4096];
+    snprintf(p2, sizeof p2, "%s/p2.csv", f->dir);
+    snprintf(q2, sizeof q2, "%s/q2.csv", f->dir);
+    kwt_write_file(p2, p1.out, (size_t)-1);
+    kwt_write_file(q2, e1.out, (size_t)-1);
+    fixture g = {.dir = f->dir, .url = kwt_new_db(f->dir)};
+    r = KW(&g, "init");
+    kwt_run_free(&r);
+    r = KW(&g, "import", "partners", "p2.csv");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(&g, "import", "quotes", "q2.csv");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    kwt_run e2 = KW(&g, "export", "quotes"), p3 = KW(&g, "export", "partners");
+    assert_string_equal(e1.out, e2.out);
+    assert_string_equal(p1.out, p3.out);
+    kwt_run_free(&e1);
+    kwt_run_free(&e2);
+    kwt_run_free(&p1);
+    kwt_run_free(&p3);
+    free(g.url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +480,7 @@ int main(void)
         T(partner_rm__removes_accounts_and_quotes),
         T(deliverables__move_forward_only_and_results_give_unit_costs),
         T(fair_price__flags_a_quote_above_the_median_of_past_results),
+        T(csv__chinese_headers_all_or_nothing_and_export_round_trip),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
