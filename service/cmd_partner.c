@@ -141,6 +141,16 @@ static int fill_account(kw_account *acc, const args *a)
     return 0;
 }
 
+static int add_mentions(void *ctx, const char *brand, int64_t total, int64_t negative)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "brand", brand);
+    cJSON_AddNumberToObject(o, "mentions", (double)total);
+    cJSON_AddNumberToObject(o, "negative", (double)negative);
+    cJSON_AddItemToArray(ctx, o);
+    return 0;
+}
+
 static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
 {
     kw_partner p;
@@ -157,6 +167,19 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
         cJSON_AddItemToArray(accounts, account_json(cli, &acc[i]));
     cJSON_AddItemToObject(o, "accounts", accounts);
     cJSON_AddNumberToObject(o, "quotes", (double)nq);
+    cJSON *written = cJSON_CreateArray(), *w;
+    int risk = 0;
+    if (kw_store_partner_mentions(s, id, add_mentions, written)) {
+        cJSON_Delete(written);
+        cJSON_Delete(o);
+        free(acc);
+        free(q);
+        return cli_fail("partner show: %s", kw_error_last());
+    }
+    cJSON_ArrayForEach(w, written)
+        risk |= cJSON_GetObjectItem(w, "negative")->valuedouble > 0;
+    cJSON_AddItemToObject(o, "mentions_written", written);
+    cJSON_AddBoolToObject(o, "risk", risk);
     if (json) {
         print_json(o);
     } else {
@@ -188,6 +211,14 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
         }
         printf("%zu quote%s (see `kolwatch quote list --partner %lld`)\n", nq, nq == 1 ? "" : "s",
                (long long)p.id);
+        cJSON_ArrayForEach(w, written)
+        {
+            double neg = cJSON_GetObjectItem(w, "negative")->valuedouble;
+            printf("%sabout %s: %.0f mention%s, %.0f negative\n", neg > 0 ? "RISK " : "",
+                   cJSON_GetObjectItem(w, "brand")->valuestring,
+                   cJSON_GetObjectItem(w, "mentions")->valuedouble,
+                   cJSON_GetObjectItem(w, "mentions")->valuedouble == 1 ? "" : "s", neg);
+        }
         cJSON_Delete(o);
     }
     free(acc);

@@ -447,6 +447,28 @@ int kw_store_account_history(kw_store *s, int64_t account_id, int64_t **at,
     return 0;
 }
 
+static const char SQL_PARTNER_MENTIONS[] =
+    "SELECT b.name, COUNT(*), SUM(CASE WHEN m.label = 'negative' THEN 1 ELSE 0 END) "
+    "FROM accounts a JOIN mentions m ON m.platform = a.platform AND "
+    "LOWER(m.author) = LOWER(a.handle) JOIN mention_brands mb ON mb.mention_id = m.id "
+    "JOIN brands b ON b.id = mb.brand_id WHERE a.partner_id = $1 GROUP BY b.name "
+    "ORDER BY b.name";
+
+int kw_store_partner_mentions(kw_store *s, int64_t partner_id, kw_partner_mentions_fn fn,
+                              void *ctx)
+{
+    kw_stmt *st;
+    int rc, stop = 0;
+    if ((rc = store_cached(s, SQL_PARTNER_MENTIONS, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, partner_id);
+    while (!stop && (rc = s->be->step(st)) == STEP_ROW)
+        stop = fn(ctx, s->be->column_text(st, 0), s->be->column_int64(st, 1),
+                  s->be->column_int64(st, 2));
+    s->be->reset(st);
+    return stop ? stop : rc < 0 ? rc : 0;
+}
+
 /* ---- Quotes ------------------------------------------------------------ */
 
 #define QUOTE_COLS                                                             \

@@ -209,6 +209,14 @@ int kw_store_account_update(kw_store *s, const kw_account *a);
 int kw_store_account_history(kw_store *s, int64_t account_id, int64_t **at,
                              int64_t **followers, size_t *n);
 
+/* Mentions written by a partner's accounts (author = handle on the same
+ * platform, case-insensitive), per brand: fn gets the brand's name, how
+ * many mentions and how many of them negative. */
+typedef int (*kw_partner_mentions_fn)(void *ctx, const char *brand, int64_t total,
+                                      int64_t negative);
+int kw_store_partner_mentions(kw_store *s, int64_t partner_id, kw_partner_mentions_fn fn,
+                              void *ctx);
+
 typedef struct kw_quote {
     int64_t id, partner_id, account_id; /* account_id 0 when none */
     char platform[16];

@@ -467,6 +467,35 @@ static void csv__chinese_headers_all_or_nothing_and_export_round_trip(void **sta
     free(g.url);
 }
 
+static void partner_show__reports_negative_mentions_written_by_its_accounts(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "brand", "add", "Lumi");
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "小鹿", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "1", "--platform", "xiaohongshu", "--handle", "XiaoLu");
+    r = kwt_kolwatch(f->dir,
+                     "{\"brand\":\"Lumi\",\"url\":\"https://x.example.com/1\",\"text\":\"t1\",\"author\":\"xiaolu\",\"platform\":\"xiaohongshu\"}\n"
+                     "{\"brand\":\"Lumi\",\"url\":\"https://x.example.com/2\",\"text\":\"t2\",\"author\":\"xiaolu\",\"platform\":\"xiaohongshu\"}\n"
+                     "{\"brand\":\"Lumi\",\"url\":\"https://x.example.com/3\",\"text\":\"t3\",\"author\":\"xiaolu\",\"platform\":\"weibo\"}\n",
+                     (const char *const[]){"--db", f->url, "import", "mentions", "-", NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    kwt_sql_int(f->url, "UPDATE mentions SET label = 'positive'");
+    cJSON *o = json_of(f, (const char *const[]){"partner", "show", "1", "--format", "json", NULL});
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItem(o, "risk")));
+    cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "mentions_written"), 0);
+    assert_int_equal(num_of(w, "mentions"), 2); /* not the weibo one: another platform */
+    cJSON_Delete(o);
+    kwt_sql_int(f->url, "UPDATE mentions SET label = 'negative' WHERE url = 'https://x.example.com/2'");
+    o = json_of(f, (const char *const[]){"partner", "show", "1", "--format", "json", NULL});
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "risk")));
+    w = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "mentions_written"), 0);
+    assert_string_equal(cJSON_GetObjectItem(w, "brand")->valuestring, "Lumi");
+    assert_int_equal(num_of(w, "negative"), 1);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +510,7 @@ int main(void)
         T(deliverables__move_forward_only_and_results_give_unit_costs),
         T(fair_price__flags_a_quote_above_the_median_of_past_results),
         T(csv__chinese_headers_all_or_nothing_and_export_round_trip),
+        T(partner_show__reports_negative_mentions_written_by_its_accounts),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
