@@ -36,6 +36,9 @@ typedef struct solver {
     int64_t *sufmin;          /* sufmin[i]: least cost among it[i..m-1]; [m] = INT64_MAX */
     int kpart, kplat;
     int *pcount;              /* items taken per dense partner */
+    uint64_t *stamp;          /* per partner: the relaxation scan that set runmax */
+    int64_t *runmax;          /* per partner: largest cost seen in that scan */
+    uint64_t scan;
     int qcount[KW_BUDGET_MAX_PLATFORMS];
     unsigned char *status;    /* FREE, FIXED_IN, FIXED_OUT */
     unsigned char *inc;       /* taken on the current path (or fixed in) */
@@ -119,30 +122,54 @@ static void untake(solver *s, size_t i)
     s->inc[i] = 0;
 }
 
-/* floor(w * r / c) for 0 <= r < c without overflowing: w = q*c + rest. */
-static i128 fraction(i128 w, int64_t r, int64_t c)
+/* ceil(w * r / c) for 0 <= r <= c, c > 0, without overflowing: w = q*c + rest. */
+static i128 fraction_up(i128 w, int64_t r, int64_t c)
 {
     i128 q = w / c, rest = w % c;
-    return q * r + rest * r / c;
+    return q * r + (rest * r + c - 1) / c;
 }
 
-/* The linear relaxation over the free items from i on with budget R: the
- * fractional knapsack in density order. Items whose partner or platform is
- * already full on the current path cannot be chosen and are left out; the
- * limits of partners and platforms that are not yet full are relaxed, which
- * only makes the bound larger, so it stays a valid upper bound. */
-static i128 relaxation(const solver *s, size_t i, int64_t R)
+/*
+ * An upper bound on the score the free items from i on can add with budget
+ * R: a fractional knapsack in density order over "segments".
+ *
+ * Items whose partner or platform is full on the current path are left out.
+ * A partner with one slot left can contribute at most one item, so its
+ * fractional choices spend at most the largest cost among its items seen so
+ * far; an item of such a partner therefore adds only the part of its cost
+ * above that running maximum, at its own density (a concave envelope above
+ * every one of the partner's options, hence above their hull). Partners with
+ * more slots, and platform limits, are relaxed. Partial segments are rounded
+ * up, so the bound is never below the best integer completion.
+ */
+static i128 relaxation(solver *s, size_t i, int64_t R)
 {
     i128 sum = 0;
+    s->scan++;
     for (; i < s->m; i++) {
         if (s->status[i] != FREE || !can_take(s, i))
             continue;
         const bitem *b = &s->it[i];
-        if (b->cost <= R) {
-            sum += b->w;
-            R -= b->cost;
+        int64_t len = b->cost;
+        i128 w = b->w;
+        if (b->cost > 0 && s->kpart > 0 && s->kpart - s->pcount[b->partner] == 1) {
+            size_t p = b->partner;
+            if (s->stamp[p] != s->scan) {
+                s->stamp[p] = s->scan;
+                s->runmax[p] = 0;
+            }
+            if (b->cost <= s->runmax[p])
+                continue;
+            len = b->cost - s->runmax[p];
+            s->runmax[p] = b->cost;
+            if (len < b->cost)
+                w = fraction_up(b->w, len, b->cost);
+        }
+        if (len <= R) {
+            sum += w;
+            R -= len;
         } else {
-            sum += fraction(b->w, R, b->cost);
+            sum += fraction_up(b->w, R, b->cost);
             break;
         }
     }
@@ -310,6 +337,8 @@ static void solver_free(solver *s)
     free(s->it);
     free(s->sufmin);
     free(s->pcount);
+    free(s->stamp);
+    free(s->runmax);
     free(s->status);
     free(s->inc);
     free(s->best);
@@ -340,11 +369,13 @@ static int solver_init(solver *s, const kw_budget_item *items, size_t n,
     s->it = malloc(n * sizeof *s->it);
     s->sufmin = malloc((n + 1) * sizeof *s->sufmin);
     s->pcount = calloc(n, sizeof *s->pcount);
+    s->stamp = calloc(n, sizeof *s->stamp);
+    s->runmax = calloc(n, sizeof *s->runmax);
     s->status = calloc(n, 1);
     s->inc = calloc(n, 1);
     s->best = calloc(n, 1);
     s->stack = malloc(n * sizeof *s->stack);
-    if (!byid || !bypartner || !dense || !s->it || !s->sufmin || !s->pcount || !s->status ||
+    if (!byid || !bypartner || !dense || !s->it || !s->sufmin || !s->pcount || !s->stamp || !s->runmax || !s->status ||
         !s->inc || !s->best || !s->stack) {
         rc = kw_error_set(KW_ENOMEM, "budget: out of memory for %zu candidates", n);
         goto cleanup;
