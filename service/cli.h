@@ -64,5 +64,6 @@ int cmd_partner(kw_cli *cli, int argc, char **argv);
 int cmd_quote(kw_cli *cli, int argc, char **argv);
 int cmd_campaign(kw_cli *cli, int argc, char **argv);
 int cmd_export(kw_cli *cli, int argc, char **argv);
+int cmd_budget(kw_cli *cli, int argc, char **argv);
 
 #endif

@@ -14,5 +14,6 @@ const kw_command kw_commands[] = {
     {"partner", "KOL/KOC partners and their platform accounts", cmd_partner},
     {"quote", "partners' prices per deliverable, with their history", cmd_quote},
     {"campaign", "campaigns, their budgets and candidates", cmd_campaign},
+    {"budget", "choose the candidates a campaign's budget buys best", cmd_budget},
     {NULL, NULL, NULL},
 };
