@@ -496,6 +496,90 @@ static void partner_show__reports_negative_mentions_written_by_its_accounts(void
     cJSON_Delete(o);
 }
 
+static void budget__json_contract_and_the_best_plan_within_budget(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "brand", "add", "Lumi");
+    kwt_run_free(&r);
+    CREATE(f, "partner", "add", "--name", "A", "--type", "kol");
+    CREATE(f, "partner", "add", "--name", "B", "--type", "koc");
+    CREATE(f, "partner", "add", "--name", "C", "--type", "kol");
+    CREATE(f, "partner", "account", "add", "2", "--platform", "xiaohongshu", "--handle", "b",
+           "--followers", "8000", "--avg-views", "3000", "--engagement-rate", "0.08");
+    /* Budget 10,000 CNY; reach is the objective. */
+    long long a1 = CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable", "post",
+                          "--price", "6000");
+    long long a2 = CREATE(f, "quote", "add", "1", "--platform", "weibo", "--deliverable",
+                          "video_mid", "--price", "9000");
+    long long b1 = CREATE(f, "quote", "add", "2", "--platform", "xiaohongshu", "--deliverable",
+                          "note", "--price", "0", "--mode", "barter", "--product-value", "300",
+                          "--shipping", "20");
+    long long c1 = CREATE(f, "quote", "add", "3", "--platform", "weibo", "--deliverable", "post",
+                          "--price", "4000");
+    long long u1 = CREATE(f, "quote", "add", "3", "--platform", "x", "--deliverable", "post",
+                          "--price", "100", "--currency", "USD");
+    CREATE(f, "campaign", "add", "--brand", "Lumi", "--name", "L", "--objective", "reach",
+           "--budget", "10000");
+    char q[16];
+    snprintf(q, sizeof q, "%lld", a1);
+    CREATE(f, "campaign", "candidate", "add", "1", q, "--expected-reach", "50000");
+    snprintf(q, sizeof q, "%lld", a2);
+    CREATE(f, "campaign", "candidate", "add", "1", q, "--expected-reach", "70000");
+    snprintf(q, sizeof q, "%lld", b1);
+    CREATE(f, "campaign", "candidate", "add", "1", q); /* reach from the account */
+    snprintf(q, sizeof q, "%lld", c1);
+    CREATE(f, "campaign", "candidate", "add", "1", q, "--expected-reach", "30000");
+    snprintf(q, sizeof q, "%lld", u1);
+    CREATE(f, "campaign", "candidate", "add", "1", q, "--expected-reach", "1000");
+
+    r = KW(f, "budget", "1", "--format", "json");
+    assert_int_equal(r.status, 1); /* a USD quote against a CNY budget needs a rate */
+    assert_non_null(strstr(r.err, "--rate USD="));
+    kwt_run_free(&r);
+
+    cJSON *o = json_of(f, (const char *const[]){"budget", "1", "--rate", "USD=7.1", "--format",
+                                                "json", NULL});
+    const char *top[] = {"campaign", "currency", "budget", "objective", "candidates", "plan"};
+    for (int i = 0; i < 6; i++)
+        assert_non_null(cJSON_GetObjectItem(o, top[i]));
+    assert_int_equal(num_of(o, "budget"), 1000000);
+    const char *keys[] = {"quote_id", "partner", "platform", "deliverable", "mode",
+                          "expected_cost", "expected_reach", "expected_engagements",
+                          "expected_conversions", "cpm", "cpe", "benchmark_cpm",
+                          "above_benchmark_pct", "over_budget"};
+    cJSON *cand;
+    cJSON_ArrayForEach(cand, cJSON_GetObjectItem(o, "candidates"))
+    {
+        for (int i = 0; i < 14; i++)
+            assert_non_null(cJSON_GetObjectItem(cand, keys[i]));
+        if ((long long)num_of(cand, "quote_id") == b1) {
+            assert_int_equal(num_of(cand, "expected_cost"), 32000); /* product + shipping */
+            assert_int_equal(num_of(cand, "expected_reach"), 3000);
+            assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cand, "reach_estimated")));
+        }
+        if ((long long)num_of(cand, "quote_id") == u1)
+            assert_int_equal(num_of(cand, "expected_cost"), 71000); /* 100 USD at 7.1 */
+    }
+    cJSON *plan = cJSON_GetObjectItem(o, "plan");
+    const char *pkeys[] = {"selected", "total_cost", "objective_value", "remaining", "optimal",
+                           "upper_bound"};
+    for (int i = 0; i < 6; i++)
+        assert_non_null(cJSON_GetObjectItem(plan, pkeys[i]));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(plan, "optimal")));
+    /* One deliverable per partner. Greedy by reach per yuan would take B's
+     * note first and end at 54,000; the best plan is A's post and C's post,
+     * exactly 10,000 for 80,000, leaving B's note no room. */
+    cJSON *sel = cJSON_GetObjectItem(plan, "selected");
+    assert_int_equal(cJSON_GetArraySize(sel), 2);
+    assert_int_equal((long long)cJSON_GetArrayItem(sel, 0)->valuedouble, a1);
+    assert_int_equal((long long)cJSON_GetArrayItem(sel, 1)->valuedouble, c1);
+    assert_int_equal(num_of(plan, "objective_value"), 80000);
+    assert_int_equal(num_of(plan, "total_cost"), 1000000);
+    assert_int_equal(num_of(plan, "remaining"), 1000000 - num_of(plan, "total_cost"));
+    assert_int_equal(num_of(plan, "upper_bound"), num_of(plan, "objective_value"));
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +595,7 @@ int main(void)
         T(fair_price__flags_a_quote_above_the_median_of_past_results),
         T(csv__chinese_headers_all_or_nothing_and_export_round_trip),
         T(partner_show__reports_negative_mentions_written_by_its_accounts),
+        T(budget__json_contract_and_the_best_plan_within_budget),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
