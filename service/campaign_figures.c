@@ -1,5 +1,6 @@
 /* Per-deliverable figures, computed the same way wherever they are shown. */
 #include "campaign_figures.h"
+#include "json_out.h"
 
 #include "kolwatch/error.h"
 
@@ -43,8 +44,6 @@ int figures_deliverable(kw_store *s, const kw_deliverable *d, const char *object
     return 0;
 }
 
-static cJSON *num(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
-static cJSON *real(double v) { return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v); }
 
 void figures_json(cJSON *o, const kw_metrics *m)
 {
@@ -55,17 +54,17 @@ void figures_json(cJSON *o, const kw_metrics *m)
     cJSON_AddNumberToObject(o, "spend_product", (double)m->product);
     cJSON_AddNumberToObject(o, "spend_commission", (double)m->commission);
     cJSON_AddNumberToObject(o, "spend_bonus", (double)m->bonus);
-    cJSON_AddItemToObject(o, "impressions", num(m->impressions));
-    cJSON_AddItemToObject(o, "views", num(m->views));
-    cJSON_AddItemToObject(o, "engagements", num(m->engagements));
-    cJSON_AddItemToObject(o, "clicks", num(m->clicks));
-    cJSON_AddItemToObject(o, "conversions", num(m->conversions));
-    cJSON_AddItemToObject(o, "gmv", num(m->gmv));
-    cJSON_AddItemToObject(o, "cpm", num(r.cpm));
-    cJSON_AddItemToObject(o, "cpe", num(r.cpe));
-    cJSON_AddItemToObject(o, "cpc", num(r.cpc));
-    cJSON_AddItemToObject(o, "cpa", num(r.cpa));
-    cJSON_AddItemToObject(o, "roi", real(r.roi));
-    cJSON_AddItemToObject(o, "roi_net", real(r.roi_net));
-    cJSON_AddItemToObject(o, "engagement_rate", real(r.engagement_rate));
+    cJSON_AddItemToObject(o, "impressions", jnum(m->impressions));
+    cJSON_AddItemToObject(o, "views", jnum(m->views));
+    cJSON_AddItemToObject(o, "engagements", jnum(m->engagements));
+    cJSON_AddItemToObject(o, "clicks", jnum(m->clicks));
+    cJSON_AddItemToObject(o, "conversions", jnum(m->conversions));
+    cJSON_AddItemToObject(o, "gmv", jnum(m->gmv));
+    cJSON_AddItemToObject(o, "cpm", jnum(r.cpm));
+    cJSON_AddItemToObject(o, "cpe", jnum(r.cpe));
+    cJSON_AddItemToObject(o, "cpc", jnum(r.cpc));
+    cJSON_AddItemToObject(o, "cpa", jnum(r.cpa));
+    cJSON_AddItemToObject(o, "roi", jreal(r.roi));
+    cJSON_AddItemToObject(o, "roi_net", jreal(r.roi_net));
+    cJSON_AddItemToObject(o, "engagement_rate", jreal(r.engagement_rate));
 }

@@ -1,5 +1,6 @@
 /* `kolwatch brand add|list|show|edit|rm`: the brands kolwatch listens for. */
 #include "cli.h"
+#include "json_out.h"
 
 #include "kolwatch/error.h"
 #include "kolwatch/store.h"
@@ -69,14 +70,6 @@ static cJSON *brand_json(kw_store *s, const kw_brand *b)
     return o;
 }
 
-static void print_json(cJSON *o)
-{
-    char *text = cJSON_PrintUnformatted(o);
-    if (text)
-        puts(text);
-    free(text);
-    cJSON_Delete(o);
-}
 
 static int resolve_competitor(kw_store *s, const char *ref, int64_t *out)
 {
@@ -121,7 +114,7 @@ static int do_list(kw_store *s, int json)
             cJSON_AddItemToArray(items, brand_json(s, list[i]));
         cJSON_AddItemToObject(o, "items", items);
         cJSON_AddNullToObject(o, "next_cursor");
-        print_json(o);
+        jprint(o);
     } else {
         printf("%-5s %-24s %-9s %-11s %s\n", "ID", "NAME", "MENTIONS", "COMPETES", "QUERY");
         for (size_t i = 0; i < n; i++) {
@@ -145,7 +138,7 @@ static int do_show(kw_store *s, const char *ref, int json)
         return cli_fail("brand show: %s", kw_error_last());
     cJSON *o = brand_json(s, b);
     if (json) {
-        print_json(o);
+        jprint(o);
     } else {
         cJSON *m = cJSON_GetObjectItem(o, "mentions");
         printf("id:            %lld\nname:          %s\nquery:         %s\naliases:      ",

@@ -5,6 +5,7 @@
  * and the exact optimiser picks the plan.
  */
 #include "cli.h"
+#include "json_out.h"
 #include "cli_args.h"
 #include "fair_price.h"
 
@@ -51,7 +52,6 @@ typedef struct cand {
     int64_t cpm, cpe, bench_cpm; /* campaign currency, -1 unknown */
 } cand;
 
-static cJSON *num(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
 static int platform_index(const char *p)
 {
@@ -251,12 +251,12 @@ int cmd_budget(kw_cli *cli, int argc, char **argv)
             cJSON_AddStringToObject(ci, "deliverable", k->q.deliverable);
             cJSON_AddStringToObject(ci, "mode", k->q.mode);
             cJSON_AddNumberToObject(ci, "expected_cost", (double)k->cost);
-            cJSON_AddItemToObject(ci, "expected_reach", num(k->fair.expected.reach));
-            cJSON_AddItemToObject(ci, "expected_engagements", num(k->fair.expected.engagements));
-            cJSON_AddItemToObject(ci, "expected_conversions", num(k->fair.expected.conversions));
-            cJSON_AddItemToObject(ci, "cpm", num(k->cpm));
-            cJSON_AddItemToObject(ci, "cpe", num(k->cpe));
-            cJSON_AddItemToObject(ci, "benchmark_cpm", num(k->bench_cpm));
+            cJSON_AddItemToObject(ci, "expected_reach", jnum(k->fair.expected.reach));
+            cJSON_AddItemToObject(ci, "expected_engagements", jnum(k->fair.expected.engagements));
+            cJSON_AddItemToObject(ci, "expected_conversions", jnum(k->fair.expected.conversions));
+            cJSON_AddItemToObject(ci, "cpm", jnum(k->cpm));
+            cJSON_AddItemToObject(ci, "cpe", jnum(k->cpe));
+            cJSON_AddItemToObject(ci, "benchmark_cpm", jnum(k->bench_cpm));
             cJSON_AddItemToObject(ci, "above_benchmark_pct",
                                   isnan(k->fair.above_pct) ? cJSON_CreateNull()
                                                            : cJSON_CreateNumber(k->fair.above_pct));

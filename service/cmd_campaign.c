@@ -1,6 +1,7 @@
 /* `kolwatch campaign ...`: campaigns, candidates, deliverables, results. */
 #include "campaign_figures.h"
 #include "cli.h"
+#include "json_out.h"
 #include "cli_args.h"
 
 #include "kolwatch/error.h"
@@ -84,26 +85,6 @@ static int state_rank(const char *s)
     return -1;
 }
 
-static cJSON *date_json(int64_t t)
-{
-    char buf[KW_TIME_TEXT];
-    if (t == KW_TIME_NONE)
-        return cJSON_CreateNull();
-    kw_time_format(buf, sizeof buf, t);
-    buf[10] = '\0';
-    return cJSON_CreateString(buf);
-}
-
-static cJSON *time_json(int64_t t)
-{
-    char buf[KW_TIME_TEXT];
-    if (t == KW_TIME_NONE)
-        return cJSON_CreateNull();
-    kw_time_format(buf, sizeof buf, t);
-    return cJSON_CreateString(buf);
-}
-
-static cJSON *count_json(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
 static cJSON *campaign_json(const kw_campaign *c)
 {
@@ -114,8 +95,8 @@ static cJSON *campaign_json(const kw_campaign *c)
     cJSON_AddStringToObject(o, "objective", c->objective);
     cJSON_AddNumberToObject(o, "budget", (double)c->budget);
     cJSON_AddStringToObject(o, "currency", c->currency);
-    cJSON_AddItemToObject(o, "start", date_json(c->start_date));
-    cJSON_AddItemToObject(o, "end", date_json(c->end_date));
+    cJSON_AddItemToObject(o, "start", jdate(c->start_date));
+    cJSON_AddItemToObject(o, "end", jdate(c->end_date));
     return o;
 }
 
@@ -129,26 +110,19 @@ static cJSON *deliverable_json(const kw_deliverable *d, const deliverable_figure
     cJSON_AddStringToObject(o, "deliverable", d->deliverable);
     cJSON_AddStringToObject(o, "mode", d->mode);
     cJSON_AddStringToObject(o, "state", d->state);
-    cJSON_AddItemToObject(o, "agreed_price", count_json(d->agreed_price));
-    cJSON_AddItemToObject(o, "expected_reach", count_json(d->expected_reach));
-    cJSON_AddItemToObject(o, "expected_engagements", count_json(d->expected_engagements));
-    cJSON_AddItemToObject(o, "expected_conversions", count_json(d->expected_conversions));
-    cJSON_AddItemToObject(o, "expected_gmv", count_json(d->expected_gmv));
-    cJSON_AddItemToObject(o, "post_url", d->post_url[0] ? cJSON_CreateString(d->post_url) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "published_at", time_json(d->published_at));
-    cJSON_AddItemToObject(o, "paid_at", time_json(d->paid_at));
+    cJSON_AddItemToObject(o, "agreed_price", jnum(d->agreed_price));
+    cJSON_AddItemToObject(o, "expected_reach", jnum(d->expected_reach));
+    cJSON_AddItemToObject(o, "expected_engagements", jnum(d->expected_engagements));
+    cJSON_AddItemToObject(o, "expected_conversions", jnum(d->expected_conversions));
+    cJSON_AddItemToObject(o, "expected_gmv", jnum(d->expected_gmv));
+    cJSON_AddItemToObject(o, "post_url", jstr(d->post_url));
+    cJSON_AddItemToObject(o, "published_at", jtime(d->published_at));
+    cJSON_AddItemToObject(o, "paid_at", jtime(d->paid_at));
     if (f)
         figures_json(o, &f->metrics);
     return o;
 }
 
-static void print_json(cJSON *o)
-{
-    char *t = cJSON_PrintUnformatted(o);
-    puts(t ? t : "");
-    free(t);
-    cJSON_Delete(o);
-}
 
 static int do_add(kw_store *s, args *a)
 {
@@ -171,12 +145,10 @@ static int do_list(kw_store *s, int json)
     if (kw_store_campaign_list(s, &list, &n))
         return cli_fail("campaign list: %s", kw_error_last());
     if (json) {
-        cJSON *o = cJSON_CreateObject(), *items = cJSON_CreateArray();
+        cJSON *items = cJSON_CreateArray();
         for (size_t i = 0; i < n; i++)
             cJSON_AddItemToArray(items, campaign_json(&list[i]));
-        cJSON_AddItemToObject(o, "items", items);
-        cJSON_AddNullToObject(o, "next_cursor");
-        print_json(o);
+        jprint_items(items);
     } else {
         printf("%-6s %-28s %-12s %16s\n", "ID", "NAME", "OBJECTIVE", "BUDGET");
         for (size_t i = 0; i < n; i++) {
@@ -235,7 +207,7 @@ static int do_show(kw_store *s, int64_t id, int json, const char *by)
         figures_json(tot, &total);
         cJSON_AddItemToObject(o, "totals", tot);
         if (json) {
-            print_json(o);
+            jprint(o);
         } else {
             char m[32], sp[32];
             kw_money_format(m, sizeof m, camp.budget, camp.currency);
@@ -293,7 +265,7 @@ static int do_show(kw_store *s, int64_t id, int json, const char *by)
         cJSON_AddStringToObject(o, "currency", camp.currency);
         cJSON_AddItemToObject(o, "items", groups);
         cJSON_AddNullToObject(o, "next_cursor");
-        print_json(o);
+        jprint(o);
     } else {
         printf("%-14s %5s %12s %10s %10s %10s %10s %8s %8s\n", strcmp(by, "platform") ? "ID" : "PLATFORM",
                "N", "SPEND", "CPM", "CPE", "CPC", "CPA", "ROI", "ER");

@@ -1,5 +1,6 @@
 /* `kolwatch mention list`: stored mentions, newest stored first. */
 #include "cli.h"
+#include "json_out.h"
 
 #include "kolwatch/error.h"
 #include "kolwatch/platform.h"
@@ -27,21 +28,6 @@ typedef struct lister {
     int64_t count, limit, last_id;
 } lister;
 
-static cJSON *json_count(int64_t v)
-{
-    return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v);
-}
-
-static cJSON *json_str(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
-
-static cJSON *json_time(int64_t t)
-{
-    char buf[KW_TIME_TEXT];
-    if (t == KW_TIME_NONE)
-        return cJSON_CreateNull();
-    kw_time_format(buf, sizeof buf, t);
-    return cJSON_CreateString(buf);
-}
 
 /* Print at most n code points of s, with newlines and tabs as spaces. */
 static void print_clipped(const char *s, int n)
@@ -81,26 +67,26 @@ static int print_one(void *ctx, const kw_mention *m, const char *const *brands, 
     }
     cJSON *o = cJSON_CreateObject(), *b = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "id", (double)m->id);
-    cJSON_AddItemToObject(o, "url", json_str(m->url));
-    cJSON_AddItemToObject(o, "canonical_url", json_str(m->canonical_url));
-    cJSON_AddItemToObject(o, "platform", json_str(m->platform));
+    cJSON_AddItemToObject(o, "url", jstr(m->url));
+    cJSON_AddItemToObject(o, "canonical_url", jstr(m->canonical_url));
+    cJSON_AddItemToObject(o, "platform", jstr(m->platform));
     for (size_t i = 0; i < nb; i++)
         cJSON_AddItemToArray(b, cJSON_CreateString(brands[i]));
     cJSON_AddItemToObject(o, "brands", b);
-    cJSON_AddItemToObject(o, "author", json_str(m->author));
-    cJSON_AddItemToObject(o, "title", json_str(m->title));
-    cJSON_AddItemToObject(o, "text", json_str(m->text));
-    cJSON_AddItemToObject(o, "published_at", json_time(m->published_at));
-    cJSON_AddItemToObject(o, "fetched_at", json_time(m->fetched_at));
-    cJSON_AddItemToObject(o, "likes", json_count(m->likes));
-    cJSON_AddItemToObject(o, "comments", json_count(m->comments));
-    cJSON_AddItemToObject(o, "shares", json_count(m->shares));
-    cJSON_AddItemToObject(o, "views", json_count(m->views));
-    cJSON_AddItemToObject(o, "reach", json_count(m->reach));
+    cJSON_AddItemToObject(o, "author", jstr(m->author));
+    cJSON_AddItemToObject(o, "title", jstr(m->title));
+    cJSON_AddItemToObject(o, "text", jstr(m->text));
+    cJSON_AddItemToObject(o, "published_at", jtime(m->published_at));
+    cJSON_AddItemToObject(o, "fetched_at", jtime(m->fetched_at));
+    cJSON_AddItemToObject(o, "likes", jnum(m->likes));
+    cJSON_AddItemToObject(o, "comments", jnum(m->comments));
+    cJSON_AddItemToObject(o, "shares", jnum(m->shares));
+    cJSON_AddItemToObject(o, "views", jnum(m->views));
+    cJSON_AddItemToObject(o, "reach", jnum(m->reach));
     cJSON_AddItemToObject(o, "repost_of", m->repost_of ? cJSON_CreateNumber((double)m->repost_of)
                                                        : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "score", m->scored ? cJSON_CreateNumber(m->score) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "label", json_str(m->scored ? m->label : NULL));
+    cJSON_AddItemToObject(o, "label", jstr(m->scored ? m->label : NULL));
     cJSON_AddItemToObject(o, "pos", m->scored ? cJSON_CreateNumber(m->pos) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "neg", m->scored ? cJSON_CreateNumber(m->neg) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "neu", m->scored ? cJSON_CreateNumber(m->neu) : cJSON_CreateNull());

@@ -1,5 +1,6 @@
 /* `kolwatch partner ...`: KOLs and KOCs, their accounts and tiers. */
 #include "cli.h"
+#include "json_out.h"
 #include "cli_args.h"
 
 #include "kolwatch/error.h"
@@ -59,7 +60,6 @@ typedef struct args {
 static const char *const types[] = {"kol", "koc", NULL};
 static const char *const statuses[] = {"prospect", "active", "paused", "blocked", NULL};
 
-static cJSON *num_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
 static cJSON *account_json(kw_cli *cli, const kw_account *a)
 {
@@ -71,12 +71,10 @@ static cJSON *account_json(kw_cli *cli, const kw_account *a)
     cJSON_AddNumberToObject(o, "partner_id", (double)a->partner_id);
     cJSON_AddStringToObject(o, "platform", a->platform);
     cJSON_AddStringToObject(o, "handle", a->handle);
-    cJSON_AddItemToObject(o, "url", a->url[0] ? cJSON_CreateString(a->url) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "followers", num_or_null(a->followers));
-    cJSON_AddItemToObject(o, "avg_views", num_or_null(a->avg_views));
-    cJSON_AddItemToObject(o, "engagement_rate", isnan(a->engagement_rate)
-                                                    ? cJSON_CreateNull()
-                                                    : cJSON_CreateNumber(a->engagement_rate));
+    cJSON_AddItemToObject(o, "url", jstr(a->url));
+    cJSON_AddItemToObject(o, "followers", jnum(a->followers));
+    cJSON_AddItemToObject(o, "avg_views", jnum(a->avg_views));
+    cJSON_AddItemToObject(o, "engagement_rate", jreal(a->engagement_rate));
     cJSON_AddItemToObject(o, "tier", tier ? cJSON_CreateString(tier) : cJSON_CreateNull());
     kw_time_format(ts, sizeof ts, a->updated_at);
     cJSON_AddStringToObject(o, "updated_at", ts);
@@ -90,10 +88,10 @@ static cJSON *partner_json(const kw_partner *p)
     cJSON_AddNumberToObject(o, "id", (double)p->id);
     cJSON_AddStringToObject(o, "name", p->name);
     cJSON_AddStringToObject(o, "type", p->type);
-    cJSON_AddItemToObject(o, "agency", p->agency[0] ? cJSON_CreateString(p->agency) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "contact", p->contact[0] ? cJSON_CreateString(p->contact) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "agency", jstr(p->agency));
+    cJSON_AddItemToObject(o, "contact", jstr(p->contact));
     cJSON_AddStringToObject(o, "status", p->status);
-    cJSON_AddItemToObject(o, "notes", p->notes[0] ? cJSON_CreateString(p->notes) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "notes", jstr(p->notes));
     for (int i = 0; i < p->n_tags; i++)
         cJSON_AddItemToArray(tags, cJSON_CreateString(p->tags[i]));
     cJSON_AddItemToObject(o, "tags", tags);
@@ -102,14 +100,6 @@ static cJSON *partner_json(const kw_partner *p)
     return o;
 }
 
-static void print_json(cJSON *o)
-{
-    char *t = cJSON_PrintUnformatted(o);
-    if (t)
-        puts(t);
-    free(t);
-    cJSON_Delete(o);
-}
 
 static int fill_partner(kw_partner *p, const args *a)
 {
@@ -181,7 +171,7 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
     cJSON_AddItemToObject(o, "mentions_written", written);
     cJSON_AddBoolToObject(o, "risk", risk);
     if (json) {
-        print_json(o);
+        jprint(o);
     } else {
         printf("partner %lld: %s (%s, %s)%s%s\n", (long long)p.id, p.name, p.type, p.status,
                p.agency[0] ? ", agency " : "", p.agency);
@@ -233,12 +223,10 @@ static int do_list(kw_store *s, int json)
     if (kw_store_partner_list(s, &p, &n))
         return cli_fail("partner list: %s", kw_error_last());
     if (json) {
-        cJSON *o = cJSON_CreateObject(), *items = cJSON_CreateArray();
+        cJSON *items = cJSON_CreateArray();
         for (size_t i = 0; i < n; i++)
             cJSON_AddItemToArray(items, partner_json(&p[i]));
-        cJSON_AddItemToObject(o, "items", items);
-        cJSON_AddNullToObject(o, "next_cursor");
-        print_json(o);
+        jprint_items(items);
     } else {
         printf("%-6s %-24s %-4s %-9s %s\n", "ID", "NAME", "TYPE", "STATUS", "AGENCY");
         for (size_t i = 0; i < n; i++)

@@ -1,5 +1,6 @@
 /* `kolwatch quote add|list`: prices per deliverable, never overwritten. */
 #include "cli.h"
+#include "json_out.h"
 #include "cli_args.h"
 #include "fair_price.h"
 
@@ -43,34 +44,23 @@ static const char *const modes[] = {"fee", "barter", "commission", "hybrid", NUL
 enum { O_PLATFORM = 1, O_DELIV, O_PRICE, O_NET, O_CUR, O_MODE, O_PV, O_SHIP, O_CR, O_BONUS,
        O_BT, O_ACCOUNT, O_RIGHTS, O_EXCL, O_FROM, O_UNTIL, O_PARTNER, O_FORMAT, O_FLAGGED, O_HELP };
 
-static cJSON *money_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
-static cJSON *date_or_null(int64_t t)
-{
-    char buf[KW_TIME_TEXT];
-    if (t == KW_TIME_NONE)
-        return cJSON_CreateNull();
-    kw_time_format(buf, sizeof buf, t);
-    buf[10] = '\0';
-    return cJSON_CreateString(buf);
-}
 
-static cJSON *num_or_null(int64_t v) { return v < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)v); }
 
 static void fair_json(cJSON *o, const fair_quote *f)
 {
-    cJSON_AddItemToObject(o, "tier", f->tier[0] ? cJSON_CreateString(f->tier) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "expected_reach", num_or_null(f->expected.reach));
-    cJSON_AddItemToObject(o, "expected_engagements", num_or_null(f->expected.engagements));
+    cJSON_AddItemToObject(o, "tier", jstr(f->tier));
+    cJSON_AddItemToObject(o, "expected_reach", jnum(f->expected.reach));
+    cJSON_AddItemToObject(o, "expected_engagements", jnum(f->expected.engagements));
     cJSON_AddBoolToObject(o, "reach_estimated", f->expected.reach_estimated);
     cJSON_AddNumberToObject(o, "expected_cost", (double)f->cost.total);
-    cJSON_AddItemToObject(o, "cpm", num_or_null(f->cpm));
-    cJSON_AddItemToObject(o, "cpe", num_or_null(f->cpe));
-    cJSON_AddItemToObject(o, "benchmark_cpm", num_or_null(f->benchmark_cpm));
-    cJSON_AddItemToObject(o, "benchmark_cpe", num_or_null(f->benchmark_cpe));
+    cJSON_AddItemToObject(o, "cpm", jnum(f->cpm));
+    cJSON_AddItemToObject(o, "cpe", jnum(f->cpe));
+    cJSON_AddItemToObject(o, "benchmark_cpm", jnum(f->benchmark_cpm));
+    cJSON_AddItemToObject(o, "benchmark_cpe", jnum(f->benchmark_cpe));
     cJSON_AddNumberToObject(o, "benchmark_results", (double)f->benchmark_n);
-    cJSON_AddItemToObject(o, "above_benchmark_pct", isnan(f->above_pct) ? cJSON_CreateNull() : cJSON_CreateNumber(f->above_pct));
-    cJSON_AddItemToObject(o, "above_benchmark_cpe_pct", isnan(f->above_cpe_pct) ? cJSON_CreateNull() : cJSON_CreateNumber(f->above_cpe_pct));
+    cJSON_AddItemToObject(o, "above_benchmark_pct", jreal(f->above_pct));
+    cJSON_AddItemToObject(o, "above_benchmark_cpe_pct", jreal(f->above_cpe_pct));
     cJSON_AddBoolToObject(o, "flagged", f->flagged);
 }
 
@@ -89,15 +79,15 @@ static cJSON *quote_json(const kw_quote *q)
     cJSON_AddNumberToObject(o, "list_price", (double)q->list_price);
     cJSON_AddNumberToObject(o, "net_price", (double)net);
     cJSON_AddItemToObject(o, "rebate", q->list_price > 0 ? cJSON_CreateNumber((double)(q->list_price - net) / (double)q->list_price) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "product_value", money_or_null(q->product_value));
-    cJSON_AddItemToObject(o, "shipping", money_or_null(q->shipping));
-    cJSON_AddItemToObject(o, "commission_rate", isnan(q->commission_rate) ? cJSON_CreateNull() : cJSON_CreateNumber(q->commission_rate));
-    cJSON_AddItemToObject(o, "bonus", money_or_null(q->bonus));
-    cJSON_AddItemToObject(o, "bonus_threshold", money_or_null(q->bonus_threshold));
-    cJSON_AddItemToObject(o, "usage_rights", q->usage_rights[0] ? cJSON_CreateString(q->usage_rights) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "exclusivity", q->exclusivity[0] ? cJSON_CreateString(q->exclusivity) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "valid_from", date_or_null(q->valid_from));
-    cJSON_AddItemToObject(o, "valid_until", date_or_null(q->valid_until));
+    cJSON_AddItemToObject(o, "product_value", jnum(q->product_value));
+    cJSON_AddItemToObject(o, "shipping", jnum(q->shipping));
+    cJSON_AddItemToObject(o, "commission_rate", jreal(q->commission_rate));
+    cJSON_AddItemToObject(o, "bonus", jnum(q->bonus));
+    cJSON_AddItemToObject(o, "bonus_threshold", jnum(q->bonus_threshold));
+    cJSON_AddItemToObject(o, "usage_rights", jstr(q->usage_rights));
+    cJSON_AddItemToObject(o, "exclusivity", jstr(q->exclusivity));
+    cJSON_AddItemToObject(o, "valid_from", jdate(q->valid_from));
+    cJSON_AddItemToObject(o, "valid_until", jdate(q->valid_until));
     kw_time_format(ts, sizeof ts, q->quoted_at);
     cJSON_AddStringToObject(o, "quoted_at", ts);
     return o;

@@ -61,6 +61,38 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
 
 static int oom(void) { return kw_error_set(KW_ENOMEM, "out of memory"); }
 
+/* Read every row of sql (with $1 = bind1 unless bind1 is 0) into a new
+ * array of elem-sized records filled by fn; caller frees *out. */
+typedef void (*row_fn)(kw_store *s, kw_stmt *st, void *elem);
+
+static int list_rows(kw_store *s, const char *sql, int64_t bind1, size_t elem, row_fn fn,
+                     void **out, size_t *n)
+{
+    kw_stmt *st;
+    void *arr = NULL, *slot;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, sql, &st)))
+        return rc;
+    if (bind1)
+        s->be->bind_int64(st, 1, bind1);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!(slot = grow(&arr, &len, &cap, elem))) {
+            rc = oom();
+            break;
+        }
+        fn(s, st, slot);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
 /* ---- Partners ---------------------------------------------------------- */
 
 static const char SQL_PARTNER_ADD[] =
@@ -167,8 +199,9 @@ int kw_store_partner_update(kw_store *s, const kw_partner *p)
     IN_TX(s, partner_write(s, p, NULL));
 }
 
-static void partner_row(kw_store *s, kw_stmt *st, kw_partner *p)
+static void partner_row(kw_store *s, kw_stmt *st, void *elem)
 {
+    kw_partner *p = elem;
     p->id = s->be->column_int64(st, 0);
     copy_col(s, st, 1, p->name, sizeof p->name);
     copy_col(s, st, 2, p->type, sizeof p->type);
@@ -213,28 +246,15 @@ int kw_store_partner_get(kw_store *s, int64_t id, kw_partner *out)
 
 int kw_store_partner_list(kw_store *s, kw_partner **out, size_t *n)
 {
-    kw_stmt *st;
-    kw_partner *arr = NULL, *p;
-    size_t len = 0, cap = 0;
-    int rc;
-    if ((rc = store_cached(s, SQL_PARTNER_LIST, &st)))
-        return rc;
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(p = grow((void **)&arr, &len, &cap, sizeof *arr))) {
-            rc = oom();
-            break;
-        }
-        partner_row(s, st, p);
-    }
-    s->be->reset(st);
-    for (size_t i = 0; rc >= 0 && i < len; i++)
+    kw_partner *arr = NULL;
+    int rc = list_rows(s, SQL_PARTNER_LIST, 0, sizeof *arr, partner_row, (void **)&arr, n);
+    for (size_t i = 0; !rc && i < *n; i++)
         rc = partner_tags(s, &arr[i]);
-    if (rc < 0) {
+    if (rc) {
         free(arr);
         return rc;
     }
     *out = arr;
-    *n = len;
     return 0;
 }
 
@@ -328,8 +348,9 @@ int kw_store_account_add(kw_store *s, const kw_account *a, int64_t *out)
     IN_TX(s, account_add_locked(s, a, out));
 }
 
-static void account_row(kw_store *s, kw_stmt *st, kw_account *a)
+static void account_row(kw_store *s, kw_stmt *st, void *elem)
 {
+    kw_account *a = elem;
     a->id = s->be->column_int64(st, 0);
     a->partner_id = s->be->column_int64(st, 1);
     copy_col(s, st, 2, a->platform, sizeof a->platform);
@@ -359,29 +380,8 @@ int kw_store_account_get(kw_store *s, int64_t id, kw_account *out)
 
 int kw_store_account_list(kw_store *s, int64_t partner_id, kw_account **out, size_t *n)
 {
-    kw_stmt *st;
-    kw_account *arr = NULL, *a;
-    size_t len = 0, cap = 0;
-    int rc;
-    if ((rc = store_cached(s, partner_id ? SQL_ACCOUNT_LIST : SQL_ACCOUNT_LIST_ALL, &st)))
-        return rc;
-    if (partner_id)
-        s->be->bind_int64(st, 1, partner_id);
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(a = grow((void **)&arr, &len, &cap, sizeof *arr))) {
-            rc = oom();
-            break;
-        }
-        account_row(s, st, a);
-    }
-    s->be->reset(st);
-    if (rc < 0) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = len;
-    return 0;
+    return list_rows(s, partner_id ? SQL_ACCOUNT_LIST : SQL_ACCOUNT_LIST_ALL, partner_id,
+                     sizeof **out, account_row, (void **)out, n);
 }
 
 static int account_update_locked(kw_store *s, const kw_account *a)
@@ -560,8 +560,9 @@ int kw_store_quote_add(kw_store *s, const kw_quote *q, int64_t *out)
     IN_TX(s, quote_add_locked(s, q, out));
 }
 
-static void quote_row(kw_store *s, kw_stmt *st, kw_quote *q)
+static void quote_row(kw_store *s, kw_stmt *st, void *elem)
 {
+    kw_quote *q = elem;
     q->id = s->be->column_int64(st, 0);
     q->partner_id = s->be->column_int64(st, 1);
     q->account_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
@@ -602,29 +603,8 @@ int kw_store_quote_get(kw_store *s, int64_t id, kw_quote *out)
 
 int kw_store_quote_list(kw_store *s, int64_t partner_id, kw_quote **out, size_t *n)
 {
-    kw_stmt *st;
-    kw_quote *arr = NULL, *q;
-    size_t len = 0, cap = 0;
-    int rc;
-    if ((rc = store_cached(s, partner_id ? SQL_QUOTE_LIST : SQL_QUOTE_LIST_ALL, &st)))
-        return rc;
-    if (partner_id)
-        s->be->bind_int64(st, 1, partner_id);
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(q = grow((void **)&arr, &len, &cap, sizeof *arr))) {
-            rc = oom();
-            break;
-        }
-        quote_row(s, st, q);
-    }
-    s->be->reset(st);
-    if (rc < 0) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = len;
-    return 0;
+    return list_rows(s, partner_id ? SQL_QUOTE_LIST : SQL_QUOTE_LIST_ALL, partner_id,
+                     sizeof **out, quote_row, (void **)out, n);
 }
 
 /* ---- Campaigns and candidates ------------------------------------------ */
@@ -666,8 +646,9 @@ int kw_store_campaign_add(kw_store *s, const kw_campaign *c, int64_t *out)
     return 0;
 }
 
-static void campaign_row(kw_store *s, kw_stmt *st, kw_campaign *c)
+static void campaign_row(kw_store *s, kw_stmt *st, void *elem)
 {
+    kw_campaign *c = elem;
     c->id = s->be->column_int64(st, 0);
     c->brand_id = s->be->column_int64(st, 1);
     copy_col(s, st, 2, c->name, sizeof c->name);
@@ -698,27 +679,7 @@ int kw_store_campaign_get(kw_store *s, int64_t id, kw_campaign *out)
 
 int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n)
 {
-    kw_stmt *st;
-    kw_campaign *arr = NULL, *c;
-    size_t len = 0, cap = 0;
-    int rc;
-    if ((rc = store_cached(s, SQL_CAMPAIGN_LIST, &st)))
-        return rc;
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(c = grow((void **)&arr, &len, &cap, sizeof *arr))) {
-            rc = oom();
-            break;
-        }
-        campaign_row(s, st, c);
-    }
-    s->be->reset(st);
-    if (rc < 0) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = len;
-    return 0;
+    return list_rows(s, SQL_CAMPAIGN_LIST, 0, sizeof **out, campaign_row, (void **)out, n);
 }
 
 #define DELIVERABLE_COLS                                                       \
@@ -745,8 +706,9 @@ static const char SQL_DELIV_UPDATE[] =
     "expected_engagements = $5, expected_conversions = $6, expected_gmv = $7, "
     "post_url = $8, published_at = $9, paid_at = $10 WHERE id = $1";
 
-static void deliverable_row(kw_store *s, kw_stmt *st, kw_deliverable *d)
+static void deliverable_row(kw_store *s, kw_stmt *st, void *elem)
 {
+    kw_deliverable *d = elem;
     d->id = s->be->column_int64(st, 0);
     d->campaign_id = s->be->column_int64(st, 1);
     d->quote_id = s->be->column_null(st, 2) ? 0 : s->be->column_int64(st, 2);
@@ -865,29 +827,8 @@ int kw_store_deliverable_add(kw_store *s, const kw_deliverable *d, int64_t *out)
 int kw_store_deliverable_list(kw_store *s, int64_t campaign_id, kw_deliverable **out,
                               size_t *n)
 {
-    kw_stmt *st;
-    kw_deliverable *arr = NULL, *d;
-    size_t len = 0, cap = 0;
-    int rc;
-    if ((rc = store_cached(s, campaign_id ? SQL_DELIV_LIST : SQL_DELIV_LIST_ALL, &st)))
-        return rc;
-    if (campaign_id)
-        s->be->bind_int64(st, 1, campaign_id);
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        if (!(d = grow((void **)&arr, &len, &cap, sizeof *arr))) {
-            rc = oom();
-            break;
-        }
-        deliverable_row(s, st, d);
-    }
-    s->be->reset(st);
-    if (rc < 0) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = len;
-    return 0;
+    return list_rows(s, campaign_id ? SQL_DELIV_LIST : SQL_DELIV_LIST_ALL, campaign_id,
+                     sizeof **out, deliverable_row, (void **)out, n);
 }
 
 int kw_store_deliverable_update(kw_store *s, const kw_deliverable *d)
