@@ -17,7 +17,7 @@ static void add(int64_t *sum, int64_t v)
     *sum = *sum < 0 ? v : *sum + v;
 }
 
-static int64_t engagements(const kw_result *r)
+static int64_t engagements(const kw_deliverable_result *r)
 {
     if (r->likes < 0 && r->comments < 0 && r->shares < 0 && r->saves < 0)
         return -1;
@@ -31,7 +31,7 @@ void kw_metrics_init(kw_metrics *m)
         m->followers = -1;
 }
 
-void kw_deliverable_cost(const kw_deliverable *d, const kw_result *r, const char *objective,
+void kw_deliverable_cost(const kw_deliverable *d, const kw_deliverable_result *r, const char *objective,
                          kw_cost *out)
 {
     memset(out, 0, sizeof *out);
@@ -63,7 +63,7 @@ void kw_deliverable_cost(const kw_deliverable *d, const kw_result *r, const char
     out->total = out->cash + out->product + out->commission + out->bonus_reserved;
 }
 
-void kw_metrics_add(kw_metrics *m, const kw_cost *c, const kw_result *r, int64_t followers)
+void kw_metrics_add(kw_metrics *m, const kw_cost *c, const kw_deliverable_result *r, int64_t followers)
 {
     m->deliverables++;
     m->spend += c->total;

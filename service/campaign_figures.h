@@ -18,7 +18,7 @@ int figures_account(kw_store *s, int64_t partner_id, int64_t account_id,
 /* Cost, latest result (has_result 0 when none) and metrics of one deliverable. */
 typedef struct deliverable_figures {
     kw_cost cost;
-    kw_result result;
+    kw_deliverable_result result;
     int has_result;
     kw_metrics metrics;
 } deliverable_figures;

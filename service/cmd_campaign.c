@@ -73,7 +73,7 @@ typedef struct args {
         *by, *format;
     kw_campaign camp;
     kw_deliverable deliv;
-    kw_result result;
+    kw_deliverable_result result;
     int64_t at;
 } args;
 

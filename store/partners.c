@@ -863,7 +863,7 @@ static const char SQL_RESULT_LATEST[] =
     "saves, clicks, conversions, gmv FROM results WHERE deliverable_id = $1 "
     "ORDER BY recorded_at DESC, id DESC LIMIT 1";
 
-int kw_store_result_add(kw_store *s, const kw_result *r, int64_t *out)
+int kw_store_result_add(kw_store *s, const kw_deliverable_result *r, int64_t *out)
 {
     kw_deliverable d;
     kw_stmt *st;
@@ -892,7 +892,7 @@ int kw_store_result_add(kw_store *s, const kw_result *r, int64_t *out)
     return 0;
 }
 
-int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_result *out)
+int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_deliverable_result *out)
 {
     kw_stmt *st;
     int rc;

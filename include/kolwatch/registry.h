@@ -111,11 +111,11 @@ void kw_metrics_init(kw_metrics *m);
  * bonus of a hybrid deal once the objective's result (impressions, else
  * views, for reach; likes + comments + shares + saves for engagement;
  * conversions for conversions) reaches its threshold. */
-void kw_deliverable_cost(const kw_deliverable *d, const kw_result *r, const char *objective,
+void kw_deliverable_cost(const kw_deliverable *d, const kw_deliverable_result *r, const char *objective,
                          kw_cost *out);
 /* Add a deliverable's cost and result to m; followers of its account, or
  * -1. Engagements are likes + comments + shares + saves. */
-void kw_metrics_add(kw_metrics *m, const kw_cost *c, const kw_result *r, int64_t followers);
+void kw_metrics_add(kw_metrics *m, const kw_cost *c, const kw_deliverable_result *r, int64_t followers);
 /* Merge b into a. */
 void kw_metrics_merge(kw_metrics *a, const kw_metrics *b);
 

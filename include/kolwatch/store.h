@@ -285,14 +285,14 @@ int kw_store_deliverable_update(kw_store *s, const kw_deliverable *d);
 
 /* Results of a deliverable as recorded at a time; later records supersede
  * earlier ones. Counts and GMV (minor units) are -1 when unknown. */
-typedef struct kw_result {
+typedef struct kw_deliverable_result {
     int64_t id, deliverable_id, recorded_at;
     int64_t impressions, views, likes, comments, shares, saves, clicks, conversions, gmv;
-} kw_result;
+} kw_deliverable_result;
 
-int kw_store_result_add(kw_store *s, const kw_result *r, int64_t *out);
+int kw_store_result_add(kw_store *s, const kw_deliverable_result *r, int64_t *out);
 /* The latest result of a deliverable, or KW_ENOTFOUND. */
-int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_result *out);
+int kw_store_result_latest(kw_store *s, int64_t deliverable_id, kw_deliverable_result *out);
 
 /* ---- Audit log ------------------------------------------------------- */
 
