@@ -1,0 +1,92 @@
+/*
+ * Private structures of the sentiment library: lexicon entries, the trie
+ * they are matched with, the normalised text, and the scorer itself.
+ * Nothing outside sentiment/ includes this header.
+ */
+#ifndef KW_SENTIMENT_INTERNAL_H
+#define KW_SENTIMENT_INTERNAL_H
+
+#include "kolwatch/sentiment.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a matched term is; one term may be several things (flags). */
+enum {
+    E_VALENCE = 1 << 0,  /* has a sentiment valence */
+    E_NEGATOR = 1 << 1,  /* 不, not, never, ... */
+    E_DEGREE = 1 << 2,   /* 非常, very, ... (degree holds the multiplier) */
+    E_CONTRAST = 1 << 3, /* 但是, but: what follows weighs more */
+    E_CONCESS = 1 << 4,  /* 虽然, although: its own clause weighs less */
+    E_RISK = 1 << 5,     /* brand-risk term: negators do not flip it */
+    E_EMOTICON = 1 << 6, /* emoji/emoticon: a whole-text signal, no scope rules */
+    E_NEUTRAL = 1 << 7   /* known term without valence: shields its letters */
+};
+
+typedef struct kw_entry {
+    float valence;
+    float degree;
+    uint16_t flags;
+} kw_entry;
+
+/* A trie over folded code points. Built by inserting, then frozen into
+ * compact sorted child arrays; read-only afterwards. */
+typedef struct kw_trie kw_trie;
+
+int kw_trie_new(kw_trie **out);
+void kw_trie_free(kw_trie *t);
+/* The entry for the code points cps[0..n), created empty (flags 0) if new.
+ * Only before kw_trie_freeze. NULL when out of memory. */
+kw_entry *kw_trie_get(kw_trie *t, const uint32_t *cps, size_t n);
+int kw_trie_freeze(kw_trie *t);
+
+/* Walking: state 0 is the root; returns the child state or -1. */
+int32_t kw_trie_step(const kw_trie *t, int32_t state, uint32_t cp);
+/* The entry at a state, or NULL when no term ends there. */
+const kw_entry *kw_trie_entry(const kw_trie *t, int32_t state);
+size_t kw_trie_size(const kw_trie *t);
+
+/* Character classes of the normalised text. */
+enum {
+    C_SPACE = 0,
+    C_WORD,   /* Latin-script letters and digits: terms match on word boundaries */
+    C_CJK,    /* any other letter: matched anywhere */
+    C_CLAUSE, /* , ; : 、 and similar: ends a clause */
+    C_STOP,   /* . 。 … newline: ends a sentence */
+    C_EXCL,   /* ! */
+    C_QUEST,  /* ? */
+    C_OTHER   /* other symbols: quotes, brackets, emoji, ... */
+};
+
+/* Per code point of normalised text. */
+typedef struct kw_nchar {
+    uint32_t cp;    /* folded code point */
+    uint32_t off;   /* byte offset in the raw text */
+    uint8_t len;    /* bytes in the raw text (1..4) */
+    uint8_t cls;    /* C_* */
+    uint8_t upper;  /* the raw letter was upper case */
+} kw_nchar;
+
+/* Normalise raw bytes into out[0..*n). out must hold len+1 entries. */
+void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *n);
+uint8_t kw_char_class(uint32_t cp);
+
+/* Lexicon formats. */
+typedef enum { LEX_KW, LEX_VADER, LEX_AFINN, LEX_WORDS_POS, LEX_WORDS_NEG,
+               LEX_NEGATORS, LEX_DEGREE, LEX_CONTRAST } kw_lex_format;
+
+/* Parse a lexicon held in memory into the trie; name names it in errors. */
+int kw_lexicon_parse(kw_trie *t, const char *name, const char *data, size_t len,
+                     kw_lex_format fmt);
+/* Load "PATH[:FORMAT]". */
+int kw_lexicon_load_spec(kw_trie *t, const char *spec);
+/* Fold a term as the scorer folds text; n receives the code point count.
+ * Returns 0 or KW_EINVAL (invalid UTF-8, empty term, too long). */
+int kw_term_fold(const char *s, size_t len, uint32_t *cps, size_t cap, size_t *n);
+
+struct kw_scorer {
+    kw_trie *trie;
+    double threshold;
+};
+
+#endif
