@@ -84,8 +84,9 @@ static void jsonl_mode__echoes_id_exactly(void **state)
     assert_string_equal(cJSON_GetObjectItem(j, "id")->valuestring, "m-7");
     assert_string_equal(cJSON_GetObjectItem(j, "label")->valuestring, "negative");
     cJSON_Delete(j);
-    line_json(r.out, 3, raw, sizeof raw);
+    j = line_json(r.out, 3, raw, sizeof raw);
     assert_non_null(strstr(raw, "\"id\":12345678901234567890,"));
+    cJSON_Delete(j);
     kwt_run_free(&r);
 }
 
