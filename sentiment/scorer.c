@@ -11,24 +11,31 @@
 #include "kolwatch/error.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#ifdef KW_TUNE /* development only: override the constants from the environment */
+static double T(const char *n, double d) { const char *v = getenv(n); return v ? atof(v) : d; }
+#else
+#define T(n, d) (d)
+#endif
 #include <stdlib.h>
 #include <string.h>
 
 /* Tuning constants: each is a judgement, documented in sentiment/README.md. */
-#define NEGATION_SCALAR (-0.74) /* "not good" is less bad than "bad" is */
+#define NEGATION_SCALAR T("NEGATION_SCALAR", -0.74) /* "not good" is less bad than "bad" is */
 #define NEG_WINDOW 3            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
-#define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
-#define CONTRAST_BEFORE 0.5
-#define CONTRAST_AFTER 1.5
-#define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
-#define QUESTION_FACTOR 0.6
-#define CAPS_FACTOR 1.3
+#define HEDGE_FACTOR T("HEDGE_FACTOR", 0.5)        /* 不太好, not very good: a hedged negation */
+#define CONTRAST_BEFORE T("CONTRAST_BEFORE", 0.5)
+#define CONTRAST_AFTER T("CONTRAST_AFTER", 1.5)
+#define EXCLAIM_STEP T("EXCLAIM_STEP", 0.15)       /* per ! ending the sentence, at most 4 */
+#define QUESTION_FACTOR T("QUESTION_FACTOR", 0.6)
+#define CAPS_FACTOR T("CAPS_FACTOR", 1.3)
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
 #define REPEAT_STEP 0.25        /* 好好好: per repeat beyond the first */
 #define REPEAT_MAX 2.0
-#define ALPHA 15.0              /* compound = s / sqrt(s^2 + ALPHA) */
-#define HITS_FULL 4.0           /* above this many hits the sum is damped */
+#define ALPHA T("ALPHA", 15.0)              /* compound = s / sqrt(s^2 + ALPHA) */
+#define HITS_FULL T("HITS_FULL", 4.0)           /* above this many hits the sum is damped */
 #define TEXT_MAX ((size_t)1 << 30)
 
 enum { T_TERM, T_WORD, T_PUNCT };
@@ -222,6 +229,38 @@ static const kw_entry *match_squeezed(const kw_trie *trie, const kw_nchar *nc, s
     return NULL;
 }
 
+/* @names and URLs say nothing about sentiment (@开心果, http://x.y/:/):
+ * returns the index after one starting at i, or i. */
+static size_t skip_handle_or_url(const kw_nchar *nc, size_t n, size_t i)
+{
+    uint32_t c = nc[i].cp;
+    size_t j = i;
+    if (c == '@') {
+        for (j = i + 1; j < n; j++) {
+            uint32_t d = nc[j].cp;
+            uint8_t cl = nc[j].cls;
+            if (cl == C_SPACE || cl == C_CLAUSE || cl == C_STOP || cl == C_EXCL ||
+                cl == C_QUEST || d == '[' || d == '(' || d == '@' || d == '/' || d == 0xFF08)
+                break;
+        }
+        return j;
+    }
+    if ((c == 'h' || c == 'w') && (i == 0 || nc[i - 1].cls != C_WORD)) {
+        static const char *const pre[] = {"http://", "https://", "www."};
+        for (int k = 0; k < 3; k++) {
+            size_t l = strlen(pre[k]), m = 0;
+            while (m < l && i + m < n && nc[i + m].cp == (uint32_t)(unsigned char)pre[k][m])
+                m++;
+            if (m == l) {
+                for (j = i + l; j < n && nc[j].cls != C_SPACE && nc[j].cls != C_CJK; j++)
+                    ;
+                return j;
+            }
+        }
+    }
+    return i;
+}
+
 static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
 {
     const kw_nchar *nc = w->nc;
@@ -234,6 +273,11 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
         tok *t;
         if (cls == C_SPACE) {
             i++;
+            continue;
+        }
+        size_t skip = skip_handle_or_url(nc, n, i);
+        if (skip > i) {
+            i = skip;
             continue;
         }
         size_t end = match_at(sc->trie, nc, n, i, &ent);
@@ -436,7 +480,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 } else {
                     if (gap > (negs ? NEG_WINDOW : DEG_WINDOW))
                         break;
-                    deg *= me->degree;
+                    deg *= 1.0 + (me->degree - 1.0) * T("DEGK", 1.0);
                     degree_seen = 1;
                     squeezed_deg |= m->squeezed;
                 }
@@ -523,6 +567,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         if (toks[k].kind == T_WORD || (toks[k].kind == T_TERM && toks[k].hit < 0 && !toks[k].used))
             neutral += 1;
     for (size_t i = 0; i < nhits; i++) {
+        if (w->hits[i].contribution < 0) w->hits[i].contribution *= T("NEGBIAS", 1.0);
         double c = w->hits[i].contribution;
         sum += c;
         if (c > 0)
