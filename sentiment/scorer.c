@@ -23,7 +23,7 @@ static double T(const char *n, double d) { const char *v = getenv(n); return v ?
 
 /* Tuning constants: each is a judgement, documented in sentiment/README.md. */
 #define NEGATION_SCALAR T("NEGATION_SCALAR", -0.74) /* "not good" is less bad than "bad" is */
-#define NEG_WINDOW 3            /* words or characters between negator and term */
+#define NEG_WINDOW T("NEG_WINDOW", 3)            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR T("HEDGE_FACTOR", 0.5)        /* 不太好, not very good: a hedged negation */
 #define CONTRAST_BEFORE T("CONTRAST_BEFORE", 0.5)
@@ -187,23 +187,51 @@ static tok *push_tok(work *w)
     return t;
 }
 
-/* Longest lexicon match starting at i; returns its end or 0. */
+/* Longest lexicon match starting at i; returns its end or 0. The ends of
+ * shorter matches that are negators or degree words go to mods[] (at most
+ * 4), so that the caller can prefer 很+好吃 over 很好+吃. */
 static size_t match_at(const kw_trie *trie, const kw_nchar *nc, size_t n, size_t i,
-                       const kw_entry **ent)
+                       const kw_entry **ent, size_t *mods, const kw_entry **modent,
+                       int *nmods)
 {
     int32_t st = 0;
     size_t best = 0;
+    *nmods = 0;
     for (size_t j = i; j < n; j++) {
         st = kw_trie_step(trie, st, nc[j].cp);
         if (st < 0)
             break;
         const kw_entry *e = kw_trie_entry(trie, st);
         if (e && e->flags && !(nc[j].cls == C_WORD && j + 1 < n && nc[j + 1].cls == C_WORD)) {
+            if (best && mods && *nmods < 4 && ((*ent)->flags & (E_NEGATOR | E_DEGREE))) {
+                modent[*nmods] = *ent;
+                mods[(*nmods)++] = best;
+            }
             best = j + 1;
             *ent = e;
         }
     }
     return best;
+}
+
+/* At i the longest match ends at end; if a shorter negator or degree word
+ * at i is followed by a term reaching further (很好吃: 很 + 好吃 beats 很好),
+ * take the shorter one. Returns the chosen end. */
+static size_t prefer_split(const kw_trie *trie, const kw_nchar *nc, size_t n, size_t end,
+                           const kw_entry **ent, const size_t *mods,
+                           const kw_entry **modent, int nmods)
+{
+    for (int k = nmods - 1; k >= 0; k--) {
+        const kw_entry *next;
+        if (nc[mods[k]].cls == C_SPACE)
+            continue;
+        size_t e2 = match_at(trie, nc, n, mods[k], &next, NULL, NULL, &(int){0});
+        if (e2 > end && (next->flags & E_VALENCE)) {
+            *ent = modent[k];
+            return mods[k];
+        }
+    }
+    return end;
 }
 
 /* A word with a letter run of three or more (soooo): look it up with the
@@ -280,7 +308,12 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             i = skip;
             continue;
         }
-        size_t end = match_at(sc->trie, nc, n, i, &ent);
+        size_t mods[4];
+        const kw_entry *modent[4];
+        int nmods;
+        size_t end = match_at(sc->trie, nc, n, i, &ent, mods, modent, &nmods);
+        if (end && nmods)
+            end = prefer_split(sc->trie, nc, n, end, &ent, mods, modent, nmods);
         if (end) {
             if (!(t = push_tok(w)))
                 return -1;
