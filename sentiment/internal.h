@@ -20,7 +20,9 @@ enum {
     E_CONCESS = 1 << 4,  /* 虽然, although: its own clause weighs less */
     E_RISK = 1 << 5,     /* brand-risk term: negators do not flip it */
     E_EMOTICON = 1 << 6, /* emoji/emoticon: a whole-text signal, no scope rules */
-    E_NEUTRAL = 1 << 7   /* known term without valence: shields its letters */
+    E_NEUTRAL = 1 << 7,  /* known term without valence: shields its letters */
+    E_POSTNEG = 1 << 8,  /* negates the term before it: 实用性也没有, 喜欢不起来 */
+    E_REPLY = 1 << 9     /* what follows is someone else's reply (宾馆反馈): not scored */
 };
 
 typedef struct kw_entry {

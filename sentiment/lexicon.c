@@ -135,7 +135,20 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
     }
     case LEX_WORDS_POS: v = WORDS_VALENCE; break;
     case LEX_WORDS_NEG: v = -WORDS_VALENCE; break;
-    case LEX_NEGATORS: flags = E_NEGATOR; break;
+    case LEX_NEGATORS: {
+        /* TERM[<TAB>after]: "after" negates the term before it */
+        const char *k = nf >= 2 ? f[1] : "";
+        size_t kl = nf >= 2 ? fl[1] : 0;
+        trim(&k, &kl);
+        if (kl == 5 && memcmp(k, "after", 5) == 0)
+            flags = E_POSTNEG;
+        else if (kl == 0)
+            flags = E_NEGATOR;
+        else
+            return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected TERM or "
+                                "TERM<TAB>after", name, lineno);
+        break;
+    }
     case LEX_DEGREE:
         if (nf < 2 || parse_num(f[1], fl[1], &mult) || mult <= 0 || mult > 4)
             return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected TERM<TAB>MULTIPLIER "
@@ -150,9 +163,11 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
             flags = E_CONTRAST;
         else if (kl == 8 && memcmp(k, "although", 8) == 0)
             flags = E_CONCESS;
+        else if (kl == 5 && memcmp(k, "reply", 5) == 0)
+            flags = E_REPLY;
         else
-            return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected TERM<TAB>but|although",
-                                name, lineno);
+            return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected "
+                                "TERM<TAB>but|although|reply", name, lineno);
         break;
     }
     }

@@ -314,6 +314,8 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
         size_t end = match_at(sc->trie, nc, n, i, &ent, mods, modent, &nmods);
         if (end && nmods)
             end = prefer_split(sc->trie, nc, n, end, &ent, mods, modent, nmods);
+        if (end && (ent->flags & E_REPLY))
+            break; /* the rest is a reply by someone else */
         if (end) {
             if (!(t = push_tok(w)))
                 return -1;
@@ -522,6 +524,16 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 gap += m->cjk_before;
             }
         }
+        /* 一点实用性也没有, 喜欢不起来: a negation after the term */
+        uint32_t end_ch = t->e;
+        if (!(e->flags & (E_EMOTICON | E_RISK)) && e->valence > 0 && k + 1 < nt &&
+            toks[k + 1].kind == T_TERM &&
+            (toks[k + 1].ent->flags & E_POSTNEG) && toks[k + 1].cjk_before <= 2 &&
+            !toks[k + 1].used) {
+            negs++;
+            toks[k + 1].used = 1;
+            end_ch = toks[k + 1].e;
+        }
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
         for (int i = 0; i < negs; i++)
@@ -538,7 +550,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             if (t->quest)
                 add_mod(h, KW_MOD_QUESTION, QUESTION_FACTOR);
         }
-        const kw_nchar *first = &w->nc[start], *last = &w->nc[t->e - 1];
+        const kw_nchar *first = &w->nc[start], *last = &w->nc[end_ch - 1];
         h->offset = first->off;
         h->len = last->off + last->len - first->off;
         nhits++;
