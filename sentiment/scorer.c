@@ -23,6 +23,7 @@ static double T(const char *n, double d) { const char *v = getenv(n); return v ?
 
 /* Tuning constants: each is a judgement, documented in sentiment/README.md. */
 #define NEGATION_SCALAR T("NEGATION_SCALAR", -0.74) /* "not good" is less bad than "bad" is */
+#define LITOTES_SCALAR T("LITOTES_SCALAR", -0.5) /* negated negative: 不是不好 */
 #define NEG_WINDOW T("NEG_WINDOW", 3)            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR T("HEDGE_FACTOR", 0.5)        /* 不太好, not very good: a hedged negation */
@@ -536,8 +537,9 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         }
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
+        /* 不是不好, not bad: a negated complaint is faint praise */
         for (int i = 0; i < negs; i++)
-            add_mod(h, KW_MOD_NEGATED, NEGATION_SCALAR);
+            add_mod(h, KW_MOD_NEGATED, h->contribution < 0 ? LITOTES_SCALAR : NEGATION_SCALAR);
         if (deg != 1.0)
             add_mod(h, KW_MOD_DEGREE, deg);
         if (squeezed_deg || t->squeezed)
