@@ -42,10 +42,59 @@ void kw_trie_free(kw_trie *t);
 kw_entry *kw_trie_get(kw_trie *t, const uint32_t *cps, size_t n);
 int kw_trie_freeze(kw_trie *t);
 
-/* Walking: state 0 is the root; returns the child state or -1. */
-int32_t kw_trie_step(const kw_trie *t, int32_t state, uint32_t cp);
+typedef struct kw_trie_node {
+    uint32_t cp;
+    int32_t first, next; /* build time: first child, next sibling */
+    int32_t entry;       /* index into entries, or -1 */
+    uint32_t cstart;     /* frozen: children in ccp/cnode[cstart, +ccount) */
+    uint32_t ccount;
+} kw_trie_node;
+
+struct kw_trie {
+    kw_trie_node *nodes;
+    size_t nnodes, capnodes;
+    kw_entry *entries;
+    size_t nentries, capentries;
+    int32_t *root;  /* 65536 direct children of the root */
+    uint32_t *ccp;  /* frozen child arrays */
+    int32_t *cnode;
+    int frozen;
+};
+
+/* Walking: state 0 is the root; returns the child state or -1. Inline:
+ * this is the matcher's inner loop. */
+static inline int32_t kw_trie_step(const kw_trie *t, int32_t state, uint32_t cp)
+{
+    if (state == 0 && cp < 0x10000)
+        return t->root[cp];
+    const kw_trie_node *nd = &t->nodes[state];
+    const uint32_t *a = t->ccp + nd->cstart;
+    uint32_t n = nd->ccount;
+    if (n <= 8) {
+        for (uint32_t i = 0; i < n; i++)
+            if (a[i] == cp)
+                return t->cnode[nd->cstart + i];
+        return -1;
+    }
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (a[mid] == cp)
+            return t->cnode[nd->cstart + mid];
+        if (a[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 /* The entry at a state, or NULL when no term ends there. */
-const kw_entry *kw_trie_entry(const kw_trie *t, int32_t state);
+static inline const kw_entry *kw_trie_entry(const kw_trie *t, int32_t state)
+{
+    int32_t e = t->nodes[state].entry;
+    return e < 0 ? NULL : &t->entries[e];
+}
 size_t kw_trie_size(const kw_trie *t);
 
 /* Character classes of the normalised text. */
@@ -72,6 +121,7 @@ typedef struct kw_nchar {
 /* Normalise raw bytes into out[0..*n). out must hold len+1 entries. */
 void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *n);
 uint8_t kw_char_class(uint32_t cp);
+extern const uint8_t kw_ascii_class[128];
 
 /* Lexicon formats. */
 typedef enum { LEX_KW, LEX_VADER, LEX_AFINN, LEX_WORDS_POS, LEX_WORDS_NEG,

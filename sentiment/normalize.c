@@ -6,20 +6,24 @@
 #include "fold.h"
 #include "internal.h"
 
+#define W C_WORD
+#define O C_OTHER
+const uint8_t kw_ascii_class[128] = {
+    O, O, O, O, O, O, O, O, O, O, C_STOP, O, O, O, O, O,
+    O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+    C_SPACE, C_EXCL, O, O, O, O, O, O, O, O, O, O, C_CLAUSE, O, C_STOP, O,
+    W, W, W, W, W, W, W, W, W, W, C_CLAUSE, C_CLAUSE, O, O, O, C_QUEST,
+    O, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, O, O, O, O, O,
+    O, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, O, O, O, C_CLAUSE, O};
+#undef W
+#undef O
+
 uint8_t kw_char_class(uint32_t cp)
 {
-    if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z'))
-            return C_WORD;
-        switch (cp) {
-        case ' ': return C_SPACE;
-        case '\n': case '.': return C_STOP;
-        case ',': case ';': case ':': case '~': return C_CLAUSE;
-        case '!': return C_EXCL;
-        case '?': return C_QUEST;
-        default: return C_OTHER;
-        }
-    }
+    if (cp < 0x80)
+        return kw_ascii_class[cp];
     if (cp >= 0x3400 && cp < 0xA000)
         return C_CJK;
     if ((cp >= 0xC0 && cp < 0x250 && cp != 0xD7 && cp != 0xF7) ||
@@ -89,7 +93,7 @@ void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *nout)
             i += used;
             continue;
         }
-        uint8_t cls = kw_char_class(f);
+        uint8_t cls = f < 0x80 ? kw_ascii_class[f] : kw_char_class(f);
         if (cls == C_SPACE && (n == 0 || out[n - 1].cls == C_SPACE)) {
             i += used; /* collapse runs of blanks; leading blanks go */
             continue;

@@ -183,8 +183,7 @@ static tok *push_tok(work *w)
         reserve((void **)&w->toks, &w->captoks, w->ntoks + 1, sizeof(tok)))
         return NULL;
     tok *t = &w->toks[w->ntoks++];
-    memset(t, 0, sizeof *t);
-    t->hit = -1;
+    *t = (tok){.hit = -1};
     return t;
 }
 
@@ -301,6 +300,12 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
         const kw_entry *ent = NULL;
         tok *t;
         if (cls == C_SPACE) {
+            i++;
+            continue;
+        }
+        if (cls == C_CJK && nc[i].cp < 0x10000 && sc->trie->root[nc[i].cp] < 0) {
+            cjk++; /* the common case: no term starts with this character */
+            *neutral += 0.5;
             i++;
             continue;
         }
@@ -480,7 +485,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             reserve((void **)&w->hit_tok, &w->caphit_tok, nhits + 1, sizeof(int32_t)))
             return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
         kw_hit *h = &w->hits[nhits];
-        memset(h, 0, sizeof *h);
+        h->nmods = 0; /* no memset: the modifier array is large and mostly unused */
         h->valence = e->valence;
         h->contribution = e->valence;
         w->hit_tok[nhits] = (int32_t)k;

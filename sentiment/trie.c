@@ -10,25 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct node {
-    uint32_t cp;
-    int32_t first, next; /* build time: first child, next sibling */
-    int32_t entry;       /* index into entries, or -1 */
-    uint32_t cstart;     /* frozen: children in ccp/cnode[cstart, +ccount) */
-    uint32_t ccount;
-} node;
-
-struct kw_trie {
-    node *nodes;
-    size_t nnodes, capnodes;
-    kw_entry *entries;
-    size_t nentries, capentries;
-    int32_t *root;  /* 65536 direct children of the root */
-    uint32_t *ccp;  /* frozen child arrays */
-    int32_t *cnode;
-    int frozen;
-};
-
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -51,12 +32,12 @@ int kw_trie_new(kw_trie **out)
     if (!t)
         return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
     t->root = malloc(65536 * sizeof *t->root);
-    if (!t->root || grow((void **)&t->nodes, &t->capnodes, 1, sizeof(node))) {
+    if (!t->root || grow((void **)&t->nodes, &t->capnodes, 1, sizeof(kw_trie_node))) {
         kw_trie_free(t);
         return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
     }
     memset(t->root, 0xFF, 65536 * sizeof *t->root);
-    t->nodes[0] = (node){0, -1, -1, -1, 0, 0};
+    t->nodes[0] = (kw_trie_node){0, -1, -1, -1, 0, 0};
     t->nnodes = 1;
     *out = t;
     return 0;
@@ -85,10 +66,10 @@ static int32_t child_build(kw_trie *t, int32_t parent, uint32_t cp, int create)
     }
     if (!create)
         return -1;
-    if (grow((void **)&t->nodes, &t->capnodes, t->nnodes + 1, sizeof(node)))
+    if (grow((void **)&t->nodes, &t->capnodes, t->nnodes + 1, sizeof(kw_trie_node)))
         return -2;
     int32_t id = (int32_t)t->nnodes++;
-    t->nodes[id] = (node){cp, -1, t->nodes[parent].first, -1, 0, 0};
+    t->nodes[id] = (kw_trie_node){cp, -1, t->nodes[parent].first, -1, 0, 0};
     t->nodes[parent].first = id;
     if (parent == 0 && cp < 0x10000)
         t->root[cp] = id;
@@ -116,13 +97,13 @@ kw_entry *kw_trie_get(kw_trie *t, const uint32_t *cps, size_t n)
 
 static int cmp_child(const void *a, const void *b, void *ctx)
 {
-    const node *nodes = ctx;
+    const kw_trie_node *nodes = ctx;
     uint32_t x = nodes[*(const int32_t *)a].cp, y = nodes[*(const int32_t *)b].cp;
     return (x > y) - (x < y);
 }
 
 /* A small insertion sort: child lists are short, and qsort_r is a GNU-ism. */
-static void sort_children(int32_t *ids, size_t n, const node *nodes)
+static void sort_children(int32_t *ids, size_t n, const kw_trie_node *nodes)
 {
     for (size_t i = 1; i < n; i++) {
         int32_t v = ids[i];
@@ -146,7 +127,7 @@ int kw_trie_freeze(kw_trie *t)
         return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
     uint32_t pos = 0;
     for (size_t i = 0; i < t->nnodes; i++) {
-        node *nd = &t->nodes[i];
+        kw_trie_node *nd = &t->nodes[i];
         nd->cstart = pos;
         nd->ccount = 0;
         for (int32_t c = nd->first; c >= 0; c = t->nodes[c].next) {
@@ -161,38 +142,6 @@ int kw_trie_freeze(kw_trie *t)
     }
     t->frozen = 1;
     return 0;
-}
-
-int32_t kw_trie_step(const kw_trie *t, int32_t state, uint32_t cp)
-{
-    if (state == 0 && cp < 0x10000)
-        return t->root[cp];
-    const node *nd = &t->nodes[state];
-    const uint32_t *a = t->ccp + nd->cstart;
-    uint32_t n = nd->ccount;
-    if (n <= 8) {
-        for (uint32_t i = 0; i < n; i++)
-            if (a[i] == cp)
-                return t->cnode[nd->cstart + i];
-        return -1;
-    }
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (a[mid] == cp)
-            return t->cnode[nd->cstart + mid];
-        if (a[mid] < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
-const kw_entry *kw_trie_entry(const kw_trie *t, int32_t state)
-{
-    int32_t e = t->nodes[state].entry;
-    return e < 0 ? NULL : &t->entries[e];
 }
 
 size_t kw_trie_size(const kw_trie *t)
