@@ -463,6 +463,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
          * "super") modifies the term right after it rather than count */
         if (is_modifier(e) && k + 1 < nt && toks[k + 1].kind == T_TERM &&
             toks[k + 1].ent != e && (toks[k + 1].ent->flags & E_VALENCE) &&
+            !(toks[k + 1].ent->flags & E_EMOTICON) &&
             toks[k + 1].cjk_before <= DEG_WINDOW)
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */

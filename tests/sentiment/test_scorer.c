@@ -192,8 +192,10 @@ static void emoticons__carry_sign(void **state)
     assert_true(sc("see you :(") < 0);
     assert_true(sc("see you \xF0\x9F\x98\x8D") > 0); /* smiling face with heart eyes */
     assert_true(sc("see you \xF0\x9F\x98\xA1") < 0); /* pouting face */
-    /* a negator does not flip an emoticon */
+    /* a negator does not flip an emoticon, and a term before one still counts */
     assert_true(sc("不[哈哈]") > 0);
+    assert_true(sc("不太好[怒]") < sc("[怒]"));
+    assert_true(sc("很好[哈哈]") > sc("[哈哈]"));
 }
 
 static void repeated_characters__strengthen(void **state)
