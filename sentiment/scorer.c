@@ -23,7 +23,7 @@ static double T(const char *n, double d) { const char *v = getenv(n); return v ?
 
 /* Tuning constants: each is a judgement, documented in sentiment/README.md. */
 #define NEGATION_SCALAR T("NEGATION_SCALAR", -0.74) /* "not good" is less bad than "bad" is */
-#define LITOTES_SCALAR T("LITOTES_SCALAR", -0.5) /* negated negative: 不是不好 */
+#define LITOTES_SCALAR T("LITOTES_SCALAR", -0.3) /* negated negative: 不是不好 */
 #define NEG_WINDOW T("NEG_WINDOW", 3)            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR T("HEDGE_FACTOR", 0.5)        /* 不太好, not very good: a hedged negation */

@@ -374,6 +374,40 @@ static void scorer__is_shared_by_threads(void **state)
     }
 }
 
+static void negation_after_term__flips_sign(void **state)
+{
+    (void)state;
+    assert_true(sc("这本书很实用") > 0);
+    assert_true(sc("这本书一点实用性也没有") < 0);
+    assert_true(sc("喜欢不起来") < 0);
+}
+
+static void reply_marker__ends_the_scored_text(void **state)
+{
+    (void)state;
+    /* the hotel's polite answer is not the guest's opinion */
+    assert_true(sc("房间很脏，服务很差。宾馆反馈：非常感谢您的宝贵意见，欢迎再次光临，祝您愉快！") < 0);
+    assert_true(sc("房间很脏，服务很差。宾馆反馈：非常感谢您的宝贵意见，欢迎再次光临，祝您愉快！") ==
+                sc("房间很脏，服务很差。"));
+}
+
+static void handles_and_urls__are_not_read(void **state)
+{
+    (void)state;
+    assert_true(sc("@开心果 明天见") == 0);
+    assert_true(sc("see http://example.com/:(/bad") == 0);
+    assert_true(sc("//@快乐小王子:[泪]") < 0);
+}
+
+static void degree_word_before_longer_term__is_preferred(void **state)
+{
+    (void)state;
+    /* 很好吃 is 很 + 好吃, not 很好 + 吃 */
+    assert_true(has_mod("很好吃", "很好吃", KW_MOD_DEGREE));
+    assert_true(sc("很好吃") > sc("好吃"));
+    assert_true(sc("不好吃") < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +430,10 @@ int main(void)
         cmocka_unit_test(scores_and_proportions__stay_in_range),
         cmocka_unit_test(threshold__decides_label),
         cmocka_unit_test(scorer__is_shared_by_threads),
+        cmocka_unit_test(negation_after_term__flips_sign),
+        cmocka_unit_test(reply_marker__ends_the_scored_text),
+        cmocka_unit_test(handles_and_urls__are_not_read),
+        cmocka_unit_test(degree_word_before_longer_term__is_preferred),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
