@@ -380,9 +380,18 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
 
 /* Sentence-ending punctuation: give each token the ! and ? count of the run
  * of terminal marks that ends its sentence. */
-static void mark_sentences(work *w)
+/* Whether the character before normalised index i (blanks skipped) is the
+ * question particle 吗: 好吃吗 asks even without a question mark. */
+static int after_ma(const kw_nchar *nc, size_t i)
 {
-    uint8_t excl = 0, quest = 0;
+    while (i > 0 && nc[i - 1].cls == C_SPACE)
+        i--;
+    return i > 0 && nc[i - 1].cp == 0x5417;
+}
+
+static void mark_sentences(work *w, size_t n)
+{
+    uint8_t excl = 0, quest = (uint8_t)after_ma(w->nc, n);
     int in_run = 0;
     for (size_t k = w->ntoks; k-- > 0;) {
         tok *t = &w->toks[k];
@@ -392,7 +401,7 @@ static void mark_sentences(work *w)
                 excl = quest = 0, in_run = 1;
             if (t->cls == C_EXCL && excl < 255)
                 excl++;
-            if (t->cls == C_QUEST && quest < 255)
+            if ((t->cls == C_QUEST || after_ma(w->nc, t->s)) && quest < 255)
                 quest++;
         } else {
             in_run = 0;
@@ -441,7 +450,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
     kw_normalize(text, len, w->nc, &n);
     if (tokenize(sc, w, n, &neutral))
         return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
-    mark_sentences(w);
+    mark_sentences(w, n);
 
     tok *toks = w->toks;
     size_t nt = w->ntoks;

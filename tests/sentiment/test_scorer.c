@@ -212,6 +212,7 @@ static void question__dampens(void **state)
     (void)state;
     assert_true(sc("好吃吗？") < sc("好吃。"));
     assert_true(sc("好吃吗？") > 0);
+    assert_true(sc("好吃吗") < sc("好吃"));
     assert_true(sc("is it good?") < sc("it is good."));
     assert_true(has_mod("is it good?", "good", KW_MOD_QUESTION));
 }
