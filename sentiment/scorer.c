@@ -11,32 +11,25 @@
 #include "kolwatch/error.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#ifdef KW_TUNE /* development only: override the constants from the environment */
-static double T(const char *n, double d) { const char *v = getenv(n); return v ? atof(v) : d; }
-#else
-#define T(n, d) (d)
-#endif
 #include <stdlib.h>
 #include <string.h>
 
 /* Tuning constants: each is a judgement, documented in sentiment/README.md. */
-#define NEGATION_SCALAR T("NEGATION_SCALAR", -0.74) /* "not good" is less bad than "bad" is */
-#define LITOTES_SCALAR T("LITOTES_SCALAR", -0.3) /* negated negative: 不是不好 */
-#define NEG_WINDOW T("NEG_WINDOW", 3)            /* words or characters between negator and term */
+#define NEGATION_SCALAR (-0.74) /* "not good" is less bad than "bad" is */
+#define LITOTES_SCALAR (-0.3)   /* a negated negative is faint praise: 不是不好 */
+#define NEG_WINDOW 3            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
-#define HEDGE_FACTOR T("HEDGE_FACTOR", 0.5)        /* 不太好, not very good: a hedged negation */
-#define CONTRAST_BEFORE T("CONTRAST_BEFORE", 0.5)
-#define CONTRAST_AFTER T("CONTRAST_AFTER", 1.5)
-#define EXCLAIM_STEP T("EXCLAIM_STEP", 0.15)       /* per ! ending the sentence, at most 4 */
-#define QUESTION_FACTOR T("QUESTION_FACTOR", 0.6)
-#define CAPS_FACTOR T("CAPS_FACTOR", 1.3)
+#define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
+#define CONTRAST_BEFORE 0.5
+#define CONTRAST_AFTER 1.5
+#define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
+#define QUESTION_FACTOR 0.6
+#define CAPS_FACTOR 1.3
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
 #define REPEAT_STEP 0.25        /* 好好好: per repeat beyond the first */
 #define REPEAT_MAX 2.0
-#define ALPHA T("ALPHA", 15.0)              /* compound = s / sqrt(s^2 + ALPHA) */
-#define HITS_FULL T("HITS_FULL", 4.0)           /* above this many hits the sum is damped */
+#define ALPHA 15.0              /* compound = s / sqrt(s^2 + ALPHA) */
+#define HITS_FULL 4.0           /* above this many hits the sum is damped */
 #define TEXT_MAX ((size_t)1 << 30)
 
 enum { T_TERM, T_WORD, T_PUNCT };
@@ -531,7 +524,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 } else {
                     if (gap > (negs ? NEG_WINDOW : DEG_WINDOW))
                         break;
-                    deg *= 1.0 + (me->degree - 1.0) * T("DEGK", 1.0);
+                    deg *= me->degree;
                     degree_seen = 1;
                     squeezed_deg |= m->squeezed;
                 }
@@ -629,7 +622,6 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         if (toks[k].kind == T_WORD || (toks[k].kind == T_TERM && toks[k].hit < 0 && !toks[k].used))
             neutral += 1;
     for (size_t i = 0; i < nhits; i++) {
-        if (w->hits[i].contribution < 0) w->hits[i].contribution *= T("NEGBIAS", 1.0);
         double c = w->hits[i].contribution;
         sum += c;
         if (c > 0)
