@@ -56,10 +56,17 @@ struct kw_trie {
     kw_entry *entries;
     size_t nentries, capentries;
     int32_t *root;  /* 65536 direct children of the root */
+    uint64_t rootbits[1024]; /* bit cp set when root[cp] exists: 8 KiB, stays in L1 */
     uint32_t *ccp;  /* frozen child arrays */
     int32_t *cnode;
     int frozen;
 };
+
+/* Whether a term may start with cp (a cheap filter before walking). */
+static inline int kw_trie_may_start(const kw_trie *t, uint32_t cp)
+{
+    return cp >= 0x10000 || ((t->rootbits[cp >> 6] >> (cp & 63)) & 1);
+}
 
 /* Walking: state 0 is the root; returns the child state or -1. Inline:
  * this is the matcher's inner loop. */

@@ -296,9 +296,20 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             i++;
             continue;
         }
-        if (cls == C_CJK && nc[i].cp < 0x10000 && sc->trie->root[nc[i].cp] < 0) {
-            cjk++; /* the common case: no term starts with this character */
-            *neutral += 0.5;
+        if (!kw_trie_may_start(sc->trie, nc[i].cp) && cls != C_WORD && nc[i].cp != '@') {
+            /* the common case: no term starts with this character */
+            if (cls == C_CJK) {
+                cjk++;
+                *neutral += 0.5;
+            } else if (cls == C_CLAUSE || cls == C_STOP || cls == C_EXCL || cls == C_QUEST) {
+                tok *p = push_tok(w);
+                if (!p)
+                    return -1;
+                p->kind = T_PUNCT;
+                p->cls = cls;
+                p->s = (uint32_t)i, p->e = (uint32_t)i + 1;
+                p->cjk_before = cjk, cjk = 0;
+            }
             i++;
             continue;
         }

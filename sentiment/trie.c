@@ -140,6 +140,10 @@ int kw_trie_freeze(kw_trie *t)
             t->ccp[pos + k] = t->nodes[t->cnode[pos + k]].cp;
         pos += nd->ccount;
     }
+    memset(t->rootbits, 0, sizeof t->rootbits);
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        if (t->root[cp] >= 0)
+            t->rootbits[cp >> 6] |= (uint64_t)1 << (cp & 63);
     t->frozen = 1;
     return 0;
 }
