@@ -56,6 +56,7 @@ typedef struct work {
     size_t caphits;
     int32_t *hit_tok;      /* token index of each hit */
     size_t caphit_tok;
+    int words, caps_words; /* Latin words, and those in ALL CAPS */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -288,6 +289,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
+    w->words = w->caps_words = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
@@ -339,6 +341,8 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                         letters++, upper &= nc[k].upper;
                 }
                 t->upper = (uint8_t)(letters >= 2 && upper);
+                w->words++;
+                w->caps_words += t->upper;
             }
             i = end;
             continue;
@@ -358,10 +362,14 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             t->cjk_before = cjk, cjk = 0;
             t->upper = (uint8_t)(letters >= 2 && upper == letters);
             t->kind = T_WORD;
+            w->words++;
+            w->caps_words += t->upper;
             if (runs && (ent = match_squeezed(sc->trie, nc, i, k))) {
                 t->kind = T_TERM;
                 t->ent = ent;
                 t->squeezed = 1;
+            } else {
+                *neutral += 1;
             }
             i = k;
             continue;
@@ -458,12 +466,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
 
     tok *toks = w->toks;
     size_t nt = w->ntoks;
-    for (size_t k = 0; k < nt; k++) {
-        if (toks[k].kind != T_PUNCT && toks[k].e > toks[k].s && w->nc[toks[k].s].cls == C_WORD) {
-            words++;
-            caps_words += toks[k].upper;
-        }
-    }
+    words = w->words, caps_words = w->caps_words;
     int caps_differ = caps_words > 0 && caps_words < words;
 
     /* Hits: each valence term with the negators and degree words before it. */
@@ -584,6 +587,8 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         tok *t = &toks[k];
         if (t->kind != T_TERM || t->used)
             continue;
+        if (t->hit < 0)
+            neutral += 1; /* a known term that did not count (shield, lone degree word) */
         int32_t point = -1;
         if (t->ent->flags & E_CONTRAST) {
             point = (int32_t)k;
@@ -629,9 +634,6 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         }
     }
 
-    for (size_t k = 0; k < nt; k++)
-        if (toks[k].kind == T_WORD || (toks[k].kind == T_TERM && toks[k].hit < 0 && !toks[k].used))
-            neutral += 1;
     for (size_t i = 0; i < nhits; i++) {
         double c = w->hits[i].contribution;
         sum += c;
