@@ -592,6 +592,8 @@ int cmd_score(kw_cli *cli, int argc, char **argv)
         }
         if (jsonl) {
             jp j = {line.p, line.p, line.p + line.n, {0}};
+            if (lineno == 1 && line.n >= 3 && memcmp(line.p, "\xEF\xBB\xBF", 3) == 0)
+                j.s = j.p = line.p + 3; /* a byte-order mark before the first record */
             int has_text;
             jws(&j);
             if (j.p == j.end)

@@ -72,6 +72,7 @@ static void jsonl_mode__echoes_id_exactly(void **state)
                              "{\"id\":12345678901234567890,\"text\":\"ok\"}\n",
                              args);
     assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines(r.out), 4);
     char raw[512];
     cJSON *j = line_json(r.out, 0, raw, sizeof raw);
     assert_non_null(strstr(raw, "\"id\":1.50,"));
@@ -259,6 +260,38 @@ static void invalid_utf8_input__is_scored_not_crashed(void **state)
     kwt_run_free(&r);
 }
 
+static void jsonl_mode__skips_bom_blank_lines_and_crlf(void **state)
+{
+    (void)state;
+    const char *args[] = {"score", "--input", "jsonl", NULL};
+    kwt_run r = kwt_kolwatch(NULL,
+                             "\xEF\xBB\xBF{\"id\":1,\"text\":\"great\"}\r\n"
+                             "\n"
+                             "   \n"
+                             "{\"id\":2,\"text\":\"awful\"}\r\n",
+                             args);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines(r.out), 2);
+    cJSON *j = line_json(r.out, 0, NULL, 0);
+    assert_string_equal(cJSON_GetObjectItem(j, "label")->valuestring, "positive");
+    cJSON_Delete(j);
+    j = line_json(r.out, 1, NULL, 0);
+    assert_int_equal(cJSON_GetObjectItem(j, "id")->valueint, 2);
+    assert_string_equal(cJSON_GetObjectItem(j, "label")->valuestring, "negative");
+    cJSON_Delete(j);
+    kwt_run_free(&r);
+}
+
+static void empty_input__prints_nothing_and_succeeds(void **state)
+{
+    (void)state;
+    const char *args[] = {"score", NULL};
+    kwt_run r = kwt_kolwatch(NULL, "", args);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.out_len, 0);
+    kwt_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +305,8 @@ int main(void)
         cmocka_unit_test(text_flag__explains_for_people),
         cmocka_unit_test(bad_usage__exits_2),
         cmocka_unit_test(invalid_utf8_input__is_scored_not_crashed),
+        cmocka_unit_test(jsonl_mode__skips_bom_blank_lines_and_crlf),
+        cmocka_unit_test(empty_input__prints_nothing_and_succeeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
