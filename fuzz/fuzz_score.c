@@ -26,10 +26,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!(r.score >= -1 && r.score <= 1) || r.pos < 0 || r.neg < 0 || r.neu < 0)
         abort();
-    for (size_t i = 0; i < r.nhits; i++)
-        if (r.hits[i].offset > size || r.hits[i].len > size - r.hits[i].offset ||
-            r.hits[i].len == 0)
+    for (size_t i = 0; i < r.nhits; i++) {
+        const kw_hit *h = &r.hits[i];
+        if (h->offset > size || h->len > size - h->offset || h->len == 0)
             abort();
+        /* the explanation must add up: contribution = valence x factors */
+        double c = h->valence;
+        for (int m = 0; m < h->nmods; m++)
+            c *= h->mods[m].factor;
+        if (c - h->contribution > 1e-9 || h->contribution - c > 1e-9)
+            abort();
+    }
     char *json = NULL;
     if (kw_result_hits_json(&json, &r, text, size) == 0)
         free(json);

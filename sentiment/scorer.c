@@ -20,6 +20,7 @@
 #define NEG_WINDOW 3            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
+#define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
 #define CONTRAST_AFTER 1.5
 #define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
@@ -422,10 +423,13 @@ static void mark_sentences(work *w, size_t n)
     }
 }
 
+/* Apply a modifier. The contribution is always the valence times the listed
+ * factors: a modifier that cannot be listed is not applied. */
 static void add_mod(kw_hit *h, kw_modifier_kind kind, double factor)
 {
-    if (h->nmods < KW_HIT_MAX_MODIFIERS)
-        h->mods[h->nmods++] = (kw_modifier){kind, factor};
+    if (h->nmods >= KW_HIT_MAX_MODIFIERS)
+        return;
+    h->mods[h->nmods++] = (kw_modifier){kind, factor};
     h->contribution *= factor;
 }
 
@@ -559,6 +563,10 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         }
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
+        if (deg > DEGREE_MAX)
+            deg = DEGREE_MAX; /* very very very very good */
+        if (negs > 2)
+            negs = 2 - negs % 2; /* 不不不不好: what counts is odd or even */
         /* 不是不好, not bad: a negated complaint is faint praise */
         for (int i = 0; i < negs; i++)
             add_mod(h, KW_MOD_NEGATED, h->contribution < 0 ? LITOTES_SCALAR : NEGATION_SCALAR);

@@ -409,6 +409,30 @@ static void degree_word_before_longer_term__is_preferred(void **state)
     assert_true(sc("不好吃") < 0);
 }
 
+static void contribution__is_valence_times_listed_factors(void **state)
+{
+    (void)state;
+    const char *texts[] = {"不不不不不不不不不不不好", "not not not not not not not not not good",
+                           "very very very very very very very very good!!!!!!",
+                           "虽然，但是，我真的真的真的非常非常特别极其超级好好好！！！？？？"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        kw_result r;
+        kw_result_init(&r);
+        assert_int_equal(kw_score(scorer, texts[t], strlen(texts[t]), &r), 0);
+        for (size_t i = 0; i < r.nhits; i++) {
+            double c = r.hits[i].valence;
+            for (int m = 0; m < r.hits[i].nmods; m++)
+                c *= r.hits[i].mods[m].factor;
+            assert_true(c - r.hits[i].contribution < 1e-9 && r.hits[i].contribution - c < 1e-9);
+        }
+        assert_true(r.score >= -1 && r.score <= 1);
+        kw_result_release(&r);
+    }
+    /* an odd number of negators negates, an even number does not */
+    assert_true(sc("不不不好") < 0);
+    assert_true(sc("not not good") > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +459,7 @@ int main(void)
         cmocka_unit_test(reply_marker__ends_the_scored_text),
         cmocka_unit_test(handles_and_urls__are_not_read),
         cmocka_unit_test(degree_word_before_longer_term__is_preferred),
+        cmocka_unit_test(contribution__is_valence_times_listed_factors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
