@@ -51,7 +51,7 @@ typedef struct kw_scorer_options {
 /* Fill o with the defaults (built-in lexicons, no extras, threshold 0.05). */
 void kw_scorer_options_init(kw_scorer_options *o);
 
-/* Build a scorer. Returns 0, or KW_EINVAL (bad option, bad lexicon line:
+/* Build a scorer (o may be NULL for the defaults). Returns 0, or KW_EINVAL (bad option, bad lexicon line:
  * the message names the file and line), KW_ENOTFOUND / KW_EIO (lexicon file
  * unreadable), KW_ETOOBIG (lexicon file over 256 MiB), KW_ENOMEM.
  * Caller frees *out with kw_scorer_free. */
