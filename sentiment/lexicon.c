@@ -129,7 +129,10 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
                                 name, lineno, v, lo, hi);
         if (fmt == LEX_AFINN)
             v *= 0.8; /* AFINN's -5..+5 onto our -4..+4 */
-        if (fmt == LEX_KW && nf >= 3 && has_tag(f[2], fl[2], "risk"))
+        /* risk: brand-risk term; noflip: a complaint marker (为什么); negators
+         * flip neither */
+        if (fmt == LEX_KW && nf >= 3 &&
+            (has_tag(f[2], fl[2], "risk") || has_tag(f[2], fl[2], "noflip")))
             flags |= E_RISK;
         break;
     }
