@@ -1,0 +1,22 @@
+# Turns the built-in lexicon files into a C source (run by the build, not at
+# run time): kolwatch finds its lexicons without the source tree.
+# Inputs: OUT (the .c to write), DIR (the folder of .tsv files).
+file(GLOB FILES ${DIR}/*.tsv)
+list(SORT FILES)
+set(body "/* Generated from the .tsv files of sentiment/lexicons by embed.cmake. Do not edit. */\n#include \"builtin.h\"\n\n")
+set(table "")
+set(count 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" hex "${hex}")
+  string(APPEND body "static const unsigned char lex_${name}[] = {\n${hex}0x00};\n\n")
+  string(APPEND table "    {\"${name}\", (const char *)lex_${name}, ${len}},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "const kw_builtin_lexicon kw_builtin_lexicons[] = {\n${table}};\nconst size_t kw_builtin_lexicon_count = ${count};\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(RENAME ${OUT}.tmp ${OUT})

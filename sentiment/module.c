@@ -1,2 +1,0 @@
-/* The sentiment library: placeholder until the scorer lands. */
-const char kw_sentiment_module[] = "sentiment";

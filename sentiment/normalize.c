@@ -1,0 +1,140 @@
+/*
+ * Normaliser: raw bytes to folded code points that remember where they came
+ * from. Invalid UTF-8 becomes U+FFFD (one per bad byte), never a crash; the
+ * output never has more entries than the input has bytes.
+ */
+#include "fold.h"
+#include "internal.h"
+
+#define W C_WORD
+#define O C_OTHER
+const uint8_t kw_ascii_class[128] = {
+    O, O, O, O, O, O, O, O, O, O, C_STOP, O, O, O, O, O,
+    O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+    C_SPACE, C_EXCL, O, O, O, O, O, O, O, O, O, O, C_CLAUSE, O, C_STOP, O,
+    W, W, W, W, W, W, W, W, W, W, C_CLAUSE, C_CLAUSE, O, O, O, C_QUEST,
+    O, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, O, O, O, O, O,
+    O, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, O, O, O, C_CLAUSE, O};
+#undef W
+#undef O
+
+uint8_t kw_char_class(uint32_t cp)
+{
+    if (cp < 0x80)
+        return kw_ascii_class[cp];
+    if (cp >= 0x3400 && cp < 0xA000)
+        return C_CJK;
+    if ((cp >= 0xC0 && cp < 0x250 && cp != 0xD7 && cp != 0xF7) ||
+        (cp >= 0x370 && cp < 0x530) || (cp >= 0x1E00 && cp < 0x1F00))
+        return C_WORD;
+    switch (cp) {
+    case 0x3002: case 0x2026: case 0xFF61: return C_STOP; /* 。 … ｡ */
+    case 0x3001: case 0xFF64: return C_CLAUSE;             /* 、 */
+    default: break;
+    }
+    if ((cp >= 0x3040 && cp < 0x3100) || (cp >= 0xAC00 && cp < 0xD7B0) ||
+        (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0x20000 && cp < 0x30000))
+        return C_CJK;
+    return C_OTHER;
+}
+
+/* Decode one code point at p (n > 0 bytes left); *used gets its length.
+ * Invalid or truncated sequences yield U+FFFD for one byte. */
+static uint32_t decode(const unsigned char *p, size_t n, unsigned *used)
+{
+    unsigned c = p[0];
+    uint32_t cp, min;
+    unsigned need;
+    if (c < 0x80) {
+        *used = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, cp = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, cp = c & 0x07, min = 0x10000;
+    else
+        goto bad;
+    if (n <= need)
+        goto bad;
+    for (unsigned i = 1; i <= need; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            goto bad;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
+        goto bad;
+    *used = need + 1;
+    return cp;
+bad:
+    *used = 1;
+    return 0xFFFD;
+}
+
+void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *nout)
+{
+    const unsigned char *p = (const unsigned char *)raw;
+    size_t i = 0, n = 0;
+    while (i < len) {
+        unsigned used;
+        uint32_t cp, f;
+        if (p[i] < 0x80) {
+            cp = p[i];
+            used = 1;
+        } else {
+            cp = decode(p + i, len - i, &used);
+        }
+        f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp);
+        if (f == 0) {
+            i += used;
+            continue;
+        }
+        uint8_t cls = f < 0x80 ? kw_ascii_class[f] : kw_char_class(f);
+        if (cls == C_SPACE && (n == 0 || out[n - 1].cls == C_SPACE)) {
+            i += used; /* collapse runs of blanks; leading blanks go */
+            continue;
+        }
+        if (cls == C_WORD && n >= 2 && out[n - 1].cp == '\'' && out[n - 2].cls == C_WORD)
+            out[n - 1].cls = C_WORD; /* isn't, don't: one word */
+        out[n].cp = f;
+        out[n].off = (uint32_t)i;
+        out[n].len = (uint8_t)used;
+        out[n].cls = cls;
+        out[n].upper = (uint8_t)(f != cp && cls == C_WORD &&
+                                 ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp < 0xDF) ||
+                                  (cp >= 0xFF21 && cp <= 0xFF3A)));
+        n++;
+        i += used;
+    }
+    /* a trailing apostrophe (dogs') is not part of the word */
+    *nout = n;
+}
+
+int kw_term_fold(const char *s, size_t len, uint32_t *cps, size_t cap, size_t *n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k = 0;
+    while (i < len) {
+        unsigned used;
+        uint32_t cp = decode(p + i, len - i, &used);
+        if (cp == 0xFFFD && !(used == 3 && p[i] == 0xEF))
+            return -1; /* invalid UTF-8 in a term */
+        uint32_t f = kw_fold(cp);
+        i += used;
+        if (f == 0)
+            continue;
+        if (kw_char_class(f) == C_SPACE && (k == 0 || cps[k - 1] == ' '))
+            continue;
+        if (k >= cap)
+            return -2;
+        cps[k++] = f;
+    }
+    while (k > 0 && cps[k - 1] == ' ')
+        k--;
+    *n = k;
+    return k == 0 ? -1 : 0;
+}
