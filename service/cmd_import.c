@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "import_csv.h"
 #include "mention_json.h"
+#include "scoring.h"
 
 #include "kolwatch/error.h"
 #include "kolwatch/store.h"
@@ -29,7 +30,8 @@ static const char usage[] =
     "A mention is unique by its canonical URL: importing a file again adds\n"
     "nothing; a known URL imported for another brand is linked to that brand.\n"
     "Bad lines are reported with their number and reason and skipped; the good\n"
-    "lines go in, one transaction per import.batch_size lines. The summary goes\n"
+    "lines go in, one transaction per import.batch_size lines, each mention\n"
+    "scored for sentiment as it is stored. The summary goes\n"
     "to standard error. Exit status 1 if any line was bad.\n\n"
     "partners and quotes read a spreadsheet's CSV (UTF-8, header row first, English\n"
     "or Chinese headers; see the README). Every bad row is reported with its row\n"
@@ -40,6 +42,8 @@ static const char usage[] =
 
 typedef struct importer {
     kw_store *s;
+    kw_scorer *scorer;
+    kw_result scored;
     const char *file;
     struct {
         char *name;
@@ -94,7 +98,13 @@ static int import_line(importer *im, const char *line, size_t len, long lineno)
         mention_line_free(&ml);
         return rc;
     }
+    char *explanation = NULL;
+    if ((rc = cli_score_mention(im->scorer, &im->scored, ml.m.text, &ml.m, &explanation))) {
+        mention_line_free(&ml);
+        return rc;
+    }
     rc = kw_store_mention_put(im->s, &ml.m, &bid, 1, &result, NULL);
+    free(explanation);
     mention_line_free(&ml);
     if (rc)
         return rc;
@@ -142,10 +152,11 @@ int cmd_import(kw_cli *cli, int argc, char **argv)
     if (argc != 3)
         return cli_usage_error("import", "expected one FILE.jsonl after 'mentions'");
     im.file = argv[2];
+    kw_result_init(&im.scored);
     f = strcmp(im.file, "-") == 0 ? stdin : fopen(im.file, "rb");
     if (!f)
         return cli_fail("import: cannot read %s: %s", im.file, strerror(errno));
-    if ((rc = cli_open_store(cli, &im.s, 0, 0)))
+    if ((rc = cli_open_store(cli, &im.s, 0, 0)) || (rc = cli_scorer(cli, NULL, 0, 0, &im.scorer)))
         goto cleanup;
     if (kw_linereader_new(&lr, f, (size_t)kw_config_int(cli->config, "import.max_line"))) {
         rc = cli_fail("%s", kw_error_last());
@@ -208,6 +219,8 @@ cleanup:
     for (int i = 0; i < im.n_brands; i++)
         free(im.brands[i].name);
     kw_linereader_free(lr);
+    kw_result_release(&im.scored);
+    kw_scorer_free(im.scorer);
     kw_store_free(im.s);
     if (f && f != stdin)
         fclose(f);

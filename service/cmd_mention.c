@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,9 @@ typedef struct lister {
     int64_t count, limit, last_id;
 } lister;
 
+
+/* Proportions to four places, as `kolwatch score` prints them. */
+static double round4(double v) { return round(v * 10000.0) / 10000.0; }
 
 /* Print at most n code points of s, with newlines and tabs as spaces. */
 static void print_clipped(const char *s, int n)
@@ -87,9 +91,9 @@ static int print_one(void *ctx, const kw_mention *m, const char *const *brands, 
                                                        : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "score", m->scored ? cJSON_CreateNumber(m->score) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "label", jstr(m->scored ? m->label : NULL));
-    cJSON_AddItemToObject(o, "pos", m->scored ? cJSON_CreateNumber(m->pos) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "neg", m->scored ? cJSON_CreateNumber(m->neg) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "neu", m->scored ? cJSON_CreateNumber(m->neu) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "pos", m->scored ? cJSON_CreateNumber(round4(m->pos)) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "neg", m->scored ? cJSON_CreateNumber(round4(m->neg)) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "neu", m->scored ? cJSON_CreateNumber(round4(m->neu)) : cJSON_CreateNull());
     cJSON *hits = m->scored && m->explanation ? cJSON_Parse(m->explanation) : NULL;
     cJSON_AddItemToObject(o, "hits", hits ? hits : cJSON_CreateNull());
     char *text = cJSON_PrintUnformatted(o);

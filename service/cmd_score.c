@@ -4,6 +4,7 @@
  * place and the run goes on (exit 1); it never stops the stream.
  */
 #include "cli.h"
+#include "scoring.h"
 
 #include "kolwatch/error.h"
 #include "kolwatch/sentiment.h"
@@ -478,7 +479,6 @@ int cmd_score(kw_cli *cli, int argc, char **argv)
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     const char **specs = NULL;
     size_t nspecs = 0;
-    char *cfg_specs = NULL;
     const char *text = NULL;
     int jsonl = 0, explain = 0, c, rc = EXIT_OK;
     kw_scorer *scorer = NULL;
@@ -537,27 +537,9 @@ int cmd_score(kw_cli *cli, int argc, char **argv)
         rc = cli_usage_error("score", "unexpected argument '%s'", argv[optind]);
         goto cleanup;
     }
-    if (nspecs == 0) {
-        /* sentiment.lexicons from the file or the environment, comma-separated */
-        const char *cs = kw_config_str(cli->config, "sentiment.lexicons");
-        if (cs && *cs) {
-            if (!(cfg_specs = strdup(cs))) {
-                rc = cli_fail("out of memory");
-                goto cleanup;
-            }
-            for (char *save = NULL, *tok = strtok_r(cfg_specs, ",", &save); tok && nspecs < 64;
-                 tok = strtok_r(NULL, ",", &save))
-                if (*tok)
-                    specs[nspecs++] = tok;
-        }
-    }
-    o.lexicons = specs;
-    o.nlexicons = nspecs;
     o.threshold = kw_config_double(cli->config, "sentiment.threshold");
-    if (kw_scorer_new(&scorer, &o)) {
-        rc = cli_fail("score: %s", kw_error_last());
+    if ((rc = cli_scorer(cli, specs, nspecs, o.no_builtin, &scorer)))
         goto cleanup;
-    }
     if (text) {
         size_t len = strlen(text);
         if (kw_score(scorer, text, len, &r)) {
@@ -634,7 +616,6 @@ cleanup:
     kw_result_release(&r);
     kw_scorer_free(scorer);
     free(specs);
-    free(cfg_specs);
     free(line.p);
     free(dec.p);
     free(rd);

@@ -93,7 +93,8 @@ static void help__lists_commands_and_bad_usage_exits_2(void **state)
     assert_non_null(strstr(r.out, "import"));
     assert_non_null(strstr(r.out, "brand"));
     kwt_run_free(&r);
-    const char *cmds[] = {"brand", "import", "mention", "init", "migrate", "config"};
+    const char *cmds[] = {"brand", "import", "mention", "init", "migrate", "config", "score",
+                          "rescore", "partner", "quote", "campaign", "budget", "export"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         r = kwt_kolwatch(NULL, NULL, (const char *const[]){cmds[i], "--help", NULL});
         assert_int_equal(r.status, 0);
@@ -430,6 +431,80 @@ static void config__a_bad_file_line_is_named_with_file_and_line(void **state)
     kwt_run_free(&r);
 }
 
+static void import__scores_each_mention_and_counts_labels_in_the_buckets(void **state)
+{
+    fixture *f = *state;
+    init_ok(f);
+    brand_add(f, "Acme");
+    kwt_run r = KW(f,
+                   "{\"brand\":\"Acme\",\"url\":\"https://e.com/good\",\"text\":\"Acme 的新品太好用了，强烈推荐！\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://e.com/bad\",\"text\":\"Acme 面霜让我过敏了，要求退款，差评！\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://e.com/en\",\"text\":\"Acme support was terrible, total scam.\"}\n",
+                   "import", "mentions", "-");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, NULL, "mention", "list", "--format", "json");
+    int n;
+    cJSON *o = parse_items(r.out, &n), *item;
+    assert_int_equal(n, 3);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(o, "items"))
+    {
+        const char *url = cJSON_GetObjectItem(item, "url")->valuestring;
+        const char *label = cJSON_GetObjectItem(item, "label")->valuestring;
+        double score = cJSON_GetObjectItem(item, "score")->valuedouble;
+        cJSON *hits = cJSON_GetObjectItem(item, "hits");
+        assert_true(cJSON_IsArray(hits) && cJSON_GetArraySize(hits) > 0);
+        if (strstr(url, "good"))
+            assert_string_equal(label, "positive"), assert_true(score > 0);
+        else
+            assert_string_equal(label, "negative"), assert_true(score < 0);
+    }
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_pos) FROM buckets"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_neg) FROM buckets"), 2);
+    r = KW(f, NULL, "mention", "list", "--label", "negative", "--format", "json");
+    o = parse_items(r.out, &n);
+    assert_int_equal(n, 2);
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+}
+
+static void rescore__reports_changed_labels_and_moves_bucket_counts(void **state)
+{
+    fixture *f = *state;
+    char lex[4096];
+    init_ok(f);
+    brand_add(f, "Acme");
+    brand_add(f, "Other");
+    kwt_run r = KW(f,
+                   "{\"brand\":\"Acme\",\"url\":\"https://e.com/1\",\"text\":\"Acme 的新品太好用了\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://e.com/2\",\"text\":\"this blorptastic gadget\"}\n"
+                   "{\"brand\":\"Other\",\"url\":\"https://e.com/3\",\"text\":\"this blorptastic thing\"}\n",
+                   "import", "mentions", "-");
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE label = 'neutral'"), 2);
+    /* A new lexicon word turns the two neutral mentions positive; only
+     * Acme's is rescored when asked for Acme. */
+    snprintf(lex, sizeof lex, "%s/extra.tsv", f->dir);
+    kwt_write_file(lex, "blorptastic\t3\n", (size_t)-1);
+    r = KW(f, NULL, "rescore", "--brand", "Acme", "--lexicon", "extra.tsv");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "2 mentions scored, 1 labels changed"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE label = 'positive'"), 2);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_pos) FROM buckets b JOIN brands x ON "
+                                         "x.id = b.brand_id WHERE x.name = 'Acme'"), 2);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_neu) FROM buckets b JOIN brands x ON "
+                                         "x.id = b.brand_id WHERE x.name = 'Other'"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_pos) + SUM(n_neg) + SUM(n_neu) - "
+                                         "SUM(n_all) FROM buckets"), 0);
+    r = KW(f, NULL, "rescore", "--lexicon", "missing.tsv");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "missing.tsv"));
+    kwt_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +523,8 @@ int main(void)
         T(brand_rm__asks_for_force_when_it_has_mentions),
         T(config_show__says_where_each_value_came_from),
         T(config__a_bad_file_line_is_named_with_file_and_line),
+        T(import__scores_each_mention_and_counts_labels_in_the_buckets),
+        T(rescore__reports_changed_labels_and_moves_bucket_counts),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
