@@ -61,9 +61,11 @@ static const char *const types[] = {"kol", "koc", NULL};
 static const char *const statuses[] = {"prospect", "active", "paused", "blocked", NULL};
 
 
-static cJSON *account_json(kw_cli *cli, const kw_account *a)
+static cJSON *account_json(kw_cli *cli, kw_store *s, const kw_account *a)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = cJSON_CreateObject(), *hist = cJSON_CreateArray();
+    int64_t *at = NULL, *fl = NULL;
+    size_t nh = 0;
     kw_tiers t;
     char ts[KW_TIME_TEXT];
     const char *tier = cli_tiers(cli, a->platform, &t) == 0 ? kw_tier_of(&t, a->followers) : NULL;
@@ -78,6 +80,16 @@ static cJSON *account_json(kw_cli *cli, const kw_account *a)
     cJSON_AddItemToObject(o, "tier", tier ? cJSON_CreateString(tier) : cJSON_CreateNull());
     kw_time_format(ts, sizeof ts, a->updated_at);
     cJSON_AddStringToObject(o, "updated_at", ts);
+    if (kw_store_account_history(s, a->id, &at, &fl, &nh) == 0)
+        for (size_t i = 0; i < nh; i++) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddItemToObject(h, "at", jtime(at[i]));
+            cJSON_AddNumberToObject(h, "followers", (double)fl[i]);
+            cJSON_AddItemToArray(hist, h);
+        }
+    free(at);
+    free(fl);
+    cJSON_AddItemToObject(o, "follower_history", hist);
     return o;
 }
 
@@ -154,7 +166,7 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
     }
     cJSON *o = partner_json(&p), *accounts = cJSON_CreateArray();
     for (size_t i = 0; i < na; i++)
-        cJSON_AddItemToArray(accounts, account_json(cli, &acc[i]));
+        cJSON_AddItemToArray(accounts, account_json(cli, s, &acc[i]));
     cJSON_AddItemToObject(o, "accounts", accounts);
     cJSON_AddNumberToObject(o, "quotes", (double)nq);
     cJSON *written = cJSON_CreateArray(), *w;

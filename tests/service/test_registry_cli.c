@@ -67,6 +67,14 @@ static cJSON *json_of(fixture *f, const char *const *args)
     return o;
 }
 
+static double num_of(cJSON *o, const char *key)
+{
+    cJSON *v = cJSON_GetObjectItem(o, key);
+    if (!cJSON_IsNumber(v))
+        fail_msg("%s is not a number", key);
+    return v->valuedouble;
+}
+
 static void partner__add_show_with_accounts_and_tier_from_followers(void **state)
 {
     fixture *f = *state;
@@ -93,6 +101,10 @@ static void partner__add_show_with_accounts_and_tier_from_followers(void **state
     o = json_of(f, (const char *const[]){"partner", "show", pid, "--format", "json", NULL});
     acc = cJSON_GetObjectItem(o, "accounts");
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(acc, 0), "tier")->valuestring, "腰部");
+    cJSON *hist = cJSON_GetObjectItem(cJSON_GetArrayItem(acc, 0), "follower_history");
+    assert_int_equal(cJSON_GetArraySize(hist), 2);
+    assert_int_equal(num_of(cJSON_GetArrayItem(hist, 0), "followers"), 49999);
+    assert_int_equal(num_of(cJSON_GetArrayItem(hist, 1), "followers"), 50000);
     cJSON_Delete(o);
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM account_followers WHERE account_id = 1"), 2);
 }
@@ -258,13 +270,6 @@ static void partner_rm__removes_accounts_and_quotes(void **state)
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM quotes"), 0);
 }
 
-static double num_of(cJSON *o, const char *key)
-{
-    cJSON *v = cJSON_GetObjectItem(o, key);
-    if (!cJSON_IsNumber(v))
-        fail_msg("%s is not a number", key);
-    return v->valuedouble;
-}
 
 static void deliverables__move_forward_only_and_results_give_unit_costs(void **state)
 {
