@@ -30,6 +30,16 @@ typedef struct bitem {
     int platform;    /* -1 or 0..KW_BUDGET_MAX_PLATFORMS-1 */
 } bitem;
 
+/* One segment of a partner's upper hull (value against cost), from one of
+ * its options to the next more expensive one. */
+typedef struct ginc {
+    size_t group;
+    int64_t dc;  /* extra cost, >= 0 */
+    int64_t dv;  /* extra value, > 0 */
+    i128 dw;     /* extra score */
+    size_t to;   /* the option it leads to (index within its group) */
+} ginc;
+
 typedef struct solver {
     bitem *it;
     size_t m;                 /* eligible items */
@@ -49,6 +59,21 @@ typedef struct solver {
     i128 cur_w;               /* score of the current path */
     i128 best_w;              /* score of the incumbent (0: empty plan) */
     i128 scale;
+    /* Partner groups, used when max_per_partner is 1 (see gsearch). */
+    int grouped;
+    size_t ng;                /* dense partners */
+    size_t *gstart;           /* ng+1: options of g are gopt[gstart[g] .. gstart[g+1]) */
+    size_t *gopt;             /* item indices, each group's by score descending */
+    size_t *gorder;           /* groups with options, in branching order */
+    size_t nbranch;
+    size_t *gch;              /* per depth: the slot being tried (see slot_option) */
+    size_t *gfirst;           /* per depth: the option tried first */
+    size_t *optidx;           /* item index -> option index within its group */
+    unsigned char *gdone;     /* decided on the current search path */
+    unsigned char *gfix;      /* holds an item fixed in by the tie-break pass */
+    struct ginc *hull;        /* hull segments of all groups, by slope */
+    size_t nhull;
+    size_t npartners;
     /* limits */
     struct timespec t0;
     double time_limit;
@@ -278,6 +303,330 @@ static int search(solver *s, int mode, i128 target, i128 *open_ub)
     return found;
 }
 
+/* ---- partner groups (max_per_partner == 1) ----
+ *
+ * With one item per partner the problem is a multiple-choice knapsack. Its
+ * linear relaxation is exact and cheap: each partner's options, as points
+ * (cost, value) with "none" at the origin, are replaced by the segments of
+ * their upper concave hull, and a fractional knapsack over all segments by
+ * slope never takes a later segment of a partner before an earlier one. The
+ * search branches on one partner at a time (each option, then none).
+ */
+
+typedef struct gkey {
+    size_t group;
+    i128 w;
+    int64_t cost, value, quote_id;
+    size_t pos;
+} gkey;
+
+static int cmp_gkey_score(const void *a, const void *b)
+{
+    const gkey *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->quote_id < y->quote_id ? -1 : (x->quote_id > y->quote_id);
+}
+
+static int cmp_gkey_cost(const void *a, const void *b)
+{
+    const gkey *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? -1 : 1;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    return x->quote_id < y->quote_id ? -1 : (x->quote_id > y->quote_id);
+}
+
+static int cmp_ginc(const void *a, const void *b)
+{
+    const ginc *x = a, *y = b;
+    /* slope of the score is scale * dv / dc - 1: order by dv / dc */
+    i128 l = (i128)x->dv * y->dc, r = (i128)y->dv * x->dc;
+    if (x->dc == 0 || y->dc == 0) {
+        if (x->dc != y->dc)
+            return x->dc == 0 ? -1 : 1;
+    } else if (l != r) {
+        return l > r ? -1 : 1;
+    }
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return x->dc < y->dc ? -1 : (x->dc > y->dc);
+}
+
+static const i128 *order_key;
+static int cmp_gorder(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (order_key[x] != order_key[y])
+        return order_key[x] > order_key[y] ? -1 : 1;
+    return x < y ? -1 : (x > y);
+}
+
+static int groups_init(solver *s, size_t npartners)
+{
+    int rc = 0;
+    gkey *keys = NULL;
+    i128 *best = NULL;
+    size_t m = s->m;
+
+    s->grouped = 1;
+    s->ng = npartners;
+    s->gstart = calloc(npartners + 1, sizeof *s->gstart);
+    s->gopt = malloc((m ? m : 1) * sizeof *s->gopt);
+    s->gorder = malloc((npartners ? npartners : 1) * sizeof *s->gorder);
+    s->gch = malloc((npartners + 1) * sizeof *s->gch);
+    s->gfirst = malloc((npartners + 1) * sizeof *s->gfirst);
+    s->optidx = malloc((m ? m : 1) * sizeof *s->optidx);
+    s->gdone = calloc(npartners ? npartners : 1, 1);
+    s->gfix = calloc(npartners ? npartners : 1, 1);
+    s->hull = malloc((m ? m : 1) * sizeof *s->hull);
+    keys = malloc((m ? m : 1) * sizeof *keys);
+    best = calloc(npartners ? npartners : 1, sizeof *best);
+    if (!s->gstart || !s->gopt || !s->gorder || !s->gch || !s->gfirst || !s->optidx || !s->gdone || !s->gfix || !s->hull ||
+        !keys || !best) {
+        rc = kw_error_set(KW_ENOMEM, "budget: out of memory for %zu partners", npartners);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const bitem *b = &s->it[i];
+        keys[i] = (gkey){b->partner, b->w, b->cost, b->value, b->quote_id, i};
+    }
+    qsort(keys, m, sizeof *keys, cmp_gkey_score);
+    for (size_t i = 0; i < m; i++) {
+        s->gopt[i] = keys[i].pos;
+        s->gstart[keys[i].group + 1]++;
+    }
+    for (size_t g = 0; g < npartners; g++)
+        s->gstart[g + 1] += s->gstart[g];
+    for (size_t i = 0; i < m; i++)
+        s->optidx[keys[i].pos] = i - s->gstart[keys[i].group];
+
+    /* Upper hull of each group, from the origin ("none"). */
+    for (size_t g = 0; g < npartners; g++) {
+        size_t a = s->gstart[g], z = s->gstart[g + 1];
+        if (a == z)
+            continue;
+        best[g] = keys[a].w;
+        s->gorder[s->nbranch++] = g;
+        qsort(keys + a, z - a, sizeof *keys, cmp_gkey_cost);
+        /* the hull as a stack of points over keys[a..]; h0 is the origin */
+        size_t top = 0; /* number of hull points after the origin */
+        int64_t hc[2], hv[2];
+        gkey *h = keys + a; /* reuse: hull points are written over the front */
+        for (size_t k = a; k < z; k++) {
+            gkey p = keys[k];
+            int64_t lastv = top ? h[top - 1].value : 0;
+            if (p.value <= lastv)
+                continue; /* dearer (or as dear) and not better */
+            while (top >= 1) {
+                hc[0] = top >= 2 ? h[top - 2].cost : 0;
+                hv[0] = top >= 2 ? h[top - 2].value : 0;
+                hc[1] = h[top - 1].cost;
+                hv[1] = h[top - 1].value;
+                /* drop the last point if it is not strictly above the
+                 * line from the one before it to p */
+                i128 cross = (i128)(hc[1] - hc[0]) * (p.value - hv[0]) -
+                             (i128)(hv[1] - hv[0]) * (p.cost - hc[0]);
+                if (cross >= 0)
+                    top--;
+                else
+                    break;
+            }
+            h[top++] = p;
+        }
+        int64_t pc = 0, pv = 0;
+        for (size_t k = 0; k < top; k++) {
+            ginc *in = &s->hull[s->nhull++];
+            in->group = g;
+            in->dc = h[k].cost - pc;
+            in->dv = h[k].value - pv;
+            in->dw = (i128)in->dv * s->scale - in->dc;
+            in->to = s->optidx[h[k].pos];
+            pc = h[k].cost;
+            pv = h[k].value;
+        }
+    }
+    qsort(s->hull, s->nhull, sizeof *s->hull, cmp_ginc);
+    /* Branch on the partners with the most at stake first: the bound
+     * tightens fastest when the large decisions are made early. */
+    order_key = best;
+    qsort(s->gorder, s->nbranch, sizeof *s->gorder, cmp_gorder);
+    order_key = NULL;
+
+cleanup:
+    free(keys);
+    free(best);
+    return rc;
+}
+
+/* The multiple-choice relaxation over the groups not yet decided. Groups
+ * are relaxed as a whole: options fixed out or on a full platform stay in
+ * the hull, which only makes the bound larger. If choice is given, it
+ * receives the option the relaxation settles on for group gq, rounded down
+ * (its option count for "none"). */
+static i128 glp(const solver *s, int64_t R, size_t gq, size_t *choice)
+{
+    i128 sum = 0;
+    if (choice)
+        *choice = s->gstart[gq + 1] - s->gstart[gq];
+    for (size_t k = 0; k < s->nhull; k++) {
+        const ginc *in = &s->hull[k];
+        if (s->gdone[in->group] || s->gfix[in->group])
+            continue;
+        if (in->dc <= R) {
+            sum += in->dw;
+            R -= in->dc;
+            if (choice && in->group == gq)
+                *choice = in->to;
+        } else {
+            sum += fraction_up(in->dw, R, in->dc);
+            break;
+        }
+    }
+    return sum;
+}
+
+/* Slot k of a node: slot 0 is the option tried first, then the others in
+ * score order, "none" (index m) among them. */
+static size_t slot_option(size_t k, size_t first)
+{
+    if (k == 0)
+        return first;
+    return k - 1 >= first ? k : k - 1;
+}
+
+static int option_fits(const solver *s, size_t e)
+{
+    return s->status[e] == FREE && can_take(s, e) && s->it[e].cost <= s->R;
+}
+
+/*
+ * Depth-first branch and bound over the groups in gorder, iterative: gch[d]
+ * is the option tried at depth d (gstart-relative; the group's option count
+ * means "none", beyond it the node is done). Same modes, pruning, limits
+ * and unwinding as search().
+ */
+static int gsearch(solver *s, int mode, i128 target, i128 *open_ub)
+{
+    const size_t START = (size_t)-1, D = s->nbranch;
+    size_t d = 0;
+    int found = 0;
+
+    s->gch[0] = START;
+    for (;;) {
+        size_t g = d < D ? s->gorder[d] : 0;
+        size_t m = d < D ? s->gstart[g + 1] - s->gstart[g] : 0;
+        size_t k, o;
+        if (s->gch[d] == START) {
+            if (mode == MODE_FIND && s->cur_w >= target) {
+                record(s);
+                found = 1;
+                break;
+            }
+            if (d == D) {
+                if (mode == MODE_BEST && s->cur_w > s->best_w)
+                    record(s);
+                goto up;
+            }
+            if (s->gfix[g]) {
+                s->gfirst[d] = m; /* pass through as "none" (slot 0), nothing after */
+                s->gch[d] = 0;
+                s->gch[++d] = START;
+                continue;
+            }
+            if (tick(s)) {
+                if (open_ub) {
+                    i128 b = s->cur_w + glp(s, s->R, 0, NULL);
+                    if (b > *open_ub)
+                        *open_ub = b;
+                }
+                break;
+            }
+            size_t first;
+            i128 bound = s->cur_w + glp(s, s->R, g, &first);
+            if (mode == MODE_BEST ? bound <= s->best_w : bound < target)
+                goto up;
+            s->gdone[g] = 1;
+            s->gfirst[d] = first;
+            k = 0;
+        } else {
+            if (s->gfix[g])
+                goto up;
+            k = s->gch[d];
+            o = slot_option(k, s->gfirst[d]);
+            if (o < m)
+                untake(s, s->gopt[s->gstart[g] + o]);
+            k++;
+        }
+        for (; k <= m; k++) {
+            o = slot_option(k, s->gfirst[d]);
+            if (o == m || option_fits(s, s->gopt[s->gstart[g] + o]))
+                break;
+        }
+        s->gch[d] = k;
+        if (k <= m) {
+            if (o < m)
+                take(s, s->gopt[s->gstart[g] + o]);
+            s->gch[++d] = START;
+            continue;
+        }
+        s->gdone[g] = 0;
+    up:
+        if (d == 0)
+            break;
+        d--;
+    }
+    /* Unwind; on a limit, every untried sibling is an unexplored node. */
+    while (d > 0) {
+        d--;
+        size_t g = s->gorder[d], m = s->gstart[g + 1] - s->gstart[g], k = s->gch[d];
+        size_t o = slot_option(k, s->gfirst[d]);
+        if (o < m)
+            untake(s, s->gopt[s->gstart[g] + o]);
+        if (s->stopped && open_ub && !s->gfix[g]) {
+            for (size_t k2 = k + 1; k2 <= m; k2++) {
+                size_t o2 = slot_option(k2, s->gfirst[d]);
+                i128 b;
+                if (o2 < m) {
+                    size_t e = s->gopt[s->gstart[g] + o2];
+                    if (!option_fits(s, e))
+                        continue;
+                    take(s, e);
+                    b = s->cur_w + glp(s, s->R, 0, NULL);
+                    untake(s, e);
+                } else {
+                    b = s->cur_w + glp(s, s->R, 0, NULL);
+                }
+                if (b > *open_ub)
+                    *open_ub = b;
+            }
+        }
+        s->gdone[g] = 0;
+    }
+    return found;
+}
+
+static int run(solver *s, int mode, i128 target, i128 *open_ub)
+{
+    return s->grouped ? gsearch(s, mode, target, open_ub) : search(s, mode, target, open_ub);
+}
+
+/* The greedy plan by value per cost, as the first incumbent. */
+static void greedy_incumbent(solver *s)
+{
+    for (size_t i = 0; i < s->m; i++)
+        if (can_take(s, i) && s->it[i].cost <= s->R)
+            take(s, i);
+    if (s->cur_w > s->best_w)
+        record(s);
+    for (size_t i = 0; i < s->m; i++)
+        if (s->inc[i])
+            untake(s, i);
+}
+
 static int64_t score_to_value_ub(i128 w, i128 scale)
 {
     /* value * scale - cost <= w and cost < scale give value <= ceil(w / scale) */
@@ -343,6 +692,15 @@ static void solver_free(solver *s)
     free(s->inc);
     free(s->best);
     free(s->stack);
+    free(s->gstart);
+    free(s->gopt);
+    free(s->gorder);
+    free(s->gch);
+    free(s->gfirst);
+    free(s->optidx);
+    free(s->gdone);
+    free(s->gfix);
+    free(s->hull);
 }
 
 /* Check the input, keep the eligible items in density order, map partners
@@ -396,6 +754,7 @@ static int solver_init(solver *s, const kw_budget_item *items, size_t n,
         if (i > 0 && bypartner[i].key != bypartner[i - 1].key)
             d++;
         dense[bypartner[i].idx] = d;
+        s->npartners = d + 1;
     }
 
     /* Eligible: some value, and affordable on its own. */
@@ -535,9 +894,13 @@ int kw_budget_optimise(kw_budget_plan **out, const kw_budget_item *items, size_t
     if ((rc = solver_init(&s, items, n, limits, &byid)) < 0)
         return rc;
 
+    if (s.kpart == 1 && (rc = groups_init(&s, s.npartners)) < 0)
+        goto cleanup;
+
     /* Phase 1: the best score (value first, then cheapness). */
     i128 open_ub = 0;
-    search(&s, MODE_BEST, 0, &open_ub);
+    greedy_incumbent(&s);
+    run(&s, MODE_BEST, 0, &open_ub);
     int proven = !s.stopped;
 
     /*
@@ -564,6 +927,8 @@ int kw_budget_optimise(kw_budget_plan **out, const kw_budget_item *items, size_t
             if (s.best[e]) {
                 s.status[e] = FIXED_IN;
                 take(&s, e);
+                if (s.grouped)
+                    s.gfix[s.it[e].partner] = 1;
                 continue;
             }
             if (!can_take(&s, e) || s.it[e].cost > s.R) {
@@ -572,9 +937,13 @@ int kw_budget_optimise(kw_budget_plan **out, const kw_budget_item *items, size_t
             }
             s.status[e] = FIXED_IN;
             take(&s, e);
-            if (!search(&s, MODE_FIND, s.best_w, NULL)) {
+            if (s.grouped)
+                s.gfix[s.it[e].partner] = 1;
+            if (!run(&s, MODE_FIND, s.best_w, NULL)) {
                 untake(&s, e);
                 s.status[e] = FIXED_OUT;
+                if (s.grouped)
+                    s.gfix[s.it[e].partner] = 0;
             }
             if (s.stopped) {
                 ties_done = 0;
@@ -615,7 +984,9 @@ int kw_budget_greedy(kw_budget_plan **out, const kw_budget_item *items, size_t n
     *out = NULL;
     if ((rc = solver_init(&s, items, n, limits, &byid)) < 0)
         return rc;
-    i128 root = relaxation(&s, 0, s.R);
+    if (s.kpart == 1 && (rc = groups_init(&s, s.npartners)) < 0)
+        goto cleanup;
+    i128 root = s.grouped ? glp(&s, s.R, 0, NULL) : relaxation(&s, 0, s.R);
     for (size_t i = 0; i < s.m; i++)
         if (can_take(&s, i) && s.it[i].cost <= s.R)
             take(&s, i);
