@@ -38,6 +38,8 @@ typedef struct ginc {
     int64_t dv;  /* extra value, > 0 */
     i128 dw;     /* extra score */
     size_t to;   /* the option it leads to (index within its group) */
+    int from_pl; /* platform of the option it leaves (-2: none), for the subgradient */
+    int to_pl;   /* platform of the option it leads to */
 } ginc;
 
 typedef struct solver {
@@ -73,6 +75,16 @@ typedef struct solver {
     unsigned char *gfix;      /* holds an item fixed in by the tie-break pass */
     struct ginc *hull;        /* hull segments of all groups, by slope */
     size_t nhull;
+    size_t *gcost;            /* each group's items by cost ascending */
+    size_t *hstk;             /* scratch: hull under construction */
+    /* Platform limits in the bound (see lagrange_init): the hulls again
+     * with each option's value lowered by its platform's mu. */
+    int lagr;
+    struct ginc *lhull;
+    size_t nlhull;
+    int64_t mu[KW_BUDGET_MAX_PLATFORMS];
+    int lq[KW_BUDGET_MAX_PLATFORMS]; /* platforms with mu > 0 */
+    int nlq;
     size_t npartners;
     /* limits */
     struct timespec t0;
@@ -365,6 +377,61 @@ static int cmp_gorder(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
+static int64_t penalised(const solver *s, const int64_t *mu, size_t e)
+{
+    const bitem *b = &s->it[e];
+    return mu && b->platform >= 0 ? b->value - mu[b->platform] : b->value;
+}
+
+/* The upper concave hull of each group's options (value lowered by mu of
+ * the option's platform, if mu is given), from the origin ("none"), as
+ * segments sorted by slope into out. Options worth nothing after the
+ * penalty drop out. */
+static void build_hulls(solver *s, const int64_t *mu, ginc *out, size_t *nout)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < s->ng; g++) {
+        size_t top = 0, *h = s->hstk;
+        for (size_t k = s->gstart[g]; k < s->gstart[g + 1]; k++) {
+            size_t e = s->gcost[k];
+            int64_t c = s->it[e].cost, v = penalised(s, mu, e);
+            if (v <= (top ? penalised(s, mu, h[top - 1]) : 0))
+                continue; /* as dear or dearer, and not better */
+            while (top >= 1) {
+                int64_t c0 = top >= 2 ? s->it[h[top - 2]].cost : 0;
+                int64_t v0 = top >= 2 ? penalised(s, mu, h[top - 2]) : 0;
+                int64_t c1 = s->it[h[top - 1]].cost, v1 = penalised(s, mu, h[top - 1]);
+                /* drop the last point unless strictly above the line from
+                 * the one before it to the new one */
+                i128 cross = (i128)(c1 - c0) * (v - v0) - (i128)(v1 - v0) * (c - c0);
+                if (cross >= 0)
+                    top--;
+                else
+                    break;
+            }
+            h[top++] = e;
+        }
+        int64_t pc = 0, pv = 0;
+        int ppl = -2;
+        for (size_t k = 0; k < top; k++) {
+            ginc *in = &out[n++];
+            int64_t v = penalised(s, mu, h[k]);
+            in->group = g;
+            in->dc = s->it[h[k]].cost - pc;
+            in->dv = v - pv;
+            in->dw = (i128)in->dv * s->scale - in->dc;
+            in->to = s->optidx[h[k]];
+            in->from_pl = ppl;
+            in->to_pl = s->it[h[k]].platform;
+            pc = s->it[h[k]].cost;
+            pv = v;
+            ppl = in->to_pl;
+        }
+    }
+    qsort(out, n, sizeof *out, cmp_ginc);
+    *nout = n;
+}
+
 static int groups_init(solver *s, size_t npartners)
 {
     int rc = 0;
@@ -383,9 +450,11 @@ static int groups_init(solver *s, size_t npartners)
     s->gdone = calloc(npartners ? npartners : 1, 1);
     s->gfix = calloc(npartners ? npartners : 1, 1);
     s->hull = malloc((m ? m : 1) * sizeof *s->hull);
+    s->gcost = malloc((m ? m : 1) * sizeof *s->gcost);
+    s->hstk = malloc((m ? m : 1) * sizeof *s->hstk);
     keys = malloc((m ? m : 1) * sizeof *keys);
     best = calloc(npartners ? npartners : 1, sizeof *best);
-    if (!s->gstart || !s->gopt || !s->gorder || !s->gch || !s->gfirst || !s->optidx || !s->gdone || !s->gfix || !s->hull ||
+    if (!s->gstart || !s->gopt || !s->gorder || !s->gch || !s->gfirst || !s->optidx || !s->gdone || !s->gfix || !s->hull || !s->gcost || !s->hstk ||
         !keys || !best) {
         rc = kw_error_set(KW_ENOMEM, "budget: out of memory for %zu partners", npartners);
         goto cleanup;
@@ -404,7 +473,6 @@ static int groups_init(solver *s, size_t npartners)
     for (size_t i = 0; i < m; i++)
         s->optidx[keys[i].pos] = i - s->gstart[keys[i].group];
 
-    /* Upper hull of each group, from the origin ("none"). */
     for (size_t g = 0; g < npartners; g++) {
         size_t a = s->gstart[g], z = s->gstart[g + 1];
         if (a == z)
@@ -412,44 +480,10 @@ static int groups_init(solver *s, size_t npartners)
         best[g] = keys[a].w;
         s->gorder[s->nbranch++] = g;
         qsort(keys + a, z - a, sizeof *keys, cmp_gkey_cost);
-        /* the hull as a stack of points over keys[a..]; h0 is the origin */
-        size_t top = 0; /* number of hull points after the origin */
-        int64_t hc[2], hv[2];
-        gkey *h = keys + a; /* reuse: hull points are written over the front */
-        for (size_t k = a; k < z; k++) {
-            gkey p = keys[k];
-            int64_t lastv = top ? h[top - 1].value : 0;
-            if (p.value <= lastv)
-                continue; /* dearer (or as dear) and not better */
-            while (top >= 1) {
-                hc[0] = top >= 2 ? h[top - 2].cost : 0;
-                hv[0] = top >= 2 ? h[top - 2].value : 0;
-                hc[1] = h[top - 1].cost;
-                hv[1] = h[top - 1].value;
-                /* drop the last point if it is not strictly above the
-                 * line from the one before it to p */
-                i128 cross = (i128)(hc[1] - hc[0]) * (p.value - hv[0]) -
-                             (i128)(hv[1] - hv[0]) * (p.cost - hc[0]);
-                if (cross >= 0)
-                    top--;
-                else
-                    break;
-            }
-            h[top++] = p;
-        }
-        int64_t pc = 0, pv = 0;
-        for (size_t k = 0; k < top; k++) {
-            ginc *in = &s->hull[s->nhull++];
-            in->group = g;
-            in->dc = h[k].cost - pc;
-            in->dv = h[k].value - pv;
-            in->dw = (i128)in->dv * s->scale - in->dc;
-            in->to = s->optidx[h[k].pos];
-            pc = h[k].cost;
-            pv = h[k].value;
-        }
+        for (size_t k = a; k < z; k++)
+            s->gcost[k] = keys[k].pos;
     }
-    qsort(s->hull, s->nhull, sizeof *s->hull, cmp_ginc);
+    build_hulls(s, NULL, s->hull, &s->nhull);
     /* Branch on the partners with the most at stake first: the bound
      * tightens fastest when the large decisions are made early. */
     order_key = best;
@@ -701,6 +735,9 @@ static void solver_free(solver *s)
     free(s->gdone);
     free(s->gfix);
     free(s->hull);
+    free(s->gcost);
+    free(s->hstk);
+    free(s->lhull);
 }
 
 /* Check the input, keep the eligible items in density order, map partners
