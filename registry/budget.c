@@ -501,13 +501,15 @@ cleanup:
  * the hull, which only makes the bound larger. If choice is given, it
  * receives the option the relaxation settles on for group gq, rounded down
  * (its option count for "none"). */
-static i128 glp(const solver *s, int64_t R, size_t gq, size_t *choice)
+static i128 glp_over(const solver *s, const ginc *hull, size_t nhull, int64_t R, size_t gq,
+                     size_t *choice, double *cnt)
 {
     i128 sum = 0;
     if (choice)
         *choice = s->gstart[gq + 1] - s->gstart[gq];
-    for (size_t k = 0; k < s->nhull; k++) {
-        const ginc *in = &s->hull[k];
+    for (size_t k = 0; k < nhull; k++) {
+        const ginc *in = &hull[k];
+        double f = 1.0;
         if (s->gdone[in->group] || s->gfix[in->group])
             continue;
         if (in->dc <= R) {
@@ -517,10 +519,110 @@ static i128 glp(const solver *s, int64_t R, size_t gq, size_t *choice)
                 *choice = in->to;
         } else {
             sum += fraction_up(in->dw, R, in->dc);
-            break;
+            f = (double)R / (double)in->dc;
         }
+        if (cnt) {
+            if (in->to_pl >= 0)
+                cnt[in->to_pl] += f;
+            if (in->from_pl >= 0)
+                cnt[in->from_pl] -= f;
+        }
+        if (f < 1.0)
+            break;
     }
     return sum;
+}
+
+static i128 glp(const solver *s, int64_t R, size_t gq, size_t *choice)
+{
+    return glp_over(s, s->hull, s->nhull, R, gq, choice, NULL);
+}
+
+/* The bound of the current node: the relaxation, and when platform limits
+ * are penalised, the Lagrangian bound if lower (see lagrange_init). */
+static i128 node_bound(const solver *s, size_t gq, size_t *choice)
+{
+    i128 b = s->cur_w + glp(s, s->R, gq, choice);
+    if (s->lagr) {
+        i128 l = s->cur_w + glp_over(s, s->lhull, s->nlhull, s->R, 0, NULL, NULL);
+        int64_t cap = s->kplat < (int64_t)s->m ? s->kplat : (int64_t)s->m;
+        for (int k = 0; k < s->nlq; k++) {
+            int q = s->lq[k];
+            l += (i128)s->mu[q] * s->scale * (cap - s->qcount[q]);
+        }
+        if (l < b)
+            b = l;
+    }
+    return b;
+}
+
+/*
+ * Platform limits in the bound. For any mu >= 0 (per platform, in value
+ * units), lowering each option's value by mu of its platform and adding back
+ * mu times the slots the platform has left is an upper bound (Lagrangian
+ * relaxation of the platform limits). A short subgradient search at the root
+ * picks mu; the search then uses the lower of both bounds at every node.
+ */
+static int lagrange_init(solver *s)
+{
+    double mud[KW_BUDGET_MAX_PLATFORMS] = {0}, cnt[KW_BUDGET_MAX_PLATFORMS];
+    int64_t mu[KW_BUDGET_MAX_PLATFORMS] = {0};
+    unsigned char present[KW_BUDGET_MAX_PLATFORMS] = {0};
+    int64_t cap = s->kplat < (int64_t)s->m ? s->kplat : (int64_t)s->m;
+    double theta = 0.03;
+    int stall = 0;
+
+    s->lhull = malloc((s->m ? s->m : 1) * sizeof *s->lhull);
+    if (!s->lhull)
+        return kw_error_set(KW_ENOMEM, "budget: out of memory");
+    for (size_t i = 0; i < s->m; i++)
+        if (s->it[i].platform >= 0)
+            present[s->it[i].platform] = 1;
+    i128 best_l = glp(s, s->R, 0, NULL);
+    for (int iter = 0; iter < 60; iter++) {
+        build_hulls(s, mu, s->lhull, &s->nlhull);
+        memset(cnt, 0, sizeof cnt);
+        i128 l = glp_over(s, s->lhull, s->nlhull, s->R, 0, NULL, cnt);
+        for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++)
+            if (present[q])
+                l += (i128)mu[q] * s->scale * cap;
+        if (l < best_l) {
+            best_l = l;
+            memcpy(s->mu, mu, sizeof mu);
+            s->lagr = 1;
+            stall = 0;
+        } else if (++stall >= 4) {
+            theta /= 2;
+            stall = 0;
+        }
+        double norm = 0, g[KW_BUDGET_MAX_PLATFORMS];
+        for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++) {
+            g[q] = present[q] ? cnt[q] - (double)cap : 0;
+            if (mud[q] <= 0 && g[q] < 0)
+                g[q] = 0;
+            norm += g[q] * g[q];
+        }
+        double gap = (double)(l - s->best_w) / (double)s->scale;
+        if (norm < 1e-9 || gap <= 0)
+            break;
+        for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++) {
+            if (!present[q])
+                continue;
+            mud[q] += theta * gap / norm * g[q];
+            if (mud[q] < 0)
+                mud[q] = 0;
+            if (mud[q] > (double)KW_BUDGET_MAX_VALUE)
+                mud[q] = (double)KW_BUDGET_MAX_VALUE;
+            mu[q] = (int64_t)(mud[q] + 0.5);
+        }
+    }
+    if (s->lagr) {
+        build_hulls(s, s->mu, s->lhull, &s->nlhull);
+        for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++)
+            if (s->mu[q] > 0)
+                s->lq[s->nlq++] = q;
+    }
+    return 0;
 }
 
 /* Slot k of a node: slot 0 is the option tried first, then the others in
@@ -573,14 +675,14 @@ static int gsearch(solver *s, int mode, i128 target, i128 *open_ub)
             }
             if (tick(s)) {
                 if (open_ub) {
-                    i128 b = s->cur_w + glp(s, s->R, 0, NULL);
+                    i128 b = node_bound(s, 0, NULL);
                     if (b > *open_ub)
                         *open_ub = b;
                 }
                 break;
             }
             size_t first;
-            i128 bound = s->cur_w + glp(s, s->R, g, &first);
+            i128 bound = node_bound(s, g, &first);
             if (mode == MODE_BEST ? bound <= s->best_w : bound < target)
                 goto up;
             s->gdone[g] = 1;
@@ -629,10 +731,10 @@ static int gsearch(solver *s, int mode, i128 target, i128 *open_ub)
                     if (!option_fits(s, e))
                         continue;
                     take(s, e);
-                    b = s->cur_w + glp(s, s->R, 0, NULL);
+                    b = node_bound(s, 0, NULL);
                     untake(s, e);
                 } else {
-                    b = s->cur_w + glp(s, s->R, 0, NULL);
+                    b = node_bound(s, 0, NULL);
                 }
                 if (b > *open_ub)
                     *open_ub = b;
@@ -937,6 +1039,8 @@ int kw_budget_optimise(kw_budget_plan **out, const kw_budget_item *items, size_t
     /* Phase 1: the best score (value first, then cheapness). */
     i128 open_ub = 0;
     greedy_incumbent(&s);
+    if (s.grouped && s.kplat > 0 && (rc = lagrange_init(&s)) < 0)
+        goto cleanup;
     run(&s, MODE_BEST, 0, &open_ub);
     int proven = !s.stopped;
 
