@@ -314,19 +314,28 @@ static void limits_reached__best_plan_so_far_with_upper_bound(void **state)
     assert_true(p->seconds < 1.0);
     kw_budget_plan_free(p);
 
-    /* The node limit cuts reproducibly. */
-    l.time_limit = 0;
-    l.max_nodes = 5000;
-    p = solve(items, 60, &l);
-    kw_budget_plan *q = solve(items, 60, &l);
-    assert_false(p->optimal);
-    assert_true(p->upper_bound >= p->value);
-    assert_true(p->upper_bound <= budget);
-    assert_int_equal(p->value, q->value);
-    assert_int_equal(p->upper_bound, q->upper_bound);
-    assert_string_equal(ids(items, p), ids(items, q));
-    kw_budget_plan_free(p);
-    kw_budget_plan_free(q);
+    /* The node limit cuts reproducibly, in both searches (one per partner;
+     * no limit or two per partner) and with platform limits. */
+    const int lim[][2] = {{1, 0}, {0, 0}, {2, 0}, {1, 7}, {0, 7}};
+    for (size_t k = 0; k < N(lim); k++) {
+        for (size_t i = 0; i < 60; i++) {
+            items[i].partner_id = (int64_t)(i / 2);
+            items[i].platform = lim[k][1] ? (int)(i % 3) : -1;
+        }
+        l = limits(budget, lim[k][0], lim[k][1]);
+        l.max_nodes = 5000;
+        p = solve(items, 60, &l);
+        kw_budget_plan *q = solve(items, 60, &l);
+        assert_false(p->optimal);
+        assert_true(p->upper_bound >= p->value);
+        assert_true(p->upper_bound <= budget);
+        assert_true(p->value > 0);
+        assert_int_equal(p->value, q->value);
+        assert_int_equal(p->upper_bound, q->upper_bound);
+        assert_string_equal(ids(items, p), ids(items, q));
+        kw_budget_plan_free(p);
+        kw_budget_plan_free(q);
+    }
     free(items);
 }
 
