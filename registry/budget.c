@@ -18,6 +18,7 @@ __extension__ typedef __int128 i128;
 
 enum { FREE = 0, FIXED_IN = 1, FIXED_OUT = 2 };
 enum { MODE_BEST, MODE_FIND };
+enum { TOPN = 8 }; /* partner slots the relaxation models (see relaxation) */
 
 /* An eligible item, in the solver's order (value per cost, descending). */
 typedef struct bitem {
@@ -48,8 +49,9 @@ typedef struct solver {
     int64_t *sufmin;          /* sufmin[i]: least cost among it[i..m-1]; [m] = INT64_MAX */
     int kpart, kplat;
     int *pcount;              /* items taken per dense partner */
-    uint64_t *stamp;          /* per partner: the relaxation scan that set runmax */
-    int64_t *runmax;          /* per partner: largest cost seen in that scan */
+    uint64_t *stamp;          /* per partner: the relaxation scan that set topc */
+    int64_t *topc;            /* per partner: its TOPN largest costs seen in that scan */
+    unsigned char *topn;      /* per partner: how many of them */
     uint64_t scan;
     int qcount[KW_BUDGET_MAX_PLATFORMS];
     unsigned char *status;    /* FREE, FIXED_IN, FIXED_OUT */
@@ -171,13 +173,14 @@ static i128 fraction_up(i128 w, int64_t r, int64_t c)
  * R: a fractional knapsack in density order over "segments".
  *
  * Items whose partner or platform is full on the current path are left out.
- * A partner with one slot left can contribute at most one item, so its
- * fractional choices spend at most the largest cost among its items seen so
- * far; an item of such a partner therefore adds only the part of its cost
- * above that running maximum, at its own density (a concave envelope above
- * every one of the partner's options, hence above their hull). Partners with
- * more slots, and platform limits, are relaxed. Partial segments are rounded
- * up, so the bound is never below the best integer completion.
+ * A partner with a slots left (1 <= a <= TOPN) takes at most a items, so
+ * among its items seen so far in density order its fractional choices spend
+ * at most the sum of the a largest costs. Each item therefore adds only the
+ * growth of that sum, at its own density: nested limits per partner and
+ * one budget, for which filling by density is optimal, and a relaxation of
+ * the real limit. Larger allowances and platform limits are relaxed.
+ * Partial segments are rounded up, so the bound is never below the best
+ * integer completion.
  */
 static i128 relaxation(solver *s, size_t i, int64_t R)
 {
@@ -189,18 +192,27 @@ static i128 relaxation(solver *s, size_t i, int64_t R)
         const bitem *b = &s->it[i];
         int64_t len = b->cost;
         i128 w = b->w;
-        if (b->cost > 0 && s->kpart > 0 && s->kpart - s->pcount[b->partner] == 1) {
+        int a = s->kpart > 0 ? s->kpart - s->pcount[b->partner] : 0;
+        if (b->cost > 0 && a >= 1 && a <= TOPN) {
             size_t p = b->partner;
+            int64_t *top = &s->topc[p * TOPN];
             if (s->stamp[p] != s->scan) {
                 s->stamp[p] = s->scan;
-                s->runmax[p] = 0;
+                s->topn[p] = 0;
             }
-            if (b->cost <= s->runmax[p])
-                continue;
-            len = b->cost - s->runmax[p];
-            s->runmax[p] = b->cost;
-            if (len < b->cost)
+            if (s->topn[p] < a) {
+                top[s->topn[p]++] = b->cost;
+            } else {
+                int lo = 0;
+                for (int k = 1; k < a; k++)
+                    if (top[k] < top[lo])
+                        lo = k;
+                if (b->cost <= top[lo])
+                    continue;
+                len = b->cost - top[lo];
+                top[lo] = b->cost;
                 w = fraction_up(b->w, len, b->cost);
+            }
         }
         if (len <= R) {
             sum += w;
@@ -823,7 +835,8 @@ static void solver_free(solver *s)
     free(s->sufmin);
     free(s->pcount);
     free(s->stamp);
-    free(s->runmax);
+    free(s->topc);
+    free(s->topn);
     free(s->status);
     free(s->inc);
     free(s->best);
@@ -867,12 +880,13 @@ static int solver_init(solver *s, const kw_budget_item *items, size_t n,
     s->sufmin = malloc((n + 1) * sizeof *s->sufmin);
     s->pcount = calloc(n, sizeof *s->pcount);
     s->stamp = calloc(n, sizeof *s->stamp);
-    s->runmax = calloc(n, sizeof *s->runmax);
+    s->topc = calloc(n * TOPN, sizeof *s->topc);
+    s->topn = calloc(n, 1);
     s->status = calloc(n, 1);
     s->inc = calloc(n, 1);
     s->best = calloc(n, 1);
     s->stack = malloc(n * sizeof *s->stack);
-    if (!byid || !bypartner || !dense || !s->it || !s->sufmin || !s->pcount || !s->stamp || !s->runmax || !s->status ||
+    if (!byid || !bypartner || !dense || !s->it || !s->sufmin || !s->pcount || !s->stamp || !s->topc || !s->topn || !s->status ||
         !s->inc || !s->best || !s->stack) {
         rc = kw_error_set(KW_ENOMEM, "budget: out of memory for %zu candidates", n);
         goto cleanup;
