@@ -85,6 +85,8 @@ typedef struct solver {
     struct ginc *lhull;
     size_t nlhull;
     int64_t mu[KW_BUDGET_MAX_PLATFORMS];
+    int64_t qcap[KW_BUDGET_MAX_PLATFORMS]; /* min(limit, eligible items on it): keeps
+                                            * the sum of mu * scale * qcap below 2^120 */
     int lq[KW_BUDGET_MAX_PLATFORMS]; /* platforms with mu > 0 */
     int nlq;
     size_t npartners;
@@ -557,10 +559,9 @@ static i128 node_bound(const solver *s, size_t gq, size_t *choice)
     i128 b = s->cur_w + glp(s, s->R, gq, choice);
     if (s->lagr) {
         i128 l = s->cur_w + glp_over(s, s->lhull, s->nlhull, s->R, 0, NULL, NULL);
-        int64_t cap = s->kplat < (int64_t)s->m ? s->kplat : (int64_t)s->m;
         for (int k = 0; k < s->nlq; k++) {
             int q = s->lq[k];
-            l += (i128)s->mu[q] * s->scale * (cap - s->qcount[q]);
+            l += (i128)s->mu[q] * s->scale * (s->qcap[q] - s->qcount[q]);
         }
         if (l < b)
             b = l;
@@ -580,16 +581,21 @@ static int lagrange_init(solver *s)
     double mud[KW_BUDGET_MAX_PLATFORMS] = {0}, cnt[KW_BUDGET_MAX_PLATFORMS];
     int64_t mu[KW_BUDGET_MAX_PLATFORMS] = {0};
     unsigned char present[KW_BUDGET_MAX_PLATFORMS] = {0};
-    int64_t cap = s->kplat < (int64_t)s->m ? s->kplat : (int64_t)s->m;
     double theta = 0.03;
     int stall = 0;
 
     s->lhull = malloc((s->m ? s->m : 1) * sizeof *s->lhull);
     if (!s->lhull)
         return kw_error_set(KW_ENOMEM, "budget: out of memory");
+    memset(s->qcap, 0, sizeof s->qcap);
     for (size_t i = 0; i < s->m; i++)
-        if (s->it[i].platform >= 0)
+        if (s->it[i].platform >= 0) {
             present[s->it[i].platform] = 1;
+            s->qcap[s->it[i].platform]++;
+        }
+    for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++)
+        if (s->qcap[q] > s->kplat)
+            s->qcap[q] = s->kplat;
     i128 best_l = glp(s, s->R, 0, NULL);
     for (int iter = 0; iter < 60; iter++) {
         build_hulls(s, mu, s->lhull, &s->nlhull);
@@ -597,7 +603,7 @@ static int lagrange_init(solver *s)
         i128 l = glp_over(s, s->lhull, s->nlhull, s->R, 0, NULL, cnt);
         for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++)
             if (present[q])
-                l += (i128)mu[q] * s->scale * cap;
+                l += (i128)mu[q] * s->scale * s->qcap[q];
         if (l < best_l) {
             best_l = l;
             memcpy(s->mu, mu, sizeof mu);
@@ -609,7 +615,7 @@ static int lagrange_init(solver *s)
         }
         double norm = 0, g[KW_BUDGET_MAX_PLATFORMS];
         for (int q = 0; q < KW_BUDGET_MAX_PLATFORMS; q++) {
-            g[q] = present[q] ? cnt[q] - (double)cap : 0;
+            g[q] = present[q] ? cnt[q] - (double)s->qcap[q] : 0;
             if (mud[q] <= 0 && g[q] < 0)
                 g[q] = 0;
             norm += g[q] * g[q];
