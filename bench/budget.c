@@ -54,7 +54,7 @@ static int64_t make_instance(kw_budget_item *items, size_t n, uint64_t seed)
     return sum;
 }
 
-static void run(size_t n, double budget_share, int per_platform, uint64_t seed)
+static void run(size_t n, double budget_share, int per_partner, int per_platform, uint64_t seed)
 {
     kw_budget_item *items = malloc(n * sizeof *items);
     kw_budget_plan *opt = NULL, *greedy = NULL;
@@ -69,7 +69,7 @@ static void run(size_t n, double budget_share, int per_platform, uint64_t seed)
     kw_budget_limits l;
     kw_budget_limits_default(&l);
     l.budget = (int64_t)((double)total * budget_share);
-    l.max_per_partner = 1;
+    l.max_per_partner = per_partner;
     l.max_per_platform = per_platform;
     l.time_limit = 2.0;
 
@@ -77,8 +77,8 @@ static void run(size_t n, double budget_share, int per_platform, uint64_t seed)
         fprintf(stderr, "budget: %s\n", kw_error_last());
         exit(1);
     }
-    printf("n=%zu budget=%.0f%% of all quotes (%lld cents) per_partner=1 per_platform=%d\n", n,
-           budget_share * 100, (long long)l.budget, per_platform);
+    printf("n=%zu budget=%.0f%% of all quotes (%lld cents) per_partner=%d per_platform=%d\n", n,
+           budget_share * 100, (long long)l.budget, per_partner, per_platform);
     printf("  optimiser: %8.3f s  value=%lld  cost=%lld  selected=%zu  optimal=%s  "
            "upper_bound=%lld  nodes=%lld\n",
            opt->seconds, (long long)opt->value, (long long)opt->total_cost, opt->n_selected,
@@ -98,10 +98,15 @@ static void run(size_t n, double budget_share, int per_platform, uint64_t seed)
 
 int main(void)
 {
-    run(1000, 0.10, 0, 1);
-    run(1000, 0.10, 60, 2);
-    run(1000, 0.02, 0, 3);
-    run(10000, 0.10, 0, 4);
-    run(10000, 0.02, 500, 5);
+    /* the default: one deliverable per partner */
+    run(1000, 0.10, 1, 0, 1);
+    run(1000, 0.10, 1, 60, 2);
+    run(1000, 0.02, 1, 0, 3);
+    run(10000, 0.10, 1, 0, 4);
+    run(10000, 0.02, 1, 500, 5);
+    /* no partner limit, and two per partner (the item-by-item search) */
+    run(1000, 0.10, 0, 0, 1);
+    run(1000, 0.10, 2, 0, 1);
+    run(10000, 0.10, 0, 0, 4);
     return 0;
 }

@@ -17,10 +17,12 @@
  * ids is lexicographically smaller (compare the smallest ids first). Items of
  * value 0 are never selected: they add nothing and only cost.
  *
- * The method is exact: a depth-first branch and bound over the items in
- * order of value per cost with a linear-relaxation (fractional knapsack)
- * bound, followed by a pass that settles ties among equally good plans in
- * quote-id order. With no time limit reached the plan is the one named above
+ * The method is exact: depth-first branch and bound with linear-relaxation
+ * bounds. With one item per partner (the default) it branches per partner
+ * over the partner's hull relaxation (multiple-choice knapsack), with a
+ * Lagrangian bound for platform limits; otherwise it branches per item in
+ * order of value per cost. Then a pass settles ties among equally good plans
+ * in quote-id order. See registry/README.md for figures. With no time limit reached the plan is the one named above
  * and `optimal` is 1. When the time limit (or node limit) is reached first it
  * returns the best plan found so far, `optimal` 0 and a proven upper bound
  * on the objective. The same input always gives the same plan, except that

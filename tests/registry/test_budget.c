@@ -314,19 +314,28 @@ static void limits_reached__best_plan_so_far_with_upper_bound(void **state)
     assert_true(p->seconds < 1.0);
     kw_budget_plan_free(p);
 
-    /* The node limit cuts reproducibly. */
-    l.time_limit = 0;
-    l.max_nodes = 5000;
-    p = solve(items, 60, &l);
-    kw_budget_plan *q = solve(items, 60, &l);
-    assert_false(p->optimal);
-    assert_true(p->upper_bound >= p->value);
-    assert_true(p->upper_bound <= budget);
-    assert_int_equal(p->value, q->value);
-    assert_int_equal(p->upper_bound, q->upper_bound);
-    assert_string_equal(ids(items, p), ids(items, q));
-    kw_budget_plan_free(p);
-    kw_budget_plan_free(q);
+    /* The node limit cuts reproducibly, in both searches (one per partner;
+     * no limit or two per partner) and with platform limits. */
+    const int lim[][2] = {{1, 0}, {0, 0}, {2, 0}, {1, 7}, {0, 7}};
+    for (size_t k = 0; k < N(lim); k++) {
+        for (size_t i = 0; i < 60; i++) {
+            items[i].partner_id = (int64_t)(i / 2);
+            items[i].platform = lim[k][1] ? (int)(i % 3) : -1;
+        }
+        l = limits(budget, lim[k][0], lim[k][1]);
+        l.max_nodes = 5000;
+        p = solve(items, 60, &l);
+        kw_budget_plan *q = solve(items, 60, &l);
+        assert_false(p->optimal);
+        assert_true(p->upper_bound >= p->value);
+        assert_true(p->upper_bound <= budget);
+        assert_true(p->value > 0);
+        assert_int_equal(p->value, q->value);
+        assert_int_equal(p->upper_bound, q->upper_bound);
+        assert_string_equal(ids(items, p), ids(items, q));
+        kw_budget_plan_free(p);
+        kw_budget_plan_free(q);
+    }
     free(items);
 }
 
@@ -589,6 +598,32 @@ static void defaults_and_reason_names(void **state)
     assert_string_equal(kw_budget_reason_name(KW_BUDGET_SELECTED), "selected");
 }
 
+static void extreme_values__no_overflow(void **state)
+{
+    (void)state;
+    /* Costs and values at their maximum, an enormous budget, many platforms:
+     * the sanitizer build checks every sum. */
+    enum { NX = 40 };
+    kw_budget_item items[NX];
+    for (size_t i = 0; i < NX; i++)
+        items[i] = (kw_budget_item){INT64_MAX - (int64_t)i, INT64_MIN + (int64_t)(i % 7),
+                                    (int)(i % 5) * 50, KW_BUDGET_MAX_COST - (int64_t)(i % 3),
+                                    KW_BUDGET_MAX_VALUE - (int64_t)(i % 4)};
+    const int lim[][2] = {{1, 0}, {1, 2}, {0, 0}, {2, 3}, {0, 1}};
+    const int64_t budgets[] = {INT64_MAX, KW_BUDGET_MAX_COST * 5, KW_BUDGET_MAX_COST - 1};
+    for (size_t k = 0; k < N(lim); k++)
+        for (size_t b = 0; b < N(budgets); b++) {
+            kw_budget_limits l = limits(budgets[b], lim[k][0], lim[k][1]);
+            l.max_nodes = 20000;
+            kw_budget_plan *p = solve(items, NX, &l), *g = NULL;
+            assert_int_equal(kw_budget_greedy(&g, items, NX, &l), 0);
+            assert_feasible(items, NX, &l, g);
+            assert_true(p->value >= g->value || !p->optimal);
+            kw_budget_plan_free(g);
+            kw_budget_plan_free(p);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +640,7 @@ int main(void)
         cmocka_unit_test(random_instances_with_large_numbers_match_brute_force),
         cmocka_unit_test(random_instances_of_18_items_match_brute_force),
         cmocka_unit_test(a_thousand_candidates__same_plan_twice_and_not_worse_than_greedy),
+        cmocka_unit_test(extreme_values__no_overflow),
         cmocka_unit_test(bad_input__einval_with_a_message),
         cmocka_unit_test(defaults_and_reason_names),
     };
