@@ -93,6 +93,27 @@ static int list_rows(kw_store *s, const char *sql, int64_t bind1, size_t elem, r
     return 0;
 }
 
+/* Read the one row of sql ($1 = a, and $2 = b when nb is 2) into out with
+ * fn; KW_ENOTFOUND with the message `missing` when there is none. */
+static int get_row(kw_store *s, const char *sql, int64_t a, int64_t b, int nb, row_fn fn,
+                   void *out, size_t size, const char *missing)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, sql, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, a);
+    if (nb > 1)
+        s->be->bind_int64(st, 2, b);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "%s", missing);
+    memset(out, 0, size);
+    fn(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
 /* ---- Partners ---------------------------------------------------------- */
 
 static const char SQL_PARTNER_ADD[] =
@@ -229,19 +250,10 @@ static int partner_tags(kw_store *s, kw_partner *p)
 
 int kw_store_partner_get(kw_store *s, int64_t id, kw_partner *out)
 {
-    kw_stmt *st;
-    int rc;
-    if ((rc = store_cached(s, SQL_PARTNER_COLS, &st)))
-        return rc;
-    s->be->bind_int64(st, 1, id);
-    rc = s->be->step(st);
-    if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no partner %lld (see `kolwatch "
-                                                        "partner list`)", (long long)id);
-    memset(out, 0, sizeof *out);
-    partner_row(s, st, out);
-    s->be->reset(st);
-    return partner_tags(s, out);
+    char missing[96];
+    snprintf(missing, sizeof missing, "no partner %lld (see `kolwatch partner list`)", (long long)id);
+    int rc = get_row(s, SQL_PARTNER_COLS, id, 0, 1, partner_row, out, sizeof *out, missing);
+    return rc ? rc : partner_tags(s, out);
 }
 
 int kw_store_partner_list(kw_store *s, kw_partner **out, size_t *n)
@@ -364,18 +376,9 @@ static void account_row(kw_store *s, kw_stmt *st, void *elem)
 
 int kw_store_account_get(kw_store *s, int64_t id, kw_account *out)
 {
-    kw_stmt *st;
-    int rc;
-    if ((rc = store_cached(s, SQL_ACCOUNT_GET, &st)))
-        return rc;
-    s->be->bind_int64(st, 1, id);
-    rc = s->be->step(st);
-    if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no account %lld", (long long)id);
-    memset(out, 0, sizeof *out);
-    account_row(s, st, out);
-    s->be->reset(st);
-    return 0;
+    char missing[64];
+    snprintf(missing, sizeof missing, "no account %lld", (long long)id);
+    return get_row(s, SQL_ACCOUNT_GET, id, 0, 1, account_row, out, sizeof *out, missing);
 }
 
 int kw_store_account_list(kw_store *s, int64_t partner_id, kw_account **out, size_t *n)
@@ -586,19 +589,9 @@ static void quote_row(kw_store *s, kw_stmt *st, void *elem)
 
 int kw_store_quote_get(kw_store *s, int64_t id, kw_quote *out)
 {
-    kw_stmt *st;
-    int rc;
-    if ((rc = store_cached(s, SQL_QUOTE_GET, &st)))
-        return rc;
-    s->be->bind_int64(st, 1, id);
-    rc = s->be->step(st);
-    if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no quote %lld (see `kolwatch "
-                                                        "quote list`)", (long long)id);
-    memset(out, 0, sizeof *out);
-    quote_row(s, st, out);
-    s->be->reset(st);
-    return 0;
+    char missing[96];
+    snprintf(missing, sizeof missing, "no quote %lld (see `kolwatch quote list`)", (long long)id);
+    return get_row(s, SQL_QUOTE_GET, id, 0, 1, quote_row, out, sizeof *out, missing);
 }
 
 int kw_store_quote_list(kw_store *s, int64_t partner_id, kw_quote **out, size_t *n)
@@ -662,19 +655,10 @@ static void campaign_row(kw_store *s, kw_stmt *st, void *elem)
 
 int kw_store_campaign_get(kw_store *s, int64_t id, kw_campaign *out)
 {
-    kw_stmt *st;
-    int rc;
-    if ((rc = store_cached(s, SQL_CAMPAIGN_GET, &st)))
-        return rc;
-    s->be->bind_int64(st, 1, id);
-    rc = s->be->step(st);
-    if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no campaign %lld (see `kolwatch "
-                                                        "campaign list`)", (long long)id);
-    memset(out, 0, sizeof *out);
-    campaign_row(s, st, out);
-    s->be->reset(st);
-    return 0;
+    char missing[96];
+    snprintf(missing, sizeof missing, "no campaign %lld (see `kolwatch campaign list`)",
+             (long long)id);
+    return get_row(s, SQL_CAMPAIGN_GET, id, 0, 1, campaign_row, out, sizeof *out, missing);
 }
 
 int kw_store_campaign_list(kw_store *s, kw_campaign **out, size_t *n)
@@ -734,30 +718,12 @@ static void deliverable_row(kw_store *s, kw_stmt *st, void *elem)
     d->created_at = store_col_time(s, st, 22);
 }
 
-static int deliverable_one(kw_store *s, const char *sql, int64_t a, int64_t b, int nb,
-                           kw_deliverable *out, const char *what)
-{
-    kw_stmt *st;
-    int rc;
-    if ((rc = store_cached(s, sql, &st)))
-        return rc;
-    s->be->bind_int64(st, 1, a);
-    if (nb > 1)
-        s->be->bind_int64(st, 2, b);
-    rc = s->be->step(st);
-    if (rc != STEP_ROW)
-        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "%s", what);
-    memset(out, 0, sizeof *out);
-    deliverable_row(s, st, out);
-    s->be->reset(st);
-    return 0;
-}
 
 int kw_store_deliverable_get(kw_store *s, int64_t id, kw_deliverable *out)
 {
     char what[64];
     snprintf(what, sizeof what, "no deliverable %lld", (long long)id);
-    return deliverable_one(s, SQL_DELIV_GET, id, 0, 1, out, what);
+    return get_row(s, SQL_DELIV_GET, id, 0, 1, deliverable_row, out, sizeof *out, what);
 }
 
 int kw_store_deliverable_find(kw_store *s, int64_t campaign_id, int64_t quote_id,
@@ -766,7 +732,8 @@ int kw_store_deliverable_find(kw_store *s, int64_t campaign_id, int64_t quote_id
     char what[96];
     snprintf(what, sizeof what, "quote %lld is not in campaign %lld", (long long)quote_id,
              (long long)campaign_id);
-    return deliverable_one(s, SQL_DELIV_FIND, campaign_id, quote_id, 2, out, what);
+    return get_row(s, SQL_DELIV_FIND, campaign_id, quote_id, 2, deliverable_row, out, sizeof *out,
+                   what);
 }
 
 static int deliverable_add_locked(kw_store *s, const kw_deliverable *d, int64_t *out)
