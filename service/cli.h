@@ -65,5 +65,6 @@ int cmd_quote(kw_cli *cli, int argc, char **argv);
 int cmd_campaign(kw_cli *cli, int argc, char **argv);
 int cmd_export(kw_cli *cli, int argc, char **argv);
 int cmd_budget(kw_cli *cli, int argc, char **argv);
+int cmd_source(kw_cli *cli, int argc, char **argv);
 
 #endif

@@ -35,7 +35,8 @@ static const char usage[] =
     "A candidate is compared in `kolwatch budget`; a deliverable is planned, then\n"
     "contracted, published (with the post URL) and paid, in that order.\n"
     "`deliverable add` on a candidate's quote plans that candidate. Money is in\n"
-    "the campaign's currency. Results are snapshots: the latest counts. Spend =\n"
+    "the campaign's currency. A published post is tracked as an html source (see\n"
+    "`kolwatch source list`). Results are snapshots: the latest counts. Spend =\n"
     "cash + product + commission (rate x GMV) + a hybrid bonus once earned;\n"
     "CPM, CPE, CPC, CPA, ROI (GMV / spend) and engagement rate follow from it.\n";
 
@@ -363,6 +364,20 @@ static int do_deliverable_set(kw_store *s, int64_t id, args *a)
     snprintf(d.state, sizeof d.state, "%s", a->state);
     if (kw_store_deliverable_update(s, &d))
         return cli_fail("campaign deliverable set: %s", kw_error_last());
+    if (to >= state_rank("published")) {
+        /* Track the published post: an html source without rules is read as
+         * one article by the crawler, every six hours. */
+        kw_source src = {.every_s = 6 * 3600, .enabled = 1};
+        int64_t sid;
+        snprintf(src.kind, sizeof src.kind, "html");
+        snprintf(src.url, sizeof src.url, "%s", d.post_url);
+        snprintf(src.platform, sizeof src.platform, "%s", d.platform);
+        if (kw_store_source_find(s, "html", d.post_url, &src) == 0)
+            return EXIT_OK;
+        if (kw_store_source_add(s, &src, &sid))
+            return cli_fail("campaign deliverable set: tracking the post: %s", kw_error_last());
+        fprintf(stderr, "kolwatch: the post is tracked as source %lld\n", (long long)sid);
+    }
     return EXIT_OK;
 }
 

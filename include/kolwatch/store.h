@@ -152,6 +152,39 @@ typedef int (*kw_bucket_fn)(void *ctx, const kw_bucket *b);
 int kw_store_bucket_each(kw_store *s, int64_t brand_id, int64_t from, int64_t to,
                          kw_bucket_fn fn, void *ctx);
 
+/* ---- Sources -----------------------------------------------------------
+ * What the crawler fetches. Rules are a JSON object of KEY: EXPR (XPath for
+ * html, JSON Pointer for json), kept as written. Health fields are written
+ * by the crawler and read by `source list`.
+ */
+
+typedef struct kw_source {
+    int64_t id;
+    char kind[8];           /* feed, html, json */
+    char url[2048];
+    char platform[16];
+    char rules[4096];       /* JSON object text, "{}" when none */
+    int64_t every_s;        /* schedule: fetch every this many seconds */
+    int enabled;
+    int64_t last_status;    /* HTTP status of the last fetch, -1 never */
+    char last_error[512];
+    int64_t last_fetched_at, next_attempt_at; /* KW_TIME_NONE when never/now */
+    int64_t consecutive_failures;
+    int64_t created_at;
+} kw_source;
+
+/* Add a source; KW_EEXISTS when one of the same kind has the same URL. */
+int kw_store_source_add(kw_store *s, const kw_source *src, int64_t *out);
+int kw_store_source_get(kw_store *s, int64_t id, kw_source *out);
+/* The source of this kind and URL (as stored), or KW_ENOTFOUND. */
+int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out);
+/* Every source by id; caller frees *out with free(). */
+int kw_store_source_list(kw_store *s, kw_source **out, size_t *n);
+/* Write back kind, URL, platform, rules, schedule and enabled. */
+int kw_store_source_update(kw_store *s, const kw_source *src);
+/* Remove a source and its fetch history; its mentions stay. */
+int kw_store_source_remove(kw_store *s, int64_t id);
+
 /* ---- Partner registry -------------------------------------------------
  * Value types with fixed-size text: a text longer than its field is
  * KW_ETOOBIG when written. Numbers use -1 (counts, money) or NAN (rates)

@@ -1,0 +1,296 @@
+/* `kolwatch source add|list|show|edit|rm`: what the crawler collects. */
+#include "cli.h"
+#include "cli_args.h"
+#include "json_out.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/platform.h"
+#include "kolwatch/store.h"
+#include "kolwatch/timeutil.h"
+#include "kolwatch/url.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage:\n"
+    "  kolwatch source add --kind feed|html|json --url URL --platform NAME [--every 15m]\n"
+    "                      [--rule KEY=EXPR]...\n"
+    "  kolwatch source list [--format table|json]\n"
+    "  kolwatch source show SOURCE_ID [--format table|json]\n"
+    "  kolwatch source edit SOURCE_ID [--kind K] [--url URL] [--platform NAME] [--every D]\n"
+    "                      [--rule KEY=EXPR]... [--clear-rules] [--enable|--disable]\n"
+    "  kolwatch source rm SOURCE_ID\n\n"
+    "feed: RSS, Atom or JSON Feed, detected from the content; no rules.\n"
+    "html: rules are XPath expressions: item=, title=, text=, author=, time=, link=,\n"
+    "      next= (paging), relative to each item; without rules the page is read as\n"
+    "      one article (a partner's published post is tracked this way).\n"
+    "json: rules are JSON Pointers (RFC 6901): items=/data/list, text=/content, ...\n"
+    "`source list` shows each source's health: last status, last error,\n"
+    "consecutive failures and the next attempt. `add` prints the new id.\n";
+
+static const char *const kinds[] = {"feed", "html", "json", NULL};
+static const char *const html_keys[] = {"item", "title", "text", "author", "time", "link", "next", NULL};
+static const char *const json_keys[] = {"items", "title", "text", "author", "time", "link", "next", NULL};
+
+static int in(const char *const *list, const char *v)
+{
+    for (; *list; list++)
+        if (strcmp(*list, v) == 0)
+            return 1;
+    return 0;
+}
+
+/* RFC 6901: "" or "/..." with ~ only as ~0 or ~1. */
+static int json_pointer_ok(const char *p)
+{
+    if (*p && *p != '/')
+        return 0;
+    for (; *p; p++)
+        if (*p == '~' && p[1] != '0' && p[1] != '1')
+            return 0;
+    return 1;
+}
+
+static void quiet_xml_errors(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
+/* Check KEY=EXPR for the kind and add it to the rules object. */
+static int add_rule(cJSON *rules, const char *kind, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    char key[32];
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof key)
+        return cli_usage_error("source", "--rule takes KEY=EXPR, not '%s'", spec);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - spec), spec);
+    const char *expr = eq + 1;
+    if (strcmp(kind, "feed") == 0)
+        return cli_usage_error("source", "a feed source takes no rules (the format is detected)");
+    if (strcmp(kind, "html") == 0) {
+        if (!in(html_keys, key))
+            return cli_usage_error("source", "html rule '%s' is not one of item, title, text, "
+                                             "author, time, link, next", key);
+        xmlSetGenericErrorFunc(NULL, quiet_xml_errors);
+        xmlXPathCompExprPtr c = xmlXPathCompile((const xmlChar *)expr);
+        xmlSetGenericErrorFunc(NULL, NULL);
+        if (!c)
+            return cli_usage_error("source", "rule %s: '%s' is not a valid XPath expression", key,
+                                   expr);
+        xmlXPathFreeCompExpr(c);
+    } else {
+        if (!in(json_keys, key))
+            return cli_usage_error("source", "json rule '%s' is not one of items, title, text, "
+                                             "author, time, link, next", key);
+        if (!json_pointer_ok(expr))
+            return cli_usage_error("source", "rule %s: '%s' is not a JSON Pointer (e.g. /data/list)",
+                                   key, expr);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(rules, key);
+    cJSON_AddStringToObject(rules, key, expr);
+    return 0;
+}
+
+static cJSON *source_json(const kw_source *src)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)src->id);
+    cJSON_AddStringToObject(o, "kind", src->kind);
+    cJSON_AddStringToObject(o, "url", src->url);
+    cJSON_AddStringToObject(o, "platform", src->platform);
+    cJSON *rules = cJSON_Parse(src->rules);
+    cJSON_AddItemToObject(o, "rules", rules ? rules : cJSON_CreateObject());
+    cJSON_AddNumberToObject(o, "every_s", (double)src->every_s);
+    cJSON_AddBoolToObject(o, "enabled", src->enabled);
+    cJSON_AddItemToObject(o, "last_status", jnum(src->last_status));
+    cJSON_AddItemToObject(o, "last_error", jstr(src->last_error));
+    cJSON_AddItemToObject(o, "last_fetched_at", jtime(src->last_fetched_at));
+    cJSON_AddNumberToObject(o, "consecutive_failures", (double)src->consecutive_failures);
+    cJSON_AddItemToObject(o, "next_attempt_at", jtime(src->next_attempt_at));
+    return o;
+}
+
+static void print_table(const kw_source *list, size_t n)
+{
+    printf("%-5s %-5s %-11s %-8s %-6s %-5s %-20s %s\n", "ID", "KIND", "PLATFORM", "EVERY",
+           "STATUS", "FAILS", "NEXT ATTEMPT", "URL / LAST ERROR");
+    for (size_t i = 0; i < n; i++) {
+        char every[32], status[24] = "-", next[KW_TIME_TEXT] = "due";
+        snprintf(every, sizeof every, "%llds", (long long)list[i].every_s);
+        if (list[i].every_s % 86400 == 0)
+            snprintf(every, sizeof every, "%lldd", (long long)(list[i].every_s / 86400));
+        else if (list[i].every_s % 3600 == 0)
+            snprintf(every, sizeof every, "%lldh", (long long)(list[i].every_s / 3600));
+        else if (list[i].every_s % 60 == 0)
+            snprintf(every, sizeof every, "%lldm", (long long)(list[i].every_s / 60));
+        if (list[i].last_status >= 0)
+            snprintf(status, sizeof status, "%lld", (long long)list[i].last_status);
+        if (!list[i].enabled)
+            snprintf(next, sizeof next, "disabled");
+        else if (list[i].next_attempt_at != KW_TIME_NONE)
+            kw_time_format(next, sizeof next, list[i].next_attempt_at);
+        printf("%-5lld %-5s %-11s %-8s %-6s %-5lld %-20s %s%s%s\n", (long long)list[i].id,
+               list[i].kind, list[i].platform, every, status,
+               (long long)list[i].consecutive_failures, next, list[i].url,
+               list[i].last_error[0] ? "  ! " : "", list[i].last_error);
+    }
+}
+
+int cmd_source(kw_cli *cli, int argc, char **argv)
+{
+    enum { O_KIND = 1, O_URL, O_PLATFORM, O_EVERY, O_RULE, O_CLEAR, O_ENABLE, O_DISABLE,
+           O_FORMAT, O_HELP };
+    static const struct option opts[] = {
+        {"kind", required_argument, 0, O_KIND},     {"url", required_argument, 0, O_URL},
+        {"platform", required_argument, 0, O_PLATFORM}, {"every", required_argument, 0, O_EVERY},
+        {"rule", required_argument, 0, O_RULE},     {"clear-rules", no_argument, 0, O_CLEAR},
+        {"enable", no_argument, 0, O_ENABLE},       {"disable", no_argument, 0, O_DISABLE},
+        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    const char *kind = NULL, *url = NULL, *platform = NULL, *format = NULL;
+    const char **rules = calloc((size_t)argc + 1, sizeof *rules);
+    int nrules = 0, clear = 0, enable = -1, c, rc = EXIT_OK;
+    int64_t every = -1, id = 0;
+    kw_store *s = NULL;
+    cJSON *robj = NULL;
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    if (!rules)
+        return cli_fail("out of memory");
+    if (!sub || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        free(rules);
+        return fputs(usage, sub ? stdout : stderr), sub ? EXIT_OK : EXIT_USAGE;
+    }
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, ":", opts, NULL)) != -1) {
+        const char *flag = (argv + 1)[optind - 1];
+        switch (c) {
+        case O_KIND:
+            if (arg_choice("source", "--kind", optarg, kinds))
+                rc = EXIT_USAGE;
+            kind = optarg;
+            break;
+        case O_URL: url = optarg; break;
+        case O_PLATFORM:
+            if (arg_choice("source", "--platform", optarg, kw_platforms))
+                rc = EXIT_USAGE;
+            platform = optarg;
+            break;
+        case O_EVERY:
+            if (kw_duration_parse(&every, optarg))
+                rc = cli_usage_error("source", "--every: %s", kw_error_last());
+            break;
+        case O_RULE: rules[nrules++] = optarg; break;
+        case O_CLEAR: clear = 1; break;
+        case O_ENABLE: enable = 1; break;
+        case O_DISABLE: enable = 0; break;
+        case O_FORMAT: format = optarg; break;
+        case O_HELP:
+            fputs(usage, stdout);
+            goto cleanup;
+        case ':': rc = cli_usage_error("source", "%s needs a value", flag); break;
+        default: rc = cli_usage_error("source", "unknown option '%s'", flag); break;
+        }
+        if (rc)
+            goto cleanup;
+    }
+    char **rest = argv + 1 + optind;
+    int nrest = argc - 1 - optind, json = cli_format(format);
+    int is_add = strcmp(sub, "add") == 0, is_list = strcmp(sub, "list") == 0;
+    int is_show = strcmp(sub, "show") == 0, is_edit = strcmp(sub, "edit") == 0;
+    int is_rm = strcmp(sub, "rm") == 0;
+    if (json < 0)
+        rc = cli_usage_error("source", "--format takes table or json");
+    else if (!(is_add || is_list || is_show || is_edit || is_rm))
+        rc = cli_usage_error("source", "unknown subcommand '%s'", sub);
+    else if ((is_add || is_list) ? nrest != 0 : nrest != 1)
+        rc = cli_usage_error("source", "%s takes %s", sub,
+                             (is_add || is_list) ? "no arguments" : "one SOURCE_ID");
+    else if (!(is_add || is_list) && arg_id("source", "SOURCE_ID", rest[0], &id))
+        rc = EXIT_USAGE;
+    else if (is_add && (!kind || !url || !platform))
+        rc = cli_usage_error("source", "add needs --kind, --url and --platform");
+    else if (every >= 0 && every < 60)
+        rc = cli_usage_error("source", "--every must be at least 1m");
+    if (rc)
+        goto cleanup;
+    if (url) {
+        char canon[4096];
+        if (kw_url_canonical(canon, sizeof canon, url)) {
+            rc = cli_usage_error("source", "--url: %s", kw_error_last());
+            goto cleanup;
+        }
+    }
+    if ((rc = cli_open_store(cli, &s, 0, 0)))
+        goto cleanup;
+
+    kw_source src = {.every_s = 900, .enabled = 1};
+    if (is_edit && kw_store_source_get(s, id, &src)) {
+        rc = cli_fail("source edit: %s", kw_error_last());
+        goto cleanup;
+    }
+    if (is_add || is_edit) {
+        if ((kind && kw_store_text_field(src.kind, sizeof src.kind, kind, "--kind")) ||
+            (url && kw_store_text_field(src.url, sizeof src.url, url, "--url")) ||
+            (platform && kw_store_text_field(src.platform, sizeof src.platform, platform, "--platform"))) {
+            rc = cli_fail("source: %s", kw_error_last());
+            goto cleanup;
+        }
+        if (every >= 0)
+            src.every_s = every;
+        if (enable >= 0)
+            src.enabled = enable;
+        robj = clear || !src.rules[0] ? cJSON_CreateObject() : cJSON_Parse(src.rules);
+        if (!robj)
+            robj = cJSON_CreateObject();
+        if (kind && strcmp(kind, "feed") == 0 && nrules == 0)
+            cJSON_Delete(robj), robj = cJSON_CreateObject();
+        for (int i = 0; i < nrules; i++)
+            if ((rc = add_rule(robj, src.kind, rules[i])))
+                goto cleanup;
+        char *text = cJSON_PrintUnformatted(robj);
+        if (!text || kw_store_text_field(src.rules, sizeof src.rules, text, "the rules")) {
+            free(text);
+            rc = cli_fail("source: %s", text ? kw_error_last() : "out of memory");
+            goto cleanup;
+        }
+        free(text);
+        if (is_add) {
+            if (kw_store_source_add(s, &src, &id))
+                rc = cli_fail("source add: %s", kw_error_last());
+            else
+                printf("%lld\n", (long long)id);
+        } else if (kw_store_source_update(s, &src)) {
+            rc = cli_fail("source edit: %s", kw_error_last());
+        }
+    } else if (is_list) {
+        kw_source *list = NULL;
+        size_t n = 0;
+        if (kw_store_source_list(s, &list, &n)) {
+            rc = cli_fail("source list: %s", kw_error_last());
+        } else if (json) {
+            cJSON *items = cJSON_CreateArray();
+            for (size_t i = 0; i < n; i++)
+                cJSON_AddItemToArray(items, source_json(&list[i]));
+            jprint_items(items);
+        } else {
+            print_table(list, n);
+        }
+        free(list);
+    } else if (is_show) {
+        if (kw_store_source_get(s, id, &src))
+            rc = cli_fail("source show: %s", kw_error_last());
+        else if (json)
+            jprint(source_json(&src));
+        else
+            print_table(&src, 1), printf("rules: %s\n", src.rules);
+    } else if (kw_store_source_remove(s, id)) {
+        rc = cli_fail("source rm: %s", kw_error_last());
+    }
+cleanup:
+    cJSON_Delete(robj);
+    kw_store_free(s);
+    free(rules);
+    return rc;
+}

@@ -1,0 +1,208 @@
+/*
+ * The sources table: what the crawler fetches, on which schedule, with
+ * which extraction rules, and how its last fetches went.
+ */
+#include "internal.h"
+
+#include "kolwatch/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SOURCE_COLS                                                            \
+    "id, kind, url, platform, rules, every_s, enabled, last_status, last_error, " \
+    "last_fetched_at, next_attempt_at, consecutive_failures, created_at"
+
+static const char SQL_ADD[] =
+    "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+static const char SQL_GET[] = "SELECT " SOURCE_COLS " FROM sources WHERE id = $1";
+static const char SQL_FIND[] = "SELECT " SOURCE_COLS " FROM sources WHERE kind = $1 AND url = $2";
+static const char SQL_LIST[] = "SELECT " SOURCE_COLS " FROM sources ORDER BY id";
+static const char SQL_UPDATE[] =
+    "UPDATE sources SET kind = $2, url = $3, platform = $4, rules = $5, every_s = $6, "
+    "enabled = $7 WHERE id = $1";
+static const char SQL_DELETE[] = "DELETE FROM sources WHERE id = $1";
+
+static void row(kw_store *s, kw_stmt *st, kw_source *o)
+{
+    const char *v;
+    memset(o, 0, sizeof *o);
+    o->id = s->be->column_int64(st, 0);
+    snprintf(o->kind, sizeof o->kind, "%s", s->be->column_text(st, 1));
+    snprintf(o->url, sizeof o->url, "%s", s->be->column_text(st, 2));
+    snprintf(o->platform, sizeof o->platform, "%s", s->be->column_text(st, 3));
+    snprintf(o->rules, sizeof o->rules, "%s", s->be->column_text(st, 4));
+    o->every_s = s->be->column_int64(st, 5);
+    o->enabled = s->be->column_int64(st, 6) != 0;
+    o->last_status = store_col_count(s, st, 7);
+    v = store_col_str(s, st, 8);
+    snprintf(o->last_error, sizeof o->last_error, "%s", v ? v : "");
+    o->last_fetched_at = store_col_time(s, st, 9);
+    o->next_attempt_at = store_col_time(s, st, 10);
+    o->consecutive_failures = s->be->column_int64(st, 11);
+    o->created_at = store_col_time(s, st, 12);
+}
+
+static int one(kw_store *s, const char *sql, int64_t id, const char *kind, const char *url,
+               kw_source *out)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, sql, &st)))
+        return rc;
+    if (kind) {
+        s->be->bind_text(st, 1, kind);
+        s->be->bind_text(st, 2, url);
+    } else {
+        s->be->bind_int64(st, 1, id);
+    }
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc
+               : kind ? kw_error_set(KW_ENOTFOUND, "no %s source for %s", kind, url)
+                      : kw_error_set(KW_ENOTFOUND, "no source %lld (see `kolwatch source list`)",
+                                     (long long)id);
+    row(s, st, out);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_source_get(kw_store *s, int64_t id, kw_source *out)
+{
+    return one(s, SQL_GET, id, NULL, NULL, out);
+}
+
+int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out)
+{
+    return one(s, SQL_FIND, 0, kind, url, out);
+}
+
+static int check(const kw_source *src)
+{
+    if (strcmp(src->kind, "feed") && strcmp(src->kind, "html") && strcmp(src->kind, "json"))
+        return kw_error_set(KW_EINVAL, "source kind must be feed, html or json, not '%s'",
+                            src->kind);
+    if (!src->url[0])
+        return kw_error_set(KW_EINVAL, "a source needs a URL");
+    if (src->every_s < 60)
+        return kw_error_set(KW_EINVAL, "a source is fetched at most once a minute");
+    return 0;
+}
+
+static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
+{
+    kw_source existing;
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc = kw_store_source_find(s, src->kind, src->url, &existing);
+    if (rc == 0)
+        return kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s",
+                            (long long)existing.id, src->url, src->kind);
+    if (rc != KW_ENOTFOUND)
+        return rc;
+    if ((rc = store_cached(s, SQL_ADD, &st)))
+        return rc;
+    store_now_text(now);
+    s->be->bind_text(st, 1, src->kind);
+    s->be->bind_text(st, 2, src->url);
+    s->be->bind_text(st, 3, src->platform[0] ? src->platform : "other");
+    s->be->bind_text(st, 4, src->rules[0] ? src->rules : "{}");
+    s->be->bind_int64(st, 5, src->every_s);
+    s->be->bind_int64(st, 6, src->enabled ? 1 : 0);
+    s->be->bind_text(st, 7, now);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_EDB, "source insert returned no id");
+    *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return 0;
+}
+
+int kw_store_source_add(kw_store *s, const kw_source *src, int64_t *out)
+{
+    int rc = check(src);
+    if (rc)
+        return rc;
+    IN_TX(s, add_locked(s, src, out));
+}
+
+int kw_store_source_list(kw_store *s, kw_source **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_source *arr = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    if ((rc = store_cached(s, SQL_LIST, &st)))
+        return rc;
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            kw_source *na = realloc(arr, nc * sizeof *na);
+            if (!na) {
+                rc = kw_error_set(KW_ENOMEM, "out of memory");
+                break;
+            }
+            arr = na;
+            cap = nc;
+        }
+        row(s, st, &arr[len++]);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+static int update_locked(kw_store *s, const kw_source *src)
+{
+    kw_source existing;
+    kw_stmt *st;
+    int rc = kw_store_source_find(s, src->kind, src->url, &existing);
+    if (rc == 0 && existing.id != src->id)
+        return kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s",
+                            (long long)existing.id, src->url, src->kind);
+    if (rc && rc != KW_ENOTFOUND)
+        return rc;
+    if ((rc = store_cached(s, SQL_UPDATE, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, src->id);
+    s->be->bind_text(st, 2, src->kind);
+    s->be->bind_text(st, 3, src->url);
+    s->be->bind_text(st, 4, src->platform);
+    s->be->bind_text(st, 5, src->rules[0] ? src->rules : "{}");
+    s->be->bind_int64(st, 6, src->every_s);
+    s->be->bind_int64(st, 7, src->enabled ? 1 : 0);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (s->be->changes(st) == 0)
+        return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)src->id);
+    return 0;
+}
+
+int kw_store_source_update(kw_store *s, const kw_source *src)
+{
+    int rc = check(src);
+    if (rc)
+        return rc;
+    IN_TX(s, update_locked(s, src));
+}
+
+int kw_store_source_remove(kw_store *s, int64_t id)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_DELETE, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (s->be->changes(st) == 0)
+        return kw_error_set(KW_ENOTFOUND, "no source %lld (see `kolwatch source list`)",
+                            (long long)id);
+    return 0;
+}
