@@ -1,0 +1,588 @@
+/*
+ * The polite HTTP client. One libcurl multi handle drives every transfer;
+ * a small scheduler starts a queued request only when its host has a free
+ * connection slot and its delay has passed. It never buffers more than the
+ * body cap, never follows a redirect to a non-HTTP scheme, and never
+ * connects to a private address unless allowed.
+ */
+#include "kolwatch/fetch.h"
+#include "kolwatch/error.h"
+#include "kolwatch/timeutil.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct host {
+    char key[300]; /* scheme://host:port */
+    int active;
+    double next_start;
+} host;
+
+typedef struct job {
+    struct kw_fetcher *f;
+    char *url, *etag, *last_modified;
+    void *user;
+    char hostkey[300];
+    CURL *easy;
+    struct curl_slist *headers;
+    char *body;
+    size_t len, cap;
+    int too_big;
+    char ctype[256], r_etag[256], r_lm[128], retry[128];
+    char refused[256];
+    char errbuf[CURL_ERROR_SIZE];
+    double started;
+    struct job *next;
+} job;
+
+struct kw_fetcher {
+    kw_fetch_options o;
+    char *user_agent, *public_address;
+    CURLM *multi;
+    job *queue, *queue_tail;
+    host *hosts;
+    size_t nhosts, caphosts;
+    int running;
+    uint64_t rng;
+};
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double jitter(kw_fetcher *f)
+{
+    f->rng ^= f->rng << 13;
+    f->rng ^= f->rng >> 7;
+    f->rng ^= f->rng << 17;
+    return (double)(f->rng % 1000) / 1000.0;
+}
+
+void kw_fetch_options_init(kw_fetch_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_per_host = 2;
+    o->min_delay_ms = 1000;
+    o->max_parallel = 32;
+    o->max_body = 10 * 1024 * 1024;
+    o->connect_timeout_ms = 10000;
+    o->timeout_ms = 60000;
+    o->max_redirects = 5;
+}
+
+/* ---- Addresses ---------------------------------------------------------- */
+
+static int v4_private(uint32_t a)
+{
+    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE ||
+           (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 || (a >> 22) == (100u << 2 | 1) ||
+           (a >> 28) >= 0xE; /* 100.64/10, 224/4 multicast, 240/4 and broadcast */
+}
+
+/* 1 for loopback, private, link-local, multicast and unspecified addresses. */
+static int is_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return v4_private(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+    if (sa->sa_family == AF_INET6) {
+        const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        int zero = 1;
+        for (int i = 0; i < 15; i++)
+            zero &= b[i] == 0;
+        if (zero) /* :: and ::1 */
+            return 1;
+        if (memcmp(b, mapped, 12) == 0)
+            return v4_private((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+                              (uint32_t)b[14] << 8 | b[15]);
+        return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+    }
+    return 1; /* anything else is no Internet address */
+}
+
+static void addr_text(const struct sockaddr *sa, char *buf, size_t size)
+{
+    const void *a = sa->sa_family == AF_INET6
+                        ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                        : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+    if (!inet_ntop(sa->sa_family, a, buf, (socklen_t)size))
+        snprintf(buf, size, "?");
+}
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    job *j = clientp;
+    char text[INET6_ADDRSTRLEN];
+    (void)purpose;
+    addr_text(&addr->addr, text, sizeof text);
+    if (!j->f->o.allow_private && is_private(&addr->addr) &&
+        !(j->f->public_address && strcmp(text, j->f->public_address) == 0)) {
+        snprintf(j->refused, sizeof j->refused,
+                 "refused to connect to %s: a loopback, private, link-local or multicast "
+                 "address (set crawler.allow_private to allow)", text);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+/* ---- Callbacks ------------------------------------------------------------ */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    job *j = ud;
+    size_t k = size * n;
+    if ((int64_t)(j->len + k) > j->f->o.max_body) {
+        j->too_big = 1;
+        return 0;
+    }
+    if (j->len + k + 1 > j->cap) {
+        size_t nc = j->cap ? j->cap : 16384;
+        while (nc < j->len + k + 1)
+            nc *= 2;
+        if ((int64_t)nc > j->f->o.max_body + 1)
+            nc = (size_t)j->f->o.max_body + 1;
+        char *nb = realloc(j->body, nc);
+        if (!nb)
+            return 0;
+        j->body = nb;
+        j->cap = nc;
+    }
+    memcpy(j->body + j->len, p, k);
+    j->len += k;
+    j->body[j->len] = '\0';
+    return k;
+}
+
+static void header_value(const char *line, size_t n, size_t name_len, char *out, size_t size)
+{
+    const char *v = line + name_len;
+    const char *e = line + n;
+    while (v < e && (*v == ' ' || *v == '\t'))
+        v++;
+    while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    snprintf(out, size, "%.*s", (int)(e - v), v);
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *ud)
+{
+    job *j = ud;
+    size_t k = size * n;
+    static const struct {
+        const char *name;
+        size_t off, size;
+    } keep[] = {
+        {"content-type:", offsetof(job, ctype), sizeof((job *)0)->ctype},
+        {"etag:", offsetof(job, r_etag), sizeof((job *)0)->r_etag},
+        {"last-modified:", offsetof(job, r_lm), sizeof((job *)0)->r_lm},
+        {"retry-after:", offsetof(job, retry), sizeof((job *)0)->retry},
+    };
+    if (k >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        /* A new response (after a redirect or a 100): forget the last. */
+        j->ctype[0] = j->r_etag[0] = j->r_lm[0] = j->retry[0] = '\0';
+        return k;
+    }
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        size_t nl = strlen(keep[i].name);
+        if (k > nl && strncasecmp(line, keep[i].name, nl) == 0)
+            header_value(line, k, nl, (char *)j + keep[i].off, keep[i].size);
+    }
+    return k;
+}
+
+/* ---- Queue and hosts ------------------------------------------------------- */
+
+static void job_free(job *j)
+{
+    if (!j)
+        return;
+    if (j->easy)
+        curl_easy_cleanup(j->easy);
+    curl_slist_free_all(j->headers);
+    free(j->url);
+    free(j->etag);
+    free(j->last_modified);
+    free(j->body);
+    free(j);
+}
+
+static int host_key(const char *url, char *out, size_t size)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *hostname = NULL, *port = NULL;
+    int rc = 0;
+    if (!u)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+        (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0))
+        rc = kw_error_set(KW_EINVAL, "'%.200s' is not an http:// or https:// URL with a host",
+                          url);
+    else
+        snprintf(out, size, "%s://%s:%s", scheme, hostname, port);
+    curl_free(scheme);
+    curl_free(hostname);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static host *host_get(kw_fetcher *f, const char *key)
+{
+    for (size_t i = 0; i < f->nhosts; i++)
+        if (strcmp(f->hosts[i].key, key) == 0)
+            return &f->hosts[i];
+    if (f->nhosts == f->caphosts) {
+        size_t nc = f->caphosts ? f->caphosts * 2 : 16;
+        host *nh = realloc(f->hosts, nc * sizeof *nh);
+        if (!nh)
+            return NULL;
+        f->hosts = nh;
+        f->caphosts = nc;
+    }
+    host *h = &f->hosts[f->nhosts++];
+    memset(h, 0, sizeof *h);
+    snprintf(h->key, sizeof h->key, "%s", key);
+    return h;
+}
+
+int kw_fetcher_new(kw_fetcher **out, const kw_fetch_options *o)
+{
+    kw_fetcher *f;
+    if (!o || !o->user_agent || !*o->user_agent)
+        return kw_error_set(KW_EINVAL, "the fetcher needs a user agent");
+    if (o->max_per_host < 1 || o->max_parallel < 1 || o->max_body < 1 || o->min_delay_ms < 0 ||
+        o->max_redirects < 0)
+        return kw_error_set(KW_EINVAL, "fetch limits must be positive");
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!(f = calloc(1, sizeof *f)))
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    f->o = *o;
+    f->user_agent = strdup(o->user_agent);
+    f->public_address = o->public_address ? strdup(o->public_address) : NULL;
+    f->multi = curl_multi_init();
+    f->rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15u;
+    if (!f->user_agent || !f->multi || (o->public_address && !f->public_address)) {
+        kw_fetcher_free(f);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->max_parallel);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->max_per_host);
+    *out = f;
+    return 0;
+}
+
+void kw_fetcher_free(kw_fetcher *f)
+{
+    if (!f)
+        return;
+    for (job *j = f->queue, *next; j; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    if (f->multi)
+        curl_multi_cleanup(f->multi);
+    free(f->hosts);
+    free(f->user_agent);
+    free(f->public_address);
+    free(f);
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
+{
+    job *j;
+    int rc;
+    if (!req || !req->url)
+        return kw_error_set(KW_EINVAL, "a request needs a URL");
+    if (!(j = calloc(1, sizeof *j)))
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    j->f = f;
+    j->user = req->user;
+    if ((rc = host_key(req->url, j->hostkey, sizeof j->hostkey))) {
+        free(j);
+        return rc;
+    }
+    j->url = strdup(req->url);
+    j->etag = dup_or_null(req->etag);
+    j->last_modified = dup_or_null(req->last_modified);
+    if (!j->url || (req->etag && !j->etag) || (req->last_modified && !j->last_modified)) {
+        job_free(j);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    if (f->queue_tail)
+        f->queue_tail->next = j;
+    else
+        f->queue = j;
+    f->queue_tail = j;
+    return 0;
+}
+
+static int start(kw_fetcher *f, job *j)
+{
+    char line[600];
+    CURL *e = curl_easy_init();
+    if (!e)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    j->easy = e;
+    if (j->etag) {
+        snprintf(line, sizeof line, "If-None-Match: %s", j->etag);
+        j->headers = curl_slist_append(j->headers, line);
+    }
+    if (j->last_modified) {
+        snprintf(line, sizeof line, "If-Modified-Since: %s", j->last_modified);
+        j->headers = curl_slist_append(j->headers, line);
+    }
+    curl_easy_setopt(e, CURLOPT_URL, j->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)f->o.max_redirects);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder libcurl has */
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->o.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* never through a proxy from the environment */
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+        return kw_error_set(KW_EIO, "libcurl refused a transfer");
+    j->started = mono();
+    return 0;
+}
+
+static void finish(kw_fetcher *f, job *j, CURLcode code, kw_fetch_done done, void *ctx)
+{
+    kw_fetch_response r = {0};
+    char text[512] = "";
+    long status = 0;
+    char *final = NULL;
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &final);
+    r.url = j->url;
+    r.final_url = final ? final : j->url;
+    r.user = j->user;
+    r.status = (int)status;
+    r.retry_after = -1;
+    if (j->refused[0]) {
+        r.error = KW_EINVAL;
+        snprintf(text, sizeof text, "%s", j->refused);
+    } else if (j->too_big || code == CURLE_FILESIZE_EXCEEDED) {
+        r.error = KW_ETOOBIG;
+        snprintf(text, sizeof text, "the body is larger than %lld bytes (crawler.max_body)",
+                 (long long)f->o.max_body);
+    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "more than %d redirects", f->o.max_redirects);
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "timed out (%s)", j->errbuf[0] ? j->errbuf : "no answer");
+    } else if (code != CURLE_OK) {
+        r.error = code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT ? KW_EINVAL
+                                                                                   : KW_EIO;
+        snprintf(text, sizeof text, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
+    }
+    r.error_text = text;
+    if (!r.error) {
+        r.not_modified = status == 304;
+        r.body = j->body ? j->body : "";
+        r.body_len = j->len;
+    } else {
+        r.body = "";
+    }
+    r.content_type = j->ctype[0] ? j->ctype : NULL;
+    r.etag = j->r_etag[0] ? j->r_etag : NULL;
+    r.last_modified = j->r_lm[0] ? j->r_lm : NULL;
+    if (j->retry[0] && kw_retry_after_parse(&r.retry_after, j->retry, kw_time_now()))
+        r.retry_after = -1;
+    r.seconds = mono() - j->started;
+    done(ctx, &r);
+}
+
+int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
+{
+    double delay = (double)f->o.min_delay_ms / 1000.0;
+    while (f->queue || f->running) {
+        double now = mono(), wake = now + 0.25;
+        /* Start what may start, oldest first, one host slot at a time. */
+        for (job **pp = &f->queue; *pp && f->running < f->o.max_parallel;) {
+            job *j = *pp;
+            host *h = host_get(f, j->hostkey);
+            if (!h)
+                return kw_error_set(KW_ENOMEM, "out of memory");
+            if (h->active >= f->o.max_per_host || now < h->next_start) {
+                if (h->active < f->o.max_per_host && h->next_start < wake)
+                    wake = h->next_start;
+                pp = &j->next;
+                continue;
+            }
+            *pp = j->next;
+            if (f->queue_tail == j) {
+                f->queue_tail = NULL;
+                for (job *t = f->queue; t; t = t->next)
+                    f->queue_tail = t;
+            }
+            j->next = NULL;
+            if (start(f, j)) {
+                kw_fetch_response r = {.url = j->url, .final_url = j->url, .user = j->user,
+                                       .error = KW_EIO, .error_text = kw_error_last(),
+                                       .retry_after = -1, .body = ""};
+                done(ctx, &r);
+                job_free(j);
+                continue;
+            }
+            h->active++;
+            h->next_start = now + delay * (1.0 + 0.5 * jitter(f));
+            f->running++;
+        }
+        int still = 0;
+        if (curl_multi_perform(f->multi, &still) != CURLM_OK)
+            return kw_error_set(KW_EIO, "libcurl failed");
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(f->multi, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            job *j = NULL;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+            CURLcode code = msg->data.result;
+            curl_multi_remove_handle(f->multi, msg->easy_handle);
+            finish(f, j, code, done, ctx);
+            host *h = host_get(f, j->hostkey);
+            if (h)
+                h->active--;
+            f->running--;
+            job_free(j);
+        }
+        if (f->running > 0) {
+            int ms = (int)((wake - mono()) * 1000);
+            curl_multi_poll(f->multi, NULL, 0, ms < 1 ? 1 : ms > 250 ? 250 : ms, NULL);
+        } else if (f->queue) {
+            double wait = wake - mono();
+            if (wait > 0) {
+                struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- HTTP dates ------------------------------------------------------------ */
+
+static int month_of(const char *m)
+{
+    static const char *names = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    for (int i = 0; i < 12; i++)
+        if (strncmp(m, names + 3 * i, 3) == 0)
+            return i + 1;
+    return 0;
+}
+
+static int num(const char **p, int digits, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < digits; i++, (*p)++) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int hms(const char **p, int *h, int *m, int *s)
+{
+    if (num(p, 2, h) || *(*p)++ != ':' || num(p, 2, m) || *(*p)++ != ':' || num(p, 2, s))
+        return -1;
+    return *h > 23 || *m > 59 || *s > 60 ? -1 : 0;
+}
+
+int kw_http_date_parse(int64_t *out, const char *t)
+{
+    const char *p = t, *comma;
+    int d, mo, y, h, mi, s;
+    if (!t)
+        return kw_error_set(KW_EINVAL, "no date");
+    comma = strchr(t, ',');
+    if (comma && comma - t == 3) {
+        /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
+        p = comma + 1;
+        if (*p++ != ' ' || num(&p, 2, &d) || *p++ != ' ' || !(mo = month_of(p)))
+            goto bad;
+        p += 3;
+        if (*p++ != ' ' || num(&p, 4, &y) || *p++ != ' ' || hms(&p, &h, &mi, &s) ||
+            strcmp(p, " GMT") != 0)
+            goto bad;
+    } else if (comma) {
+        /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
+        p = comma + 1;
+        if (*p++ != ' ' || num(&p, 2, &d) || *p++ != '-' || !(mo = month_of(p)))
+            goto bad;
+        p += 3;
+        if (*p++ != '-' || num(&p, 2, &y) || *p++ != ' ' || hms(&p, &h, &mi, &s) ||
+            strcmp(p, " GMT") != 0)
+            goto bad;
+        y += y < 70 ? 2000 : 1900;
+    } else {
+        /* asctime: Sun Nov  6 08:49:37 1994 */
+        if (strlen(t) != 24 || t[3] != ' ' || !(mo = month_of(t + 4)) || t[7] != ' ')
+            goto bad;
+        p = t + 8;
+        if (*p == ' ')
+            p++, d = 0;
+        if (num(&p, *p && p[1] == ' ' ? 1 : 2, &d) || *p++ != ' ' || hms(&p, &h, &mi, &s) ||
+            *p++ != ' ' || num(&p, 4, &y) || *p)
+            goto bad;
+    }
+    if (d < 1 || d > 31)
+        goto bad;
+    *out = kw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
+    return 0;
+bad:
+    return kw_error_set(KW_EINVAL, "'%.64s' is not an HTTP date", t);
+}
+
+int kw_retry_after_parse(int64_t *out, const char *v, int64_t now)
+{
+    const char *p = v;
+    int64_t n = 0;
+    if (!v || !*v)
+        return kw_error_set(KW_EINVAL, "empty Retry-After");
+    while (isdigit((unsigned char)*p) && n < 100000000)
+        n = n * 10 + (*p++ - '0');
+    if (p != v && *p == '\0') {
+        *out = n;
+        return 0;
+    }
+    int64_t t;
+    if (kw_http_date_parse(&t, v))
+        return kw_error_set(KW_EINVAL, "Retry-After '%.64s' is neither seconds nor a date", v);
+    *out = t > now ? t - now : 0;
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * The crawler's HTTP client: many hosts at once over the libcurl multi
+ * interface, and polite to each one — at most a few connections per host,
+ * a minimum delay (with jitter) between requests to a host, conditional
+ * GET, capped and decompressed bodies, bounded redirects and time-outs.
+ * It refuses loopback, private, link-local and multicast addresses unless
+ * told otherwise, checking the resolved address of every connection,
+ * redirects included, so a user-supplied URL cannot reach internal services.
+ */
+#ifndef KOLWATCH_FETCH_H
+#define KOLWATCH_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kw_fetcher kw_fetcher;
+
+typedef struct kw_fetch_options {
+    const char *user_agent;     /* required; should carry a contact URL */
+    int allow_private;          /* connect to private addresses too (tests) */
+    const char *public_address; /* tests only: treat this one address as public */
+    int max_per_host;           /* connections per host at once; default 2 */
+    int64_t min_delay_ms;       /* between request starts to one host; default 1000,
+                                   plus up to half again of jitter */
+    int max_parallel;           /* connections overall; default 32 */
+    int64_t max_body;           /* bytes after decompression; default 10 MiB */
+    int64_t connect_timeout_ms; /* default 10 s */
+    int64_t timeout_ms;         /* whole transfer; default 60 s */
+    int max_redirects;          /* default 5 */
+} kw_fetch_options;
+
+/* Fill o with the defaults (user_agent stays NULL). */
+void kw_fetch_options_init(kw_fetch_options *o);
+
+typedef struct kw_fetch_request {
+    const char *url;           /* http or https; copied when queued */
+    const char *etag;          /* sent verbatim as If-None-Match, or NULL */
+    const char *last_modified; /* sent verbatim as If-Modified-Since, or NULL */
+    void *user;                /* handed back in the response */
+} kw_fetch_request;
+
+typedef struct kw_fetch_response {
+    const char *url;           /* as requested */
+    const char *final_url;     /* after redirects */
+    void *user;
+    int status;                /* HTTP status of the final response, 0 if none */
+    int error;                 /* 0, or KW_EIO (network, time-out, too many
+                                  redirects), KW_ETOOBIG (body cap),
+                                  KW_EINVAL (refused address or bad URL) */
+    const char *error_text;    /* "" when error is 0 */
+    int not_modified;          /* a 304: no body */
+    const char *content_type, *etag, *last_modified; /* NULL when absent */
+    int64_t retry_after;       /* seconds from Retry-After, -1 when absent */
+    const char *body;          /* decompressed, NUL-terminated */
+    size_t body_len;
+    double seconds;
+} kw_fetch_response;
+
+/* Called once per request as it completes; everything in r is borrowed
+ * for the call only. */
+typedef void (*kw_fetch_done)(void *ctx, const kw_fetch_response *r);
+
+/* Caller frees with kw_fetcher_free. KW_EINVAL without a user agent. */
+int kw_fetcher_new(kw_fetcher **out, const kw_fetch_options *o);
+void kw_fetcher_free(kw_fetcher *f);
+
+/* Queue a request (its strings are copied). KW_EINVAL for a URL that is
+ * not http(s) or has no host. */
+int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req);
+
+/* Fetch everything queued, politely, calling done for each; returns when
+ * the queue is empty. 0, or KW_EIO if libcurl itself fails. */
+int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx);
+
+/* An HTTP date (IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
+ * "Sunday, 06-Nov-94 08:49:37 GMT" or asctime "Sun Nov  6 08:49:37 1994")
+ * into seconds since the epoch. KW_EINVAL otherwise. */
+int kw_http_date_parse(int64_t *out, const char *text);
+
+/* Retry-After as seconds from now: delta-seconds or an HTTP date (a date
+ * in the past gives 0). KW_EINVAL when it is neither. */
+int kw_retry_after_parse(int64_t *out, const char *value, int64_t now);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

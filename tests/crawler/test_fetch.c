@@ -1,0 +1,438 @@
+/*
+ * The polite fetcher against real HTTP servers on 127.0.0.1 and 127.0.0.2
+ * (libmicrohttpd in this process): conditional GET, Retry-After, redirect
+ * loops, time-outs, body and decompression caps, refusal of private
+ * addresses (also behind a redirect), per-host limits and delays.
+ */
+#include "testsupport.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/fetch.h"
+#include "kolwatch/timeutil.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+typedef struct server {
+    struct MHD_Daemon *d;
+    int port;
+    char ip[16];
+    pthread_mutex_t lock;
+    int hits, active, max_active;
+    double arrivals[64];
+    int narrivals;
+    char user_agent[256];
+    char *bomb; /* gzip of many zeros */
+    size_t bomb_len;
+    struct server *other; /* where /to-other redirects */
+} server;
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *body, size_t len,
+                             const char *const *headers)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    for (int i = 0; headers && headers[i]; i += 2)
+        MHD_add_response_header(r, headers[i], headers[i + 1]);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *upload,
+                               size_t *upload_size, void **state)
+{
+    server *s = cls;
+    (void)method, (void)version, (void)upload, (void)upload_size;
+    if (!*state) { /* first call: headers only */
+        *state = s;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->hits++;
+    if (++s->active > s->max_active)
+        s->max_active = s->active;
+    if (s->narrivals < 64)
+        s->arrivals[s->narrivals++] = mono();
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+    snprintf(s->user_agent, sizeof s->user_agent, "%s", ua ? ua : "");
+    pthread_mutex_unlock(&s->lock);
+
+    enum MHD_Result ret;
+    char loc[128], date[64];
+    if (strcmp(url, "/etag") == 0) {
+        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+        const char *h[] = {"ETag", "\"v1\"", "Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT",
+                           "Content-Type", "text/plain; charset=utf-8", NULL};
+        if (inm && strcmp(inm, "\"v1\"") == 0)
+            ret = reply(c, 304, "", 0, h);
+        else
+            ret = reply(c, 200, "hello", 5, h);
+    } else if (strcmp(url, "/429") == 0) {
+        const char *h[] = {"Retry-After", "120", NULL};
+        ret = reply(c, 429, "slow down", 9, h);
+    } else if (strcmp(url, "/503") == 0) {
+        time_t t = time(NULL) + 300;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        const char *h[] = {"Retry-After", date, NULL};
+        ret = reply(c, 503, "down", 4, h);
+    } else if (strcmp(url, "/loop") == 0) {
+        const char *h[] = {"Location", "/loop", NULL};
+        ret = reply(c, 302, "", 0, h);
+    } else if (strcmp(url, "/to-other") == 0 && s->other) {
+        snprintf(loc, sizeof loc, "http://%s:%d/etag", s->other->ip, s->other->port);
+        const char *h[] = {"Location", loc, NULL};
+        ret = reply(c, 302, "", 0, h);
+    } else if (strcmp(url, "/slow") == 0) {
+        usleep(400 * 1000);
+        ret = reply(c, 200, "late", 4, NULL);
+    } else if (strcmp(url, "/big") == 0) {
+        size_t n = 2 * 1024 * 1024;
+        char *b = malloc(n);
+        memset(b, 'x', n);
+        ret = reply(c, 200, b, n, NULL);
+        free(b);
+    } else if (strcmp(url, "/bomb") == 0) {
+        const char *h[] = {"Content-Encoding", "gzip", NULL};
+        ret = reply(c, 200, s->bomb, s->bomb_len, h);
+    } else {
+        ret = reply(c, 404, "no", 2, NULL);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->active--;
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* gzip of n zero bytes */
+static char *gzip_zeros(size_t n, size_t *out_len)
+{
+    z_stream z = {0};
+    size_t cap = n / 500 + 4096;
+    char *out = malloc(cap), *zeros = calloc(1, 1 << 20);
+    deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY);
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    for (size_t done = 0; done < n; done += 1 << 20) {
+        z.next_in = (Bytef *)zeros;
+        z.avail_in = 1 << 20;
+        deflate(&z, done + (1 << 20) >= n ? Z_FINISH : Z_NO_FLUSH);
+    }
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    free(zeros);
+    return out;
+}
+
+static void server_start(server *s, const char *ip)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    memset(s, 0, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    snprintf(s->ip, sizeof s->ip, "%s", ip);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    s->bomb = gzip_zeros((size_t)64 << 20, &s->bomb_len);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+                            NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_END);
+    if (!s->d)
+        fail_msg("cannot start a test HTTP server on %s", ip);
+    s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
+}
+
+static void server_stop(server *s)
+{
+    MHD_stop_daemon(s->d);
+    free(s->bomb);
+    pthread_mutex_destroy(&s->lock);
+}
+
+typedef struct got {
+    int n;
+    kw_fetch_response r[16];
+    char body[16][64];
+    char text[16][256];
+    char etag[16][64];
+} got;
+
+static void collect(void *ctx, const kw_fetch_response *r)
+{
+    got *g = ctx;
+    if (g->n >= 16)
+        return;
+    g->r[g->n] = *r;
+    snprintf(g->body[g->n], sizeof g->body[0], "%.*s", (int)(r->body_len < 63 ? r->body_len : 63), r->body);
+    snprintf(g->text[g->n], sizeof g->text[0], "%s", r->error_text);
+    snprintf(g->etag[g->n], sizeof g->etag[0], "%s", r->etag ? r->etag : "");
+    g->r[g->n].body = g->body[g->n];
+    g->r[g->n].error_text = g->text[g->n];
+    g->r[g->n].etag = g->etag[g->n];
+    g->r[g->n].url = g->r[g->n].final_url = g->r[g->n].content_type = g->r[g->n].last_modified = NULL;
+    g->n++;
+}
+
+static kw_fetcher *fetcher(int allow_private, int64_t delay_ms)
+{
+    kw_fetch_options o;
+    kw_fetcher *f = NULL;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test/1.0 (+https://kolwatch.example/bot)";
+    o.allow_private = allow_private;
+    o.min_delay_ms = delay_ms;
+    o.max_body = 1024 * 1024;
+    o.timeout_ms = 5000;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    return f;
+}
+
+static void get(kw_fetcher *f, server *s, const char *path, const char *etag, got *g)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://%s:%d%s", s->ip, s->port, path);
+    kw_fetch_request q = {.url = url, .etag = etag};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, g), 0);
+}
+
+static void etag__a_second_fetch_is_a_304_without_a_body(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 0);
+    get(f, s, "/etag", NULL, &g);
+    assert_int_equal(g.r[0].error, 0);
+    assert_int_equal(g.r[0].status, 200);
+    assert_string_equal(g.body[0], "hello");
+    assert_string_equal(g.etag[0], "\"v1\"");
+    assert_string_equal(s->user_agent, "kolwatch-test/1.0 (+https://kolwatch.example/bot)");
+    get(f, s, "/etag", g.etag[0], &g);
+    assert_int_equal(g.r[1].status, 304);
+    assert_true(g.r[1].not_modified);
+    assert_int_equal(g.r[1].body_len, 0);
+    kw_fetcher_free(f);
+}
+
+static void retry_after__seconds_and_http_date(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 0);
+    get(f, s, "/429", NULL, &g);
+    get(f, s, "/503", NULL, &g);
+    assert_int_equal(g.r[0].status, 429);
+    assert_int_equal(g.r[0].retry_after, 120);
+    assert_int_equal(g.r[1].status, 503);
+    assert_true(g.r[1].retry_after >= 290 && g.r[1].retry_after <= 300);
+    kw_fetcher_free(f);
+}
+
+static void redirect_loop__stops_after_five(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 0);
+    int before = s->hits;
+    get(f, s, "/loop", NULL, &g);
+    assert_int_equal(g.r[0].error, KW_EIO);
+    assert_non_null(strstr(g.text[0], "redirects"));
+    assert_int_equal(s->hits - before, 6); /* the first request and five redirects */
+    kw_fetcher_free(f);
+}
+
+static void slow_server__times_out(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetch_options o;
+    kw_fetcher *f = NULL;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.timeout_ms = 150;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    get(f, s, "/slow", NULL, &g);
+    assert_int_equal(g.r[0].error, KW_EIO);
+    assert_non_null(strstr(g.text[0], "timed out"));
+    kw_fetcher_free(f);
+}
+
+static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 0);
+    get(f, s, "/big", NULL, &g);
+    get(f, s, "/bomb", NULL, &g);
+    assert_int_equal(g.r[0].error, KW_ETOOBIG);
+    assert_int_equal(g.r[1].error, KW_ETOOBIG);
+    assert_non_null(strstr(g.text[1], "larger than"));
+    kw_fetcher_free(f);
+}
+
+static void private_addresses__are_refused_before_connecting(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    char url[128];
+    kw_fetcher *f = fetcher(0, 0);
+    int before = s->hits;
+    get(f, s, "/etag", NULL, &g);
+    snprintf(url, sizeof url, "http://localhost:%d/etag", s->port);
+    kw_fetch_request q = {.url = url};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(g.r[i].error, KW_EINVAL);
+        assert_non_null(strstr(g.text[i], "refused"));
+    }
+    assert_int_equal(s->hits, before); /* nothing reached the server */
+    kw_fetcher_free(f);
+}
+
+static void private_addresses__are_refused_behind_a_redirect(void **state)
+{
+    server *s = *state, pub;
+    got g = {0};
+    kw_fetch_options o;
+    kw_fetcher *f = NULL;
+    server_start(&pub, "127.0.0.2");
+    pub.other = s;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.public_address = "127.0.0.2"; /* stands in for a public host */
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    int before = s->hits;
+    get(f, &pub, "/to-other", NULL, &g);
+    assert_int_equal(pub.hits, 1);     /* the "public" first hop was fetched */
+    assert_int_equal(s->hits, before); /* the redirect to 127.0.0.1 was not */
+    assert_int_equal(g.r[0].error, KW_EINVAL);
+    assert_non_null(strstr(g.text[0], "127.0.0.1"));
+    kw_fetcher_free(f);
+    server_stop(&pub);
+}
+
+static void politeness__per_host_connections_and_delay(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    char url[128];
+    kw_fetch_options o;
+    kw_fetcher *f = NULL;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = 2;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    s->max_active = 0;
+    snprintf(url, sizeof url, "http://%s:%d/slow", s->ip, s->port);
+    for (int i = 0; i < 5; i++) {
+        kw_fetch_request q = {.url = url};
+        assert_int_equal(kw_fetcher_add(f, &q), 0);
+    }
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.n, 5);
+    assert_int_equal(s->max_active, 2);
+    kw_fetcher_free(f);
+
+    /* One connection and 150 ms between request starts. */
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.min_delay_ms = 150;
+    o.max_per_host = 1;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    s->narrivals = 0;
+    snprintf(url, sizeof url, "http://%s:%d/etag", s->ip, s->port);
+    for (int i = 0; i < 4; i++) {
+        kw_fetch_request q = {.url = url};
+        assert_int_equal(kw_fetcher_add(f, &q), 0);
+    }
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(s->narrivals, 4);
+    for (int i = 1; i < 4; i++)
+        assert_true(s->arrivals[i] - s->arrivals[i - 1] >= 0.14);
+    kw_fetcher_free(f);
+}
+
+static void requests__must_be_http_or_https(void **state)
+{
+    (void)state;
+    kw_fetcher *f = fetcher(1, 0);
+    kw_fetch_request q = {.url = "ftp://example.com/file"};
+    assert_int_equal(kw_fetcher_add(f, &q), KW_EINVAL);
+    q.url = "not a url";
+    assert_int_equal(kw_fetcher_add(f, &q), KW_EINVAL);
+    kw_fetcher_free(f);
+    kw_fetch_options o;
+    kw_fetch_options_init(&o);
+    assert_int_equal(kw_fetcher_new(&f, &o), KW_EINVAL); /* no user agent */
+}
+
+static void http_dates__the_three_forms_name_one_instant(void **state)
+{
+    (void)state;
+    int64_t a, b, c, r;
+    assert_int_equal(kw_http_date_parse(&a, "Sun, 06 Nov 1994 08:49:37 GMT"), 0);
+    assert_int_equal(kw_http_date_parse(&b, "Sunday, 06-Nov-94 08:49:37 GMT"), 0);
+    assert_int_equal(kw_http_date_parse(&c, "Sun Nov  6 08:49:37 1994"), 0);
+    assert_int_equal(a, b);
+    assert_int_equal(a, c);
+    assert_int_equal(a, 784111777);
+    assert_int_equal(kw_http_date_parse(&a, "06 Nov 1994"), KW_EINVAL);
+    assert_int_equal(kw_http_date_parse(&a, "Sun, 06 Nov 1994 08:49:37 PST"), KW_EINVAL);
+    assert_int_equal(kw_retry_after_parse(&r, "30", 1000), 0);
+    assert_int_equal(r, 30);
+    assert_int_equal(kw_retry_after_parse(&r, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 60), 0);
+    assert_int_equal(r, 60);
+    assert_int_equal(kw_retry_after_parse(&r, "Sun, 06 Nov 1994 08:49:37 GMT", 2000000000), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(kw_retry_after_parse(&r, "soon", 0), KW_EINVAL);
+}
+
+static int setup(void **state)
+{
+    static server s;
+    server_start(&s, "127.0.0.1");
+    *state = &s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    server_stop(*state);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(etag__a_second_fetch_is_a_304_without_a_body),
+        cmocka_unit_test(retry_after__seconds_and_http_date),
+        cmocka_unit_test(redirect_loop__stops_after_five),
+        cmocka_unit_test(slow_server__times_out),
+        cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
+        cmocka_unit_test(private_addresses__are_refused_before_connecting),
+        cmocka_unit_test(private_addresses__are_refused_behind_a_redirect),
+        cmocka_unit_test(politeness__per_host_connections_and_delay),
+        cmocka_unit_test(requests__must_be_http_or_https),
+        cmocka_unit_test(http_dates__the_three_forms_name_one_instant),
+    };
+    return cmocka_run_group_tests_name("fetch", tests, setup, teardown);
+}
