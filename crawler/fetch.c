@@ -464,7 +464,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
         if (curl_multi_perform(f->multi, &still) != CURLM_OK)
             return kw_error_set(KW_EIO, "libcurl failed");
         CURLMsg *msg;
-        int left;
+        int left, completed = 0;
         while ((msg = curl_multi_info_read(f->multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
@@ -477,8 +477,11 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
             if (h)
                 h->active--;
             f->running--;
+            completed++;
             job_free(j);
         }
+        if (completed)
+            continue; /* slots were freed: start what waits before waiting */
         if (f->running > 0) {
             int ms = (int)((wake - mono()) * 1000);
             curl_multi_poll(f->multi, NULL, 0, ms < 1 ? 1 : ms > 250 ? 250 : ms, NULL);
