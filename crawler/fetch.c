@@ -22,10 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+struct job;
+
 typedef struct host {
     char key[300]; /* scheme://host:port */
     int active;
     double next_start;
+    struct job *head, *tail; /* requests waiting for this host */
 } host;
 
 typedef struct job {
@@ -49,9 +52,9 @@ struct kw_fetcher {
     kw_fetch_options o;
     char *user_agent, *public_address;
     CURLM *multi;
-    job *queue, *queue_tail;
     host *hosts;
     size_t nhosts, caphosts;
+    size_t pending; /* queued, not started */
     int running;
     uint64_t rng;
 };
@@ -291,10 +294,11 @@ void kw_fetcher_free(kw_fetcher *f)
 {
     if (!f)
         return;
-    for (job *j = f->queue, *next; j; j = next) {
-        next = j->next;
-        job_free(j);
-    }
+    for (size_t i = 0; i < f->nhosts; i++)
+        for (job *j = f->hosts[i].head, *next; j; j = next) {
+            next = j->next;
+            job_free(j);
+        }
     if (f->multi)
         curl_multi_cleanup(f->multi);
     free(f->hosts);
@@ -326,11 +330,17 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
         job_free(j);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
-    if (f->queue_tail)
-        f->queue_tail->next = j;
+    host *h = host_get(f, j->hostkey);
+    if (!h) {
+        job_free(j);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    if (h->tail)
+        h->tail->next = j;
     else
-        f->queue = j;
-    f->queue_tail = j;
+        h->head = j;
+    h->tail = j;
+    f->pending++;
     return 0;
 }
 
@@ -427,38 +437,34 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, kw_fetch_done done, voi
 int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
 {
     double delay = (double)f->o.min_delay_ms / 1000.0;
-    while (f->queue || f->running) {
+    while (f->pending || f->running) {
         double now = mono(), wake = now + 0.25;
-        /* Start what may start, oldest first, one host slot at a time. */
-        for (job **pp = &f->queue; *pp && f->running < f->o.max_parallel;) {
-            job *j = *pp;
-            host *h = host_get(f, j->hostkey);
-            if (!h)
-                return kw_error_set(KW_ENOMEM, "out of memory");
-            if (h->active >= f->o.max_per_host || now < h->next_start) {
-                if (h->active < f->o.max_per_host && h->next_start < wake)
-                    wake = h->next_start;
-                pp = &j->next;
-                continue;
+        /* Start what may start: each host while it has a free slot and its
+         * delay has passed. */
+        for (size_t i = 0; i < f->nhosts && f->running < f->o.max_parallel; i++) {
+            host *h = &f->hosts[i];
+            while (h->head && h->active < f->o.max_per_host && now >= h->next_start &&
+                   f->running < f->o.max_parallel) {
+                job *j = h->head;
+                h->head = j->next;
+                if (!h->head)
+                    h->tail = NULL;
+                j->next = NULL;
+                f->pending--;
+                if (start(f, j)) {
+                    kw_fetch_response r = {.url = j->url, .final_url = j->url, .user = j->user,
+                                           .error = KW_EIO, .error_text = kw_error_last(),
+                                           .retry_after = -1, .body = ""};
+                    done(ctx, &r);
+                    job_free(j);
+                    continue;
+                }
+                h->active++;
+                h->next_start = now + delay * (1.0 + 0.5 * jitter(f));
+                f->running++;
             }
-            *pp = j->next;
-            if (f->queue_tail == j) {
-                f->queue_tail = NULL;
-                for (job *t = f->queue; t; t = t->next)
-                    f->queue_tail = t;
-            }
-            j->next = NULL;
-            if (start(f, j)) {
-                kw_fetch_response r = {.url = j->url, .final_url = j->url, .user = j->user,
-                                       .error = KW_EIO, .error_text = kw_error_last(),
-                                       .retry_after = -1, .body = ""};
-                done(ctx, &r);
-                job_free(j);
-                continue;
-            }
-            h->active++;
-            h->next_start = now + delay * (1.0 + 0.5 * jitter(f));
-            f->running++;
+            if (h->head && h->active < f->o.max_per_host && h->next_start < wake)
+                wake = h->next_start;
         }
         int still = 0;
         if (curl_multi_perform(f->multi, &still) != CURLM_OK)
@@ -485,7 +491,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
         if (f->running > 0) {
             int ms = (int)((wake - mono()) * 1000);
             curl_multi_poll(f->multi, NULL, 0, ms < 1 ? 1 : ms > 250 ? 250 : ms, NULL);
-        } else if (f->queue) {
+        } else if (f->pending) {
             double wait = wake - mono();
             if (wait > 0) {
                 struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
