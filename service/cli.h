@@ -55,5 +55,7 @@ int cmd_import(kw_cli *cli, int argc, char **argv);
 int cmd_mention(kw_cli *cli, int argc, char **argv);
 int cmd_score(kw_cli *cli, int argc, char **argv);
 int cmd_rescore(kw_cli *cli, int argc, char **argv);
+int cmd_robots(kw_cli *cli, int argc, char **argv);
+int cmd_parse_feed(kw_cli *cli, int argc, char **argv);
 
 #endif

@@ -10,5 +10,7 @@ const kw_command kw_commands[] = {
     {"mention", "list stored mentions", cmd_mention},
     {"score", "score texts for sentiment, with explanations", cmd_score},
     {"rescore", "re-score stored mentions after a lexicon change", cmd_rescore},
+    {"robots-check", "check URLs against a robots.txt file (RFC 9309)", cmd_robots},
+    {"parse-feed", "parse an RSS, Atom or JSON feed into one JSON object", cmd_parse_feed},
     {NULL, NULL, NULL},
 };

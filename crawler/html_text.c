@@ -1,0 +1,1 @@
+/* placeholder */ typedef int kw_html_text;
