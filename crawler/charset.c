@@ -144,7 +144,7 @@ static int put_fffd(kw_buf *b, decode_stats *st)
 }
 
 /* UTF-8 to UTF-8: each maximal ill-formed subpart becomes one U+FFFD;
- * NUL becomes U+FFFD too, as C strings carry the text from here on. */
+ * NUL becomes a space, as C strings carry the text from here on. */
 static int decode_utf8(kw_buf *b, const unsigned char *s, size_t n, decode_stats *st)
 {
     size_t i = 0, run = 0;
@@ -162,8 +162,8 @@ static int decode_utf8(kw_buf *b, const unsigned char *s, size_t n, decode_stats
         run = 0;
         if (rc)
             break;
-        if (k > 0) { /* NUL */
-            rc = buf_append(b, "\xEF\xBF\xBD", 3);
+        if (k > 0) { /* NUL: a space, as fix_up does for the other decoders */
+            rc = buf_putc(b, ' ');
             i++;
             continue;
         }
