@@ -399,28 +399,26 @@ static const char common_chars[] =
     "這個們來為國說時會對過發後裡門見現當沒動還進從實無與長機點業將兩間問體樣種經麼學開產頭"
     "貨買賣電話網讓價務戶視頻";
 
-static bool is_common(uint32_t cp)
+static int cmp_cp(const void *a, const void *b)
 {
-    static uint32_t table[512];
-    static size_t count;
-    static bool built;
-    if (!built) { /* decoded once; a race would only write the same values */
-        const unsigned char *p = (const unsigned char *)common_chars;
-        size_t n = strlen(common_chars), k;
-        uint32_t c;
-        size_t m = 0;
-        while (n && m < 512 && (k = utf8_seq(p, n, &c)) > 0) {
-            table[m++] = c;
-            p += k;
-            n -= k;
-        }
-        count = m;
-        built = true;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The common characters as sorted code points (no shared state: built
+ * per call, a few hundred entries). */
+static size_t common_table(uint32_t *table, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)common_chars;
+    size_t n = strlen(common_chars), k, m = 0;
+    uint32_t c;
+    while (n && m < cap && (k = utf8_seq(p, n, &c)) > 0) {
+        table[m++] = c;
+        p += k;
+        n -= k;
     }
-    for (size_t i = 0; i < count; i++)
-        if (table[i] == cp)
-            return true;
-    return false;
+    qsort(table, m, sizeof table[0], cmp_cp);
+    return m;
 }
 
 typedef struct score {
@@ -431,6 +429,8 @@ typedef struct score {
 static void score_text(score *sc, const char *t, size_t n)
 {
     const unsigned char *p = (const unsigned char *)t;
+    uint32_t table[512];
+    size_t count = common_table(table, sizeof table / sizeof table[0]);
     while (n) {
         uint32_t cp;
         size_t k = utf8_seq(p, n, &cp);
@@ -440,7 +440,7 @@ static void score_text(score *sc, const char *t, size_t n)
             sc->high++;
         if (cp >= 0x4E00 && cp <= 0x9FFF) {
             sc->cjk++;
-            if (is_common(cp))
+            if (bsearch(&cp, table, count, sizeof table[0], cmp_cp))
                 sc->common++;
         } else if ((cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0x80 && cp < 0xA0)) {
             sc->other_high++;

@@ -252,14 +252,27 @@ static xmlNode *child(xmlNode *parent, ns_kind k, const char *ns, const char *na
     return NULL;
 }
 
+/* The text of an attribute value; entity references in it stay
+ * unexpanded (xmlGetProp would expand them). */
+static char *attr_text(xmlAttr *a)
+{
+    kw_buf b;
+    buf_init(&b, FIELD_MAX);
+    for (xmlNode *c = a ? a->children : NULL; c; c = c->next)
+        if (c->type == XML_TEXT_NODE && c->content &&
+            buf_append(&b, c->content, strlen((const char *)c->content)) == KW_ENOMEM)
+            break;
+    return a ? buf_take(&b) : NULL;
+}
+
 static char *prop(xmlNode *n, const char *name)
 {
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    char *s = strdup((const char *)v);
-    xmlFree(v);
-    return s;
+    return attr_text(xmlHasProp(n, (const xmlChar *)name));
+}
+
+static char *ns_prop(xmlNode *n, const char *name, const char *ns)
+{
+    return attr_text(xmlHasNsProp(n, (const xmlChar *)name, (const xmlChar *)ns));
 }
 
 /* A text element read as plain text; HTML inside is turned into text. */
@@ -307,14 +320,14 @@ static char *atom_text(reader *rd, xmlNode *n, bool collapse)
     return out;
 }
 
-static int64_t date_of(xmlNode *n)
+static int64_t date_of(reader *rd, xmlNode *n)
 {
     int64_t t;
     if (!n)
         return KW_FEED_NO_TIME;
-    xmlChar *s = xmlNodeGetContent(n);
-    int rc = s ? kw_date_parse(&t, (const char *)s, 0) : KW_EINVAL;
-    xmlFree(s);
+    char *s = raw_text(rd, n);
+    int rc = s ? kw_date_parse(&t, s, 0) : KW_EINVAL;
+    free(s);
     return rc == 0 ? t : KW_FEED_NO_TIME;
 }
 
@@ -412,11 +425,7 @@ static void rss_item(reader *rd, xmlNode *it)
     xmlNode *guid = child(it, IN_RSS, NULL, "guid");
     e->id = guid ? tidy(raw_text(rd, guid), false) : NULL;
     if (!e->id && rd->feed->version == KW_FEED_RSS10) {
-        xmlChar *about = xmlGetNsProp(it, (const xmlChar *)"about", (const xmlChar *)NS_RDF);
-        if (about) {
-            e->id = tidy(strdup((const char *)about), false);
-            xmlFree(about);
-        }
+        e->id = tidy(ns_prop(it, "about", NS_RDF), false);
     }
     e->title = text_child(rd, it, IN_RSS, NULL, "title", true);
     xmlNode *link = child(it, IN_RSS, NULL, "link");
@@ -435,9 +444,9 @@ static void rss_item(reader *rd, xmlNode *it)
     if (!e->author)
         e->author = text_child(rd, it, IN_NS, NS_DC, "creator", true);
     xmlNode *pub = child(it, IN_RSS, NULL, "pubDate");
-    e->published = date_of(pub ? pub : child(it, IN_NS, NS_DC, "date"));
+    e->published = date_of(rd, pub ? pub : child(it, IN_NS, NS_DC, "date"));
     xmlNode *upd = child(it, IN_NS, NS_ATOM10, "updated");
-    e->updated = date_of(upd ? upd : child(it, IN_NS, NS_DCTERMS, "modified"));
+    e->updated = date_of(rd, upd ? upd : child(it, IN_NS, NS_DCTERMS, "modified"));
     e->summary = text_child(rd, it, IN_RSS, NULL, "description", false);
     xmlNode *enc = child(it, IN_NS, NS_CONTENT, "encoded");
     if (enc)
@@ -457,11 +466,11 @@ static void atom_entry(reader *rd, xmlNode *en, bool v03)
         e->author = rd->feed->author ? strdup(rd->feed->author) : NULL;
     if (v03) {
         xmlNode *p = child(en, IN_ATOM, NULL, "issued");
-        e->published = date_of(p ? p : child(en, IN_ATOM, NULL, "created"));
-        e->updated = date_of(child(en, IN_ATOM, NULL, "modified"));
+        e->published = date_of(rd, p ? p : child(en, IN_ATOM, NULL, "created"));
+        e->updated = date_of(rd, child(en, IN_ATOM, NULL, "modified"));
     } else {
-        e->published = date_of(child(en, IN_ATOM, NULL, "published"));
-        e->updated = date_of(child(en, IN_ATOM, NULL, "updated"));
+        e->published = date_of(rd, child(en, IN_ATOM, NULL, "published"));
+        e->updated = date_of(rd, child(en, IN_ATOM, NULL, "updated"));
     }
     e->summary = atom_text(rd, child(en, IN_ATOM, NULL, "summary"), false);
     e->content = atom_text(rd, child(en, IN_ATOM, NULL, "content"), false);
@@ -502,7 +511,7 @@ static void read_rss(reader *rd, xmlNode *root)
             u = child(ch, IN_RSS, NULL, "pubDate");
         if (!u)
             u = child(ch, IN_NS, NS_DC, "date");
-        f->updated = date_of(u);
+        f->updated = date_of(rd, u);
     }
     if (!holder)
         return;
@@ -524,7 +533,7 @@ static void read_atom(reader *rd, xmlNode *root, bool v03)
     if (!f->subtitle && !v03)
         f->subtitle = atom_text(rd, child(root, IN_ATOM, NULL, "tagline"), false);
     f->author = atom_person(rd, root);
-    f->updated = date_of(child(root, IN_ATOM, NULL, v03 ? "modified" : "updated"));
+    f->updated = date_of(rd, child(root, IN_ATOM, NULL, v03 ? "modified" : "updated"));
     for (xmlNode *c = root->children; c && rd->rc == 0; c = c->next)
         if (is_el(c, IN_ATOM, NULL, "entry"))
             atom_entry(rd, c, v03);
