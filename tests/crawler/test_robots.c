@@ -158,6 +158,27 @@ static void rfc_2_2_2_percent_encoding_examples(void **state)
     kw_robots_free(r);
 }
 
+/* RFC 9309 2.2.3, the special characters table, with its examples. */
+static void rfc_2_2_3_special_characters(void **state)
+{
+    (void)state;
+    kw_robots *r = parse("user-agent: *\n"
+                         "disallow: /\n"
+                         "allow: / # comment in line\n"
+                         "\n"
+                         "# comment on its own line\n");
+    expect(r, "bot", "/anything", true); /* the comment is not part of the path */
+    kw_robots_free(r);
+    r = parse("user-agent: *\ndisallow: /\nallow: /this/path/exactly$\n");
+    expect(r, "bot", "/this/path/exactly", true);
+    expect(r, "bot", "/this/path/exactly/not", false);
+    kw_robots_free(r);
+    r = parse("user-agent: *\ndisallow: /\nallow: /this/*/exactly\n");
+    expect(r, "bot", "/this/a/b/exactly", true);
+    expect(r, "bot", "/this/exactly", false);
+    kw_robots_free(r);
+}
+
 static void wildcards_match_any_run_and_dollar_anchors(void **state)
 {
     (void)state;
@@ -332,6 +353,7 @@ int main(void)
         cmocka_unit_test(rfc_2_2_1_groups_of_one_agent_are_merged),
         cmocka_unit_test(product_token_stops_at_version_and_star_is_the_fallback),
         cmocka_unit_test(rfc_2_2_2_percent_encoding_examples),
+        cmocka_unit_test(rfc_2_2_3_special_characters),
         cmocka_unit_test(wildcards_match_any_run_and_dollar_anchors),
         cmocka_unit_test(a_literal_star_in_a_path_is_not_a_wildcard),
         cmocka_unit_test(equal_length_allow_and_disallow__allow_wins),
