@@ -346,7 +346,7 @@ static const encoding *html_declared(const unsigned char *s, size_t n)
             const char *q = p + 4;
             while (q + 3 <= end && memcmp(q, "-->", 3) != 0)
                 q++;
-            p = q + 3;
+            p = q + 3 <= end ? q + 3 : end;
             continue;
         }
         if (end - p >= 6 && ascii_ieqn(p, "<meta", 5) && (blank(p[5]) || p[5] == '/')) {
