@@ -829,7 +829,9 @@ int kw_feed_parse(kw_feed **out, const void *data, size_t len, const kw_feed_opt
     bool json = i < len && p[i] == '{';
     if ((rc = kw_charset_decode(&dec, data, len, opt->charset, json ? KW_DOC_TEXT : KW_DOC_XML,
                                 max))) {
-        kw_error_set(rc, "%s: %s", rd.name, kw_error_last());
+        char why[KW_ERROR_MAX];
+        snprintf(why, sizeof why, "%s", kw_error_last()); /* not formatted into itself */
+        kw_error_set(rc, "%s: %s", rd.name, why);
         goto cleanup;
     }
     f->encoding = dec.charset;
