@@ -93,12 +93,14 @@ typedef struct kw_decoded {
 
 /* Decode data to UTF-8. The charset is, in order: a BOM; http_label (may be
  * NULL); the XML declaration or HTML <meta> per kind; "valid UTF-8 is
- * UTF-8"; a detector choosing among GB18030, Big5-HKSCS and windows-1252
- * by validity and the frequency of common Chinese characters. A label is
+ * UTF-8"; a detector choosing among UTF-8 with a few bad bytes, GB18030,
+ * Big5-HKSCS and windows-1252 by validity and the frequency of common
+ * Chinese characters. A label is
  * overruled (and label_wrong set) when decoding with it fails where
  * another candidate succeeds, or when its text is clearly not Chinese while
  * another candidate's clearly is. Undecodable bytes become U+FFFD: a
- * document is never dropped for a bad byte. Returns 0, KW_ETOOBIG when len
+ * document is never dropped for a bad byte. A NUL becomes a space, so the
+ * text is one C string. Returns 0, KW_ETOOBIG when len
  * is over max (0: no limit) or KW_ENOMEM. out->text is owned by the
  * caller: kw_decoded_free. */
 int kw_charset_decode(kw_decoded *out, const void *data, size_t len, const char *http_label,
