@@ -16,5 +16,7 @@ const kw_command kw_commands[] = {
     {"quote", "partners' prices per deliverable, with their history", cmd_quote},
     {"campaign", "campaigns, their budgets and candidates", cmd_campaign},
     {"budget", "choose the candidates a campaign's budget buys best", cmd_budget},
+    {"robots-check", "check URLs against a robots.txt file (RFC 9309)", cmd_robots},
+    {"parse-feed", "parse an RSS, Atom or JSON feed into one JSON object", cmd_parse_feed},
     {NULL, NULL, NULL},
 };

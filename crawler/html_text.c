@@ -1,0 +1,142 @@
+/*
+ * HTML fragments (feed summaries and contents) to plain text, with
+ * libxml2's forgiving HTML parser: scripts, styles and comments go, entities
+ * are decoded, blocks become line breaks. The tree is walked without
+ * recursion, so deep nesting cannot exhaust the stack; no network, ever.
+ */
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+
+#include "internal.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct textout {
+    kw_buf b;
+    bool pending_space, pending_break;
+    int rc;
+} textout;
+
+static bool name_in(const xmlChar *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (ascii_ieq((const char *)name, *list))
+            return true;
+    return false;
+}
+
+static const char *const dropped[] = {"script", "style", "noscript", "template", "head",
+                                      "iframe", "object", "svg", "math", NULL};
+static const char *const blocks[] = {
+    "p",       "div",   "br",      "li",     "ul",         "ol",     "h1",      "h2",
+    "h3",      "h4",    "h5",      "h6",     "tr",         "table",  "blockquote",
+    "pre",     "hr",    "section", "article", "header",    "footer", "aside",   "nav",
+    "dl",      "dt",    "dd",      "figure", "figcaption", "address", "main",   "form",
+    "fieldset", "details", "summary", "caption", "body", "html", NULL};
+
+static void emit_text(textout *t, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && t->rc == 0) {
+        bool ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f';
+        size_t k = 1;
+        if (p[0] == 0xC2 && p[1] == 0xA0)
+            ws = true, k = 2; /* no-break space */
+        if (ws) {
+            if (t->b.len)
+                t->pending_space = true;
+            p += k;
+            continue;
+        }
+        if (t->b.len && t->pending_break)
+            t->rc = buf_putc(&t->b, '\n');
+        else if (t->b.len && t->pending_space)
+            t->rc = buf_putc(&t->b, ' ');
+        t->pending_break = t->pending_space = false;
+        const unsigned char *run = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f' &&
+               !(p[0] == 0xC2 && p[1] == 0xA0))
+            p++;
+        if (t->rc == 0)
+            t->rc = buf_append(&t->b, run, (size_t)(p - run));
+    }
+}
+
+static void walk(textout *t, xmlNode *start)
+{
+    xmlNode *n = start;
+    while (n && t->rc == 0) {
+        bool descend = false;
+        if (n->type == XML_ELEMENT_NODE) {
+            if (!name_in(n->name, dropped)) {
+                if (name_in(n->name, blocks))
+                    t->pending_break = true;
+                else if (ascii_ieq((const char *)n->name, "td") ||
+                         ascii_ieq((const char *)n->name, "th"))
+                    t->pending_space = t->b.len > 0;
+                descend = n->children != NULL;
+            }
+        } else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
+                   n->content) {
+            emit_text(t, (const char *)n->content);
+        }
+        if (descend) {
+            n = n->children;
+            continue;
+        }
+        /* Climb to the next sibling, closing blocks on the way up. */
+        while (n) {
+            if (n->type == XML_ELEMENT_NODE && name_in(n->name, blocks))
+                t->pending_break = true;
+            if (n == start)
+                return;
+            if (n->next) {
+                n = n->next;
+                break;
+            }
+            n = n->parent;
+            if (!n || n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE)
+                return;
+        }
+    }
+}
+
+int kw_html_to_text(char **out, const char *html, size_t len)
+{
+    textout t = {.rc = 0};
+    htmlDocPtr doc = NULL;
+    *out = NULL;
+    if (len > INT_MAX / 2)
+        return kw_error_set(KW_ETOOBIG, "HTML of %zu bytes is too large", len);
+    buf_init(&t.b, len + 16);
+    if (len > 0)
+        doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                             HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET);
+    if (doc) {
+        for (xmlNode *n = doc->children; n && t.rc == 0; n = n->next)
+            walk(&t, n);
+        xmlFreeDoc(doc);
+    } else if (len > 0) {
+        /* The parser gave up: the text as it is beats nothing. */
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return kw_error_set(KW_ENOMEM, "out of memory");
+        memcpy(copy, html, len);
+        copy[len] = '\0';
+        emit_text(&t, copy);
+        free(copy);
+    }
+    if (t.rc == KW_ENOMEM) {
+        buf_release(&t.b);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    /* KW_ETOOBIG cannot happen (text is never longer than its HTML) but
+     * would only cut the text short. */
+    *out = buf_take(&t.b);
+    return *out ? 0 : kw_error_set(KW_ENOMEM, "out of memory");
+}

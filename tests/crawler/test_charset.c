@@ -1,0 +1,312 @@
+/*
+ * Charsets: GBK, GB18030 and Big5 bytes with right, wrong and missing
+ * labels; BOMs; in-document labels; a bad byte is one U+FFFD and nothing
+ * else is lost. The byte strings are the real encodings of the texts.
+ */
+#include "testsupport.h"
+
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 我们的品牌今天发布了新产品，用户都说很好。朱镕基和喆、堃也来了。 */
+static const char gbk_text[] =
+    "\xE6\x88\x91\xE4\xBB\xAC\xE7\x9A\x84\xE5\x93\x81\xE7\x89\x8C\xE4\xBB\x8A\xE5\xA4\xA9"
+    "\xE5\x8F\x91\xE5\xB8\x83\xE4\xBA\x86\xE6\x96\xB0\xE4\xBA\xA7\xE5\x93\x81\xEF\xBC\x8C"
+    "\xE7\x94\xA8\xE6\x88\xB7\xE9\x83\xBD\xE8\xAF\xB4\xE5\xBE\x88\xE5\xA5\xBD\xE3\x80\x82"
+    "\xE6\x9C\xB1\xE9\x95\x95\xE5\x9F\xBA\xE5\x92\x8C\xE5\x96\x86\xE3\x80\x81\xE5\xA0\x83"
+    "\xE4\xB9\x9F\xE6\x9D\xA5\xE4\xBA\x86\xE3\x80\x82";
+static const char gbk_bytes[] =
+    "\xCE\xD2\xC3\xC7\xB5\xC4\xC6\xB7\xC5\xC6\xBD\xF1\xCC\xEC\xB7\xA2\xB2\xBC\xC1\xCB\xD0\xC2"
+    "\xB2\xFA\xC6\xB7\xA3\xAC\xD3\xC3\xBB\xA7\xB6\xBC\xCB\xB5\xBA\xDC\xBA\xC3\xA1\xA3\xD6\xEC"
+    "\xE9\x46\xBB\xF9\xBA\xCD\x86\xB4\xA1\xA2\x88\xD2\xD2\xB2\xC0\xB4\xC1\xCB\xA1\xA3";
+
+/* 用户说：𠀀与㐀是扩展字。 (two four-byte GB18030 sequences) */
+static const char gb18030_text[] =
+    "\xE7\x94\xA8\xE6\x88\xB7\xE8\xAF\xB4\xEF\xBC\x9A\xF0\xA0\x80\x80\xE4\xB8\x8E\xE3\x90\x80"
+    "\xE6\x98\xAF\xE6\x89\xA9\xE5\xB1\x95\xE5\xAD\x97\xE3\x80\x82";
+static const char gb18030_bytes[] =
+    "\xD3\xC3\xBB\xA7\xCB\xB5\xA3\xBA\x95\x32\x82\x36\xD3\xEB\x81\x39\xEE\x39\xCA\xC7\xC0\xA9"
+    "\xD5\xB9\xD7\xD6\xA1\xA3";
+
+/* 我們的品牌今天發佈了新產品，用戶都說很好。這個價格不錯。 */
+static const char big5_text[] =
+    "\xE6\x88\x91\xE5\x80\x91\xE7\x9A\x84\xE5\x93\x81\xE7\x89\x8C\xE4\xBB\x8A\xE5\xA4\xA9"
+    "\xE7\x99\xBC\xE4\xBD\x88\xE4\xBA\x86\xE6\x96\xB0\xE7\x94\xA2\xE5\x93\x81\xEF\xBC\x8C"
+    "\xE7\x94\xA8\xE6\x88\xB6\xE9\x83\xBD\xE8\xAA\xAA\xE5\xBE\x88\xE5\xA5\xBD\xE3\x80\x82"
+    "\xE9\x80\x99\xE5\x80\x8B\xE5\x83\xB9\xE6\xA0\xBC\xE4\xB8\x8D\xE9\x8C\xAF\xE3\x80\x82";
+static const char big5_bytes[] =
+    "\xA7\xDA\xAD\xCC\xAA\xBA\xAB\x7E\xB5\x50\xA4\xB5\xA4\xD1\xB5\x6F\xA7\x47\xA4\x46\xB7\x73"
+    "\xB2\xA3\xAB\x7E\xA1\x41\xA5\xCE\xA4\xE1\xB3\xA3\xBB\xA1\xAB\xDC\xA6\x6E\xA1\x43\xB3\x6F"
+    "\xAD\xD3\xBB\xF9\xAE\xE6\xA4\xA3\xBF\xF9\xA1\x43";
+
+static kw_decoded decode(const char *bytes, size_t len, const char *label, kw_doc_kind kind)
+{
+    kw_decoded d;
+    assert_int_equal(kw_charset_decode(&d, bytes, len, label, kind, 0), 0);
+    assert_non_null(d.text);
+    assert_int_equal(strlen(d.text), d.len);
+    return d;
+}
+
+#define DECODE(bytes, label) decode((bytes), sizeof(bytes) - 1, (label), KW_DOC_TEXT)
+
+static void gbk_bytes_with_gbk_and_gb2312_labels_decode_as_gb18030(void **state)
+{
+    (void)state;
+    const char *labels[] = {"gbk", "GB2312", "x-gbk", "text/html; charset=gb2312", "gb18030"};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        kw_decoded d = DECODE(gbk_bytes, labels[i]);
+        assert_string_equal(d.text, gbk_text); /* 镕, 喆, 堃 included */
+        assert_string_equal(d.charset, "gb18030");
+        assert_int_equal(d.source, KW_CHARSET_HTTP);
+        assert_false(d.label_wrong);
+        assert_int_equal(d.replaced, 0);
+        kw_decoded_free(&d);
+    }
+}
+
+static void gb18030_four_byte_sequences_decode(void **state)
+{
+    (void)state;
+    kw_decoded d = DECODE(gb18030_bytes, "GB18030");
+    assert_string_equal(d.text, gb18030_text);
+    assert_string_equal(d.charset, "gb18030");
+    kw_decoded_free(&d);
+}
+
+static void big5_bytes_with_big5_label_decode_as_big5_hkscs(void **state)
+{
+    (void)state;
+    kw_decoded d = DECODE(big5_bytes, "big5");
+    assert_string_equal(d.text, big5_text);
+    assert_string_equal(d.charset, "big5-hkscs");
+    assert_false(d.label_wrong);
+    kw_decoded_free(&d);
+}
+
+static void without_a_label_the_detector_tells_gb_from_big5(void **state)
+{
+    (void)state;
+    kw_decoded d = DECODE(gbk_bytes, NULL);
+    assert_string_equal(d.text, gbk_text);
+    assert_string_equal(d.charset, "gb18030");
+    assert_int_equal(d.source, KW_CHARSET_DETECTED);
+    assert_false(d.label_wrong);
+    kw_decoded_free(&d);
+    d = DECODE(big5_bytes, NULL);
+    assert_string_equal(d.text, big5_text);
+    assert_string_equal(d.charset, "big5-hkscs");
+    assert_int_equal(d.source, KW_CHARSET_DETECTED);
+    kw_decoded_free(&d);
+    d = DECODE(gb18030_bytes, NULL);
+    assert_string_equal(d.text, gb18030_text);
+    kw_decoded_free(&d);
+}
+
+static void a_wrong_label_is_overruled_and_reported(void **state)
+{
+    (void)state;
+    kw_decoded d = DECODE(gbk_bytes, "big5");
+    assert_string_equal(d.text, gbk_text);
+    assert_string_equal(d.charset, "gb18030");
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+    d = DECODE(big5_bytes, "gbk");
+    assert_string_equal(d.text, big5_text);
+    assert_string_equal(d.charset, "big5-hkscs");
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+    d = DECODE(gbk_bytes, "iso-8859-1");
+    assert_string_equal(d.charset, "gb18030");
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+    /* UTF-8 labelled GBK: valid UTF-8 is almost never legacy text. */
+    d = DECODE(gbk_text, "gbk");
+    assert_string_equal(d.text, gbk_text);
+    assert_string_equal(d.charset, "utf-8");
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+    /* GBK labelled UTF-8. */
+    d = DECODE(gbk_bytes, "utf-8");
+    assert_string_equal(d.text, gbk_text);
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+}
+
+static void valid_utf8_without_a_label_is_utf8(void **state)
+{
+    (void)state;
+    kw_decoded d = DECODE(big5_text, NULL);
+    assert_string_equal(d.text, big5_text);
+    assert_string_equal(d.charset, "utf-8");
+    assert_int_equal(d.source, KW_CHARSET_UTF8);
+    kw_decoded_free(&d);
+}
+
+static void boms_win_over_labels_and_are_removed(void **state)
+{
+    (void)state;
+    char buf[256];
+    memcpy(buf, "\xEF\xBB\xBF", 3);
+    memcpy(buf + 3, gbk_text, sizeof gbk_text);
+    kw_decoded d = decode(buf, 3 + sizeof gbk_text - 1, "gbk", KW_DOC_TEXT);
+    assert_string_equal(d.text, gbk_text);
+    assert_string_equal(d.charset, "utf-8");
+    assert_int_equal(d.source, KW_CHARSET_BOM);
+    kw_decoded_free(&d);
+    d = decode("\xFF\xFE" "A\0\x2D\x4E", 6, NULL, KW_DOC_TEXT); /* A中 */
+    assert_string_equal(d.text, "A\xE4\xB8\xAD");
+    assert_string_equal(d.charset, "utf-16le");
+    kw_decoded_free(&d);
+    d = decode("\xFE\xFF\0A\x4E\x2D", 6, NULL, KW_DOC_TEXT);
+    assert_string_equal(d.text, "A\xE4\xB8\xAD");
+    assert_string_equal(d.charset, "utf-16be");
+    kw_decoded_free(&d);
+}
+
+static void xml_declaration_and_html_meta_are_read(void **state)
+{
+    (void)state;
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "<?xml version=\"1.0\" encoding='GB2312'?><a>%s</a>",
+                     gbk_bytes);
+    kw_decoded d = decode(buf, (size_t)n, NULL, KW_DOC_XML);
+    assert_string_equal(d.charset, "gb18030");
+    assert_int_equal(d.source, KW_CHARSET_DOCUMENT);
+    assert_non_null(strstr(d.text, gbk_text));
+    kw_decoded_free(&d);
+    n = snprintf(buf, sizeof buf,
+                 "<html><head><!-- <meta charset=utf-8> --><meta http-equiv=\"Content-Type\" "
+                 "content=\"text/html; charset=big5\"></head><body>%s</body></html>",
+                 big5_bytes);
+    d = decode(buf, (size_t)n, NULL, KW_DOC_HTML);
+    assert_string_equal(d.charset, "big5-hkscs");
+    assert_int_equal(d.source, KW_CHARSET_DOCUMENT);
+    assert_non_null(strstr(d.text, big5_text));
+    kw_decoded_free(&d);
+    n = snprintf(buf, sizeof buf, "<meta charset=\"gbk\"><p>%s", gbk_bytes);
+    d = decode(buf, (size_t)n, NULL, KW_DOC_HTML);
+    assert_string_equal(d.charset, "gb18030");
+    kw_decoded_free(&d);
+    /* The HTTP label comes before the document's. */
+    n = snprintf(buf, sizeof buf, "<meta charset=\"big5\"><p>%s", gbk_bytes);
+    d = decode(buf, (size_t)n, "gbk", KW_DOC_HTML);
+    assert_int_equal(d.source, KW_CHARSET_HTTP);
+    assert_string_equal(d.charset, "gb18030");
+    kw_decoded_free(&d);
+}
+
+static void one_bad_byte_is_one_replacement_character(void **state)
+{
+    (void)state;
+    kw_decoded d = decode("ab\xFF" "cd\xE4\xB8\xAD", 8, "utf-8", KW_DOC_TEXT);
+    assert_string_equal(d.charset, "utf-8");
+    assert_string_equal(d.text, "ab\xEF\xBF\xBD" "cd\xE4\xB8\xAD");
+    assert_int_equal(d.replaced, 1);
+    assert_false(d.label_wrong);
+    kw_decoded_free(&d);
+    /* Without a label: UTF-8 text with one stray byte stays UTF-8. */
+    char buf[512];
+    size_t half = 21; /* a character boundary in big5_text (7 characters) */
+    memcpy(buf, big5_text, half);
+    buf[half] = '\xFF';
+    memcpy(buf + half + 1, big5_text + half, sizeof big5_text - half);
+    d = decode(buf, sizeof big5_text, NULL, KW_DOC_TEXT);
+    assert_string_equal(d.charset, "utf-8");
+    assert_int_equal(d.replaced, 1);
+    assert_memory_equal(d.text, big5_text, half);
+    assert_memory_equal(d.text + half, "\xEF\xBF\xBD", 3);
+    assert_string_equal(d.text + half + 3, big5_text + half);
+    kw_decoded_free(&d);
+    /* In GBK: a lone 0x80 between two characters. */
+    d = decode("\xCE\xD2\x80\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
+    assert_string_equal(d.text, "\xE6\x88\x91\xEF\xBF\xBD\xE4\xBB\xAC");
+    assert_int_equal(d.replaced, 1);
+    kw_decoded_free(&d);
+    /* A lead byte followed by ASCII keeps the ASCII. */
+    d = decode("\xCE" " a\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
+    assert_string_equal(d.text, "\xEF\xBF\xBD" " a\xE4\xBB\xAC");
+    kw_decoded_free(&d);
+    /* Truncated at the end. */
+    d = decode("\xCE\xD2\xC3", 3, "gbk", KW_DOC_TEXT);
+    assert_string_equal(d.text, "\xE6\x88\x91\xEF\xBF\xBD");
+    kw_decoded_free(&d);
+    d = decode("x\xE4\xB8", 3, "utf-8", KW_DOC_TEXT);
+    assert_string_equal(d.text, "x\xEF\xBF\xBD");
+    kw_decoded_free(&d);
+}
+
+static void latin1_without_a_label_falls_back_to_windows_1252(void **state)
+{
+    (void)state;
+    kw_decoded d = decode("caf\xE9 cr\xE8me \x80" "5", 13, NULL, KW_DOC_TEXT);
+    assert_string_equal(d.charset, "windows-1252");
+    assert_string_equal(d.text, "caf\xC3\xA9 cr\xC3\xA8me \xE2\x82\xAC" "5");
+    kw_decoded_free(&d);
+}
+
+static void whatwg_labels_map_as_browsers_do(void **state)
+{
+    (void)state;
+    assert_string_equal(kw_charset_canonical("GBK"), "gb18030");
+    assert_string_equal(kw_charset_canonical(" gb_2312-80 "), "gb18030");
+    assert_string_equal(kw_charset_canonical("csiso58gb231280"), "gb18030");
+    assert_string_equal(kw_charset_canonical("chinese"), "gb18030");
+    assert_string_equal(kw_charset_canonical("text/html; charset=\"Big5\""), "big5-hkscs");
+    assert_string_equal(kw_charset_canonical("x-x-big5"), "big5-hkscs");
+    assert_string_equal(kw_charset_canonical("latin1"), "windows-1252");
+    assert_string_equal(kw_charset_canonical("US-ASCII"), "windows-1252");
+    assert_string_equal(kw_charset_canonical("utf8"), "utf-8");
+    assert_string_equal(kw_charset_canonical("hz-gb-2312"), "replacement");
+    assert_string_equal(kw_charset_canonical("iso-2022-cn"), "replacement");
+    assert_null(kw_charset_canonical("klingon"));
+    assert_null(kw_charset_canonical(""));
+    assert_null(kw_charset_canonical(NULL));
+}
+
+static void gb18030_a3a0_is_the_ideographic_space(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t n = 0, bad = 0;
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "\xA3\xA0", 2, "gb18030"), 0);
+    assert_string_equal(out, "\xE3\x80\x80");
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "abc", 3, "hz-gb-2312"), 0);
+    assert_string_equal(out, "\xEF\xBF\xBD");
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "abc", 3, "nope"), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "nope"));
+}
+
+static void oversized_input_is_refused(void **state)
+{
+    (void)state;
+    kw_decoded d;
+    assert_int_equal(kw_charset_decode(&d, "abcdef", 6, NULL, KW_DOC_TEXT, 4), KW_ETOOBIG);
+    assert_null(d.text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gbk_bytes_with_gbk_and_gb2312_labels_decode_as_gb18030),
+        cmocka_unit_test(gb18030_four_byte_sequences_decode),
+        cmocka_unit_test(big5_bytes_with_big5_label_decode_as_big5_hkscs),
+        cmocka_unit_test(without_a_label_the_detector_tells_gb_from_big5),
+        cmocka_unit_test(a_wrong_label_is_overruled_and_reported),
+        cmocka_unit_test(valid_utf8_without_a_label_is_utf8),
+        cmocka_unit_test(boms_win_over_labels_and_are_removed),
+        cmocka_unit_test(xml_declaration_and_html_meta_are_read),
+        cmocka_unit_test(one_bad_byte_is_one_replacement_character),
+        cmocka_unit_test(latin1_without_a_label_falls_back_to_windows_1252),
+        cmocka_unit_test(whatwg_labels_map_as_browsers_do),
+        cmocka_unit_test(gb18030_a3a0_is_the_ideographic_space),
+        cmocka_unit_test(oversized_input_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,159 @@
+/*
+ * Feed dates: each real-world variant of RFC 822 and W3CDTF/RFC 3339 is the
+ * same instant as its plain RFC 3339 spelling; junk is an error.
+ */
+#include "testsupport.h"
+
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+#include "kolwatch/timeutil.h"
+
+#include <string.h>
+
+static int64_t utc(const char *rfc3339)
+{
+    int64_t t = 0;
+    assert_int_equal(kw_time_parse(&t, rfc3339), 0);
+    return t;
+}
+
+static void same(const char *text, const char *expected)
+{
+    int64_t t = 0;
+    if (kw_date_parse(&t, text, 0) != 0)
+        fail_msg("'%s' not parsed: %s", text, kw_error_last());
+    char got[KW_TIME_TEXT];
+    kw_time_format(got, sizeof got, t);
+    if (t != utc(expected))
+        fail_msg("'%s' gave %s, expected %s", text, got, expected);
+}
+
+static void rfc822_and_rfc1123_forms(void **state)
+{
+    (void)state;
+    same("Sun, 06 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z");
+    same("Sat, 07 Sep 2002 00:00:01 GMT", "2002-09-07T00:00:01Z");
+    same("Thu, 01 Jan 2004 19:48:21 +0000", "2004-01-01T19:48:21Z");
+    same("Thu, 01 Jan 2004 19:48:21 UT", "2004-01-01T19:48:21Z");
+    same("Thu, 01 Jan 2004 19:48:21 Z", "2004-01-01T19:48:21Z");
+    same("Mon, 05 Mar 2024 10:20:00 +0800", "2024-03-05T02:20:00Z");
+    same("Mon, 04 Mar 2024 21:20:00 -0500", "2024-03-05T02:20:00Z");
+}
+
+static void north_american_zone_names(void **state)
+{
+    (void)state;
+    same("Tue, 05 Mar 2024 00:00:00 EST", "2024-03-05T05:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 EDT", "2024-03-05T04:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 CST", "2024-03-05T06:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 CDT", "2024-03-05T05:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 MST", "2024-03-05T07:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 MDT", "2024-03-05T06:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 PST", "2024-03-05T08:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 PDT", "2024-03-05T07:00:00Z");
+}
+
+static void military_letters_are_read_as_utc(void **state)
+{
+    (void)state;
+    same("Tue, 05 Mar 2024 00:00:00 A", "2024-03-05T00:00:00Z");
+    same("Tue, 05 Mar 2024 00:00:00 Y", "2024-03-05T00:00:00Z");
+    int64_t t;
+    assert_int_equal(kw_date_parse(&t, "Tue, 05 Mar 2024 00:00:00 J", 0), KW_EINVAL);
+}
+
+static void variants_seen_in_the_wild(void **state)
+{
+    (void)state;
+    same("06 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z");       /* no weekday */
+    same("Mon, 06 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z");  /* wrong weekday */
+    same("Sun, 06 Nov 1994 08:49 GMT", "1994-11-06T08:49:00Z");     /* no seconds */
+    same("Sun, 6 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z");   /* one-digit day */
+    same("Sun, 06 Nov 94 08:49:37 GMT", "1994-11-06T08:49:37Z");    /* 2-digit year */
+    same("Wed, 02 Oct 02 13:00:00 GMT", "2002-10-02T13:00:00Z");
+    same("Sunday, 06 November 1994 08:49:37 GMT", "1994-11-06T08:49:37Z"); /* full names */
+    same("Sun 06 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z");   /* no comma */
+    same("Sun, 06 Nov 1994 16:49:37 GMT+8", "1994-11-06T08:49:37Z");
+    same("Sun, 06 Nov 1994 16:49:37 GMT+08:00", "1994-11-06T08:49:37Z");
+    same("Sun, 06 Nov 1994 16:49:37 UTC+0800", "1994-11-06T08:49:37Z");
+    same("Sun, 06 Nov 1994 16:49:37 +08:00", "1994-11-06T08:49:37Z");
+    same("Sun, 06 Nov 1994 08:49:37", "1994-11-06T08:49:37Z");      /* no zone: UTC */
+    same("  Sun, 06 Nov 1994 08:49:37 GMT\n", "1994-11-06T08:49:37Z");
+    same("Sunday, 06-Nov-94 08:49:37 GMT", "1994-11-06T08:49:37Z");  /* RFC 850 */
+    same("Sun Nov  6 08:49:37 1994", "1994-11-06T08:49:37Z");        /* asctime */
+    same("Sat Jun 14 12:00:00 +0800 2025", "2025-06-14T04:00:00Z");  /* Weibo */
+    same("2024-03-05T10:20:00+08:00", "2024-03-05T02:20:00Z");       /* ISO in pubDate */
+    same("2024\xE5\xB9\xB4" "3\xE6\x9C\x88" "5\xE6\x97\xA5 10:20", "2024-03-05T10:20:00Z");
+    same("2024\xE5\xB9\xB4" "03\xE6\x9C\x88" "05\xE6\x97\xA5", "2024-03-05T00:00:00Z");
+    same("2024/03/05 10:20", "2024-03-05T10:20:00Z");
+    same("2024/3/5", "2024-03-05T00:00:00Z");
+    same("1709605200", "2024-03-05T02:20:00Z");      /* Unix seconds */
+    same("1709605200123", "2024-03-05T02:20:00Z");   /* Unix milliseconds */
+}
+
+static void w3cdtf_and_rfc3339(void **state)
+{
+    (void)state;
+    same("2004", "2004-01-01T00:00:00Z");
+    same("2004-07", "2004-07-01T00:00:00Z");
+    same("2004-07-16", "2004-07-16T00:00:00Z");
+    same("1997-07-16T19:20+01:00", "1997-07-16T18:20:00Z");
+    same("1997-07-16T19:20:30+01:00", "1997-07-16T18:20:30Z");
+    same("1997-07-16T19:20:30.45+01:00", "1997-07-16T18:20:30Z");
+    same("2004-01-01T19:48:21Z", "2004-01-01T19:48:21Z");
+    same("2004-01-01t19:48:21z", "2004-01-01T19:48:21Z");
+    same("2004-01-01 19:48:21Z", "2004-01-01T19:48:21Z");
+    same("2004-01-01T19:48:21-00:00", "2004-01-01T19:48:21Z"); /* offset unknown */
+    same("2004-01-01T19:48:21+0530", "2004-01-01T14:18:21Z");
+    same("2004-01-01 19:48:21 UTC", "2004-01-01T19:48:21Z");
+    same("1998-12-31T23:59:60Z", "1999-01-01T00:00:00Z");     /* leap second */
+}
+
+static void a_zoneless_time_takes_the_default_offset(void **state)
+{
+    (void)state;
+    int64_t t;
+    assert_int_equal(kw_date_parse(&t, "2024-03-05 10:20", 8 * 3600), 0);
+    assert_int_equal(t, utc("2024-03-05T02:20:00Z"));
+    assert_int_equal(kw_date_parse(&t, "2024-03-05 10:20Z", 8 * 3600), 0);
+    assert_int_equal(t, utc("2024-03-05T10:20:00Z"));
+}
+
+static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
+{
+    (void)state;
+    const char *bad[] = {"", "   ", "yesterday", "Sun, 31 Feb 2024 00:00:00 GMT",
+                         "2023-02-29", "2024-13-01", "2024-01-01T24:00:00Z",
+                         "Sun, 06 Nov 1994 08:49:37 XYZ", "06 Nov", "Nov 1994",
+                         "20240305", "12345", "2024-03-05T10:20:00+25:00",
+                         "Sun, 06 Nov 1994 08:49:37 GMT GMT", "\xE5\x88\x9A\xE5\x88\x9A",
+                         "5 minutes ago", "Sun, 06 Nov 1994 8:49:37:00 GMT", "0000-01-01",
+                         "Sun, 06 Nov 123 08:49:37 GMT"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t t;
+        if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+    }
+    int64_t t;
+    assert_int_equal(kw_date_parse(&t, "yesterday", 0), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "yesterday"));
+    char longtext[600];
+    memset(longtext, '1', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = '\0';
+    assert_int_equal(kw_date_parse(&t, longtext, 0), KW_EINVAL);
+    assert_int_equal(kw_date_parse(&t, NULL, 0), KW_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rfc822_and_rfc1123_forms),
+        cmocka_unit_test(north_american_zone_names),
+        cmocka_unit_test(military_letters_are_read_as_utc),
+        cmocka_unit_test(variants_seen_in_the_wild),
+        cmocka_unit_test(w3cdtf_and_rfc3339),
+        cmocka_unit_test(a_zoneless_time_takes_the_default_offset),
+        cmocka_unit_test(junk_and_impossible_dates_are_errors_naming_the_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,439 @@
+/*
+ * Feeds: each format from a fixture in tests/crawler/fixtures/, charsets
+ * right, wrong and missing, not well-formed input read as bozo, and
+ * hostile input (billion laughs, XXE, deep nesting, huge lines, oversized)
+ * handled within bounds.
+ */
+#include "testsupport.h"
+
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+#include "kolwatch/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/crawler/fixtures/%s", KW_TEST_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static kw_feed *parse_fixture(const char *name, const char *base, const char *charset)
+{
+    size_t len;
+    char *data = slurp(name, &len);
+    kw_feed_options opt = {.name = name, .base = base, .charset = charset};
+    kw_feed *f = NULL;
+    if (kw_feed_parse(&f, data, len, &opt) != 0)
+        fail_msg("%s: %s", name, kw_error_last());
+    free(data);
+    return f;
+}
+
+static kw_feed *parse_text(const char *text)
+{
+    kw_feed *f = NULL;
+    kw_feed_options opt = {.name = "inline"};
+    if (kw_feed_parse(&f, text, strlen(text), &opt) != 0)
+        fail_msg("inline: %s", kw_error_last());
+    return f;
+}
+
+static int64_t utc(const char *s)
+{
+    int64_t t;
+    assert_int_equal(kw_time_parse(&t, s), 0);
+    return t;
+}
+
+static void rss20_fields_html_to_text_and_relative_links(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss20.xml", NULL, NULL);
+    assert_int_equal(f->version, KW_FEED_RSS20);
+    assert_string_equal(kw_feed_version_name(f->version), "rss20");
+    assert_string_equal(f->encoding, "utf-8");
+    assert_false(f->bozo);
+    assert_string_equal(f->title, "Example Brand News");
+    assert_string_equal(f->link, "https://news.example.com/");
+    assert_string_equal(f->subtitle, "All about Example & co.");
+    assert_int_equal(f->updated, utc("2004-01-01T19:48:21Z"));
+    assert_int_equal(f->n_entries, 2);
+    kw_feed_entry *e = &f->entries[0];
+    assert_string_equal(e->id, "post-1");
+    assert_string_equal(e->link, "https://news.example.com/posts/1");
+    assert_string_equal(e->author, "Zhang San");
+    assert_int_equal(e->published, utc("2004-01-01T11:48:21Z"));
+    assert_true(e->updated == KW_FEED_NO_TIME);
+    assert_string_equal(e->summary, "Hello world & friends"); /* script and style gone */
+    assert_string_equal(e->content, "Para one.\nPara & two");
+    e = &f->entries[1];
+    /* A permalink guid stands in for the link; a bad date is null. */
+    assert_string_equal(e->link, "https://news.example.com/posts/2");
+    assert_true(e->published == KW_FEED_NO_TIME);
+    assert_string_equal(e->summary, "Plain text, 5 < 6.");
+    assert_null(e->content);
+    assert_null(e->author);
+    kw_feed_free(f);
+}
+
+static void base_option_wins_over_the_feed_link(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss20.xml", "https://mirror.example.net/x/", NULL);
+    assert_string_equal(f->entries[0].link, "https://mirror.example.net/posts/1");
+    kw_feed_free(f);
+}
+
+static void rss10_items_beside_the_channel(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss10.xml", NULL, NULL);
+    assert_int_equal(f->version, KW_FEED_RSS10);
+    assert_string_equal(f->title, "RDF Site");
+    assert_int_equal(f->updated, utc("2004-01-01T11:48:21Z"));
+    assert_int_equal(f->n_entries, 1);
+    assert_string_equal(f->entries[0].id, "https://example.org/a");
+    assert_string_equal(f->entries[0].link, "https://example.org/a");
+    assert_string_equal(f->entries[0].author, "Wang Wu");
+    assert_int_equal(f->entries[0].published, utc("2004-01-02T00:00:00Z"));
+    kw_feed_free(f);
+}
+
+static void rss090_and_rss091_report_rss09x(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss090.xml", NULL, NULL);
+    assert_string_equal(kw_feed_version_name(f->version), "rss09x");
+    assert_int_equal(f->n_entries, 2);
+    assert_string_equal(f->entries[1].title, "Bugzilla Reorganized");
+    assert_string_equal(f->entries[1].link, "http://www.mozilla.org/bugs/");
+    kw_feed_free(f);
+    f = parse_fixture("rss091.xml", NULL, NULL);
+    assert_string_equal(kw_feed_version_name(f->version), "rss09x");
+    assert_string_equal(f->entries[0].title, "Caf\xC3\xA9 opens");
+    assert_string_equal(f->subtitle, "Caf\xC3\xA9 news");
+    kw_feed_free(f);
+}
+
+static void atom10_text_constructs_xml_base_and_inherited_author(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("atom10.xml", NULL, NULL);
+    assert_int_equal(f->version, KW_FEED_ATOM10);
+    assert_string_equal(f->title, "Example Blog");
+    assert_string_equal(f->subtitle, "Brand watching");
+    assert_string_equal(f->link, "https://blog.example.com/"); /* alternate, not self */
+    assert_string_equal(f->author, "John Doe");
+    assert_int_equal(f->updated, utc("2003-12-13T18:30:02Z"));
+    assert_int_equal(f->n_entries, 2);
+    kw_feed_entry *e = &f->entries[0];
+    assert_string_equal(e->title, "Atom draft 1");
+    assert_string_equal(e->link, "https://blog.example.com/2003/12/13/atom03");
+    assert_string_equal(e->author, "John Doe");
+    assert_int_equal(e->published, utc("2003-12-13T12:29:29Z"));
+    assert_string_equal(e->summary, "Some text.");
+    assert_string_equal(e->content, "This is XHTML content.");
+    e = &f->entries[1];
+    assert_string_equal(e->link, "https://other.example.net/dir/page.html");
+    assert_string_equal(e->author, "Jane Roe");
+    assert_int_equal(e->updated, utc("2003-12-14T02:00:00Z"));
+    assert_true(e->published == KW_FEED_NO_TIME);
+    assert_string_equal(e->content, "Hi & bye");
+    kw_feed_free(f);
+}
+
+static void atom03_modified_issued_and_escaped_content(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("atom03.xml", NULL, NULL);
+    assert_int_equal(f->version, KW_FEED_ATOM03);
+    assert_string_equal(f->subtitle, "A lot of effort went into making this effortless");
+    assert_int_equal(f->updated, utc("2003-12-13T18:30:02Z"));
+    kw_feed_entry *e = &f->entries[0];
+    assert_int_equal(e->published, utc("2003-12-13T12:29:29Z"));
+    assert_int_equal(e->updated, utc("2003-12-13T18:30:02Z"));
+    assert_string_equal(e->content, "Escaped HTML");
+    assert_string_equal(e->link, "http://diveintomark.org/2003/12/13/atom03");
+    kw_feed_free(f);
+}
+
+static void json_feed_items_ids_and_html_content(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("jsonfeed11.json", NULL, NULL);
+    assert_int_equal(f->version, KW_FEED_JSON11);
+    assert_string_equal(f->title, "My Example Feed");
+    assert_string_equal(f->link, "https://example.org/");
+    assert_string_equal(f->author, "Chen Liu");
+    assert_int_equal(f->n_entries, 2);
+    assert_string_equal(f->entries[0].id, "2");
+    assert_null(f->entries[0].title);
+    assert_string_equal(f->entries[0].content, "This is a second item.");
+    assert_int_equal(f->entries[0].published, utc("2024-03-05T02:20:00Z"));
+    assert_string_equal(f->entries[1].id, "1"); /* a number is kept as its digits */
+    assert_string_equal(f->entries[1].content, "Hello, world!");
+    assert_string_equal(f->entries[1].link, "https://example.org/initial-post");
+    assert_string_equal(f->entries[1].author, "Zhao Qi");
+    kw_feed_free(f);
+}
+
+static void gbk_feed_declared_gb2312_is_read_as_gb18030(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss20-gbk.xml", NULL, NULL);
+    assert_string_equal(f->encoding, "gb18030");
+    assert_false(f->bozo);
+    /* 品牌新闻, and 镕 喆 堃, which GB2312 lacks */
+    assert_string_equal(f->title, "\xE5\x93\x81\xE7\x89\x8C\xE6\x96\xB0\xE9\x97\xBB");
+    assert_non_null(strstr(f->entries[0].title, "\xE9\x95\x95"));
+    assert_non_null(strstr(f->entries[0].title, "\xE5\x96\x86"));
+    assert_non_null(strstr(f->entries[0].title, "\xE5\xA0\x83"));
+    kw_feed_free(f);
+}
+
+static void big5_feed_labelled_gbk_is_read_and_bozo(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("atom-big5-labelled-gbk.xml", NULL, NULL);
+    assert_string_equal(f->encoding, "big5-hkscs");
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "charset"));
+    /* 我們的品牌新聞 */
+    assert_string_equal(f->title, "\xE6\x88\x91\xE5\x80\x91\xE7\x9A\x84\xE5\x93\x81\xE7\x89\x8C"
+                                  "\xE6\x96\xB0\xE8\x81\x9E");
+    kw_feed_free(f);
+}
+
+static void unlabelled_gb18030_is_detected(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss20-gb18030-unlabelled.xml", NULL, NULL);
+    assert_string_equal(f->encoding, "gb18030");
+    assert_false(f->bozo);
+    assert_non_null(strstr(f->entries[0].title, "\xF0\xA0\x80\x80")); /* U+20000 */
+    kw_feed_free(f);
+}
+
+static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("rss20-gbk.xml", NULL, "GBK");
+    assert_string_equal(f->encoding, "gb18030");
+    assert_false(f->bozo);
+    kw_feed_free(f);
+    f = parse_fixture("rss20-gbk.xml", NULL, "big5");
+    assert_string_equal(f->encoding, "gb18030");
+    assert_true(f->bozo);
+    kw_feed_free(f);
+}
+
+static void not_well_formed_is_read_and_flagged_bozo(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_fixture("broken.xml", NULL, NULL);
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "line"));
+    assert_int_equal(f->n_entries, 1);
+    assert_string_equal(f->entries[0].title, "Still readable");
+    kw_feed_free(f);
+    /* Truncated in the middle of an item. */
+    f = parse_text("<rss version=\"2.0\"><channel><title>T</title><item><title>A</title>"
+                   "</item><item><title>B</ti");
+    assert_true(f->bozo);
+    assert_string_equal(f->title, "T");
+    assert_true(f->n_entries >= 1);
+    kw_feed_free(f);
+}
+
+static void input_that_is_no_feed_is_an_error_naming_it(void **state)
+{
+    (void)state;
+    const char *cases[] = {"<html><body>hi</body></html>", "", "just text",
+                           "{\"items\":[]}", "{\"version\":", "[1,2]",
+                           "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kw_feed *f = (kw_feed *)1;
+        kw_feed_options opt = {.name = "page.html"};
+        assert_int_equal(kw_feed_parse(&f, cases[i], strlen(cases[i]), &opt), KW_EINVAL);
+        assert_null(f);
+        assert_non_null(strstr(kw_error_last(), "page.html"));
+        assert_non_null(strstr(kw_error_last(), "not a feed"));
+    }
+}
+
+static void billion_laughs_is_not_expanded(void **state)
+{
+    (void)state;
+    const char *lol =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n <!ENTITY lol \"lol\">\n"
+        " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+        " <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
+        " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+        " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+        " <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+        " <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
+        " <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
+        " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
+        " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
+        "]>\n<rss version=\"2.0\"><channel><title>&lol9;&lol9;&lol9;</title>"
+        "<item><title>x&lol9;</title></item></channel></rss>\n";
+    clock_t start = clock();
+    kw_feed *f = NULL;
+    int rc = kw_feed_parse(&f, lol, strlen(lol), NULL);
+    double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
+    /* Either refused or read without the expansion; never gigabytes. */
+    if (rc == 0) {
+        assert_true(f->title == NULL || strlen(f->title) < 1000);
+        for (size_t i = 0; i < f->n_entries; i++)
+            assert_true(!f->entries[i].title || strlen(f->entries[i].title) < 1000);
+        kw_feed_free(f);
+    }
+    assert_true(secs < 10);
+}
+
+static void external_entities_are_never_loaded(void **state)
+{
+    (void)state;
+    char *dir = kwt_tempdir(), path[1024], doc[4096];
+    assert_true(strlen(dir) < 900);
+    snprintf(path, sizeof path, "%s/secret.txt", dir);
+    kwt_write_file(path, "TOP-SECRET-VALUE", (size_t)-1);
+    snprintf(doc, sizeof doc,
+             "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file://%s\">\n"
+             "<!ENTITY %% pe SYSTEM \"file://%s\"> %%pe;]>\n"
+             "<rss version=\"2.0\"><channel><title>a&xxe;b</title>"
+             "<item><description>&xxe;</description></item></channel></rss>",
+             path, path);
+    kw_feed *f = NULL;
+    if (kw_feed_parse(&f, doc, strlen(doc), NULL) == 0) {
+        assert_true(!f->title || !strstr(f->title, "TOP-SECRET"));
+        assert_true(!f->entries[0].summary || !strstr(f->entries[0].summary, "TOP-SECRET"));
+        kw_feed_free(f);
+    }
+    kwt_rmtree(dir);
+    free(dir);
+}
+
+static void deep_nesting_and_huge_lines_stay_bounded(void **state)
+{
+    (void)state;
+    size_t depth = 100000;
+    size_t n = depth * 7 + 200;
+    char *doc = malloc(n);
+    assert_non_null(doc);
+    size_t k = (size_t)snprintf(doc, n, "<rss version=\"2.0\"><channel><title>deep</title>");
+    for (size_t i = 0; i < depth; i++, k += 3)
+        memcpy(doc + k, "<a>", 3);
+    doc[k] = '\0';
+    kw_feed *f = NULL;
+    if (kw_feed_parse(&f, doc, k, NULL) == 0) {
+        assert_true(f->bozo); /* past libxml2's depth limit */
+        kw_feed_free(f);
+    }
+    free(doc);
+    /* A 4 MiB description on one line. */
+    size_t big = 4u << 20;
+    doc = malloc(big + 200);
+    assert_non_null(doc);
+    k = (size_t)snprintf(doc, 200, "<rss version=\"2.0\"><channel><item><description>");
+    memset(doc + k, 'x', big);
+    k += big;
+    k += (size_t)snprintf(doc + k, 200, "</description></item></channel></rss>");
+    assert_int_equal(kw_feed_parse(&f, doc, k, NULL), 0);
+    assert_non_null(f->entries[0].summary);
+    kw_feed_free(f);
+    /* Deep HTML in a description: the text walk does not recurse. */
+    k = (size_t)snprintf(doc, 200, "<rss version=\"2.0\"><channel><item><description>");
+    for (size_t i = 0; i < 200000; i++, k += 9)
+        memcpy(doc + k, "&lt;b&gt;", 9);
+    k += (size_t)snprintf(doc + k, 200, "x</description></item></channel></rss>");
+    assert_int_equal(kw_feed_parse(&f, doc, k, NULL), 0);
+    kw_feed_free(f);
+    free(doc);
+}
+
+static void deep_json_is_refused_and_oversized_input_too(void **state)
+{
+    (void)state;
+    char doc[4096];
+    size_t k = (size_t)snprintf(doc, sizeof doc, "{\"version\":\"https://jsonfeed.org/version/1.1\",\"x\":");
+    for (int i = 0; i < 1000; i++)
+        doc[k++] = '[';
+    doc[k] = '\0';
+    kw_feed *f = NULL;
+    assert_int_equal(kw_feed_parse(&f, doc, k, NULL), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "deeper"));
+    kw_feed_options opt = {.name = "big.xml", .max_bytes = 10};
+    const char *small = "<rss version=\"2.0\"><channel/></rss>";
+    assert_int_equal(kw_feed_parse(&f, small, strlen(small), &opt), KW_ETOOBIG);
+    assert_non_null(strstr(kw_error_last(), "big.xml"));
+}
+
+static void entries_past_the_limit_are_dropped(void **state)
+{
+    (void)state;
+    const char *doc = "<rss version=\"2.0\"><channel><item><title>1</title></item>"
+                      "<item><title>2</title></item><item><title>3</title></item></channel></rss>";
+    kw_feed *f = NULL;
+    kw_feed_options opt = {.max_entries = 2};
+    assert_int_equal(kw_feed_parse(&f, doc, strlen(doc), &opt), 0);
+    assert_int_equal(f->n_entries, 2);
+    kw_feed_free(f);
+}
+
+static void html_to_text_drops_scripts_and_decodes_entities(void **state)
+{
+    (void)state;
+    char *t = NULL;
+    const char *html = "<div>Caf&eacute; &amp; <i>bar</i><script>var a = '<p>';</script>"
+                       "<style>.x{}</style><!-- note --></div><p>next&nbsp;line</p>"
+                       "<ul><li>one</li><li>two</li></ul>a<br>b";
+    assert_int_equal(kw_html_to_text(&t, html, strlen(html)), 0);
+    assert_string_equal(t, "Caf\xC3\xA9 & bar\nnext line\none\ntwo\na\nb");
+    free(t);
+    assert_int_equal(kw_html_to_text(&t, "", 0), 0);
+    assert_string_equal(t, "");
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rss20_fields_html_to_text_and_relative_links),
+        cmocka_unit_test(base_option_wins_over_the_feed_link),
+        cmocka_unit_test(rss10_items_beside_the_channel),
+        cmocka_unit_test(rss090_and_rss091_report_rss09x),
+        cmocka_unit_test(atom10_text_constructs_xml_base_and_inherited_author),
+        cmocka_unit_test(atom03_modified_issued_and_escaped_content),
+        cmocka_unit_test(json_feed_items_ids_and_html_content),
+        cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
+        cmocka_unit_test(big5_feed_labelled_gbk_is_read_and_bozo),
+        cmocka_unit_test(unlabelled_gb18030_is_detected),
+        cmocka_unit_test(an_http_label_is_used_and_a_wrong_one_overruled),
+        cmocka_unit_test(not_well_formed_is_read_and_flagged_bozo),
+        cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
+        cmocka_unit_test(billion_laughs_is_not_expanded),
+        cmocka_unit_test(external_entities_are_never_loaded),
+        cmocka_unit_test(deep_nesting_and_huge_lines_stay_bounded),
+        cmocka_unit_test(deep_json_is_refused_and_oversized_input_too),
+        cmocka_unit_test(entries_past_the_limit_are_dropped),
+        cmocka_unit_test(html_to_text_drops_scripts_and_decodes_entities),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
