@@ -1,0 +1,579 @@
+/*
+ * Item extraction from HTML (XPath rules or article heuristics) and JSON
+ * (JSON Pointer rules). Bounded everywhere: at most KW_EXTRACT_MAX_ITEMS
+ * items, at most MAX_FIELD bytes of text per field, no network, no
+ * entity expansion, no recursion deeper than the document parsers allow.
+ */
+#include "kolwatch/extract.h"
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/uri.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_FIELD (1024 * 1024)
+#define NO_TIME INT64_MIN
+
+static const char *const field_keys[] = {"title", "text", "author", "time", "link"};
+enum { F_TITLE, F_TEXT, F_AUTHOR, F_TIME, F_LINK, F_COUNT };
+
+void kw_extracted_free(kw_extracted *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++) {
+        free(e->items[i].title);
+        free(e->items[i].text);
+        free(e->items[i].author);
+        free(e->items[i].link);
+    }
+    free(e->items);
+    free(e->next);
+    memset(e, 0, sizeof *e);
+}
+
+static kw_extracted_item *new_item(kw_extracted *e)
+{
+    if (e->n == KW_EXTRACT_MAX_ITEMS)
+        return NULL;
+    kw_extracted_item *ni = realloc(e->items, (e->n + 1) * sizeof *ni);
+    if (!ni)
+        return NULL;
+    e->items = ni;
+    memset(&ni[e->n], 0, sizeof ni[0]);
+    ni[e->n].published = NO_TIME;
+    return &ni[e->n++];
+}
+
+/* Trim, collapse runs of blanks, cap the length; takes ownership of s. */
+static char *tidy(char *s)
+{
+    if (!s)
+        return NULL;
+    size_t o = 0;
+    int space = 1;
+    for (size_t i = 0; s[i] && o < MAX_FIELD; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') {
+            while (o > 0 && s[o - 1] == ' ')
+                o--;
+            if (o > 0 && !(o > 1 && s[o - 1] == '\n' && s[o - 2] == '\n'))
+                s[o++] = '\n';
+            space = 1;
+        } else if (isspace(c)) {
+            if (!space)
+                s[o++] = ' ';
+            space = 1;
+        } else {
+            s[o++] = (char)c;
+            space = 0;
+        }
+    }
+    while (o > 0 && (s[o - 1] == ' ' || s[o - 1] == '\n'))
+        o--;
+    /* never cut a UTF-8 sequence in two */
+    while (o > 0 && ((unsigned char)s[o - 1] & 0xC0) == 0x80 && o == MAX_FIELD)
+        o--;
+    s[o] = '\0';
+    if (o == 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static char *resolve(const char *link, const char *base)
+{
+    if (!link || !*link)
+        return NULL;
+    xmlChar *u = base ? xmlBuildURI((const xmlChar *)link, (const xmlChar *)base) : NULL;
+    char *out = strdup(u ? (const char *)u : link);
+    xmlFree(u);
+    return out;
+}
+
+static int64_t parse_time(const char *v)
+{
+    int64_t t;
+    return v && kw_date_parse(&t, v, 0) == 0 ? t : NO_TIME;
+}
+
+/* ---- HTML ------------------------------------------------------------------ */
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        if (b->n + n + 1 > MAX_FIELD + 1)
+            n = b->n < MAX_FIELD ? MAX_FIELD - b->n : 0;
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np)
+            return;
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static int is_block(const char *name)
+{
+    static const char *const blocks[] = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4",
+                                         "h5", "h6", "section", "article", "blockquote",
+                                         "pre", "ul", "ol", "table", "header", "footer"};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcasecmp(name, blocks[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Text of a subtree, skipping scripts and styles, blocks on their own lines. */
+static void node_text(xmlNodePtr n, sbuf *b, int depth)
+{
+    for (; n && depth < 200 && b->n < MAX_FIELD; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content)
+                sb_add(b, (const char *)n->content, strlen((const char *)n->content));
+        } else if (n->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *)n->name;
+            if (!strcasecmp(name, "script") || !strcasecmp(name, "style") ||
+                !strcasecmp(name, "noscript") || !strcasecmp(name, "template"))
+                continue;
+            int block = is_block(name);
+            if (block)
+                sb_add(b, "\n", 1);
+            node_text(n->children, b, depth + 1);
+            if (block)
+                sb_add(b, "\n", 1);
+        }
+    }
+}
+
+static char *text_of(xmlNodePtr n)
+{
+    sbuf b = {0};
+    if (n->type == XML_ATTRIBUTE_NODE || n->type == XML_TEXT_NODE) {
+        xmlChar *c = xmlNodeGetContent(n);
+        char *s = c ? strdup((const char *)c) : NULL;
+        xmlFree(c);
+        return tidy(s);
+    }
+    if (n->type == XML_ELEMENT_NODE) {
+        if (!strcasecmp((const char *)n->name, "br"))
+            return NULL;
+        node_text(n->children, &b, 0);
+    }
+    return tidy(b.p);
+}
+
+/* The value of an XPath result for a field. */
+static char *xpath_value(xmlXPathObjectPtr r, int field)
+{
+    if (!r)
+        return NULL;
+    if (r->type == XPATH_STRING)
+        return tidy(strdup((const char *)r->stringval));
+    if (r->type == XPATH_NUMBER) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", r->floatval);
+        return strdup(buf);
+    }
+    if (r->type != XPATH_NODESET || !r->nodesetval || r->nodesetval->nodeNr == 0)
+        return NULL;
+    xmlNodePtr n = r->nodesetval->nodeTab[0];
+    if (n->type == XML_ELEMENT_NODE) {
+        const char *attr = field == F_LINK ? "href" : field == F_TIME ? "datetime" : NULL;
+        xmlChar *a = attr ? xmlGetProp(n, (const xmlChar *)attr) : NULL;
+        if (a) {
+            char *s = strdup((const char *)a);
+            xmlFree(a);
+            return tidy(s);
+        }
+    }
+    if (field == F_TEXT && r->nodesetval->nodeNr > 1) {
+        sbuf b = {0};
+        for (int i = 0; i < r->nodesetval->nodeNr && b.n < MAX_FIELD; i++) {
+            char *t = text_of(r->nodesetval->nodeTab[i]);
+            if (t) {
+                if (b.n)
+                    sb_add(&b, "\n", 1);
+                sb_add(&b, t, strlen(t));
+                free(t);
+            }
+        }
+        return tidy(b.p);
+    }
+    return text_of(n);
+}
+
+static void quiet(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
+
+static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
+{
+    switch (f) {
+    case F_TITLE: it->title = v; break;
+    case F_TEXT: it->text = v; break;
+    case F_AUTHOR: it->author = v; break;
+    case F_TIME:
+        it->published = parse_time(v);
+        free(v);
+        break;
+    case F_LINK:
+        it->link = resolve(v, base);
+        free(v);
+        break;
+    }
+}
+
+static char *meta(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    char *v = xpath_value(r, -1);
+    xmlXPathFreeObject(r);
+    return v;
+}
+
+/* Article mode: the page is one item. */
+static int article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx, const char *base)
+{
+    kw_extracted_item *it = new_item(out);
+    if (!it)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    static const char *const titles[] = {"string(//meta[@property='og:title']/@content)",
+                                         "(//h1)[1]", "//title"};
+    static const char *const authors[] = {
+        "string(//meta[@name='author']/@content)",
+        "string(//meta[@property='article:author']/@content)",
+        "(//*[@rel='author' or @itemprop='author'])[1]"};
+    static const char *const times[] = {
+        "string(//meta[@property='article:published_time']/@content)",
+        "string(//*[@itemprop='datePublished']/@content)",
+        "string((//time[@datetime])[1]/@datetime)",
+        "string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content)"};
+    static const char *const links[] = {"string(//link[@rel='canonical']/@href)",
+                                        "string(//meta[@property='og:url']/@content)"};
+    for (size_t i = 0; i < 3 && !it->title; i++)
+        it->title = meta(ctx, titles[i]);
+    for (size_t i = 0; i < 3 && !it->author; i++)
+        it->author = meta(ctx, authors[i]);
+    for (size_t i = 0; i < 4 && it->published == NO_TIME; i++) {
+        char *t = meta(ctx, times[i]);
+        it->published = parse_time(t);
+        free(t);
+    }
+    for (size_t i = 0; i < 2 && !it->link; i++) {
+        char *l = meta(ctx, links[i]);
+        it->link = resolve(l, base);
+        free(l);
+    }
+    if (!it->link && base)
+        it->link = strdup(base);
+    /* Main text: the element whose paragraph children hold the most text. */
+    xmlXPathObjectPtr ps = xmlXPathEvalExpression((const xmlChar *)"//p", ctx);
+    xmlNodePtr best = NULL;
+    size_t best_len = 0;
+    if (ps && ps->nodesetval) {
+        for (int i = 0; i < ps->nodesetval->nodeNr; i++) {
+            xmlNodePtr parent = ps->nodesetval->nodeTab[i]->parent;
+            if (!parent || parent == best)
+                continue;
+            size_t len = 0;
+            for (xmlNodePtr c = parent->children; c; c = c->next)
+                if (c->type == XML_ELEMENT_NODE && !strcasecmp((const char *)c->name, "p")) {
+                    char *t = text_of(c);
+                    len += t ? strlen(t) : 0;
+                    free(t);
+                }
+            if (len > best_len)
+                best = parent, best_len = len;
+        }
+    }
+    xmlXPathFreeObject(ps);
+    if (best) {
+        sbuf b = {0};
+        for (xmlNodePtr c = best->children; c && b.n < MAX_FIELD; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            const char *nm = (const char *)c->name;
+            if (strcasecmp(nm, "p") && strcasecmp(nm, "h2") && strcasecmp(nm, "h3") &&
+                strcasecmp(nm, "blockquote") && strcasecmp(nm, "ul") && strcasecmp(nm, "ol"))
+                continue;
+            char *t = text_of(c);
+            if (t) {
+                if (b.n)
+                    sb_add(&b, "\n", 1);
+                sb_add(&b, t, strlen(t));
+                free(t);
+            }
+        }
+        it->text = tidy(b.p);
+    }
+    if (!it->text) {
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        xmlXPathObjectPtr body = xmlXPathEvalExpression((const xmlChar *)"//body", ctx);
+        xmlNodePtr n = body && body->nodesetval && body->nodesetval->nodeNr
+                           ? body->nodesetval->nodeTab[0] : root;
+        it->text = n ? text_of(n) : NULL;
+        xmlXPathFreeObject(body);
+    }
+    return 0;
+}
+
+int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char *rules,
+                    const char *base, const char *name)
+{
+    cJSON *r = NULL;
+    xmlDocPtr doc = NULL;
+    xmlXPathContextPtr ctx = NULL;
+    xmlXPathCompExprPtr comp[F_COUNT] = {0}, item = NULL, next = NULL;
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    if (!name)
+        name = "page";
+    if (rules && *rules && strcmp(rules, "{}") != 0) {
+        r = cJSON_Parse(rules);
+        if (!cJSON_IsObject(r)) {
+            cJSON_Delete(r);
+            return kw_error_set(KW_EINVAL, "%s: the rules are not a JSON object", name);
+        }
+    }
+    xmlSetGenericErrorFunc(NULL, quiet);
+    if (r) {
+        const char *names[F_COUNT + 2] = {"title", "text", "author", "time", "link", "item", "next"};
+        for (int i = 0; i < F_COUNT + 2; i++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(r, names[i]);
+            if (!v)
+                continue;
+            xmlXPathCompExprPtr c = cJSON_IsString(v) ? xmlXPathCompile((const xmlChar *)v->valuestring) : NULL;
+            if (!c) {
+                rc = kw_error_set(KW_EINVAL, "%s: rule %s is not a valid XPath expression", name,
+                                  names[i]);
+                goto cleanup;
+            }
+            if (i < F_COUNT)
+                comp[i] = c;
+            else if (i == F_COUNT)
+                item = c;
+            else
+                next = c;
+        }
+    }
+    if (len > INT32_MAX) {
+        rc = kw_error_set(KW_ETOOBIG, "%s: page too large", name);
+        goto cleanup;
+    }
+    doc = htmlReadMemory(html, (int)len, base, "UTF-8",
+                         HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                             HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
+    if (!doc || !(ctx = xmlXPathNewContext(doc))) {
+        rc = kw_error_set(KW_EINVAL, "%s: not an HTML page", name);
+        goto cleanup;
+    }
+    if (!r) {
+        rc = article(out, doc, ctx, base);
+        goto cleanup;
+    }
+    if (next) {
+        xmlXPathObjectPtr nr = xmlXPathCompiledEval(next, ctx);
+        char *v = xpath_value(nr, F_LINK);
+        out->next = resolve(v, base);
+        free(v);
+        xmlXPathFreeObject(nr);
+    }
+    xmlXPathObjectPtr items = item ? xmlXPathCompiledEval(item, ctx) : NULL;
+    int nitems = items && items->type == XPATH_NODESET && items->nodesetval
+                     ? items->nodesetval->nodeNr : 0;
+    if (!item) { /* no item rule: the document is the one item */
+        nitems = 1;
+    }
+    for (int i = 0; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
+        xmlNodePtr node = item ? items->nodesetval->nodeTab[i] : xmlDocGetRootElement(doc);
+        kw_extracted_item *it = new_item(out);
+        if (!it) {
+            rc = kw_error_set(KW_ENOMEM, "out of memory");
+            break;
+        }
+        for (int f = 0; f < F_COUNT; f++) {
+            if (!comp[f])
+                continue;
+            xmlXPathSetContextNode(node, ctx);
+            xmlXPathObjectPtr v = xmlXPathCompiledEval(comp[f], ctx);
+            set_field(it, f, xpath_value(v, f), base);
+            xmlXPathFreeObject(v);
+        }
+        if (!comp[F_TEXT] && node)
+            it->text = text_of(node);
+    }
+    xmlXPathFreeObject(items);
+cleanup:
+    for (int f = 0; f < F_COUNT; f++)
+        xmlXPathFreeCompExpr(comp[f]);
+    xmlXPathFreeCompExpr(item);
+    xmlXPathFreeCompExpr(next);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    cJSON_Delete(r);
+    if (rc)
+        kw_extracted_free(out);
+    return rc;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* Follow an RFC 6901 pointer; NULL when it leads nowhere. */
+static const cJSON *pointer(const cJSON *root, const char *p)
+{
+    const cJSON *cur = root;
+    char tok[256];
+    if (!p || !*p)
+        return root;
+    if (*p != '/')
+        return NULL;
+    while (*p == '/' && cur) {
+        size_t n = 0;
+        for (p++; *p && *p != '/'; p++) {
+            char c = *p;
+            if (c == '~') {
+                if (p[1] == '0')
+                    c = '~';
+                else if (p[1] == '1')
+                    c = '/';
+                else
+                    return NULL;
+                p++;
+            }
+            if (n + 1 >= sizeof tok)
+                return NULL;
+            tok[n++] = c;
+        }
+        tok[n] = '\0';
+        if (cJSON_IsArray(cur)) {
+            char *end;
+            if (!n || (tok[0] == '0' && n > 1) || !isdigit((unsigned char)tok[0]))
+                return NULL;
+            long idx = strtol(tok, &end, 10);
+            if (*end || idx < 0 || idx >= cJSON_GetArraySize(cur))
+                return NULL;
+            cur = cJSON_GetArrayItem(cur, (int)idx);
+        } else if (cJSON_IsObject(cur)) {
+            cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+        } else {
+            return NULL;
+        }
+    }
+    return cur;
+}
+
+static char *json_value(const cJSON *v, int field)
+{
+    char buf[64];
+    if (cJSON_IsString(v)) {
+        if (field == F_TEXT || field == F_TITLE) {
+            if (strchr(v->valuestring, '<')) {
+                char *t = NULL;
+                if (kw_html_to_text(&t, v->valuestring, strlen(v->valuestring)) == 0)
+                    return tidy(t);
+            }
+        }
+        return tidy(strdup(v->valuestring));
+    }
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, sizeof buf, "%.0f", v->valuedouble);
+        return strdup(buf);
+    }
+    return NULL;
+}
+
+static int check_pointer(const char *name, const char *key, const cJSON *v)
+{
+    if (!cJSON_IsString(v) || (*v->valuestring && *v->valuestring != '/'))
+        return kw_error_set(KW_EINVAL, "%s: rule %s is not a JSON Pointer", name, key);
+    return 0;
+}
+
+int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char *rules,
+                    const char *base, const char *name)
+{
+    cJSON *r = NULL, *doc = NULL;
+    const char *ptr[F_COUNT] = {0}, *items_ptr = "", *next_ptr = NULL;
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    if (!name)
+        name = "document";
+    if (rules && *rules) {
+        r = cJSON_Parse(rules);
+        if (!cJSON_IsObject(r)) {
+            rc = kw_error_set(KW_EINVAL, "%s: the rules are not a JSON object", name);
+            goto cleanup;
+        }
+        for (int f = 0; f < F_COUNT; f++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(r, field_keys[f]);
+            if (v && (rc = check_pointer(name, field_keys[f], v)))
+                goto cleanup;
+            ptr[f] = v ? v->valuestring : NULL;
+        }
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "items");
+        if (v && (rc = check_pointer(name, "items", v)))
+            goto cleanup;
+        if (v)
+            items_ptr = v->valuestring;
+        v = cJSON_GetObjectItemCaseSensitive(r, "next");
+        if (v && (rc = check_pointer(name, "next", v)))
+            goto cleanup;
+        if (v)
+            next_ptr = v->valuestring;
+    }
+    const char *end = NULL;
+    doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!doc) {
+        const char *at = cJSON_GetErrorPtr();
+        rc = kw_error_set(KW_EINVAL, "%s: not JSON (error at byte %ld)", name,
+                          at && at >= json && at <= json + len ? (long)(at - json) : 0L);
+        goto cleanup;
+    }
+    if (next_ptr) {
+        char *v = json_value(pointer(doc, next_ptr), F_LINK);
+        out->next = resolve(v, base);
+        free(v);
+    }
+    const cJSON *items = pointer(doc, items_ptr), *one;
+    if (!items) {
+        rc = kw_error_set(KW_EINVAL, "%s: rule items=%s finds nothing", name, items_ptr);
+        goto cleanup;
+    }
+    int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 1;
+    for (int i = 0; i < n && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
+        one = cJSON_IsArray(items) ? cJSON_GetArrayItem(items, i) : items;
+        if (!cJSON_IsObject(one))
+            continue;
+        kw_extracted_item *it = new_item(out);
+        if (!it) {
+            rc = kw_error_set(KW_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (int f = 0; f < F_COUNT; f++)
+            if (ptr[f])
+                set_field(it, f, json_value(pointer(one, ptr[f]), f), base);
+    }
+cleanup:
+    cJSON_Delete(doc);
+    cJSON_Delete(r);
+    if (rc)
+        kw_extracted_free(out);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * Items out of fetched pages: an HTML page read with a source's XPath
+ * rules (or, without rules, as one article), or a JSON document read with
+ * JSON Pointer rules (RFC 6901). Input is UTF-8 (the charset layer has
+ * decoded it); output text is plain text and links are absolute.
+ */
+#ifndef KOLWATCH_EXTRACT_H
+#define KOLWATCH_EXTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KW_EXTRACT_MAX_ITEMS 1000
+
+typedef struct kw_extracted_item {
+    char *title, *text, *author, *link; /* NULL when absent */
+    int64_t published;                  /* UTC seconds; INT64_MIN when absent */
+} kw_extracted_item;
+
+typedef struct kw_extracted {
+    kw_extracted_item *items;
+    size_t n;
+    char *next; /* the next page (rule next=), absolute, or NULL */
+} kw_extracted;
+
+/* Read an HTML page. rules: a JSON object of XPath expressions (item,
+ * title, text, author, time, link, next; fields relative to each item), or
+ * NULL/"{}" to read the page as one article (title, author, date and main
+ * text found from the page's markup). name names the input in messages;
+ * base resolves relative links. Returns 0, or KW_EINVAL (bad rules, naming
+ * the rule), KW_ENOMEM. Caller frees with kw_extracted_free. */
+int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char *rules,
+                    const char *base, const char *name);
+
+/* Read a JSON document with JSON Pointer rules (items, title, text,
+ * author, time, link, next; fields relative to each item; items defaults
+ * to the root, which may be an array or one object). KW_EINVAL for input
+ * that is not JSON (naming the input and byte) or bad rules. */
+int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char *rules,
+                    const char *base, const char *name);
+
+void kw_extracted_free(kw_extracted *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
