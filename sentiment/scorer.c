@@ -45,6 +45,9 @@ typedef struct tok {
     uint8_t upper;         /* an ALL-CAPS word of two letters or more */
     uint8_t excl, quest;   /* punctuation ending this token's sentence */
     uint8_t copies;        /* identical terms merged into this one's hit */
+    uint8_t opens;         /* first token of its sentence */
+    uint8_t cbefore, cafter; /* before / after a contrast word in scope */
+    uint32_t sent;         /* sentence number */
     int32_t hit;           /* index of its hit, or -1 */
 } tok;
 
@@ -588,9 +591,23 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         nhits++;
     }
 
-    /* Contrast: terms before 但是/but weigh less, terms after weigh more.
-     * 虽然/although marks its own clause as the weaker side. */
-    int32_t first_point = -1, last_point = -1;
+    /* Contrast, sentence by sentence: terms before 但是/but in its sentence
+     * (or in the sentence before, when the contrast word opens a sentence)
+     * weigh less, terms after it in its sentence weigh more. 虽然/although
+     * marks its own clause as the weaker side. */
+    {
+        uint32_t sent = 0;
+        int prev_terminal = 0;
+        for (size_t k = 0; k < nt; k++) {
+            tok *t = &toks[k];
+            int terminal = t->kind == T_PUNCT && t->cls != C_CLAUSE;
+            if (!terminal && prev_terminal)
+                sent++;
+            prev_terminal = terminal;
+            t->sent = sent;
+            t->opens = (uint8_t)(k == 0 || (toks[k - 1].kind == T_PUNCT && toks[k - 1].cls != C_CLAUSE));
+        }
+    }
     for (size_t k = 0; k < nt; k++) {
         tok *t = &toks[k];
         if (t->kind != T_TERM || t->used)
@@ -613,23 +630,27 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                     point = (int32_t)j;
             }
         }
-        if (point >= 0) {
-            if (first_point < 0)
-                first_point = point;
-            if (point > last_point)
-                last_point = point;
+        if (point < 0)
+            continue;
+        uint32_t ps = toks[point].sent;
+        int opens = toks[point].opens;
+        for (size_t i = 0; i < nhits; i++) {
+            int32_t hk = w->hit_tok[i];
+            tok *ht = &toks[hk];
+            if (ht->ent->flags & E_EMOTICON)
+                continue;
+            if (hk < point && (ht->sent == ps || (opens && ht->sent + 1 == ps)))
+                ht->cbefore = 1;
+            else if (hk > point && ht->sent == ps)
+                ht->cafter = 1;
         }
     }
     for (size_t i = 0; i < nhits; i++) {
-        kw_hit *h = &w->hits[i];
-        int32_t k = w->hit_tok[i];
-        tok *t = &toks[k];
-        if (t->ent->flags & E_EMOTICON)
-            continue;
-        if (last_point >= 0 && k < last_point)
-            add_mod(h, KW_MOD_CONTRAST, CONTRAST_BEFORE);
-        else if (first_point >= 0 && k > first_point)
-            add_mod(h, KW_MOD_CONTRAST, CONTRAST_AFTER);
+        tok *ht = &toks[w->hit_tok[i]];
+        if (ht->cbefore)
+            add_mod(&w->hits[i], KW_MOD_CONTRAST, CONTRAST_BEFORE);
+        else if (ht->cafter)
+            add_mod(&w->hits[i], KW_MOD_CONTRAST, CONTRAST_AFTER);
     }
 
     /* Repeats merged above: two copies are plain reduplication (好好), three

@@ -159,6 +159,13 @@ static void contrast__clause_after_weighs_more(void **state)
     assert_true(sc("The staff were rude but the room was nice") > 0);
     assert_true(sc("Although it is expensive, it is great") > 0);
     assert_true(has_mod("环境不错，但是服务很差", "很差", KW_MOD_CONTRAST));
+    /* a contrast word weighs its own sentence, and the one before when it
+     * opens a sentence; not the whole review */
+    const char *review = "The staff were great. The view was nice but the bed was hard.";
+    assert_false(has_mod(review, "great", KW_MOD_CONTRAST));
+    assert_true(has_mod(review, "nice", KW_MOD_CONTRAST));
+    assert_true(has_mod("房间很干净。但是服务很差。", "很干净", KW_MOD_CONTRAST));
+    assert_false(has_mod("早餐很好。房间很干净。但是服务很差。", "很好", KW_MOD_CONTRAST));
 }
 
 static void exclamation__strengthens(void **state)
