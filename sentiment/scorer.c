@@ -61,6 +61,7 @@ typedef struct work {
     int32_t *hit_tok;      /* token index of each hit */
     size_t caphit_tok;
     int words, caps_words; /* Latin words, and those in ALL CAPS */
+    int contrasts;         /* contrast and concession words found */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -293,7 +294,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
-    w->words = w->caps_words = 0;
+    w->words = w->caps_words = w->contrasts = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
@@ -337,6 +338,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                 return -1;
             t->kind = T_TERM;
             t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent;
+            w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
                 int letters = 0, upper = 1;
@@ -372,6 +374,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                 t->kind = T_TERM;
                 t->ent = ent;
                 t->squeezed = 1;
+                w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             } else {
                 *neutral += 1;
             }
@@ -595,7 +598,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
      * (or in the sentence before, when the contrast word opens a sentence)
      * weigh less, terms after it in its sentence weigh more. 虽然/although
      * marks its own clause as the weaker side. */
-    {
+    if (w->contrasts) {
         uint32_t sent = 0;
         int prev_terminal = 0;
         for (size_t k = 0; k < nt; k++) {
@@ -614,6 +617,8 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             continue;
         if (t->hit < 0)
             neutral += 1; /* a known term that did not count (shield, lone degree word) */
+        if (!w->contrasts)
+            continue;
         int32_t point = -1;
         if (t->ent->flags & E_CONTRAST) {
             point = (int32_t)k;
@@ -645,7 +650,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 ht->cafter = 1;
         }
     }
-    for (size_t i = 0; i < nhits; i++) {
+    for (size_t i = 0; i < nhits && w->contrasts; i++) {
         tok *ht = &toks[w->hit_tok[i]];
         if (ht->cbefore)
             add_mod(&w->hits[i], KW_MOD_CONTRAST, CONTRAST_BEFORE);
