@@ -99,7 +99,9 @@ void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *nout)
             i += used;
             continue;
         }
-        uint8_t cls = f < 0x80 ? kw_ascii_class[f] : kw_char_class(f);
+        uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
+                      : (f >= 0x4E00 && f < 0xA000) ? C_CJK
+                                                    : kw_char_class(f);
         if (cls == C_SPACE && (n == 0 || out[n - 1].cls == C_SPACE)) {
             i += used; /* collapse runs of blanks; leading blanks go */
             continue;
