@@ -38,6 +38,7 @@ enum { T_TERM, T_WORD, T_PUNCT };
 typedef struct tok {
     uint32_t s, e;         /* normalised characters [s, e) */
     const kw_entry *ent;   /* T_TERM */
+    uint16_t fl;           /* ent->flags, kept here for the rule loops */
     uint32_t cjk_before;   /* unmatched CJK characters since the previous token */
     uint8_t kind, cls;     /* T_*, and C_* for punctuation */
     uint8_t squeezed;      /* letters repeated: soooo */
@@ -337,7 +338,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             if (!(t = push_tok(w)))
                 return -1;
             t->kind = T_TERM;
-            t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent;
+            t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent, t->fl = ent->flags;
             w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
@@ -373,6 +374,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             if (runs && (ent = match_squeezed(sc->trie, nc, i, k))) {
                 t->kind = T_TERM;
                 t->ent = ent;
+                t->fl = ent->flags;
                 t->squeezed = 1;
                 w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             } else {
@@ -482,14 +484,14 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
     /* Hits: each valence term with the negators and degree words before it. */
     for (size_t k = 0; k < nt; k++) {
         tok *t = &toks[k];
-        if (t->kind != T_TERM || !(t->ent->flags & E_VALENCE) || t->used)
+        if (t->kind != T_TERM || !(t->fl & E_VALENCE) || t->used)
             continue;
         const kw_entry *e = t->ent;
         /* a negator or degree word that also has a valence (VADER's "no",
          * "super") modifies the term right after it rather than count */
         if (is_modifier(e) && k + 1 < nt && toks[k + 1].kind == T_TERM &&
-            toks[k + 1].ent != e && (toks[k + 1].ent->flags & E_VALENCE) &&
-            !(toks[k + 1].ent->flags & E_EMOTICON) &&
+            toks[k + 1].ent != e && (toks[k + 1].fl & E_VALENCE) &&
+            !(toks[k + 1].fl & E_EMOTICON) &&
             toks[k + 1].cjk_before <= DEG_WINDOW)
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */
@@ -561,7 +563,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         uint32_t end_ch = t->e;
         if (!(e->flags & (E_EMOTICON | E_RISK)) && e->valence > 0 && k + 1 < nt &&
             toks[k + 1].kind == T_TERM &&
-            (toks[k + 1].ent->flags & E_POSTNEG) && toks[k + 1].cjk_before <= 2 &&
+            (toks[k + 1].fl & E_POSTNEG) && toks[k + 1].cjk_before <= 2 &&
             !toks[k + 1].used) {
             negs++;
             toks[k + 1].used = 1;
@@ -620,13 +622,13 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         if (!w->contrasts)
             continue;
         int32_t point = -1;
-        if (t->ent->flags & E_CONTRAST) {
+        if (t->fl & E_CONTRAST) {
             point = (int32_t)k;
-        } else if (t->ent->flags & E_CONCESS) {
+        } else if (t->fl & E_CONCESS) {
             size_t j = k + 1;
             int real = 0;
             for (; j < nt && !(toks[j].kind == T_PUNCT && toks[j].cls != C_CLAUSE); j++)
-                if (toks[j].kind == T_TERM && (toks[j].ent->flags & E_CONTRAST))
+                if (toks[j].kind == T_TERM && (toks[j].fl & E_CONTRAST))
                     real = 1;
             if (!real) {
                 for (j = k + 1; j < nt && toks[j].kind != T_PUNCT; j++)
@@ -642,7 +644,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         for (size_t i = 0; i < nhits; i++) {
             int32_t hk = w->hit_tok[i];
             tok *ht = &toks[hk];
-            if (ht->ent->flags & E_EMOTICON)
+            if (ht->fl & E_EMOTICON)
                 continue;
             if (hk < point && (ht->sent == ps || (opens && ht->sent + 1 == ps)))
                 ht->cbefore = 1;
