@@ -85,6 +85,12 @@ void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *nout)
         if (p[i] < 0x80) {
             cp = p[i];
             used = 1;
+        } else if ((p[i] & 0xF0) == 0xE0 && i + 2 < len && (p[i + 1] & 0xC0) == 0x80 &&
+                   (p[i + 2] & 0xC0) == 0x80 &&
+                   (cp = ((uint32_t)(p[i] & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) |
+                         (p[i + 2] & 0x3F)) >= 0x800 &&
+                   (cp < 0xD800 || cp >= 0xE000)) {
+            used = 3; /* the common case in Chinese text, decoded inline */
         } else {
             cp = decode(p + i, len - i, &used);
         }
@@ -93,7 +99,9 @@ void kw_normalize(const char *raw, size_t len, kw_nchar *out, size_t *nout)
             i += used;
             continue;
         }
-        uint8_t cls = f < 0x80 ? kw_ascii_class[f] : kw_char_class(f);
+        uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
+                      : (f >= 0x4E00 && f < 0xA000) ? C_CJK
+                                                    : kw_char_class(f);
         if (cls == C_SPACE && (n == 0 || out[n - 1].cls == C_SPACE)) {
             i += used; /* collapse runs of blanks; leading blanks go */
             continue;

@@ -38,6 +38,7 @@ enum { T_TERM, T_WORD, T_PUNCT };
 typedef struct tok {
     uint32_t s, e;         /* normalised characters [s, e) */
     const kw_entry *ent;   /* T_TERM */
+    uint16_t fl;           /* ent->flags, kept here for the rule loops */
     uint32_t cjk_before;   /* unmatched CJK characters since the previous token */
     uint8_t kind, cls;     /* T_*, and C_* for punctuation */
     uint8_t squeezed;      /* letters repeated: soooo */
@@ -45,6 +46,9 @@ typedef struct tok {
     uint8_t upper;         /* an ALL-CAPS word of two letters or more */
     uint8_t excl, quest;   /* punctuation ending this token's sentence */
     uint8_t copies;        /* identical terms merged into this one's hit */
+    uint8_t opens;         /* first token of its sentence */
+    uint8_t cbefore, cafter; /* before / after a contrast word in scope */
+    uint32_t sent;         /* sentence number */
     int32_t hit;           /* index of its hit, or -1 */
 } tok;
 
@@ -58,6 +62,7 @@ typedef struct work {
     int32_t *hit_tok;      /* token index of each hit */
     size_t caphit_tok;
     int words, caps_words; /* Latin words, and those in ALL CAPS */
+    int contrasts;         /* contrast and concession words found */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -290,7 +295,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
-    w->words = w->caps_words = 0;
+    w->words = w->caps_words = w->contrasts = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
@@ -333,7 +338,8 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             if (!(t = push_tok(w)))
                 return -1;
             t->kind = T_TERM;
-            t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent;
+            t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent, t->fl = ent->flags;
+            w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
                 int letters = 0, upper = 1;
@@ -368,7 +374,9 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
             if (runs && (ent = match_squeezed(sc->trie, nc, i, k))) {
                 t->kind = T_TERM;
                 t->ent = ent;
+                t->fl = ent->flags;
                 t->squeezed = 1;
+                w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             } else {
                 *neutral += 1;
             }
@@ -476,14 +484,14 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
     /* Hits: each valence term with the negators and degree words before it. */
     for (size_t k = 0; k < nt; k++) {
         tok *t = &toks[k];
-        if (t->kind != T_TERM || !(t->ent->flags & E_VALENCE) || t->used)
+        if (t->kind != T_TERM || !(t->fl & E_VALENCE) || t->used)
             continue;
         const kw_entry *e = t->ent;
         /* a negator or degree word that also has a valence (VADER's "no",
          * "super") modifies the term right after it rather than count */
         if (is_modifier(e) && k + 1 < nt && toks[k + 1].kind == T_TERM &&
-            toks[k + 1].ent != e && (toks[k + 1].ent->flags & E_VALENCE) &&
-            !(toks[k + 1].ent->flags & E_EMOTICON) &&
+            toks[k + 1].ent != e && (toks[k + 1].fl & E_VALENCE) &&
+            !(toks[k + 1].fl & E_EMOTICON) &&
             toks[k + 1].cjk_before <= DEG_WINDOW)
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */
@@ -555,7 +563,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         uint32_t end_ch = t->e;
         if (!(e->flags & (E_EMOTICON | E_RISK)) && e->valence > 0 && k + 1 < nt &&
             toks[k + 1].kind == T_TERM &&
-            (toks[k + 1].ent->flags & E_POSTNEG) && toks[k + 1].cjk_before <= 2 &&
+            (toks[k + 1].fl & E_POSTNEG) && toks[k + 1].cjk_before <= 2 &&
             !toks[k + 1].used) {
             negs++;
             toks[k + 1].used = 1;
@@ -588,23 +596,39 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         nhits++;
     }
 
-    /* Contrast: terms before 但是/but weigh less, terms after weigh more.
-     * 虽然/although marks its own clause as the weaker side. */
-    int32_t first_point = -1, last_point = -1;
+    /* Contrast, sentence by sentence: terms before 但是/but in its sentence
+     * (or in the sentence before, when the contrast word opens a sentence)
+     * weigh less, terms after it in its sentence weigh more. 虽然/although
+     * marks its own clause as the weaker side. */
+    if (w->contrasts) {
+        uint32_t sent = 0;
+        int prev_terminal = 0;
+        for (size_t k = 0; k < nt; k++) {
+            tok *t = &toks[k];
+            int terminal = t->kind == T_PUNCT && t->cls != C_CLAUSE;
+            if (!terminal && prev_terminal)
+                sent++;
+            prev_terminal = terminal;
+            t->sent = sent;
+            t->opens = (uint8_t)(k == 0 || (toks[k - 1].kind == T_PUNCT && toks[k - 1].cls != C_CLAUSE));
+        }
+    }
     for (size_t k = 0; k < nt; k++) {
         tok *t = &toks[k];
         if (t->kind != T_TERM || t->used)
             continue;
         if (t->hit < 0)
             neutral += 1; /* a known term that did not count (shield, lone degree word) */
+        if (!w->contrasts)
+            continue;
         int32_t point = -1;
-        if (t->ent->flags & E_CONTRAST) {
+        if (t->fl & E_CONTRAST) {
             point = (int32_t)k;
-        } else if (t->ent->flags & E_CONCESS) {
+        } else if (t->fl & E_CONCESS) {
             size_t j = k + 1;
             int real = 0;
             for (; j < nt && !(toks[j].kind == T_PUNCT && toks[j].cls != C_CLAUSE); j++)
-                if (toks[j].kind == T_TERM && (toks[j].ent->flags & E_CONTRAST))
+                if (toks[j].kind == T_TERM && (toks[j].fl & E_CONTRAST))
                     real = 1;
             if (!real) {
                 for (j = k + 1; j < nt && toks[j].kind != T_PUNCT; j++)
@@ -613,23 +637,27 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                     point = (int32_t)j;
             }
         }
-        if (point >= 0) {
-            if (first_point < 0)
-                first_point = point;
-            if (point > last_point)
-                last_point = point;
+        if (point < 0)
+            continue;
+        uint32_t ps = toks[point].sent;
+        int opens = toks[point].opens;
+        for (size_t i = 0; i < nhits; i++) {
+            int32_t hk = w->hit_tok[i];
+            tok *ht = &toks[hk];
+            if (ht->fl & E_EMOTICON)
+                continue;
+            if (hk < point && (ht->sent == ps || (opens && ht->sent + 1 == ps)))
+                ht->cbefore = 1;
+            else if (hk > point && ht->sent == ps)
+                ht->cafter = 1;
         }
     }
-    for (size_t i = 0; i < nhits; i++) {
-        kw_hit *h = &w->hits[i];
-        int32_t k = w->hit_tok[i];
-        tok *t = &toks[k];
-        if (t->ent->flags & E_EMOTICON)
-            continue;
-        if (last_point >= 0 && k < last_point)
-            add_mod(h, KW_MOD_CONTRAST, CONTRAST_BEFORE);
-        else if (first_point >= 0 && k > first_point)
-            add_mod(h, KW_MOD_CONTRAST, CONTRAST_AFTER);
+    for (size_t i = 0; i < nhits && w->contrasts; i++) {
+        tok *ht = &toks[w->hit_tok[i]];
+        if (ht->cbefore)
+            add_mod(&w->hits[i], KW_MOD_CONTRAST, CONTRAST_BEFORE);
+        else if (ht->cafter)
+            add_mod(&w->hits[i], KW_MOD_CONTRAST, CONTRAST_AFTER);
     }
 
     /* Repeats merged above: two copies are plain reduplication (好好), three

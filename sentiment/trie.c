@@ -51,6 +51,7 @@ void kw_trie_free(kw_trie *t)
     free(t->entries);
     free(t->root);
     free(t->ccp);
+    free(t->fnodes);
     free(t->cnode);
     free(t);
 }
@@ -140,10 +141,19 @@ int kw_trie_freeze(kw_trie *t)
             t->ccp[pos + k] = t->nodes[t->cnode[pos + k]].cp;
         pos += nd->ccount;
     }
+    t->fnodes = malloc(t->nnodes * sizeof *t->fnodes);
+    if (!t->fnodes)
+        return kw_error_set(KW_ENOMEM, "sentiment: out of memory");
+    for (size_t i = 0; i < t->nnodes; i++)
+        t->fnodes[i] = (kw_trie_fnode){t->nodes[i].cstart, t->nodes[i].ccount,
+                                       t->nodes[i].entry};
     memset(t->rootbits, 0, sizeof t->rootbits);
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         if (t->root[cp] >= 0)
             t->rootbits[cp >> 6] |= (uint64_t)1 << (cp & 63);
+    free(t->nodes); /* the build-time nodes are not needed any more */
+    t->nodes = NULL;
+    t->capnodes = 0;
     t->frozen = 1;
     return 0;
 }

@@ -292,6 +292,31 @@ static void empty_input__prints_nothing_and_succeeds(void **state)
     kwt_run_free(&r);
 }
 
+static void lexicons_and_threshold__come_from_the_configuration_too(void **state)
+{
+    (void)state;
+    char *dir = kwt_tempdir();
+    char path[512], spec[600];
+    snprintf(path, sizeof path, "%s/a.txt", dir);
+    kwt_write_file(path, "zorbly\t4\n", (size_t)-1);
+    snprintf(spec, sizeof spec, "%s:afinn", path);
+    setenv("KOLWATCH_SENTIMENT_LEXICONS", spec, 1);
+    const char *args[] = {"score", NULL};
+    kwt_run r = kwt_kolwatch(NULL, "zorbly\n", args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"label\":\"positive\""));
+    kwt_run_free(&r);
+    setenv("KOLWATCH_SENTIMENT_THRESHOLD", "0.99", 1);
+    r = kwt_kolwatch(NULL, "zorbly\n", args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"label\":\"neutral\""));
+    kwt_run_free(&r);
+    unsetenv("KOLWATCH_SENTIMENT_THRESHOLD");
+    unsetenv("KOLWATCH_SENTIMENT_LEXICONS");
+    kwt_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +332,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_input__is_scored_not_crashed),
         cmocka_unit_test(jsonl_mode__skips_bom_blank_lines_and_crlf),
         cmocka_unit_test(empty_input__prints_nothing_and_succeeds),
+        cmocka_unit_test(lexicons_and_threshold__come_from_the_configuration_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

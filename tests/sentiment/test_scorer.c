@@ -159,6 +159,13 @@ static void contrast__clause_after_weighs_more(void **state)
     assert_true(sc("The staff were rude but the room was nice") > 0);
     assert_true(sc("Although it is expensive, it is great") > 0);
     assert_true(has_mod("环境不错，但是服务很差", "很差", KW_MOD_CONTRAST));
+    /* a contrast word weighs its own sentence, and the one before when it
+     * opens a sentence; not the whole review */
+    const char *review = "The staff were great. The view was nice but the bed was hard.";
+    assert_false(has_mod(review, "great", KW_MOD_CONTRAST));
+    assert_true(has_mod(review, "nice", KW_MOD_CONTRAST));
+    assert_true(has_mod("房间很干净。但是服务很差。", "很干净", KW_MOD_CONTRAST));
+    assert_false(has_mod("早餐很好。房间很干净。但是服务很差。", "很好", KW_MOD_CONTRAST));
 }
 
 static void exclamation__strengthens(void **state)
@@ -433,6 +440,24 @@ static void contribution__is_valence_times_listed_factors(void **state)
     assert_true(sc("not not good") > 0);
 }
 
+static void hits_json__stays_valid_with_bad_bytes_inside_a_term(void **state)
+{
+    (void)state;
+    const char text[] = "\xe4\xb8\x8d\xff\xe5\xa5\xbd \"quoted\\\" \x01 not\x80 good";
+    kw_result r;
+    kw_result_init(&r);
+    assert_int_equal(kw_score(scorer, text, sizeof text - 1, &r), 0);
+    assert_true(r.nhits >= 1);
+    char *json = NULL;
+    assert_int_equal(kw_result_hits_json(&json, &r, text, sizeof text - 1), 0);
+    cJSON *arr = cJSON_Parse(json);
+    assert_non_null(arr);
+    assert_int_equal((size_t)cJSON_GetArraySize(arr), r.nhits);
+    cJSON_Delete(arr);
+    free(json);
+    kw_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +485,7 @@ int main(void)
         cmocka_unit_test(handles_and_urls__are_not_read),
         cmocka_unit_test(degree_word_before_longer_term__is_preferred),
         cmocka_unit_test(contribution__is_valence_times_listed_factors),
+        cmocka_unit_test(hits_json__stays_valid_with_bad_bytes_inside_a_term),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
