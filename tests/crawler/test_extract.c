@@ -1,0 +1,167 @@
+/* Items from pages: XPath rules, article mode, JSON Pointer rules. */
+#include "testsupport.h"
+
+#include "kolwatch/error.h"
+#include "kolwatch/extract.h"
+#include "kolwatch/timeutil.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static const char forum[] =
+    "<html><head><title>Forum</title><script>var x = '<div class=post>';</script></head>"
+    "<body><div class='post'><h2><a href='/t/1'>Lumi 面霜过敏</a></h2>"
+    "<span class='by'>阿杰</span><time datetime='2026-10-03T11:40:00+08:00'>昨天</time>"
+    "<p>用了之后起了红疹，</p><p>要求退款！</p><style>p{}</style></div>"
+    "<div class='post'><h2><a href='https://other.example.com/x'>Second &amp; last</a></h2>"
+    "<p>Fine.</p></div>"
+    "<a class='next' href='?page=2'>next</a></body></html>";
+
+static const char rules[] =
+    "{\"item\":\"//div[@class='post']\",\"title\":\".//h2\",\"link\":\".//h2/a\","
+    "\"author\":\".//span[@class='by']\",\"time\":\".//time\",\"text\":\".//p\","
+    "\"next\":\"//a[@class='next']\"}";
+
+static void html_rules__items_fields_links_and_next(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    int64_t t;
+    assert_int_equal(kw_extract_html(&e, forum, sizeof forum - 1, rules,
+                                     "https://bbs.example.com/f/7", "forum"), 0);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.items[0].title, "Lumi 面霜过敏");
+    assert_string_equal(e.items[0].link, "https://bbs.example.com/t/1");
+    assert_string_equal(e.items[0].author, "阿杰");
+    assert_int_equal(kw_time_parse(&t, "2026-10-03T03:40:00Z"), 0);
+    assert_int_equal(e.items[0].published, t);
+    assert_non_null(strstr(e.items[0].text, "要求退款"));
+    assert_null(strstr(e.items[0].text, "p{}")); /* styles dropped */
+    assert_string_equal(e.items[1].title, "Second & last"); /* entities decoded */
+    assert_string_equal(e.items[1].link, "https://other.example.com/x");
+    assert_null(e.items[1].author);
+    assert_int_equal(e.items[1].published, INT64_MIN);
+    assert_string_equal(e.next, "https://bbs.example.com/f/7?page=2");
+    kw_extracted_free(&e);
+}
+
+static void html_rules__a_bad_xpath_names_the_rule(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, forum, sizeof forum - 1, "{\"item\":\"//div[\"}",
+                                     NULL, "forum"), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "item"));
+    assert_int_equal(kw_extract_html(&e, forum, sizeof forum - 1, "[1,2]", NULL, "forum"),
+                     KW_EINVAL);
+}
+
+static const char post[] =
+    "<html><head><title>Lumi serum, one month in | Dana's blog</title>"
+    "<meta property='og:title' content='Lumi serum, one month in'>"
+    "<meta name='author' content='Dana K.'>"
+    "<meta property='article:published_time' content='2026-10-08T09:00:00Z'>"
+    "<link rel='canonical' href='/skin/lumi-serum-review'></head><body>"
+    "<nav><p>Home</p><p>About</p></nav>"
+    "<article><h1>Lumi serum, one month in</h1>"
+    "<p>The texture is lovely and it layers well under makeup.</p>"
+    "<p>Not a miracle, but a solid everyday serum.</p></article>"
+    "<footer><p>© Dana</p></footer><script>track()</script></body></html>";
+
+static void article_mode__title_author_date_link_and_main_text(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    int64_t t;
+    assert_int_equal(kw_extract_html(&e, post, sizeof post - 1, NULL,
+                                     "https://blog.example.com/skin/lumi?utm_source=x", "post"), 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.items[0].title, "Lumi serum, one month in");
+    assert_string_equal(e.items[0].author, "Dana K.");
+    assert_int_equal(kw_time_parse(&t, "2026-10-08T09:00:00Z"), 0);
+    assert_int_equal(e.items[0].published, t);
+    assert_string_equal(e.items[0].link, "https://blog.example.com/skin/lumi-serum-review");
+    assert_non_null(strstr(e.items[0].text, "solid everyday serum"));
+    assert_null(strstr(e.items[0].text, "Home"));  /* navigation left out */
+    assert_null(strstr(e.items[0].text, "track")); /* scripts left out */
+    kw_extracted_free(&e);
+}
+
+static void hostile_html__never_crashes_and_gives_at_most_one_article(void **state)
+{
+    (void)state;
+    const char *pages[] = {"", "<", "<<<<>>>>", "<html><body><p>unclosed", "\xff\xfe\x00\x01",
+                           "<!DOCTYPE x [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><p>&b;</p>"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        kw_extracted e;
+        int rc = kw_extract_html(&e, pages[i], strlen(pages[i]), NULL, NULL, "x");
+        assert_true(rc == 0 || rc == KW_EINVAL);
+        if (rc == 0) {
+            assert_true(e.n <= 1);
+            kw_extracted_free(&e);
+        }
+    }
+}
+
+static const char api[] =
+    "{\"data\":{\"list\":[{\"content\":\"Glowa 防晒<b>不油</b>\",\"user\":{\"name\":\"晒不黑\"},"
+    "\"created_at\":1791350400,\"url\":\"/p/1\",\"a/b\":\"slash\"},"
+    "{\"content\":\"second\",\"user\":{},\"created_at\":\"2026-10-07T16:45:00Z\"},"
+    "\"not an object\"]},\"paging\":{\"next\":\"/api?page=2\"}}";
+
+static void json_pointers__items_fields_escapes_and_next(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    int64_t t;
+    assert_int_equal(kw_extract_json(&e, api, sizeof api - 1,
+                                     "{\"items\":\"/data/list\",\"text\":\"/content\","
+                                     "\"author\":\"/user/name\",\"time\":\"/created_at\","
+                                     "\"link\":\"/url\",\"title\":\"/a~1b\",\"next\":\"/paging/next\"}",
+                                     "https://api.example.com/v1/list", "api"), 0);
+    assert_int_equal(e.n, 2); /* the string in the list is no item */
+    assert_string_equal(e.items[0].text, "Glowa 防晒不油"); /* HTML in text made plain */
+    assert_string_equal(e.items[0].author, "晒不黑");
+    assert_int_equal(e.items[0].published, 1791350400);
+    assert_string_equal(e.items[0].link, "https://api.example.com/p/1");
+    assert_string_equal(e.items[0].title, "slash"); /* ~1 is / */
+    assert_null(e.items[1].author);
+    assert_int_equal(kw_time_parse(&t, "2026-10-07T16:45:00Z"), 0);
+    assert_int_equal(e.items[1].published, t);
+    assert_string_equal(e.next, "https://api.example.com/api?page=2");
+    kw_extracted_free(&e);
+}
+
+static void json__bad_documents_and_rules_are_named(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    assert_int_equal(kw_extract_json(&e, "{\"a\":", 5, "{\"text\":\"/a\"}", NULL, "api.json"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "api.json"));
+    assert_int_equal(kw_extract_json(&e, api, sizeof api - 1, "{\"text\":\"content\"}", NULL, "x"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "text"));
+    assert_int_equal(kw_extract_json(&e, api, sizeof api - 1, "{\"items\":\"/nope\"}", NULL, "x"),
+                     KW_EINVAL);
+    /* A root object is one item; a pointer past an array's end finds nothing. */
+    assert_int_equal(kw_extract_json(&e, "{\"t\":\"x\",\"l\":[1]}", 17,
+                                     "{\"text\":\"/t\",\"title\":\"/l/5\"}", NULL, "x"), 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.items[0].text, "x");
+    assert_null(e.items[0].title);
+    kw_extracted_free(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(html_rules__items_fields_links_and_next),
+        cmocka_unit_test(html_rules__a_bad_xpath_names_the_rule),
+        cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
+        cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
+        cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
+        cmocka_unit_test(json__bad_documents_and_rules_are_named),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
