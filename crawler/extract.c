@@ -577,3 +577,52 @@ cleanup:
         kw_extracted_free(out);
     return rc;
 }
+
+/* ---- A fetched body, by source kind ---------------------------------------- */
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
+                    size_t len, const char *content_type, const char *url, const char **charset)
+{
+    kw_decoded d = {0};
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (strcmp(kind, "feed") == 0) {
+        kw_feed *f = NULL;
+        kw_feed_options o = {.name = url, .base = url, .charset = content_type};
+        if ((rc = kw_feed_parse(&f, body, len, &o)))
+            return rc;
+        if (charset)
+            *charset = f->encoding;
+        for (size_t i = 0; i < f->n_entries && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
+            kw_feed_entry *e = &f->entries[i];
+            kw_extracted_item *it = new_item(out);
+            if (!it) {
+                kw_feed_free(f);
+                kw_extracted_free(out);
+                return kw_error_set(KW_ENOMEM, "out of memory");
+            }
+            it->title = dup_or_null(e->title);
+            it->text = dup_or_null(e->content ? e->content : e->summary);
+            it->author = dup_or_null(e->author);
+            it->link = dup_or_null(e->link);
+            it->published = e->published != KW_FEED_NO_TIME ? e->published
+                            : e->updated != KW_FEED_NO_TIME ? e->updated
+                                                            : NO_TIME;
+        }
+        kw_feed_free(f);
+        return 0;
+    }
+    int html = strcmp(kind, "html") == 0;
+    if (!html && strcmp(kind, "json") != 0)
+        return kw_error_set(KW_EINVAL, "unknown source kind '%s'", kind);
+    if ((rc = kw_charset_decode(&d, body, len, content_type, html ? KW_DOC_HTML : KW_DOC_TEXT, 0)))
+        return rc;
+    if (charset)
+        *charset = d.charset;
+    rc = html ? kw_extract_html(out, d.text, d.len, rules, url, url)
+              : kw_extract_json(out, d.text, d.len, rules, url, url);
+    kw_decoded_free(&d);
+    return rc;
+}

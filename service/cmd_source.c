@@ -1,9 +1,13 @@
 /* `kolwatch source add|list|show|edit|rm`: what the crawler collects. */
 #include "cli.h"
 #include "cli_args.h"
+#include "crawl_fetch.h"
 #include "json_out.h"
+#include "scoring.h"
 
 #include "kolwatch/error.h"
+#include "kolwatch/extract.h"
+#include "kolwatch/fetch.h"
 #include "kolwatch/platform.h"
 #include "kolwatch/store.h"
 #include "kolwatch/timeutil.h"
@@ -23,14 +27,18 @@ static const char usage[] =
     "  kolwatch source show SOURCE_ID [--format table|json]\n"
     "  kolwatch source edit SOURCE_ID [--kind K] [--url URL] [--platform NAME] [--every D]\n"
     "                      [--rule KEY=EXPR]... [--clear-rules] [--enable|--disable]\n"
-    "  kolwatch source rm SOURCE_ID\n\n"
+    "  kolwatch source rm SOURCE_ID\n"
+    "  kolwatch source test SOURCE_ID | --kind K --url URL [--rule KEY=EXPR]...\n"
+    "                      [--format table|json]\n\n"
     "feed: RSS, Atom or JSON Feed, detected from the content; no rules.\n"
     "html: rules are XPath expressions: item=, title=, text=, author=, time=, link=,\n"
     "      next= (paging), relative to each item; without rules the page is read as\n"
     "      one article (a partner's published post is tracked this way).\n"
     "json: rules are JSON Pointers (RFC 6901): items=/data/list, text=/content, ...\n"
     "`source list` shows each source's health: last status, last error,\n"
-    "consecutive failures and the next attempt. `add` prints the new id.\n";
+    "consecutive failures and the next attempt. `add` prints the new id.\n"
+    "`test` fetches the source now (robots.txt and politeness as in a crawl),\n"
+    "extracts its items and scores them, and stores nothing.\n";
 
 static const char *const kinds[] = {"feed", "html", "json", NULL};
 static const char *const html_keys[] = {"item", "title", "text", "author", "time", "link", "next", NULL};
@@ -137,6 +145,122 @@ static void print_table(const kw_source *list, size_t n)
     }
 }
 
+typedef struct fetched {
+    int status, error;
+    char text[300], ctype[256], final[2048];
+    char *body;
+    size_t len;
+} fetched;
+
+static void keep_response(void *ctx, const kw_fetch_response *r)
+{
+    fetched *g = ctx;
+    g->status = r->status;
+    g->error = r->error;
+    snprintf(g->text, sizeof g->text, "%s", r->error_text);
+    snprintf(g->ctype, sizeof g->ctype, "%s", r->content_type ? r->content_type : "");
+    snprintf(g->final, sizeof g->final, "%s", r->final_url ? r->final_url : "");
+    if (!r->error && (g->body = malloc(r->body_len + 1))) {
+        memcpy(g->body, r->body, r->body_len);
+        g->body[r->body_len] = '\0';
+        g->len = r->body_len;
+    }
+}
+
+/* `source test`: fetch, extract and score now; store nothing. */
+static int do_test(kw_cli *cli, const kw_source *src, int json)
+{
+    kw_fetcher *f = NULL;
+    kw_scorer *sc = NULL;
+    kw_result r;
+    kw_extracted e = {0};
+    fetched g = {0};
+    const char *charset = "";
+    char why[2600];
+    int allowed = 0, rc;
+    kw_result_init(&r);
+    if ((rc = cli_fetcher(cli, &f)) || (rc = cli_scorer(cli, NULL, 0, 0, &sc)))
+        goto cleanup;
+    if (cli_robots_allows(cli, f, src->url, &allowed, why, sizeof why)) {
+        rc = cli_fail("source test: %s", kw_error_last());
+        goto cleanup;
+    }
+    if (!allowed) {
+        rc = cli_fail("source test: not fetched: %s", why);
+        goto cleanup;
+    }
+    kw_fetch_request q = {.url = src->url};
+    if (kw_fetcher_add(f, &q) || kw_fetcher_run(f, keep_response, &g)) {
+        rc = cli_fail("source test: %s", kw_error_last());
+        goto cleanup;
+    }
+    if (g.error) {
+        rc = cli_fail("source test: %s: %s", src->url, g.text);
+        goto cleanup;
+    }
+    if (g.status != 200) {
+        rc = cli_fail("source test: %s answered HTTP %d", src->url, g.status);
+        goto cleanup;
+    }
+    if (kw_extract_body(&e, src->kind, src->rules, g.body, g.len, g.ctype[0] ? g.ctype : NULL,
+                        g.final[0] ? g.final : src->url, &charset)) {
+        rc = cli_fail("source test: %s", kw_error_last());
+        goto cleanup;
+    }
+    cJSON *items = cJSON_CreateArray();
+    for (size_t i = 0; i < e.n; i++) {
+        kw_extracted_item *it = &e.items[i];
+        kw_mention m = {0};
+        char *expl = NULL;
+        const char *text = it->text ? it->text : it->title ? it->title : "";
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "title", jstr(it->title));
+        cJSON_AddItemToObject(o, "author", jstr(it->author));
+        cJSON_AddItemToObject(o, "link", jstr(it->link));
+        cJSON_AddItemToObject(o, "published_at", jtime(it->published));
+        cJSON_AddItemToObject(o, "text", jstr(it->text));
+        if (cli_score_mention(sc, &r, text, &m, &expl) == 0) {
+            cJSON_AddNumberToObject(o, "score", m.score);
+            cJSON_AddStringToObject(o, "label", m.label);
+        } else {
+            cJSON_AddNullToObject(o, "score");
+            cJSON_AddNullToObject(o, "label");
+        }
+        free(expl);
+        cJSON_AddItemToArray(items, o);
+    }
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "url", src->url);
+        cJSON_AddStringToObject(o, "kind", src->kind);
+        cJSON_AddStringToObject(o, "encoding", charset ? charset : "");
+        cJSON_AddItemToObject(o, "next", jstr(e.next));
+        cJSON_AddItemToObject(o, "items", items);
+        jprint(o);
+    } else {
+        cJSON *o;
+        printf("%s %s: %zu item%s (%s)%s%s\n", src->kind, src->url, e.n, e.n == 1 ? "" : "s",
+               charset ? charset : "?", e.next ? ", next page " : "", e.next ? e.next : "");
+        cJSON_ArrayForEach(o, items)
+        {
+            cJSON *t = cJSON_GetObjectItem(o, "title"), *l = cJSON_GetObjectItem(o, "label");
+            cJSON *sc2 = cJSON_GetObjectItem(o, "score"), *tx = cJSON_GetObjectItem(o, "text");
+            const char *show = cJSON_IsString(t) ? t->valuestring
+                               : cJSON_IsString(tx) ? tx->valuestring : "";
+            printf("  %-8s %+.2f  %.80s\n", cJSON_IsString(l) ? l->valuestring : "-",
+                   cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0, show);
+        }
+        cJSON_Delete(items);
+    }
+cleanup:
+    kw_extracted_free(&e);
+    free(g.body);
+    kw_result_release(&r);
+    kw_scorer_free(sc);
+    kw_fetcher_free(f);
+    return rc;
+}
+
 int cmd_source(kw_cli *cli, int argc, char **argv)
 {
     enum { O_KIND = 1, O_URL, O_PLATFORM, O_EVERY, O_RULE, O_CLEAR, O_ENABLE, O_DISABLE,
@@ -199,7 +323,45 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
     int nrest = argc - 1 - optind, json = cli_format(format);
     int is_add = strcmp(sub, "add") == 0, is_list = strcmp(sub, "list") == 0;
     int is_show = strcmp(sub, "show") == 0, is_edit = strcmp(sub, "edit") == 0;
-    int is_rm = strcmp(sub, "rm") == 0;
+    int is_rm = strcmp(sub, "rm") == 0, is_test = strcmp(sub, "test") == 0;
+    if (is_test && nrest == 0) {
+        /* An ad-hoc source: --kind and --url on the command line. */
+        kw_source adhoc = {.every_s = 900, .enabled = 1};
+        cJSON *ro = cJSON_CreateObject();
+        if (json < 0 || !kind || !url) {
+            cJSON_Delete(ro);
+            rc = cli_usage_error("source", "test takes a SOURCE_ID, or --kind and --url");
+            goto cleanup;
+        }
+        snprintf(adhoc.kind, sizeof adhoc.kind, "%s", kind);
+        snprintf(adhoc.url, sizeof adhoc.url, "%s", url);
+        for (int i = 0; i < nrules; i++)
+            if ((rc = add_rule(ro, kind, rules[i]))) {
+                cJSON_Delete(ro);
+                goto cleanup;
+            }
+        char *rt = cJSON_PrintUnformatted(ro);
+        cJSON_Delete(ro);
+        snprintf(adhoc.rules, sizeof adhoc.rules, "%s", rt ? rt : "{}");
+        free(rt);
+        rc = do_test(cli, &adhoc, json);
+        goto cleanup;
+    }
+    if (is_test) {
+        if (nrest != 1 || arg_id("source", "SOURCE_ID", rest[0], &id)) {
+            rc = nrest != 1 ? cli_usage_error("source", "test takes one SOURCE_ID") : EXIT_USAGE;
+            goto cleanup;
+        }
+        kw_source stored;
+        if ((rc = cli_open_store(cli, &s, 0, 0)))
+            goto cleanup;
+        if (kw_store_source_get(s, id, &stored)) {
+            rc = cli_fail("source test: %s", kw_error_last());
+            goto cleanup;
+        }
+        rc = do_test(cli, &stored, json < 0 ? 0 : json);
+        goto cleanup;
+    }
     if (json < 0)
         rc = cli_usage_error("source", "--format takes table or json");
     else if (!(is_add || is_list || is_show || is_edit || is_rm))

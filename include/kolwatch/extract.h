@@ -45,6 +45,14 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
 
 void kw_extracted_free(kw_extracted *e);
 
+/* Read a fetched body as a source of kind "feed", "html" or "json" would:
+ * decode its charset (content_type's label first, then the document's,
+ * then detection), then parse the feed or apply the rules. Feed entries
+ * become items (content, else summary, as text). *charset (may be NULL)
+ * gets the charset the bytes were decoded from. */
+int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
+                    size_t len, const char *content_type, const char *url, const char **charset);
+
 #ifdef __cplusplus
 }
 #endif

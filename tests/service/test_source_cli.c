@@ -158,6 +158,110 @@ static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
     cJSON_Delete(o);
 }
 
+static const kwt_route site[] = {
+    {"/robots.txt", "text/plain", "User-agent: *\nDisallow: /private\n", 200},
+    {"/feed.xml", "application/rss+xml",
+     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>News</title>"
+     "<link>http://news.example.com/</link>"
+     "<item><title>Lumi recalls face cream after allergy complaints</title><link>/a/1</link>"
+     "<description>Customers reported allergic reactions and demanded refunds.</description>"
+     "<pubDate>Sat, 04 Oct 2026 08:00:00 GMT</pubDate></item>"
+     "<item><title>Glowa sunscreen wins award</title><link>/a/2</link>"
+     "<description>Great product, loved by users.</description></item></channel></rss>", 200},
+    {"/forum", "text/html; charset=gbk",
+     /* GBK bytes for: <div class=p><h2>好评</h2><p>质量很好，推荐</p></div> */
+     "<html><body><div class=p><h2>\xba\xc3\xc6\xc0</h2><p>\xd6\xca\xc1\xbf\xba\xdc\xba\xc3"
+     "\xa3\xac\xcd\xc6\xbc\xf6</p></div></body></html>", 200},
+    {"/private/x", "text/html", "<p>secret</p>", 200},
+    {"/gone", "text/html", "gone", 404},
+    {NULL, NULL, NULL, 0},
+};
+
+static cJSON *source_test(fixture *f, int port, const char *kind, const char *path,
+                          const char *rule, int *status, char **err)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    const char *args[16] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                            "crawler.min_delay_ms=0", "source", "test", "--kind", kind,
+                            "--url", url, "--format", "json"};
+    int n = 14;
+    if (rule)
+        args[n++] = "--rule", args[n++] = rule;
+    args[n] = NULL;
+    kwt_run r = kwt_kolwatch(f->dir, NULL, args);
+    *status = r.status;
+    *err = strdup(r.err);
+    cJSON *o = r.status == 0 ? cJSON_Parse(r.out) : NULL;
+    kwt_run_free(&r);
+    return o;
+}
+
+static void test__fetches_extracts_and_scores_without_storing(void **state)
+{
+    fixture *f = *state;
+    int port, status;
+    char *err;
+    kwt_http *h = kwt_http_start(site, &port);
+    cJSON *o = source_test(f, port, "feed", "/feed.xml", NULL, &status, &err);
+    assert_int_equal(status, 0);
+    assert_string_equal(cJSON_GetObjectItem(o, "encoding")->valuestring, "utf-8");
+    cJSON *items = cJSON_GetObjectItem(o, "items");
+    assert_int_equal(cJSON_GetArraySize(items), 2);
+    cJSON *first = cJSON_GetArrayItem(items, 0), *second = cJSON_GetArrayItem(items, 1);
+    assert_string_equal(cJSON_GetObjectItem(first, "label")->valuestring, "negative");
+    assert_string_equal(cJSON_GetObjectItem(second, "label")->valuestring, "positive");
+    /* A relative link is resolved against the URL the feed was fetched from. */
+    char want[128];
+    snprintf(want, sizeof want, "http://127.0.0.1:%d/a/1", port);
+    assert_string_equal(cJSON_GetObjectItem(first, "link")->valuestring, want);
+    assert_string_equal(cJSON_GetObjectItem(first, "published_at")->valuestring, "2026-10-04T08:00:00Z");
+    cJSON_Delete(o);
+    free(err);
+    /* A GBK page, labelled in its HTTP header, read with XPath rules. */
+    o = source_test(f, port, "html", "/forum", "item=//div[@class='p']", &status, &err);
+    assert_int_equal(status, 0);
+    assert_string_equal(cJSON_GetObjectItem(o, "encoding")->valuestring, "gb18030");
+    cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
+    assert_non_null(strstr(cJSON_GetObjectItem(it, "text")->valuestring, "质量很好"));
+    assert_string_equal(cJSON_GetObjectItem(it, "label")->valuestring, "positive");
+    cJSON_Delete(o);
+    free(err);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 2); /* checked before each fetch */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 0);
+    kwt_http_stop(h);
+}
+
+static void test__robots_disallow_404_and_private_addresses_are_reported(void **state)
+{
+    fixture *f = *state;
+    int port, status;
+    char *err, url[128];
+    kwt_http *h = kwt_http_start(site, &port);
+    cJSON *o = source_test(f, port, "html", "/private/x", NULL, &status, &err);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(err, "disallows"));
+    assert_int_equal(kwt_http_hits(h, "/private/x"), 0);
+    free(err);
+    o = source_test(f, port, "html", "/gone", NULL, &status, &err);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(err, "404"));
+    free(err);
+    /* Without crawler.allow_private a loopback address is never contacted. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/feed.xml", port);
+    int before = kwt_http_hits(h, "/robots.txt");
+    kwt_run r = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", f->url, "source",
+                                                                  "test", "--kind", "feed",
+                                                                  "--url", url, NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "refused"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), before);
+    assert_int_equal(kwt_http_hits(h, "/feed.xml"), 0);
+    (void)o;
+    kwt_http_stop(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +269,8 @@ int main(void)
         T(add__checks_kind_url_rules_and_prints_the_id),
         T(edit_and_rm__change_rules_schedule_and_state),
         T(a_published_deliverable__is_tracked_as_an_html_source),
+        T(test__fetches_extracts_and_scores_without_storing),
+        T(test__robots_disallow_404_and_private_addresses_are_reported),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);

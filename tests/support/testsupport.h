@@ -52,4 +52,17 @@ extern int kwt_drop_privileges;
  * stderr to files in dir); returns its pid. */
 int kwt_spawn(const char *dir, const char *const *args);
 
+/* A small HTTP server on 127.0.0.1 in this process, answering fixed routes
+ * (a path with the query ignored; unknown paths are 404). */
+typedef struct kwt_route {
+    const char *path, *content_type, *body;
+    int status;
+} kwt_route;
+typedef struct kwt_http kwt_http;
+/* routes must stay valid while the server runs; *port gets its port. */
+kwt_http *kwt_http_start(const kwt_route *routes, int *port);
+void kwt_http_stop(kwt_http *h);
+/* How many requests the server answered for path. */
+int kwt_http_hits(kwt_http *h, const char *path);
+
 #endif
