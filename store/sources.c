@@ -206,3 +206,108 @@ int kw_store_source_remove(kw_store *s, int64_t id)
                             (long long)id);
     return 0;
 }
+
+static const char SQL_DUE[] =
+    "SELECT " SOURCE_COLS " FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR "
+    "next_attempt_at <= $1) ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT $2";
+static const char SQL_RECORD[] =
+    "UPDATE sources SET last_status = $2, last_error = $3, last_fetched_at = $4, "
+    "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
+    "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified) "
+    "WHERE id = $1";
+static const char SQL_HISTORY[] =
+    "INSERT INTO fetches (source_id, started_at, finished_at, url, http_status, bytes, items, "
+    "new_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+static const char SQL_VALIDATORS[] = "SELECT etag, last_modified FROM sources WHERE id = $1";
+
+int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out, size_t *n)
+{
+    kw_stmt *st;
+    kw_source *arr = NULL;
+    size_t len = 0;
+    int rc;
+    if (limit == 0 || limit > 100000)
+        limit = 100000;
+    if ((rc = store_cached(s, SQL_DUE, &st)))
+        return rc;
+    store_bind_time(s, st, 1, now);
+    s->be->bind_int64(st, 2, (int64_t)limit);
+    if (!(arr = calloc(limit < 64 ? limit : 64, sizeof *arr)))
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    size_t cap = limit < 64 ? limit : 64;
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (len == cap) {
+            kw_source *na = realloc(arr, cap * 2 * sizeof *na);
+            if (!na) {
+                rc = kw_error_set(KW_ENOMEM, "out of memory");
+                break;
+            }
+            arr = na;
+            cap *= 2;
+        }
+        row(s, st, &arr[len++]);
+    }
+    s->be->reset(st);
+    if (rc < 0) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
+    return 0;
+}
+
+static int record_locked(kw_store *s, const kw_fetch_record *r)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_RECORD, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, r->source_id);
+    store_bind_count(s, st, 2, r->status);
+    s->be->bind_text(st, 3, r->error);
+    store_bind_time(s, st, 4, r->finished_at);
+    store_bind_time(s, st, 5, r->next_attempt_at);
+    s->be->bind_int64(st, 6, r->error ? 1 : 0);
+    s->be->bind_text(st, 7, r->etag);
+    s->be->bind_text(st, 8, r->last_modified);
+    if ((rc = store_run(s, st)))
+        return rc;
+    if (s->be->changes(st) == 0)
+        return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
+    if ((rc = store_cached(s, SQL_HISTORY, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, r->source_id);
+    store_bind_time(s, st, 2, r->started_at);
+    store_bind_time(s, st, 3, r->finished_at);
+    s->be->bind_text(st, 4, r->url ? r->url : "");
+    store_bind_count(s, st, 5, r->status);
+    store_bind_count(s, st, 6, r->bytes);
+    store_bind_count(s, st, 7, r->items);
+    store_bind_count(s, st, 8, r->new_mentions);
+    s->be->bind_text(st, 9, r->error);
+    return store_run(s, st);
+}
+
+int kw_store_source_record(kw_store *s, const kw_fetch_record *r)
+{
+    IN_TX(s, record_locked(s, r));
+}
+
+int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_size,
+                               char *last_modified, size_t lm_size)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_VALIDATORS, &st)))
+        return rc;
+    s->be->bind_int64(st, 1, id);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW)
+        return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)id);
+    const char *e = store_col_str(s, st, 0), *l = store_col_str(s, st, 1);
+    snprintf(etag, etag_size, "%s", e ? e : "");
+    snprintf(last_modified, lm_size, "%s", l ? l : "");
+    s->be->reset(st);
+    return 0;
+}

@@ -185,6 +185,28 @@ int kw_store_source_update(kw_store *s, const kw_source *src);
 /* Remove a source and its fetch history; its mentions stay. */
 int kw_store_source_remove(kw_store *s, int64_t id);
 
+/* Enabled sources due at `now` (never fetched, or next attempt reached),
+ * the longest waiting first, at most limit; caller frees with free(). */
+int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out, size_t *n);
+
+/* What one fetch of a source did: its health is updated and a row added
+ * to its fetch history. status -1 when there was no response; error NULL
+ * when it went well (consecutive failures then reset to 0, else counted
+ * up). etag/last_modified NULL keep the stored ones. */
+typedef struct kw_fetch_record {
+    int64_t source_id;
+    const char *url;
+    int64_t started_at, finished_at, next_attempt_at;
+    int64_t status, bytes, items, new_mentions; /* -1 unknown */
+    const char *error;
+    const char *etag, *last_modified;
+} kw_fetch_record;
+int kw_store_source_record(kw_store *s, const kw_fetch_record *r);
+
+/* The validators stored for conditional GET (empty strings when none). */
+int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_size,
+                               char *last_modified, size_t lm_size);
+
 /* ---- Partner registry -------------------------------------------------
  * Value types with fixed-size text: a text longer than its field is
  * KW_ETOOBIG when written. Numbers use -1 (counts, money) or NAN (rates)
