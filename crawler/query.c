@@ -284,7 +284,7 @@ static int lex(parser *p)
         else if (raw_is(p, t->off, t->end, "NOT"))
             t->type = L_NOT;
         else if (raw_is(p, t->off, t->end, "NEAR") ||
-                 (t->end - t->off > 5 && memcmp(p->s + t->off, "NEAR/", 5) == 0)) {
+                 (t->end - t->off >= 5 && memcmp(p->s + t->off, "NEAR/", 5) == 0)) {
             if (lex_near(p, t))
                 return KW_EINVAL;
         }
@@ -479,8 +479,9 @@ static int32_t parse_primary(parser *p)
     case L_RPAREN:
         return fail(p, t->off, "unbalanced parenthesis: ')' has no '(' before it"), -1;
     case L_END:
-        return fail(p, t->off, p->pos == 0 ? "empty query" : "a term is missing at the end"),
-               -1;
+        if (p->pos == 0)
+            return fail(p, 0, "empty query"), -1;
+        return fail(p, t->off, "a term is missing at the end"), -1;
     default:
         return fail(p, t->off, "dangling operator: '%s' has no term before it", tok_name(t)),
                -1;
@@ -595,26 +596,26 @@ static int32_t parse_or(parser *p)
     return parse_list(p, L_OR, parse_and);
 }
 
-/* Whether node n can only match an item that mentions one of its terms. */
-static int positive(const kw_query *q, int32_t n)
+/* Whether node n being true (want 1) or false (want 0) means that the item
+ * mentions one of the query's terms. */
+static int positive(const kw_query *q, int32_t n, int want)
 {
     const qnode *nd = &q->nodes[n];
+    int all = (nd->type == N_AND) != want; /* AND false, OR true: every child */
     switch (nd->type) {
     case N_TERM:
     case N_NEAR:
-        return 1;
+        return want;
     case N_NOT:
-        return 0;
+        return positive(q, nd->a, !want);
     case N_AND:
+    case N_OR:
         for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
-            if (positive(q, c))
-                return 1;
-        return 0;
+            if (positive(q, c, want) != all)
+                return !all;
+        return all;
     default:
-        for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
-            if (!positive(q, c))
-                return 0;
-        return 1;
+        return 0;
     }
 }
 
@@ -626,7 +627,7 @@ static uint32_t negative_at(const kw_query *q, int32_t n)
         return negative_at(q, nd->a);
     if (nd->type == N_OR)
         for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
-            if (!positive(q, c))
+            if (!positive(q, c, 1))
                 return negative_at(q, c);
     return nd->offset;
 }
@@ -689,7 +690,7 @@ int kw_query_compile(kw_query **out, const char *expr, size_t *err_offset)
         rc = fail(&p, peek(&p)->off, "unbalanced parenthesis: ')' has no '(' before it");
         goto cleanup;
     }
-    if (!positive(q, q->root)) {
+    if (!positive(q, q->root, 1)) {
         rc = fail(&p, negative_at(q, q->root),
                   "this NOT lets the query match items that mention none of its terms; "
                   "add a term outside NOT (brand NOT spam)");
