@@ -733,23 +733,39 @@ const char *kw_query_expr(const kw_query *q)
 
 int kw_query_phrase(char **out, const char *text)
 {
-    size_t n = 3;
-    for (const char *s = text; *s; s++)
-        n += (*s == '"' || *s == '\\') ? 2 : 1;
-    char *r = malloc(n), *w = r;
+    /* escape what the lexer reads as a quotation mark or a backslash once
+     * folded: ", \, “, ”, and their full-width forms */
+    size_t len = strlen(text), nfc = 0;
+    kw_folded_char *fc = malloc((len + 1) * sizeof *fc);
+    char *r = malloc(2 * len + 3), *w = r;
+    int rc = KW_ENOMEM;
     *out = NULL;
-    if (!r)
-        return kw_error_set(KW_ENOMEM, "query: out of memory");
+    if (!fc || !r)
+        goto cleanup;
+    kw_text_fold(fc, len + 1, &nfc, text, len);
     *w++ = '"';
-    for (const char *s = text; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            *w++ = '\\';
-        *w++ = *s;
+    size_t done = 0;
+    for (size_t i = 0; i < nfc; i++) {
+        if (fc[i].cp != '\\' && !is_quote(fc[i].cp))
+            continue;
+        memcpy(w, text + done, fc[i].offset - done);
+        w += fc[i].offset - done;
+        *w++ = '\\';
+        done = fc[i].offset;
     }
+    memcpy(w, text + done, len - done);
+    w += len - done;
     *w++ = '"';
     *w = '\0';
     *out = r;
-    return 0;
+    r = NULL;
+    rc = 0;
+cleanup:
+    free(fc);
+    free(r);
+    if (rc)
+        kw_error_set(rc, "query: out of memory");
+    return rc;
 }
 
 const char *kw_query_field_name(kw_query_field f)

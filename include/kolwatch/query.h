@@ -87,7 +87,8 @@ void kw_query_free(kw_query *q);
 const char *kw_query_expr(const kw_query *q);
 
 /* The expression that matches text as one phrase: text in quotation marks,
- * with " and \ escaped. A text with no letter, digit or CJK character makes
+ * with a backslash before every quotation mark (", “, ”, full-width ＂) and
+ * backslash in it. A text with no letter, digit or CJK character makes
  * no valid query; kw_query_compile says so. Caller frees *out with free().
  * Returns 0 or KW_ENOMEM. */
 int kw_query_phrase(char **out, const char *text);
