@@ -6,6 +6,8 @@
 #include "fold.h"
 #include "internal.h"
 
+#include "kolwatch/error.h"
+
 #define W C_WORD
 #define O C_OTHER
 const uint8_t kw_ascii_class[128] = {
@@ -145,4 +147,35 @@ int kw_term_fold(const char *s, size_t len, uint32_t *cps, size_t cap, size_t *n
         k--;
     *n = k;
     return k == 0 ? -1 : 0;
+}
+
+int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text,
+                 size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0, n = 0;
+    while (i < len) {
+        unsigned used;
+        uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
+        uint32_t f = kw_fold(cp);
+        if (f != 0) {
+            if (n < cap) {
+                uint8_t cls = kw_char_class(f);
+                out[n].cp = f;
+                out[n].len = (uint8_t)used;
+                out[n].kind = cls == C_SPACE  ? KW_FOLD_SPACE
+                              : cls == C_WORD ? KW_FOLD_WORD
+                              : cls == C_CJK  ? KW_FOLD_CJK
+                                              : KW_FOLD_OTHER;
+                out[n].offset = i;
+            }
+            n++;
+        }
+        i += used;
+    }
+    *nout = n;
+    if (n > cap)
+        return kw_error_set(KW_ETOOBIG, "text fold: %zu code points do not fit in %zu", n,
+                            cap);
+    return 0;
 }

@@ -59,6 +59,7 @@ int cmd_config(kw_cli *cli, int argc, char **argv);
 int cmd_import(kw_cli *cli, int argc, char **argv);
 int cmd_mention(kw_cli *cli, int argc, char **argv);
 int cmd_score(kw_cli *cli, int argc, char **argv);
+int cmd_query(kw_cli *cli, int argc, char **argv);
 int cmd_rescore(kw_cli *cli, int argc, char **argv);
 int cmd_partner(kw_cli *cli, int argc, char **argv);
 int cmd_quote(kw_cli *cli, int argc, char **argv);

@@ -3,6 +3,7 @@
 #include "json_out.h"
 
 #include "kolwatch/error.h"
+#include "kolwatch/query.h"
 #include "kolwatch/store.h"
 #include "kolwatch/timeutil.h"
 
@@ -21,8 +22,9 @@ static const char usage[] =
     "  kolwatch brand rm BRAND [--force]\n\n"
     "BRAND is a brand's name or id. `add` prints the new id. The query selects\n"
     "the items that mention the brand (default: the name as a phrase); it is\n"
-    "stored as written. `rm` removes the brand, its links and buckets, and the\n"
-    "mentions no other brand holds; it asks for --force when there are any.\n";
+    "checked (`kolwatch query --help` has the syntax) and stored as written.\n"
+    "`rm` removes the brand, its links and buckets, and the mentions no other\n"
+    "brand holds; it asks for --force when there are any.\n";
 
 enum { O_QUERY = 1, O_ALIAS, O_COMP, O_NOCOMP, O_CLEAR, O_NAME, O_FORMAT, O_FORCE, O_HELP };
 
@@ -81,25 +83,49 @@ static int resolve_competitor(kw_store *s, const char *ref, int64_t *out)
     return 0;
 }
 
+/* 0 when expr is a valid brand query; otherwise prints why (naming the
+ * byte offset) and returns EXIT_FAIL. */
+static int check_query(const char *what, const char *expr)
+{
+    kw_query *q = NULL;
+    if (kw_query_compile(&q, expr, NULL))
+        return cli_fail("%s: %s", what, kw_error_last());
+    kw_query_free(q);
+    return 0;
+}
+
 static int do_add(kw_store *s, const char *name, args *a)
 {
     kw_brand b = {.name = (char *)name, .aliases = a->aliases, .n_aliases = a->n_aliases};
-    char deflt[512];
+    char *deflt = NULL;
     int64_t id;
+    int rc = EXIT_FAIL;
     if (!*name)
         return cli_usage_error("brand", "the brand name is empty");
     if (!a->query) {
-        snprintf(deflt, sizeof deflt, "\"%s\"", name);
+        if (kw_query_phrase(&deflt, name))
+            return cli_fail("brand add: %s", kw_error_last());
         a->query = deflt;
+        if (check_query("brand add: the name makes no query (give --query)", a->query))
+            goto cleanup;
+    } else if (check_query("brand add: --query", a->query)) {
+        goto cleanup;
     }
     b.query = (char *)a->query;
     if (a->comp && resolve_competitor(s, a->comp, &b.competitor_of))
-        return EXIT_FAIL;
-    if (kw_store_brand_add(s, &b, &id))
-        return cli_fail("brand add: %s", kw_error_last());
+        goto cleanup;
+    if (kw_store_brand_add(s, &b, &id)) {
+        rc = cli_fail("brand add: %s", kw_error_last());
+        goto cleanup;
+    }
     kw_store_audit(s, "cli", "brand.add", name, a->query);
     printf("%lld\n", (long long)id);
-    return EXIT_OK;
+    rc = EXIT_OK;
+cleanup:
+    if (a->query == deflt)
+        a->query = NULL;
+    free(deflt);
+    return rc;
 }
 
 static int do_list(kw_store *s, int json)
@@ -163,6 +189,10 @@ static int do_edit(kw_store *s, const char *ref, args *a)
     int rc = EXIT_OK;
     if (kw_store_brand_find(s, ref, &b))
         return cli_fail("brand edit: %s", kw_error_last());
+    if (a->query && check_query("brand edit: --query", a->query)) {
+        kw_brand_free(b);
+        return EXIT_FAIL;
+    }
     kw_brand nb = *b;
     if (a->name)
         nb.name = (char *)a->name;

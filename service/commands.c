@@ -10,6 +10,7 @@ const kw_command kw_commands[] = {
     {"import", "load mentions (JSONL), partners or quotes (CSV)", cmd_import},
     {"export", "write partners or quotes as CSV", cmd_export},
     {"mention", "list stored mentions", cmd_mention},
+    {"query", "test a brand query against a text: whether and where it matches", cmd_query},
     {"score", "score texts for sentiment, with explanations", cmd_score},
     {"rescore", "re-score stored mentions after a lexicon change", cmd_rescore},
     {"partner", "KOL/KOC partners and their platform accounts", cmd_partner},

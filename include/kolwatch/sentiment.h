@@ -24,6 +24,7 @@
 #define KOLWATCH_SENTIMENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,6 +137,42 @@ int kw_result_hits_json(char **out, const kw_result *r, const char *text, size_t
 /* Format one modifier as in the contract ("degree x1.5", "negated") into
  * buf; returns buf. */
 char *kw_modifier_format(char *buf, size_t size, const kw_modifier *m);
+
+/* --- Folding text as the scorer does ------------------------------------
+ * Other libraries (the crawler's brand queries) fold their text with the
+ * same table as the scorer, so that both agree on what "the same word" is. */
+
+/* What a folded code point is. */
+typedef enum kw_fold_kind {
+    KW_FOLD_SPACE = 0, /* blank */
+    KW_FOLD_WORD,      /* Latin, Greek, Cyrillic letters and digits: they form
+                          words, and terms made of them match whole words */
+    KW_FOLD_CJK,       /* Chinese, Japanese and Korean letters: each stands
+                          alone, terms made of them match anywhere */
+    KW_FOLD_OTHER      /* punctuation, line ends, symbols, emoji, U+FFFD */
+} kw_fold_kind;
+
+/* One code point of folded text and where it came from. */
+typedef struct kw_folded_char {
+    uint32_t cp;     /* folded: full-width to half-width, lower case,
+                        traditional to simplified Chinese */
+    uint8_t len;     /* its length in bytes in the raw text (1..4) */
+    uint8_t kind;    /* kw_fold_kind of cp */
+    size_t offset;   /* byte offset in the raw text */
+} kw_folded_char;
+
+/* Fold len bytes of UTF-8 text with the scorer's table. Every code point
+ * becomes one kw_folded_char, in order, except those the scorer ignores
+ * (zero-width joiners, variation selectors, ...), which are left out;
+ * invalid or truncated UTF-8 becomes U+FFFD, one per bad byte. Nothing is
+ * merged or collapsed: text[offset, offset+len) of each entry is exactly
+ * the raw bytes it came from. There are never more entries than len.
+ *
+ * Writes at most cap entries to out and the number of entries the whole
+ * text needs to *n. Returns 0, or KW_ETOOBIG when that number is over cap
+ * (out then holds the first cap entries). out may be NULL when cap is 0. */
+int kw_text_fold(kw_folded_char *out, size_t cap, size_t *n, const char *text,
+                 size_t len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,111 @@
+/*
+ * Fuzz target for brand queries: the input is EXPR, or EXPR NUL TEXT. EXPR
+ * is compiled; a valid one is matched against TEXT (as title, text and
+ * author), an invalid one must name a byte inside it. TEXT is also matched
+ * by a fixed query using every construct. Checks that spans lie inside
+ * their field, are ordered, and that matching twice gives the same result.
+ */
+#include "kolwatch/error.h"
+#include "kolwatch/query.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const kw_query *q, const kw_query_doc *d, kw_query_match_result *r)
+{
+    if (kw_query_match(q, d, r))
+        return;
+    if (r->nspans > KW_QUERY_MAX_SPANS || (!r->match && r->nspans))
+        abort();
+    const char *expr = kw_query_expr(q);
+    size_t elen = strlen(expr);
+    for (size_t i = 0; i < r->nspans; i++) {
+        const kw_query_span *s = &r->spans[i];
+        const char *f = s->field == KW_QUERY_TITLE    ? d->title
+                        : s->field == KW_QUERY_TEXT   ? d->text
+                        : s->field == KW_QUERY_AUTHOR ? d->author
+                                                      : d->platform;
+        if (!f || s->length == 0 || s->offset > strlen(f) || s->length > strlen(f) - s->offset)
+            abort();
+        if (s->term < expr || s->term + s->term_len > expr + elen)
+            abort();
+        if (i && (s->field < r->spans[i - 1].field ||
+                  (s->field == r->spans[i - 1].field && s->offset < r->spans[i - 1].offset)))
+            abort();
+    }
+    int m = r->match;
+    size_t n = r->nspans;
+    kw_query_span first = n ? r->spans[0] : (kw_query_span){0};
+    if (kw_query_match(q, d, r) || r->match != m || r->nspans != n ||
+        (n && (r->spans[0].offset != first.offset || r->spans[0].length != first.length)))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static kw_query *fixed;
+    static kw_query_match_result r;
+    if (!fixed) {
+        if (kw_query_compile(&fixed,
+                             "(\"lumi cream\" OR 露米 OR ＡＣＭＥ) -title:招聘 "
+                             "(质量 NEAR/3 好 OR \"bad\" NEAR/2 lumi OR author:(fan OR 粉丝)) "
+                             "OR platform:weibo a",
+                             NULL))
+            abort();
+        kw_query_match_result_init(&r);
+    }
+    char *buf = malloc(size + 1);
+    if (!buf)
+        return 0;
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    const char *expr = buf;
+    size_t elen = strlen(buf);
+    const char *text = elen < size ? buf + elen + 1 : "Lumi cream 露米的質量很好 ACME";
+    kw_query_doc d = {.title = text, .text = text, .author = text, .platform = "weibo"};
+
+    kw_query *q = NULL;
+    size_t at = (size_t)-1;
+    int rc = kw_query_compile(&q, expr, &at);
+    if (rc == 0) {
+        if (!q || strcmp(kw_query_expr(q), expr) != 0)
+            abort();
+        check(q, &d, &r);
+        kw_query_free(q);
+    } else if (rc == KW_EINVAL) {
+        char byte[40];
+        snprintf(byte, sizeof byte, "byte %zu", at);
+        if (q || at > elen || !strstr(kw_error_last(), byte))
+            abort();
+    } else if (rc != KW_ENOMEM) {
+        abort();
+    }
+    kw_query_doc t = {.title = expr, .text = text, .author = NULL, .platform = NULL};
+    check(fixed, &t, &r);
+
+    /* the phrase of any text compiles, or is refused for having no word */
+    char *phrase = NULL;
+    if (kw_query_phrase(&phrase, expr) == 0) {
+        rc = kw_query_compile(&q, phrase, NULL);
+        if (rc == 0) {
+            kw_query_doc self = {.text = expr};
+            kw_query_match(q, &self, &r);
+            /* a phrase always finds the text it was made from */
+            if (!r.match)
+                abort();
+            kw_query_free(q);
+        } else if (rc == KW_EINVAL && strlen(phrase) <= KW_QUERY_MAX_LEN &&
+                   !strstr(kw_error_last(), "no letter") &&
+                   !strstr(kw_error_last(), "empty phrase") &&
+                   !strstr(kw_error_last(), "invalid UTF-8")) {
+            abort();
+        }
+        free(phrase);
+    }
+    free(buf);
+    return 0;
+}
