@@ -159,7 +159,7 @@ static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
 }
 
 static const kwt_route site[] = {
-    {"/robots.txt", "text/plain", "User-agent: *\nDisallow: /private\n", 200},
+    {"/robots.txt", "text/plain", "User-agent: *\nDisallow: /private\n", 200, NULL},
     {"/feed.xml", "application/rss+xml",
      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>News</title>"
      "<link>http://news.example.com/</link>"
@@ -167,14 +167,14 @@ static const kwt_route site[] = {
      "<description>Customers reported allergic reactions and demanded refunds.</description>"
      "<pubDate>Sat, 04 Oct 2026 08:00:00 GMT</pubDate></item>"
      "<item><title>Glowa sunscreen wins award</title><link>/a/2</link>"
-     "<description>Great product, loved by users.</description></item></channel></rss>", 200},
+     "<description>Great product, loved by users.</description></item></channel></rss>", 200, NULL},
     {"/forum", "text/html; charset=gbk",
      /* GBK bytes for: <div class=p><h2>好评</h2><p>质量很好，推荐</p></div> */
      "<html><body><div class=p><h2>\xba\xc3\xc6\xc0</h2><p>\xd6\xca\xc1\xbf\xba\xdc\xba\xc3"
-     "\xa3\xac\xcd\xc6\xbc\xf6</p></div></body></html>", 200},
-    {"/private/x", "text/html", "<p>secret</p>", 200},
-    {"/gone", "text/html", "gone", 404},
-    {NULL, NULL, NULL, 0},
+     "\xa3\xac\xcd\xc6\xbc\xf6</p></div></body></html>", 200, NULL},
+    {"/private/x", "text/html", "<p>secret</p>", 200, NULL},
+    {"/gone", "text/html", "gone", 404, NULL},
+    {NULL, NULL, NULL, 0, NULL},
 };
 
 static cJSON *source_test(fixture *f, int port, const char *kind, const char *path,

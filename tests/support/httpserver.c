@@ -37,11 +37,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         pthread_mutex_unlock(&h->lock);
     }
     const char *body = r ? r->body : "not found";
+    unsigned status = r ? (unsigned)r->status : 404u;
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    if (r && r->etag && inm && strcmp(inm, r->etag) == 0)
+        body = "", status = 304;
     struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
                                                                 MHD_RESPMEM_PERSISTENT);
     if (r && r->content_type)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
-    enum MHD_Result ret = MHD_queue_response(c, r ? (unsigned)r->status : 404u, resp);
+    if (r && r->etag)
+        MHD_add_response_header(resp, "ETag", r->etag);
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
 }

@@ -57,6 +57,7 @@ int kwt_spawn(const char *dir, const char *const *args);
 typedef struct kwt_route {
     const char *path, *content_type, *body;
     int status;
+    const char *etag; /* when set: sent, and a matching If-None-Match gets a 304 */
 } kwt_route;
 typedef struct kwt_http kwt_http;
 /* routes must stay valid while the server runs; *port gets its port. */

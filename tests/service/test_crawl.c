@@ -1,0 +1,180 @@
+/*
+ * `kolwatch crawl --once` against a real HTTP server on 127.0.0.1: items of
+ * a feed and a page become mentions of the brands whose queries they
+ * match, scored, with their buckets; a second crawl is a conditional GET;
+ * robots.txt, HTTP errors and the backoff show in the source's health.
+ * Runs on SQLite and PostgreSQL.
+ */
+#include "testsupport.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const kwt_route site[] = {
+    {"/robots.txt", "text/plain", "User-agent: kolwatch\nDisallow: /private\n", 200, NULL},
+    {"/feed.xml", "application/rss+xml; charset=utf-8",
+     "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title><link>/</link>"
+     "<item><title>Lumi recalls face cream after allergy complaints</title><link>/a/1?utm_source=rss</link>"
+     "<description>Customers demanded refunds.</description>"
+     "<pubDate>Sat, 04 Oct 2026 08:00:00 GMT</pubDate></item>"
+     "<item><title>露米 新品很好用，推荐</title><link>/a/2</link></item>"
+     "<item><title>Weather today</title><link>/a/3</link><description>Sunny.</description></item>"
+     "<item><title>Lumi and Glowa compared</title><link>/a/4</link><description>Both fine.</description></item>"
+     "</channel></rss>", 200, "\"f1\""},
+    {"/post", "text/html",
+     "<html><head><title>Glowa review</title><meta name='author' content='Ann'></head><body>"
+     "<article><p>Glowa sunscreen is great, no white cast.</p></article></body></html>", 200, NULL},
+    {"/private/x", "text/html", "<p>Lumi secret</p>", 200, NULL},
+    {"/busy", "text/html", "busy", 503, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+typedef struct fixture {
+    char *dir, *url;
+    kwt_http *h;
+    int port;
+} fixture;
+
+static kwt_run kw(fixture *f, const char *const *args)
+{
+    const char *full[32] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                            "crawler.min_delay_ms=0"};
+    int n = 6;
+    for (int i = 0; args[i]; i++)
+        full[n++] = args[i];
+    full[n] = NULL;
+    return kwt_kolwatch(f->dir, NULL, full);
+}
+
+#define KW_OK(f, ...)                                                          \
+    do {                                                                       \
+        kwt_run r_ = kw(f, (const char *const[]){__VA_ARGS__, NULL});          \
+        if (r_.status != 0)                                                    \
+            fail_msg("exit %d: %s", r_.status, r_.err);                        \
+        kwt_run_free(&r_);                                                     \
+    } while (0)
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    char url[128];
+    f->dir = kwt_tempdir();
+    f->url = kwt_new_db(f->dir);
+    f->h = kwt_http_start(site, &f->port);
+    KW_OK(f, "init");
+    KW_OK(f, "brand", "add", "Lumi", "--query", "Lumi OR 露米");
+    KW_OK(f, "brand", "add", "Glowa");
+    const char *paths[][3] = {{"feed", "/feed.xml", "news"}, {"html", "/post", "blog"},
+                              {"html", "/private/x", "forum"}, {"html", "/busy", "forum"}};
+    for (int i = 0; i < 4; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", f->port, paths[i][1]);
+        KW_OK(f, "source", "add", "--kind", paths[i][0], "--url", url, "--platform", paths[i][2]);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    kwt_http_stop(f->h);
+    kwt_rmtree(f->dir);
+    free(f->dir);
+    free(f->url);
+    free(f);
+    return 0;
+}
+
+static cJSON *sources(fixture *f)
+{
+    kwt_run r = kw(f, (const char *const[]){"source", "list", "--format", "json", NULL});
+    cJSON *o = cJSON_Parse(r.out);
+    assert_non_null(o);
+    kwt_run_free(&r);
+    return o;
+}
+
+static void crawl_once__stores_what_mentions_a_brand_scored_with_buckets(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "4 new mentions"));
+    kwt_run_free(&r);
+    /* Lumi: the recall (negative) and 露米 (positive); Glowa: the review;
+     * both: the comparison; the weather item matches no brand. */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 4);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mention_brands"), 5);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE label IS NULL"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE source_id IS NULL"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE title LIKE "
+                                         "'Lumi recalls%' AND label = 'negative' AND "
+                                         "canonical_url NOT LIKE '%utm_source%'"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_all) FROM buckets"), 5);
+    assert_int_equal(kwt_http_hits(f->h, "/private/x"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE author = 'Ann'"), 1);
+}
+
+static void crawl_once__again_is_a_conditional_get_and_adds_nothing(void **state)
+{
+    fixture *f = *state;
+    char id[16];
+    KW_OK(f, "crawl", "--once");
+    snprintf(id, sizeof id, "%lld", (long long)kwt_sql_int(f->url, "SELECT id FROM sources WHERE url LIKE '%feed.xml'"));
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    cJSON *o = sources(f), *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(o, "items"))
+        if (strstr(cJSON_GetObjectItem(s, "url")->valuestring, "feed.xml"))
+            assert_int_equal((int)cJSON_GetObjectItem(s, "last_status")->valuedouble, 304);
+    cJSON_Delete(o);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 4);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM fetches"), 5);
+}
+
+static void health__robots_and_server_errors_show_and_back_off(void **state)
+{
+    fixture *f = *state;
+    KW_OK(f, "crawl", "--once");
+    cJSON *o = sources(f), *s;
+    int seen = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(o, "items"))
+    {
+        const char *url = cJSON_GetObjectItem(s, "url")->valuestring;
+        cJSON *err = cJSON_GetObjectItem(s, "last_error");
+        int fails = (int)cJSON_GetObjectItem(s, "consecutive_failures")->valuedouble;
+        if (strstr(url, "/private")) {
+            assert_non_null(strstr(err->valuestring, "robots.txt"));
+            seen++;
+        } else if (strstr(url, "/busy")) {
+            assert_non_null(strstr(err->valuestring, "503"));
+            assert_int_equal(fails, 1);
+            assert_true(cJSON_IsString(cJSON_GetObjectItem(s, "next_attempt_at")));
+            seen++;
+        } else {
+            assert_true(cJSON_IsNull(err));
+            assert_int_equal(fails, 0);
+        }
+    }
+    assert_int_equal(seen, 2);
+    cJSON_Delete(o);
+    /* Nothing is due right after a crawl: the next one fetches nothing. */
+    int before = kwt_http_hits(f->h, "/post");
+    KW_OK(f, "crawl", "--once");
+    assert_int_equal(kwt_http_hits(f->h, "/post"), before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(crawl_once__stores_what_mentions_a_brand_scored_with_buckets),
+        T(crawl_once__again_is_a_conditional_get_and_adds_nothing),
+        T(health__robots_and_server_errors_show_and_back_off),
+#undef T
+    };
+    return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
+}
