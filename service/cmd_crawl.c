@@ -10,6 +10,7 @@
 #include "crawl_fetch.h"
 #include "scoring.h"
 
+#include "kolwatch/crawl.h"
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
 #include "kolwatch/extract.h"
@@ -42,11 +43,6 @@ static const char usage[] =
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { (void)sig, stop_requested = 1; }
 
-typedef struct brand_q {
-    int64_t id;
-    kw_query *q;
-} brand_q;
-
 typedef struct robots_entry {
     char host[300];
     int allow_all, deny_all;
@@ -59,15 +55,13 @@ typedef struct crawler {
     kw_store *s;
     kw_fetcher *f;
     kw_scorer *sc;
-    kw_result scored;
-    kw_query_match_result qm;
-    brand_q *brands;
-    size_t nbrands;
+    kw_crawl *pipe;
+    kw_crawl_stats st;
     kw_source *srcs;
     size_t nsrcs;
     robots_entry *robots;
     size_t nrobots;
-    long pages, items, matched, added, errors, done;
+    long done;
     int tty, failed;
     int64_t started;
 } crawler;
@@ -79,136 +73,27 @@ static void host_of(const char *url, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)(p - url + (long)strcspn(p, "/?#")), url);
 }
 
-static int64_t backoff(const kw_source *src, int64_t now, int64_t retry_after)
-{
-    int64_t wait = src->every_s;
-    for (int64_t i = 0; i < src->consecutive_failures + 1 && i < 6 && wait < 86400; i++)
-        wait *= 2;
-    if (wait > 86400)
-        wait = 86400;
-    wait += (int64_t)(rand() % (int)(wait / 2 + 1));
-    if (retry_after > wait)
-        wait = retry_after;
-    return now + wait;
-}
-
-static int record(crawler *c, const kw_source *src, int64_t started, int64_t status,
-                  const char *error, const kw_fetch_response *r, long items, long added,
-                  int64_t next)
-{
-    kw_fetch_record rec = {.source_id = src->id, .url = src->url, .started_at = started,
-                           .finished_at = kw_time_now(), .next_attempt_at = next,
-                           .status = status, .bytes = r ? (int64_t)r->body_len : -1,
-                           .items = items, .new_mentions = added, .error = error,
-                           .etag = r && !error ? r->etag : NULL,
-                           .last_modified = r && !error ? r->last_modified : NULL};
-    if (error)
-        c->errors++;
-    return kw_store_source_record(c->s, &rec);
-}
-
-/* Store one item for the brands whose queries it matches. */
-static int store_item(crawler *c, const kw_source *src, const kw_extracted_item *it, long *added)
-{
-    const char *text = it->text ? it->text : it->title;
-    const char *link = it->link ? it->link : src->url;
-    char canon[4096], hash[65], *expl = NULL;
-    int64_t ids[64];
-    size_t n = 0;
-    int result, rc;
-    if (!text || kw_url_canonical(canon, sizeof canon, link))
-        return 0; /* nothing to say, or a link that is no web page */
-    kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
-                        .platform = src->platform};
-    for (size_t i = 0; i < c->nbrands && n < 64; i++)
-        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match)
-            ids[n++] = c->brands[i].id;
-    if (n == 0)
-        return 0;
-    c->matched++;
-    kw_sha256_hex(hash, text, strlen(text));
-    kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
-                    .source_id = src->id, .platform = src->platform, .author = it->author,
-                    .title = it->title, .text = text,
-                    .published_at = it->published == INT64_MIN ? KW_TIME_NONE : it->published,
-                    .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
-                    .views = -1, .reach = -1};
-    if ((rc = cli_score_mention(c->sc, &c->scored, text, &m, &expl)))
-        return rc;
-    rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
-    free(expl);
-    if (!rc && result == KW_PUT_NEW)
-        (*added)++;
-    return rc;
-}
-
 static void progress(crawler *c, int final)
 {
     if (!c->tty)
         return;
     double dt = (double)(kw_time_now() - c->started);
     fprintf(stderr, "\rsources %ld/%zu, pages %ld, new mentions %ld, errors %ld, %.1f pages/s%s",
-            c->done, c->nsrcs, c->pages, c->added, c->errors, dt > 0 ? c->pages / dt : 0.0,
-            final ? "\n" : "");
+            c->done, c->nsrcs, c->st.pages, c->st.added, c->st.errors,
+            dt > 0 ? c->st.pages / dt : 0.0, final ? "\n" : "");
 }
 
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
-    const kw_source *src = r->user;
-    int64_t now = kw_time_now(), started = now - (int64_t)r->seconds;
-    char err[600];
-    long added = 0;
-    int rc = 0;
     c->done++;
-    if (kw_store_begin(c->s)) {
+    if (kw_crawl_page(c->pipe, r->user, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
+        fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
         return;
     }
-    if (r->error) {
-        rc = record(c, src, started, r->status ? r->status : -1, r->error_text, r,
-                    -1, 0, backoff(src, now, r->retry_after));
-    } else if (r->not_modified) {
-        c->pages++;
-        rc = record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s);
-    } else if (r->status != 200) {
-        snprintf(err, sizeof err, "HTTP %d", r->status);
-        rc = record(c, src, started, r->status, err, r, -1, 0,
-                    backoff(src, now, r->status == 429 || r->status == 503 ? r->retry_after : -1));
-    } else {
-        kw_extracted e;
-        c->pages++;
-        if (kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
-                            r->final_url ? r->final_url : src->url, NULL)) {
-            snprintf(err, sizeof err, "%s", kw_error_last());
-            rc = record(c, src, started, r->status, err, r, -1, 0, backoff(src, now, -1));
-        } else {
-            c->items += (long)e.n;
-            for (size_t i = 0; i < e.n && !rc; i++)
-                rc = store_item(c, src, &e.items[i], &added);
-            if (!rc)
-                rc = record(c, src, started, r->status, NULL, r, (long)e.n, added,
-                            now + src->every_s);
-            kw_extracted_free(&e);
-        }
-    }
-    if (rc) {
-        fprintf(stderr, "\nkolwatch: crawl: source %lld: %s\n", (long long)src->id, kw_error_last());
-        kw_store_rollback(c->s);
-        c->failed = 1;
-        return;
-    }
-    if (kw_store_commit(c->s)) {
-        c->failed = 1;
-        return;
-    }
-    c->added += added;
     progress(c, 0);
 }
-
-typedef struct robots_fetch {
-    crawler *c;
-} robots_fetch;
 
 static void on_robots(void *ctx, const kw_fetch_response *r)
 {
@@ -282,12 +167,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
             snprintf(why, sizeof why, "not fetched: %s", e && e->why[0] ? e->why
                                                            : "robots.txt disallows it");
             c->done++;
-            if (kw_store_begin(c->s) == 0) {
-                if (record(c, src, now, -1, why, NULL, -1, 0, now + src->every_s))
-                    kw_store_rollback(c->s);
-                else
-                    kw_store_commit(c->s);
-            }
+            if (kw_crawl_skip(c->pipe, src, why, &c->st))
+                c->failed = 1;
             continue;
         }
         char etag[256], lm[128];
@@ -296,12 +177,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                               .last_modified = lm[0] ? lm : NULL, .user = src};
         if (kw_fetcher_add(c->f, &q)) {
             c->done++;
-            if (kw_store_begin(c->s) == 0) {
-                if (record(c, src, now, -1, kw_error_last(), NULL, -1, 0, backoff(src, now, -1)))
-                    kw_store_rollback(c->s);
-                else
-                    kw_store_commit(c->s);
-            }
+            if (kw_crawl_skip(c->pipe, src, kw_error_last(), &c->st))
+                c->failed = 1;
         }
     }
     if (kw_fetcher_run(c->f, on_page, c))
@@ -309,26 +186,18 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     return c->failed ? EXIT_FAIL : EXIT_OK;
 }
 
-static int load_brands(crawler *c)
+static int load_pipeline(crawler *c)
 {
-    kw_brand **list = NULL;
-    size_t n = 0;
-    if (kw_store_brand_list(c->s, &list, &n))
+    char *warning = NULL;
+    if (kw_crawl_new(&c->pipe, c->s, c->sc, &warning))
         return cli_fail("crawl: %s", kw_error_last());
-    c->brands = calloc(n ? n : 1, sizeof *c->brands);
-    for (size_t i = 0; c->brands && i < n; i++) {
-        if (kw_query_compile(&c->brands[c->nbrands].q, list[i]->query, NULL)) {
-            fprintf(stderr, "kolwatch: crawl: brand '%s' is skipped: %s\n", list[i]->name,
-                    kw_error_last());
-            continue;
-        }
-        c->brands[c->nbrands++].id = list[i]->id;
-    }
-    kw_brand_list_free(list, n);
-    if (c->nbrands == 0)
+    if (warning)
+        fprintf(stderr, "kolwatch: crawl: %s", warning);
+    free(warning);
+    if (kw_crawl_brands(c->pipe) == 0)
         fprintf(stderr, "kolwatch: crawl: no brands with a valid query: nothing will be stored "
                         "(add one with `kolwatch brand add`)\n");
-    return c->brands ? EXIT_OK : cli_fail("out of memory");
+    return EXIT_OK;
 }
 
 int cmd_crawl(kw_cli *cli, int argc, char **argv)
@@ -364,10 +233,8 @@ int cmd_crawl(kw_cli *cli, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("crawl", "unexpected argument '%s'", argv[optind]);
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
-    kw_result_init(&c.scored);
-    kw_query_match_result_init(&c.qm);
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
-        (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)) || (rc = load_brands(&c)))
+        (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)) || (rc = load_pipeline(&c)))
         goto cleanup;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
@@ -382,17 +249,13 @@ int cmd_crawl(kw_cli *cli, int argc, char **argv)
     } while (!stop_requested);
     fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages, %ld items, %ld matched a brand, "
                     "%ld new mentions, %ld errors\n",
-            c.nsrcs, c.pages, c.items, c.matched, c.added, c.errors);
+            c.nsrcs, c.st.pages, c.st.items, c.st.matched, c.st.added, c.st.errors);
 cleanup:
-    for (size_t i = 0; i < c.nbrands; i++)
-        kw_query_free(c.brands[i].q);
-    free(c.brands);
+    kw_crawl_free(c.pipe);
     for (size_t i = 0; i < c.nrobots; i++)
         kw_robots_free(c.robots[i].r);
     free(c.robots);
     free(c.srcs);
-    kw_query_match_result_release(&c.qm);
-    kw_result_release(&c.scored);
     kw_scorer_free(c.sc);
     kw_fetcher_free(c.f);
     kw_store_free(c.s);

@@ -99,6 +99,11 @@ static int import_line(importer *im, const char *line, size_t len, long lineno)
         return rc;
     }
     char *explanation = NULL;
+    if (ml.m.author &&
+        (rc = kw_store_partner_by_account(im->s, ml.m.platform, ml.m.author, &ml.m.partner_id))) {
+        mention_line_free(&ml);
+        return rc;
+    }
     if ((rc = cli_score_mention(im->scorer, &im->scored, ml.m.text, &ml.m, &explanation))) {
         mention_line_free(&ml);
         return rc;

@@ -472,6 +472,27 @@ int kw_store_partner_mentions(kw_store *s, int64_t partner_id, kw_partner_mentio
     return stop ? stop : rc < 0 ? rc : 0;
 }
 
+static const char SQL_PARTNER_BY_ACCOUNT[] =
+    "SELECT partner_id FROM accounts WHERE platform = $1 AND LOWER(handle) = LOWER($2) "
+    "ORDER BY id LIMIT 1";
+
+int kw_store_partner_by_account(kw_store *s, const char *platform, const char *handle,
+                                int64_t *out)
+{
+    kw_stmt *st;
+    int rc;
+    *out = 0;
+    if ((rc = store_cached(s, SQL_PARTNER_BY_ACCOUNT, &st)))
+        return rc;
+    s->be->bind_text(st, 1, platform);
+    s->be->bind_text(st, 2, handle);
+    rc = s->be->step(st);
+    if (rc == STEP_ROW)
+        *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- Quotes ------------------------------------------------------------ */
 
 #define QUOTE_COLS                                                             \

@@ -38,8 +38,8 @@ static const char *const sql_text[Q_COUNT] = {
         "INSERT INTO mentions (url, canonical_url, content_hash, repost_of, source_id, "
         "platform, author, title, text, lang, published_at, fetched_at, likes, "
         "comments, shares, views, reach, score, pos, neg, neu, label, explanation, "
-        "scored_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-        "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) "
+        "scored_at, partner_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+        "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) "
         "ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
     [Q_MENTION_FIND] = "SELECT id, COALESCE(published_at, fetched_at), platform, label, "
                        "reach FROM mentions WHERE canonical_url = $1",
@@ -646,6 +646,7 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         for (int i = 18; i <= 24; i++)
             s->be->bind_text(st, i, NULL);
     }
+    store_bind_id(s, st, 25, m->partner_id);
     rc = s->be->step(st);
     if (rc < 0)
         return rc;

@@ -86,6 +86,7 @@ typedef struct kw_mention {
     const char *content_hash;  /* hex SHA-256 of the text, or NULL */
     int64_t repost_of;         /* id of the first copy, or 0 */
     int64_t source_id;         /* 0 for imported mentions */
+    int64_t partner_id;        /* the partner whose account wrote it, or 0 */
     const char *platform;      /* a platform id (DESIGN), never NULL */
     const char *author, *title, *text, *lang;
     int64_t published_at, fetched_at; /* KW_TIME_NONE when unknown */
@@ -271,6 +272,11 @@ typedef int (*kw_partner_mentions_fn)(void *ctx, const char *brand, int64_t tota
                                       int64_t negative);
 int kw_store_partner_mentions(kw_store *s, int64_t partner_id, kw_partner_mentions_fn fn,
                               void *ctx);
+
+/* The partner with an account of this handle (case-insensitive) on this
+ * platform: *out gets its id, or 0 when there is none. */
+int kw_store_partner_by_account(kw_store *s, const char *platform, const char *handle,
+                                int64_t *out);
 
 typedef struct kw_quote {
     int64_t id, partner_id, account_id; /* account_id 0 when none */

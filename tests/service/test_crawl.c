@@ -66,6 +66,8 @@ static int setup(void **state)
     KW_OK(f, "init");
     KW_OK(f, "brand", "add", "Lumi", "--query", "Lumi OR 露米");
     KW_OK(f, "brand", "add", "Glowa");
+    KW_OK(f, "partner", "add", "--name", "Ann K.", "--type", "koc");
+    KW_OK(f, "partner", "account", "add", "1", "--platform", "blog", "--handle", "ann");
     const char *paths[][3] = {{"feed", "/feed.xml", "news"}, {"html", "/post", "blog"},
                               {"html", "/private/x", "forum"}, {"html", "/busy", "forum"}};
     for (int i = 0; i < 4; i++) {
@@ -114,7 +116,9 @@ static void crawl_once__stores_what_mentions_a_brand_scored_with_buckets(void **
                                          "canonical_url NOT LIKE '%utm_source%'"), 1);
     assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_all) FROM buckets"), 5);
     assert_int_equal(kwt_http_hits(f->h, "/private/x"), 0);
-    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE author = 'Ann'"), 1);
+    /* The review's author is a registered partner's account (case aside). */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT partner_id FROM mentions WHERE author = 'Ann'"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE partner_id IS NOT NULL"), 1);
 }
 
 static void crawl_once__again_is_a_conditional_get_and_adds_nothing(void **state)

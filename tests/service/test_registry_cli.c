@@ -486,6 +486,8 @@ static void partner_show__reports_negative_mentions_written_by_its_accounts(void
                      (const char *const[]){"--db", f->url, "import", "mentions", "-", NULL});
     assert_int_equal(r.status, 0);
     kwt_run_free(&r);
+    /* Imported mentions by the partner's account are linked to the partner. */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE partner_id = 1"), 2);
     kwt_sql_int(f->url, "UPDATE mentions SET label = 'positive'");
     cJSON *o = json_of(f, (const char *const[]){"partner", "show", "1", "--format", "json", NULL});
     assert_false(cJSON_IsTrue(cJSON_GetObjectItem(o, "risk")));

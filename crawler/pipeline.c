@@ -1,0 +1,237 @@
+/*
+ * What a fetched page means: items, brands, scores, mentions, health.
+ * Everything one page changes is written in one transaction; a failure
+ * rolls back the page and leaves the source to be fetched again.
+ */
+#include "kolwatch/crawl.h"
+#include "kolwatch/error.h"
+#include "kolwatch/extract.h"
+#include "kolwatch/query.h"
+#include "kolwatch/textio.h"
+#include "kolwatch/timeutil.h"
+#include "kolwatch/url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct brand_q {
+    int64_t id;
+    kw_query *q;
+} brand_q;
+
+struct kw_crawl {
+    kw_store *s;
+    const kw_scorer *sc;
+    kw_result scored;
+    kw_query_match_result qm;
+    brand_q *brands;
+    size_t nbrands;
+    uint64_t rng;
+};
+
+int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning)
+{
+    kw_brand **list = NULL;
+    size_t n = 0, wlen = 0;
+    char *warn = NULL;
+    kw_crawl *c = calloc(1, sizeof *c);
+    int rc;
+    if (warning)
+        *warning = NULL;
+    if (!c)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    c->s = s;
+    c->sc = sc;
+    c->rng = (uint64_t)kw_time_now() * 6364136223846793005u + 1442695040888963407u;
+    kw_result_init(&c->scored);
+    kw_query_match_result_init(&c->qm);
+    if ((rc = kw_store_brand_list(s, &list, &n))) {
+        kw_crawl_free(c);
+        return rc;
+    }
+    c->brands = calloc(n ? n : 1, sizeof *c->brands);
+    for (size_t i = 0; c->brands && i < n; i++) {
+        if (kw_query_compile(&c->brands[c->nbrands].q, list[i]->query, NULL) == 0) {
+            c->brands[c->nbrands++].id = list[i]->id;
+            continue;
+        }
+        char line[600];
+        int k = snprintf(line, sizeof line, "brand '%s' is skipped: %s\n", list[i]->name,
+                         kw_error_last());
+        char *nw = realloc(warn, wlen + (size_t)k + 1);
+        if (nw) {
+            memcpy(nw + wlen, line, (size_t)k + 1);
+            warn = nw;
+            wlen += (size_t)k;
+        }
+    }
+    kw_brand_list_free(list, n);
+    if (!c->brands) {
+        free(warn);
+        kw_crawl_free(c);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    if (warning)
+        *warning = warn;
+    else
+        free(warn);
+    *out = c;
+    return 0;
+}
+
+void kw_crawl_free(kw_crawl *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nbrands; i++)
+        kw_query_free(c->brands[i].q);
+    free(c->brands);
+    kw_query_match_result_release(&c->qm);
+    kw_result_release(&c->scored);
+    free(c);
+}
+
+size_t kw_crawl_brands(const kw_crawl *c) { return c->nbrands; }
+
+int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
+{
+    int64_t wait = src->every_s > 0 ? src->every_s : 900;
+    for (int64_t i = 0; i <= src->consecutive_failures && i < 6 && wait < 86400; i++)
+        wait *= 2;
+    if (wait > 86400)
+        wait = 86400;
+    /* jitter from the clock's low bits: spreads sources that failed together */
+    wait += (int64_t)((uint64_t)(now * 2654435761u + (uint64_t)src->id * 40503u) % (uint64_t)(wait / 2 + 1));
+    if (retry_after > wait)
+        wait = retry_after;
+    return now + wait;
+}
+
+static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t status,
+                  const char *error, const kw_fetch_response *r, long items, long added,
+                  int64_t next, kw_crawl_stats *st)
+{
+    kw_fetch_record rec = {.source_id = src->id, .url = src->url, .started_at = started,
+                           .finished_at = kw_time_now(), .next_attempt_at = next,
+                           .status = status, .bytes = r ? (int64_t)r->body_len : -1,
+                           .items = items, .new_mentions = added, .error = error,
+                           .etag = r && !error ? r->etag : NULL,
+                           .last_modified = r && !error ? r->last_modified : NULL};
+    if (error)
+        st->errors++;
+    return kw_store_source_record(c->s, &rec);
+}
+
+/* Store one item for the brands whose queries it matches. */
+static int store_item(kw_crawl *c, const kw_source *src, const kw_extracted_item *it,
+                      kw_crawl_stats *st, long *added)
+{
+    const char *text = it->text ? it->text : it->title;
+    const char *link = it->link ? it->link : src->url;
+    char canon[4096], hash[65], *expl = NULL;
+    int64_t ids[64], partner = 0;
+    size_t n = 0;
+    int result, rc;
+    if (!text || kw_url_canonical(canon, sizeof canon, link))
+        return 0; /* nothing to say, or a link that is no web page */
+    kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
+                        .platform = src->platform};
+    for (size_t i = 0; i < c->nbrands && n < 64; i++)
+        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match)
+            ids[n++] = c->brands[i].id;
+    if (n == 0)
+        return 0;
+    st->matched++;
+    if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
+        return rc;
+    kw_sha256_hex(hash, text, strlen(text));
+    kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
+                    .source_id = src->id, .partner_id = partner, .platform = src->platform,
+                    .author = it->author, .title = it->title, .text = text,
+                    .published_at = it->published == INT64_MIN ? KW_TIME_NONE : it->published,
+                    .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
+                    .views = -1, .reach = -1};
+    size_t len = strlen(text);
+    if ((rc = kw_score(c->sc, text, len, &c->scored)) ||
+        (rc = kw_result_hits_json(&expl, &c->scored, text, len)))
+        return rc;
+    m.scored = 1;
+    m.score = c->scored.score;
+    m.pos = c->scored.pos;
+    m.neg = c->scored.neg;
+    m.neu = c->scored.neu;
+    m.label = kw_label_name(c->scored.label);
+    m.explanation = expl;
+    rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
+    free(expl);
+    if (!rc && result == KW_PUT_NEW)
+        (*added)++;
+    return rc;
+}
+
+static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                       int64_t started, kw_crawl_stats *st, long *added)
+{
+    int64_t now = kw_time_now();
+    char err[600];
+    if (r->error)
+        return record(c, src, started, r->status ? r->status : -1, r->error_text, r, -1, 0,
+                      kw_crawl_backoff(src, now, r->retry_after), st);
+    if (r->not_modified) {
+        st->pages++;
+        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, st);
+    }
+    if (r->status != 200) {
+        snprintf(err, sizeof err, "HTTP %d", r->status);
+        return record(c, src, started, r->status, err, r, -1, 0,
+                      kw_crawl_backoff(src, now, r->status == 429 || r->status == 503
+                                                     ? r->retry_after : -1), st);
+    }
+    kw_extracted e;
+    int rc;
+    st->pages++;
+    if (kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
+                        r->final_url ? r->final_url : src->url, NULL)) {
+        snprintf(err, sizeof err, "%s", kw_error_last());
+        return record(c, src, started, r->status, err, r, -1, 0, kw_crawl_backoff(src, now, -1),
+                      st);
+    }
+    st->items += (long)e.n;
+    rc = 0;
+    for (size_t i = 0; i < e.n && !rc; i++)
+        rc = store_item(c, src, &e.items[i], st, added);
+    if (!rc)
+        rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s, st);
+    kw_extracted_free(&e);
+    return rc;
+}
+
+int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                  int64_t started, kw_crawl_stats *st)
+{
+    long added = 0;
+    kw_crawl_stats before = *st;
+    int rc = kw_store_begin(c->s);
+    if (rc)
+        return rc;
+    if ((rc = page_locked(c, src, r, started, st, &added))) {
+        char msg[KW_ERROR_MAX];
+        snprintf(msg, sizeof msg, "%s", kw_error_last());
+        kw_store_rollback(c->s);
+        *st = before;
+        return kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
+    }
+    if ((rc = kw_store_commit(c->s))) {
+        *st = before;
+        return rc;
+    }
+    st->added += added;
+    return 0;
+}
+
+int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st)
+{
+    int64_t now = kw_time_now();
+    return record(c, src, now, -1, why, NULL, -1, 0, now + src->every_s, st);
+}

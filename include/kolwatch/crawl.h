@@ -1,0 +1,52 @@
+/*
+ * The crawl pipeline for one fetched page: extract its items, keep those
+ * that match a brand's query, score them, store them as mentions (linked
+ * to every brand they match, and to the partner whose account wrote them),
+ * and record the source's health — all in one transaction. The scheduler
+ * (service/) decides what to fetch and when; this decides what a page
+ * means.
+ */
+#ifndef KOLWATCH_CRAWL_H
+#define KOLWATCH_CRAWL_H
+
+#include "kolwatch/fetch.h"
+#include "kolwatch/sentiment.h"
+#include "kolwatch/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kw_crawl kw_crawl;
+
+typedef struct kw_crawl_stats {
+    long pages, items, matched, added, errors;
+} kw_crawl_stats;
+
+/* A pipeline over store s scoring with sc (both borrowed; sc may be shared
+ * read-only). The brands and their queries are loaded now; a brand whose
+ * query does not compile is skipped and named in *warning (may be NULL;
+ * caller frees with free()). Caller frees with kw_crawl_free. */
+int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning);
+void kw_crawl_free(kw_crawl *c);
+/* How many brands have a usable query. */
+size_t kw_crawl_brands(const kw_crawl *c);
+
+/* Process the response r to fetching src (started at `started`): store
+ * the items that match a brand and record the fetch in the source's health
+ * and history, with the next attempt on schedule or backed off (429 and
+ * 503 honour Retry-After). One transaction. */
+int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                  int64_t started, kw_crawl_stats *st);
+
+/* Record that src was not fetched, and why (robots.txt, a bad URL). */
+int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st);
+
+/* The next attempt after a failure: the schedule doubled per consecutive
+ * failure (up to a day), with jitter, and at least retry_after seconds. */
+int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
