@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct brand_q {
     int64_t id;
@@ -27,8 +28,19 @@ struct kw_crawl {
     kw_query_match_result qm;
     brand_q *brands;
     size_t nbrands;
-    uint64_t rng;
+    int batch;              /* pages in the open transaction */
+    struct timespec opened; /* when it was opened */
 };
+
+#define BATCH_PAGES 64
+#define BATCH_SECONDS 0.5
+
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
 
 int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning)
 {
@@ -43,7 +55,6 @@ int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warnin
         return kw_error_set(KW_ENOMEM, "out of memory");
     c->s = s;
     c->sc = sc;
-    c->rng = (uint64_t)kw_time_now() * 6364136223846793005u + 1442695040888963407u;
     kw_result_init(&c->scored);
     kw_query_match_result_init(&c->qm);
     if ((rc = kw_store_brand_list(s, &list, &n))) {
@@ -84,6 +95,7 @@ void kw_crawl_free(kw_crawl *c)
 {
     if (!c)
         return;
+    kw_crawl_flush(c);
     for (size_t i = 0; i < c->nbrands; i++)
         kw_query_free(c->brands[i].q);
     free(c->brands);
@@ -207,31 +219,67 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     return rc;
 }
 
-int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
-                  int64_t started, kw_crawl_stats *st)
+int kw_crawl_flush(kw_crawl *c)
+{
+    if (!kw_store_in_transaction(c->s))
+        return 0;
+    c->batch = 0;
+    return kw_store_commit(c->s);
+}
+
+/* Run fn for one page under a savepoint of the open batch. */
+static int in_batch(kw_crawl *c, int (*fn)(kw_crawl *, const kw_source *, const kw_fetch_response *,
+                                          int64_t, kw_crawl_stats *, long *, const char *),
+                    const kw_source *src, const kw_fetch_response *r, int64_t started,
+                    kw_crawl_stats *st, const char *why)
 {
     long added = 0;
     kw_crawl_stats before = *st;
-    int rc = kw_store_begin(c->s);
-    if (rc)
+    int rc;
+    if (!kw_store_in_transaction(c->s)) {
+        if ((rc = kw_store_begin(c->s)))
+            return rc;
+        c->batch = 0;
+        clock_gettime(CLOCK_MONOTONIC, &c->opened);
+    }
+    if ((rc = kw_store_savepoint(c->s)))
         return rc;
-    if ((rc = page_locked(c, src, r, started, st, &added))) {
+    if ((rc = fn(c, src, r, started, st, &added, why))) {
         char msg[KW_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", kw_error_last());
-        kw_store_rollback(c->s);
+        kw_store_savepoint_rollback(c->s);
         *st = before;
         return kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
     }
-    if ((rc = kw_store_commit(c->s))) {
-        *st = before;
+    if ((rc = kw_store_savepoint_release(c->s)))
         return rc;
-    }
     st->added += added;
+    if (++c->batch >= BATCH_PAGES || since(&c->opened) >= BATCH_SECONDS)
+        return kw_crawl_flush(c);
     return 0;
+}
+
+static int page_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                   int64_t started, kw_crawl_stats *st, long *added, const char *why)
+{
+    (void)why;
+    return page_locked(c, src, r, started, st, added);
+}
+
+static int skip_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                   int64_t started, kw_crawl_stats *st, long *added, const char *why)
+{
+    (void)r, (void)added;
+    return record(c, src, started, -1, why, NULL, -1, 0, started + src->every_s, st);
+}
+
+int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                  int64_t started, kw_crawl_stats *st)
+{
+    return in_batch(c, page_fn, src, r, started, st, NULL);
 }
 
 int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st)
 {
-    int64_t now = kw_time_now();
-    return record(c, src, now, -1, why, NULL, -1, 0, now + src->every_s, st);
+    return in_batch(c, skip_fn, src, NULL, kw_time_now(), st, why);
 }

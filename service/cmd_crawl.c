@@ -181,7 +181,10 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                 c->failed = 1;
         }
     }
-    if (kw_fetcher_run(c->f, on_page, c))
+    int frc = kw_fetcher_run(c->f, on_page, c);
+    if (kw_crawl_flush(c->pipe))
+        return cli_fail("crawl: %s", kw_error_last());
+    if (frc)
         return cli_fail("crawl: %s", kw_error_last());
     return c->failed ? EXIT_FAIL : EXIT_OK;
 }

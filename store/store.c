@@ -279,6 +279,23 @@ int kw_store_rollback(kw_store *s)
     return s->be->exec(s, "ROLLBACK");
 }
 
+int kw_store_in_transaction(const kw_store *s) { return s->in_tx; }
+
+int kw_store_savepoint(kw_store *s)
+{
+    if (!s->in_tx)
+        return kw_error_set(KW_EINVAL, "a savepoint needs an open transaction");
+    return s->be->exec(s, "SAVEPOINT kw_item");
+}
+
+int kw_store_savepoint_release(kw_store *s) { return s->be->exec(s, "RELEASE SAVEPOINT kw_item"); }
+
+int kw_store_savepoint_rollback(kw_store *s)
+{
+    int rc = s->be->exec(s, "ROLLBACK TO SAVEPOINT kw_item");
+    return rc ? rc : s->be->exec(s, "RELEASE SAVEPOINT kw_item");
+}
+
 static int migrate_locked(kw_store *s, int *applied)
 {
     int n, current, known, rc;

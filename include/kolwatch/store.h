@@ -50,6 +50,13 @@ int kw_store_version(kw_store *s, int *current, int *known);
 int kw_store_begin(kw_store *s);
 int kw_store_commit(kw_store *s);
 int kw_store_rollback(kw_store *s);
+/* 1 while a transaction is open. */
+int kw_store_in_transaction(const kw_store *s);
+/* A savepoint inside the open transaction: roll back to it (undoing only
+ * what followed it) or release it (keeping it). One level. */
+int kw_store_savepoint(kw_store *s);
+int kw_store_savepoint_release(kw_store *s);
+int kw_store_savepoint_rollback(kw_store *s);
 
 /* ---- Brands ---------------------------------------------------------- */
 

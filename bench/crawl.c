@@ -1,0 +1,291 @@
+/*
+ * bench/crawl: a child process serves N pages and feeds (default 10,000: a
+ * tenth are RSS feeds of 10 items, the rest article pages) on 127.0.0.1.
+ * The parent crawls them all three ways in the same run, politeness lifted
+ * (no delay, 8 connections): the full crawl (fetch, charset, extraction,
+ * brand queries, scoring, storing in SQLite with buckets), the fetcher
+ * alone, and a bare libcurl multi loop; it prints pages/s and client CPU
+ * time per page for each, and the ratios to the bare loop.
+ * Usage: crawl [N] [DIR]
+ */
+#include "kolwatch/crawl.h"
+#include "kolwatch/error.h"
+#include "kolwatch/fetch.h"
+#include "kolwatch/sentiment.h"
+#include "kolwatch/store.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PARALLEL 8
+
+static const char page[] =
+    "<!doctype html><html><head><meta charset=utf-8><title>Lumi review</title>"
+    "<meta name='author' content='Dana'></head>"
+    "<body><nav><p>Home</p></nav><article><h1>Lumi serum, one month in</h1><p>The texture is "
+    "lovely and it layers well under makeup. Not a miracle, but a solid everyday serum.</p>"
+    "<p>Lumi 精华保湿不错，但是有点黏，价格也有点贵。</p></article></body></html>";
+
+static char feed[8192];
+
+static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
+                             const char *method, const char *version, const char *up,
+                             size_t *up_size, void **state)
+{
+    (void)cls, (void)method, (void)version, (void)up, (void)up_size;
+    if (!*state) {
+        *state = (void *)1;
+        return MHD_YES;
+    }
+    int is_feed = strncmp(url, "/feed/", 6) == 0;
+    const char *body = is_feed ? feed : page;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                             MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", is_feed ? "application/rss+xml; charset=utf-8"
+                                                       : "text/html; charset=utf-8");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static long ok_count;
+static void done(void *ctx, const kw_fetch_response *r)
+{
+    (void)ctx;
+    if (!r->error && r->status == 200)
+        ok_count++;
+}
+
+typedef struct crawl_run {
+    kw_crawl *pipe;
+    kw_crawl_stats st;
+    long failed;
+} crawl_run;
+
+static void crawled(void *ctx, const kw_fetch_response *r)
+{
+    crawl_run *cr = ctx;
+    if (kw_crawl_page(cr->pipe, r->user, r, 0, &cr->st))
+        cr->failed++;
+}
+
+static void url_of(char *buf, size_t size, int port, int i)
+{
+    if (i % 10 == 0)
+        snprintf(buf, size, "http://127.0.0.1:%d/feed/%d", port, i);
+    else
+        snprintf(buf, size, "http://127.0.0.1:%d/page/%d", port, i);
+}
+
+static size_t sink(char *p, size_t s, size_t n, void *ud)
+{
+    (void)p, (void)ud;
+    return s * n;
+}
+
+static long bare(int port, int n)
+{
+    CURLM *m = curl_multi_init();
+    int next = 0, running = 0;
+    long ok = 0;
+    char url[128];
+    while (next < n || running) {
+        while (running < PARALLEL && next < n) {
+            CURL *e = curl_easy_init();
+            url_of(url, sizeof url, port, next++);
+            curl_easy_setopt(e, CURLOPT_URL, url);
+            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink);
+            curl_easy_setopt(e, CURLOPT_PROXY, "");
+            curl_multi_add_handle(m, e);
+            running++;
+        }
+        int still;
+        curl_multi_perform(m, &still);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            if (msg->msg == CURLMSG_DONE) {
+                long status = 0;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+                ok += msg->data.result == CURLE_OK && status == 200;
+                curl_multi_remove_handle(m, msg->easy_handle);
+                curl_easy_cleanup(msg->easy_handle);
+                running--;
+            }
+        }
+        if (running)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    curl_multi_cleanup(m);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 10000, fd[2];
+    size_t fl = (size_t)snprintf(feed, sizeof feed,
+                                 "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                 "<title>News</title><link>http://news.example.com/</link>");
+    for (int i = 0; i < 10; i++)
+        fl += (size_t)snprintf(feed + fl, sizeof feed - fl,
+                               "<item><title>%s item %d</title><link>/n/%d</link><description>"
+                               "%s</description><pubDate>Sat, 04 Oct 2026 08:%02d:00 GMT</pubDate>"
+                               "</item>",
+                               i % 2 ? "Lumi" : "Weather", i, i,
+                               i % 3 ? "Customers demanded refunds after allergic reactions."
+                                     : "A calm day, nothing to report.", i);
+    snprintf(feed + fl, sizeof feed - fl, "</channel></rss>");
+    if (n < 1 || pipe(fd))
+        return 2;
+    pid_t child = fork();
+    if (child == 0) {
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+        struct MHD_Daemon *d = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, serve, NULL,
+            MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_END);
+        int port = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port : 0;
+        if (write(fd[1], &port, sizeof port) != sizeof port)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    int port = 0;
+    if (read(fd[0], &port, sizeof port) != sizeof port || port == 0) {
+        fprintf(stderr, "fetch: the test server did not start\n");
+        return 1;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    kw_fetch_options o;
+    kw_fetcher *f;
+    char url[128], dir[4096], db[4200];
+
+    /* 1. The full crawl into a fresh SQLite database. */
+    snprintf(dir, sizeof dir, "%s/kw-bench-crawl.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (argc > 2)
+        snprintf(dir, sizeof dir, "%s", argv[2]);
+    else if (!mkdtemp(dir))
+        return 1;
+    snprintf(db, sizeof db, "%s/crawl.db", dir);
+    kw_store *s = NULL;
+    kw_store_options so = {.create = 1, .skip_version = 1};
+    kw_brand lumi = {.name = "Lumi", .query = "Lumi OR 露米"};
+    kw_brand glowa = {.name = "Glowa", .query = "Glowa"};
+    int64_t bid;
+    kw_scorer *sc = NULL;
+    kw_crawl *pipe = NULL;
+    if (kw_store_open(&s, db, &so) || kw_store_migrate(s, NULL) ||
+        kw_store_brand_add(s, &lumi, &bid) || kw_store_brand_add(s, &glowa, &bid) ||
+        kw_scorer_new(&sc, NULL)) {
+        fprintf(stderr, "crawl: setting up: %s\n", kw_error_last());
+        return 1;
+    }
+    kw_source *srcs = calloc((size_t)n, sizeof *srcs);
+    for (int i = 0; i < n; i++) {
+        url_of(srcs[i].url, sizeof srcs[i].url, port, i);
+        snprintf(srcs[i].kind, sizeof srcs[i].kind, "%s", i % 10 == 0 ? "feed" : "html");
+        snprintf(srcs[i].platform, sizeof srcs[i].platform, "%s", i % 10 == 0 ? "news" : "blog");
+        snprintf(srcs[i].rules, sizeof srcs[i].rules, "{}");
+        srcs[i].every_s = 900;
+        srcs[i].enabled = 1;
+        if (kw_store_source_add(s, &srcs[i], &srcs[i].id)) {
+            fprintf(stderr, "crawl: %s\n", kw_error_last());
+            return 1;
+        }
+    }
+    if (kw_crawl_new(&pipe, s, sc, NULL))
+        return 1;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-bench";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = PARALLEL;
+    o.max_parallel = PARALLEL;
+    if (kw_fetcher_new(&f, &o))
+        return 1;
+    for (int i = 0; i < n; i++) {
+        kw_fetch_request q = {.url = srcs[i].url, .user = &srcs[i]};
+        kw_fetcher_add(f, &q);
+    }
+    crawl_run cr = {.pipe = pipe};
+    double c0 = cpu(), t0 = mono();
+    kw_fetcher_run(f, crawled, &cr);
+    kw_crawl_flush(pipe);
+    double t_c = mono() - t0, c_c = cpu() - c0;
+    kw_fetcher_free(f);
+    kw_crawl_free(pipe);
+    kw_scorer_free(sc);
+    int64_t mentions = 0;
+    kw_store_mention_count(s, 0, &mentions);
+    kw_store_free(s);
+    free(srcs);
+
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-bench";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = PARALLEL;
+    o.max_parallel = PARALLEL;
+    if (kw_fetcher_new(&f, &o))
+        return 1;
+    for (int i = 0; i < n; i++) {
+        url_of(url, sizeof url, port, i);
+        kw_fetch_request q = {.url = url};
+        kw_fetcher_add(f, &q);
+    }
+    c0 = cpu(), t0 = mono();
+    kw_fetcher_run(f, done, NULL);
+    double t_f = mono() - t0, c_f = cpu() - c0;
+    kw_fetcher_free(f);
+
+    c0 = cpu(), t0 = mono();
+    long ok_bare = bare(port, n);
+    double t_b = mono() - t0, c_b = cpu() - c0;
+
+    kill(child, SIGTERM);
+    waitpid(child, NULL, 0);
+    printf("pages and feeds: %d (crawled %ld, %ld items, %ld matched, %lld mentions stored, "
+           "%ld errors; fetcher ok %ld; bare ok %ld), %d connections\n",
+           n, cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
+           cr.st.errors + cr.failed, ok_count, ok_bare, PARALLEL);
+    printf("full crawl: %8.0f pages/s, %7.1f us client CPU per page\n", n / t_c, 1e6 * c_c / n);
+    printf("fetcher   : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_f, 1e6 * c_f / n);
+    printf("bare multi: %8.0f pages/s, %7.1f us client CPU per page\n", n / t_b, 1e6 * c_b / n);
+    printf("ratio CPU per page, full crawl / bare: %.2f\n", c_c / c_b);
+    printf("ratio CPU per page, fetcher / bare:    %.2f\n", c_f / c_b);
+    if (argc <= 2) {
+        char p[4300];
+        snprintf(p, sizeof p, "%s-wal", db);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", db);
+        unlink(p);
+        unlink(db);
+        rmdir(dir);
+    }
+    return 0;
+}
