@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* RFC 9309's minimum parse limit, 500 KiB, as the command documents it. */
+#define KW_ROBOTS_LIMIT (500 * 1024)
+
 typedef struct fixture {
     char *dir;
     char robots[4096];
@@ -80,6 +83,32 @@ static void a_missing_robots_file_exits_1_naming_it(void **state)
     kwt_run_free(&r);
 }
 
+static void a_file_over_500_kib_is_read_up_to_the_limit_with_a_warning(void **state)
+{
+    fixture *f = *state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/big.txt", f->dir);
+    const char head[] = "User-agent: *\nDisallow: /early\n", tail[] = "Disallow: /late\n";
+    size_t n = KW_ROBOTS_LIMIT + sizeof tail;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    memset(text, '#', n);
+    memcpy(text, head, sizeof head - 1);
+    for (size_t i = sizeof head - 1 + 99; i < KW_ROBOTS_LIMIT; i += 100)
+        text[i] = '\n';
+    text[KW_ROBOTS_LIMIT - 1] = '\n'; /* "Disallow: /late" starts a line past the limit */
+    memcpy(text + KW_ROBOTS_LIMIT, tail, sizeof tail);
+    kwt_write_file(path, text, (size_t)-1);
+    free(text);
+    kwt_run r = kwt_kolwatch(f->dir, NULL,
+                             (const char *const[]){"robots-check", "--robots", path, "--agent",
+                                                   "bot", "/early", "/late", NULL});
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "disallowed\t/early\nallowed\t/late\n");
+    assert_non_null(strstr(r.err, "big.txt"));
+    kwt_run_free(&r);
+}
+
 static void bad_usage_exits_2(void **state)
 {
     fixture *f = *state;
@@ -107,6 +136,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(one_line_per_url_in_order_with_urls_echoed, setup, teardown),
         cmocka_unit_test_setup_teardown(other_agents_get_the_star_group, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_robots_file_exits_1_naming_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_file_over_500_kib_is_read_up_to_the_limit_with_a_warning,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(bad_usage_exits_2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

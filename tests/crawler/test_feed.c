@@ -193,6 +193,23 @@ static void json_feed_items_ids_and_html_content(void **state)
     kw_feed_free(f);
 }
 
+static void json_feed_1_0_author_object_and_external_url(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_text("{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"Old\","
+                            "\"author\":{\"name\":\"Sun Ba\"},\"items\":[{\"id\":\"a\","
+                            "\"external_url\":\"https://elsewhere.example/x\","
+                            "\"content_text\":\"  text  \",\"date_published\":\"junk\"}]}");
+    assert_int_equal(f->version, KW_FEED_JSON11);
+    assert_string_equal(f->author, "Sun Ba");
+    assert_string_equal(f->entries[0].link, "https://elsewhere.example/x");
+    assert_string_equal(f->entries[0].author, "Sun Ba");
+    assert_string_equal(f->entries[0].content, "text");
+    assert_true(f->entries[0].published == KW_FEED_NO_TIME);
+    assert_null(f->link);
+    kw_feed_free(f);
+}
+
 static void gbk_feed_declared_gb2312_is_read_as_gb18030(void **state)
 {
     (void)state;
@@ -422,6 +439,7 @@ int main(void)
         cmocka_unit_test(atom10_text_constructs_xml_base_and_inherited_author),
         cmocka_unit_test(atom03_modified_issued_and_escaped_content),
         cmocka_unit_test(json_feed_items_ids_and_html_content),
+        cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
         cmocka_unit_test(big5_feed_labelled_gbk_is_read_and_bozo),
         cmocka_unit_test(unlabelled_gb18030_is_detected),
