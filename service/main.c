@@ -72,7 +72,7 @@ static void print_help(FILE *out)
           "warn on negative spikes, manage influencer partners.\n\nCommands:\n",
           out);
     for (const kw_command *c = kw_commands; c->name; c++)
-        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+        fprintf(out, "  %-13s %s\n", c->name, c->summary);
     fputs("\nGlobal options (accepted before or after the command):\n"
           "  --db URL          database: PATH or sqlite:PATH (default ./kolwatch.db),\n"
           "                    or postgres://USER@HOST:PORT/DB (also KOLWATCH_DB)\n"
