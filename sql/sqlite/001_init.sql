@@ -37,6 +37,9 @@ CREATE TABLE sources (
     created_at           TEXT NOT NULL
 );
 
+CREATE INDEX sources_url ON sources (url);
+CREATE INDEX sources_due ON sources (enabled, next_attempt_at);
+
 CREATE TABLE fetches (
     id           INTEGER PRIMARY KEY,
     source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
