@@ -28,6 +28,7 @@ typedef struct host {
     char key[300]; /* scheme://host:port */
     int active;
     double next_start;
+    double delay;            /* seconds between starts; < 0: the configured one */
     struct job *head, *tail; /* requests waiting for this host */
 } host;
 
@@ -260,6 +261,7 @@ static host *host_get(kw_fetcher *f, const char *key)
     }
     host *h = &f->hosts[f->nhosts++];
     memset(h, 0, sizeof *h);
+    h->delay = -1;
     snprintf(h->key, sizeof h->key, "%s", key);
     return h;
 }
@@ -341,6 +343,19 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
         h->head = j;
     h->tail = j;
     f->pending++;
+    return 0;
+}
+
+int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms)
+{
+    char key[300];
+    int rc = host_key(url, key, sizeof key);
+    if (rc)
+        return rc;
+    host *h = host_get(f, key);
+    if (!h)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    h->delay = delay_ms > 0 ? (double)delay_ms / 1000.0 : -1;
     return 0;
 }
 
@@ -460,7 +475,8 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                     continue;
                 }
                 h->active++;
-                h->next_start = now + delay * (1.0 + 0.5 * jitter(f));
+                double d = h->delay > delay ? h->delay : delay;
+                h->next_start = now + d * (1.0 + 0.5 * jitter(f));
                 f->running++;
             }
             if (h->head && h->active < f->o.max_per_host && h->next_start < wake)

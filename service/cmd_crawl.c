@@ -158,6 +158,13 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     }
     if (kw_fetcher_run(c->f, on_robots, c))
         return cli_fail("crawl: %s", kw_error_last());
+    /* Crawl-delay, honoured up to crawler.max_crawl_delay */
+    double cap = (double)kw_config_int(c->cli->config, "crawler.max_crawl_delay");
+    for (size_t i = 0; i < c->nrobots; i++) {
+        double d = 0;
+        if (c->robots[i].r && kw_robots_crawl_delay(&d, c->robots[i].r, agent, cap) == 0 && d > 0)
+            kw_fetcher_host_delay(c->f, c->robots[i].host, (int64_t)(d * 1000));
+    }
     for (size_t i = 0; i < c->nsrcs; i++) {
         kw_source *src = &c->srcs[i];
         robots_entry *e = robots_for(c, src->url);

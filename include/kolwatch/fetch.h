@@ -72,6 +72,10 @@ void kw_fetcher_free(kw_fetcher *f);
  * not http(s) or has no host. */
 int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req);
 
+/* A longer delay between request starts to url's host (a robots.txt
+ * Crawl-delay): the host waits max(this, the configured delay). */
+int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms);
+
 /* Fetch everything queued, politely, calling done for each; returns when
  * the queue is empty. 0, or KW_EIO if libcurl itself fails. */
 int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx);

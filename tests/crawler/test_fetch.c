@@ -378,6 +378,25 @@ static void politeness__per_host_connections_and_delay(void **state)
     for (int i = 1; i < 4; i++)
         assert_true(s->arrivals[i] - s->arrivals[i - 1] >= 0.14);
     kw_fetcher_free(f);
+
+    /* A host's own longer delay (robots.txt Crawl-delay) wins over none. */
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = 1;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    assert_int_equal(kw_fetcher_host_delay(f, url, 150), 0);
+    s->narrivals = 0;
+    for (int i = 0; i < 3; i++) {
+        kw_fetch_request q = {.url = url};
+        assert_int_equal(kw_fetcher_add(f, &q), 0);
+    }
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(s->narrivals, 3);
+    for (int i = 1; i < 3; i++)
+        assert_true(s->arrivals[i] - s->arrivals[i - 1] >= 0.14);
+    kw_fetcher_free(f);
 }
 
 static void requests__must_be_http_or_https(void **state)
