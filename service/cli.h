@@ -68,6 +68,7 @@ int cmd_export(kw_cli *cli, int argc, char **argv);
 int cmd_budget(kw_cli *cli, int argc, char **argv);
 int cmd_source(kw_cli *cli, int argc, char **argv);
 int cmd_crawl(kw_cli *cli, int argc, char **argv);
+int cmd_worker(kw_cli *cli, int argc, char **argv);
 int cmd_robots(kw_cli *cli, int argc, char **argv);
 int cmd_parse_feed(kw_cli *cli, int argc, char **argv);
 

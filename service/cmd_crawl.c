@@ -29,7 +29,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "Usage: kolwatch crawl [--once] [--source SOURCE_ID] [--limit N]\n\n"
+    "Usage: kolwatch crawl [--once] [--source SOURCE_ID] [--limit N]\n"
+    "       kolwatch worker [--limit N]\n\n"
     "Fetch the sources that are due (all of --source at once, due or not), with\n"
     "robots.txt and the crawler's manners, extract their items, keep the items\n"
     "that match a brand's query, score them and store them as mentions (a URL\n"
@@ -38,7 +39,12 @@ static const char usage[] =
     "failing source backs off exponentially (429 and 503 honour Retry-After).\n"
     "--once crawls what is due and exits; without it kolwatch keeps crawling on\n"
     "the sources' schedules until interrupted (SIGINT or SIGTERM). A progress\n"
-    "line shows on a terminal; the summary goes to standard error.\n";
+    "line shows on a terminal; the summary goes to standard error.\n\n"
+    "Every crawler claims the sources it fetches with a lease (crawler.lease,\n"
+    "default 5m): on PostgreSQL `kolwatch worker` processes on several machines\n"
+    "share the sources (rows taken with FOR UPDATE SKIP LOCKED), no source is\n"
+    "fetched by two at once, and a crashed worker's claims expire. `worker` is\n"
+    "`crawl` without --once.\n";
 
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { (void)sig, stop_requested = 1; }
@@ -64,6 +70,7 @@ typedef struct crawler {
     long done;
     int tty, failed;
     int64_t started;
+    char owner[128]; /* who holds the claims: host:pid */
 } crawler;
 
 static void host_of(const char *url, char *out, size_t size)
@@ -134,7 +141,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         if (!(c->srcs = calloc(1, sizeof *c->srcs)) || kw_store_source_get(c->s, only, c->srcs))
             return cli_fail("crawl: %s", kw_error_last());
         c->nsrcs = 1;
-    } else if (kw_store_source_due(c->s, now, limit, &c->srcs, &c->nsrcs)) {
+    } else if (kw_store_source_claim(c->s, c->owner, now,
+                                     kw_config_int(c->cli->config, "crawler.lease"), limit,
+                                     &c->srcs, &c->nsrcs)) {
         return cli_fail("crawl: %s", kw_error_last());
     }
     /* robots.txt, once per host per pass */
@@ -210,7 +219,12 @@ static int load_pipeline(crawler *c)
     return EXIT_OK;
 }
 
-int cmd_crawl(kw_cli *cli, int argc, char **argv)
+static int crawl_main(kw_cli *cli, int argc, char **argv, int worker);
+
+int cmd_crawl(kw_cli *cli, int argc, char **argv) { return crawl_main(cli, argc, argv, 0); }
+int cmd_worker(kw_cli *cli, int argc, char **argv) { return crawl_main(cli, argc, argv, 1); }
+
+static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
 {
     enum { O_ONCE = 1, O_SOURCE, O_LIMIT, O_HELP };
     static const struct option opts[] = {{"once", no_argument, 0, O_ONCE},
@@ -242,6 +256,11 @@ int cmd_crawl(kw_cli *cli, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("crawl", "unexpected argument '%s'", argv[optind]);
+    if (worker && (once || only))
+        return cli_usage_error("worker", "a worker keeps going: --once and --source are for crawl");
+    char hostname[64] = "host";
+    gethostname(hostname, sizeof hostname - 1);
+    snprintf(c.owner, sizeof c.owner, "%s:%d", hostname, (int)getpid());
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
         (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)) || (rc = load_pipeline(&c)))
@@ -254,12 +273,14 @@ int cmd_crawl(kw_cli *cli, int argc, char **argv)
         progress(&c, 1);
         if (rc || once || only)
             break;
+        if (c.nsrcs == (size_t)limit)
+            continue; /* a full batch: more may be due now */
         for (int i = 0; i < 30 && !stop_requested; i++)
             sleep(1);
     } while (!stop_requested);
     fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages, %ld items, %ld matched a brand, "
                     "%ld new mentions, %ld errors\n",
-            c.nsrcs, c.st.pages, c.st.items, c.st.matched, c.st.added, c.st.errors);
+            (size_t)c.done, c.st.pages, c.st.items, c.st.matched, c.st.added, c.st.errors);
 cleanup:
     kw_crawl_free(c.pipe);
     for (size_t i = 0; i < c.nrobots; i++)

@@ -7,6 +7,7 @@ const kw_command kw_commands[] = {
     {"config", "show the effective configuration", cmd_config},
     {"brand", "add, list, show, edit or remove brands", cmd_brand},
     {"crawl", "fetch due sources, store the mentions of brands", cmd_crawl},
+    {"worker", "crawl on schedule, sharing the sources with other workers", cmd_worker},
     {"source", "the feeds, pages and JSON endpoints the crawler collects", cmd_source},
     {"import", "load mentions (JSONL), partners or quotes (CSV)", cmd_import},
     {"export", "write partners or quotes as CSV", cmd_export},

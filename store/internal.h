@@ -43,6 +43,9 @@ typedef struct kw_backend {
     const char *sql_has_table;
     const char *sql_version_ddl;
     const char *sql_begin;
+    /* Appended to a row-claiming subquery: " FOR UPDATE SKIP LOCKED" on
+     * PostgreSQL; SQLite's write transactions already serialise claims. */
+    const char *sql_skip_locked;
 } kw_backend;
 
 /* Statements store.c caches, one slot each. */

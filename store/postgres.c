@@ -227,6 +227,7 @@ static const kw_backend postgres_backend = {
     .sql_version_ddl = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
                        "PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL); "
                        "LOCK TABLE schema_version IN EXCLUSIVE MODE",
+    .sql_skip_locked = " FOR UPDATE SKIP LOCKED",
     .sql_begin = "BEGIN",
 };
 

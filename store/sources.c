@@ -211,7 +211,8 @@ static const char SQL_DUE[] =
     "SELECT " SOURCE_COLS " FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR "
     "next_attempt_at <= $1) ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT $2";
 static const char SQL_RECORD[] =
-    "UPDATE sources SET last_status = $2, last_error = $3, last_fetched_at = $4, "
+    "UPDATE sources SET lease_owner = NULL, lease_until = NULL, "
+    "last_status = $2, last_error = $3, last_fetched_at = $4, "
     "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
     "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified) "
     "WHERE id = $1";
@@ -309,5 +310,53 @@ int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_
     snprintf(etag, etag_size, "%s", e ? e : "");
     snprintf(last_modified, lm_size, "%s", l ? l : "");
     s->be->reset(st);
+    return 0;
+}
+
+int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
+                          size_t limit, kw_source **out, size_t *n)
+{
+    char sql[1024];
+    kw_stmt *st = NULL;
+    kw_source *arr = NULL;
+    size_t len = 0;
+    int rc, own = !s->in_tx;
+    if (limit == 0 || limit > 10000)
+        limit = 10000;
+    snprintf(sql, sizeof sql,
+             "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id "
+             "FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at "
+             "<= $3) AND (lease_until IS NULL OR lease_until < $4) ORDER BY "
+             "COALESCE(next_attempt_at, created_at), id LIMIT %zu%s) RETURNING " SOURCE_COLS,
+             limit, s->be->sql_skip_locked);
+    if (!(arr = calloc(limit, sizeof *arr)))
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    if (own && (rc = kw_store_begin(s)))
+        goto done;
+    if ((rc = s->be->prepare(s, sql, &st)))
+        goto done;
+    s->be->bind_text(st, 1, owner);
+    store_bind_time(s, st, 2, now + lease_s);
+    store_bind_time(s, st, 3, now);
+    store_bind_time(s, st, 4, now);
+    while ((rc = s->be->step(st)) == STEP_ROW && len < limit)
+        row(s, st, &arr[len++]);
+    if (rc > 0)
+        rc = 0;
+done:
+    if (st)
+        s->be->finalize(st);
+    if (own && s->in_tx) {
+        if (rc)
+            kw_store_rollback(s);
+        else
+            rc = kw_store_commit(s);
+    }
+    if (rc) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = len;
     return 0;
 }

@@ -169,6 +169,7 @@ static const kw_backend sqlite_backend = {
     .sql_has_table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
     .sql_version_ddl = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
                        "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    .sql_skip_locked = "",
     .sql_begin = "BEGIN IMMEDIATE",
 };
 

@@ -197,6 +197,14 @@ int kw_store_source_remove(kw_store *s, int64_t id);
  * the longest waiting first, at most limit; caller frees with free(). */
 int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out, size_t *n);
 
+/* Claim up to limit sources that are due and not leased to another live
+ * worker: each gets lease_owner = owner until now + lease_s, so that no
+ * source is fetched by two workers at once, and a crashed worker's claims
+ * expire. On PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED.
+ * Recording a fetch (below) releases the claim. free(*out). */
+int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
+                          size_t limit, kw_source **out, size_t *n);
+
 /* What one fetch of a source did: its health is updated and a row added
  * to its fetch history. status -1 when there was no response; error NULL
  * when it went well (consecutive failures then reset to 0, else counted

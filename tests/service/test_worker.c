@@ -1,0 +1,131 @@
+/*
+ * Several crawlers at once: two `kolwatch worker` processes share the
+ * sources through claims with a lease, so each source is fetched once; an
+ * expired lease is taken over, a live one is left alone. Runs on SQLite and
+ * (what workers on several machines use) PostgreSQL.
+ */
+#include "testsupport.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SOURCES 30
+
+static kwt_route routes[SOURCES + 2];
+static char paths[SOURCES][32];
+
+typedef struct fixture {
+    char *dir, *url;
+    kwt_http *h;
+    int port;
+} fixture;
+
+static void kw_ok(fixture *f, const char *const *args)
+{
+    const char *full[32] = {"--db", f->url};
+    int n = 2;
+    for (int i = 0; args[i]; i++)
+        full[n++] = args[i];
+    full[n] = NULL;
+    kwt_run r = kwt_kolwatch(f->dir, NULL, full);
+    if (r.status != 0)
+        fail_msg("%s exited %d: %s", args[0], r.status, r.err);
+    kwt_run_free(&r);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    char url[1100];
+    routes[0] = (kwt_route){"/robots.txt", "text/plain", "User-agent: *\nAllow: /\n", 200, NULL};
+    for (int i = 0; i < SOURCES; i++) {
+        snprintf(paths[i], sizeof paths[i], "/p/%d", i);
+        routes[i + 1] = (kwt_route){paths[i], "text/html",
+                                    "<html><head><title>Lumi note</title></head><body><article>"
+                                    "<p>Lumi cream is lovely.</p></article></body></html>",
+                                    200, NULL};
+    }
+    routes[SOURCES + 1] = (kwt_route){NULL, NULL, NULL, 0, NULL};
+    f->dir = kwt_tempdir();
+    f->url = kwt_new_db(f->dir);
+    f->h = kwt_http_start(routes, &f->port);
+    kw_ok(f, (const char *const[]){"init", NULL});
+    kw_ok(f, (const char *const[]){"brand", "add", "Lumi", NULL});
+    for (int i = 0; i < SOURCES; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", f->port, paths[i]);
+        kw_ok(f, (const char *const[]){"source", "add", "--kind", "html", "--url", url,
+                                       "--platform", "blog", NULL});
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    kwt_http_stop(f->h);
+    kwt_rmtree(f->dir);
+    free(f->dir);
+    free(f->url);
+    free(f);
+    return 0;
+}
+
+static void two_workers__fetch_every_source_exactly_once(void **state)
+{
+    fixture *f = *state;
+    const char *const args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                                "crawler.min_delay_ms=0", "--set", "crawler.max_per_host=1",
+                                "worker", "--limit", "4", NULL};
+    pid_t a = kwt_spawn(f->dir, args), b = kwt_spawn(f->dir, args);
+    int64_t fetched = 0;
+    for (int i = 0; i < 600 && fetched < SOURCES; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        fetched = kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE last_fetched_at IS NOT NULL");
+    }
+    kill(a, SIGTERM);
+    kill(b, SIGTERM);
+    int sa, sb;
+    waitpid(a, &sa, 0);
+    waitpid(b, &sb, 0);
+    assert_int_equal(fetched, SOURCES);
+    assert_true(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
+    assert_true(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
+    for (int i = 0; i < SOURCES; i++)
+        assert_int_equal(kwt_http_hits(f->h, paths[i]), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM fetches"), SOURCES);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS NOT NULL"), 0);
+    /* The same text at 30 URLs is 30 mentions, each stored once. */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), SOURCES);
+}
+
+static void leases__an_expired_one_is_taken_over_a_live_one_is_not(void **state)
+{
+    fixture *f = *state;
+    /* Every source but two was just fetched by someone else. */
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z'");
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = NULL, lease_owner = 'gone:1', "
+                        "lease_until = '2000-01-01T00:00:00Z' WHERE url LIKE '%/p/0'");
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = NULL, lease_owner = 'busy:2', "
+                        "lease_until = '2099-01-01T00:00:00Z' WHERE url LIKE '%/p/1'");
+    kw_ok(f, (const char *const[]){"--set", "crawler.allow_private=true", "--set",
+                                   "crawler.min_delay_ms=0", "crawl", "--once", NULL});
+    assert_int_equal(kwt_http_hits(f->h, "/p/0"), 1);
+    assert_int_equal(kwt_http_hits(f->h, "/p/1"), 0);
+    assert_int_equal(kwt_http_hits(f->h, "/p/2"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(two_workers__fetch_every_source_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(leases__an_expired_one_is_taken_over_a_live_one_is_not, setup, teardown),
+    };
+    return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
+}
