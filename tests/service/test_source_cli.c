@@ -182,12 +182,14 @@ static cJSON *source_test(fixture *f, int port, const char *kind, const char *pa
 {
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    const char *args[16] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+    const char *args[20] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
                             "crawler.min_delay_ms=0", "source", "test", "--kind", kind,
                             "--url", url, "--format", "json"};
     int n = 14;
-    if (rule)
-        args[n++] = "--rule", args[n++] = rule;
+    if (rule) {
+        args[n++] = "--rule";
+        args[n++] = rule;
+    }
     args[n] = NULL;
     kwt_run r = kwt_kolwatch(f->dir, NULL, args);
     *status = r.status;
