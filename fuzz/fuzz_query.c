@@ -3,7 +3,8 @@
  * is compiled; a valid one is matched against TEXT (as title, text and
  * author), an invalid one must name a byte inside it. TEXT is also matched
  * by a fixed query using every construct. Checks that spans lie inside
- * their field, are ordered, and that matching twice gives the same result.
+ * their field, are ordered, hold a match of their term, and that matching
+ * twice gives the same result.
  */
 #include "kolwatch/error.h"
 #include "kolwatch/query.h"
@@ -14,6 +15,27 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The raw text of a span must be a match of its term on its own. */
+static void check_span_text(const kw_query_span *s, const char *f)
+{
+    static kw_query_match_result r2;
+    char *term = strndup(s->term, s->term_len), *phrase = NULL;
+    char *raw = strndup(f + s->offset, s->length);
+    kw_query *t = NULL;
+    if (!term || !raw || kw_query_phrase(&phrase, term) || strlen(phrase) > KW_QUERY_MAX_LEN)
+        goto cleanup;
+    if (kw_query_compile(&t, phrase, NULL))
+        abort(); /* it compiled inside the query */
+    kw_query_doc d = {.text = raw};
+    if (kw_query_match(t, &d, &r2) == 0 && !r2.match)
+        abort();
+cleanup:
+    kw_query_free(t);
+    free(phrase);
+    free(term);
+    free(raw);
+}
 
 static void check(const kw_query *q, const kw_query_doc *d, kw_query_match_result *r)
 {
@@ -33,6 +55,8 @@ static void check(const kw_query *q, const kw_query_doc *d, kw_query_match_resul
             abort();
         if (s->term < expr || s->term + s->term_len > expr + elen)
             abort();
+        if (s->field != KW_QUERY_PLATFORM)
+            check_span_text(s, f);
         if (i && (s->field < r->spans[i - 1].field ||
                   (s->field == r->spans[i - 1].field && s->offset < r->spans[i - 1].offset)))
             abort();
