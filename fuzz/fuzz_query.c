@@ -69,6 +69,53 @@ static void check(const kw_query *q, const kw_query_doc *d, kw_query_match_resul
         abort();
 }
 
+/* Inputs starting with 0x01 are token streams: each byte picks a piece of
+ * expression (first half) or of text (second half) from small vocabularies,
+ * so that valid queries and matches are common. Without NOT, a match must
+ * survive text appended after it. */
+static const char *const expr_vocab[] = {
+    "lumi", "cream", "露米", "质量", "ＡＣＭＥ", "acme", "\"lumi cream\"", "\"露米 质量\"",
+    "\"露米质量\"", " AND ", " OR ", " NOT ", " -", " (", ") ", " NEAR/0 ", " NEAR/2 ",
+    " NEAR/5 ", "title:", "author:", "text:", "platform:weibo", " ", "a", "b", "\"a b\"",
+    "產品", "产品", "“", "”", "\\", "ace"};
+static const char *const text_vocab[] = {
+    "Lumi", " ", "cream", "露", "米", "質量", "质", "量", ",", "ＡＣＭＥ", "acme", "a", "b",
+    "-", "产品", "產品", "\xff", "\xe9\x9c", "LUMI", "Acme", "。", "ace", "\"", "c"};
+#define NV(v) (sizeof(v) / sizeof((v)[0]))
+
+static void token_mode(const uint8_t *data, size_t size, kw_query_match_result *r)
+{
+    char expr[2048] = "", text[2048] = "", more[4200];
+    size_t half = size / 2, el = 0, tl = 0;
+    int negative = 0;
+    for (size_t i = 1; i < size; i++) {
+        int in_expr = i <= half;
+        const char *w = in_expr ? expr_vocab[data[i] % NV(expr_vocab)]
+                                : text_vocab[data[i] % NV(text_vocab)];
+        char *dst = in_expr ? expr : text;
+        size_t *len = in_expr ? &el : &tl, n = strlen(w);
+        if (*len + n >= sizeof expr)
+            break;
+        memcpy(dst + *len, w, n + 1);
+        *len += n;
+        if (in_expr && (strstr(w, "NOT") || strchr(w, '-')))
+            negative = 1;
+    }
+    kw_query *q = NULL;
+    if (kw_query_compile(&q, expr, NULL))
+        return;
+    kw_query_doc d = {.title = text, .text = text, .author = text, .platform = "weibo"};
+    check(q, &d, r);
+    if (!negative && r->match) {
+        snprintf(more, sizeof more, "%s 。 %s", text, expr);
+        kw_query_doc d2 = {.title = d.title, .text = more, .author = d.author,
+                           .platform = d.platform};
+        if (kw_query_match(q, &d2, r) == 0 && !r->match)
+            abort();
+    }
+    kw_query_free(q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static kw_query *fixed;
@@ -81,6 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              NULL))
             abort();
         kw_query_match_result_init(&r);
+    }
+    if (size > 0 && data[0] == 1) {
+        token_mode(data, size, &r);
+        return 0;
     }
     char *buf = malloc(size + 1);
     if (!buf)
