@@ -2,7 +2,8 @@
  * Brand queries (crawler/QUERY.md): an expression compiled into a small tree
  * over folded terms, matched against an item's title, text, author and
  * platform. Whatever the expression or the text, compiling is bounded by the
- * limits of query.h and matching never does more than linear work per term.
+ * limits of query.h, and matching never backtracks: its work is at most the
+ * text's pieces times the query's pieces.
  */
 #include "kolwatch/query.h"
 
