@@ -2,7 +2,8 @@
  * Brand queries (crawler/QUERY.md): an expression compiled into a small tree
  * over folded terms, matched against an item's title, text, author and
  * platform. Whatever the expression or the text, compiling is bounded by the
- * limits of query.h and matching never does more than linear work per term.
+ * limits of query.h, and matching never backtracks: its work is at most the
+ * text's pieces times the query's pieces.
  */
 #include "kolwatch/query.h"
 
@@ -181,6 +182,17 @@ static int field_prefix(const parser *p, size_t a, size_t colon)
     return 0;
 }
 
+/* At most 64 bytes of s[0, n) for a message, cut between characters. */
+static int clip(const char *s, size_t n)
+{
+    if (n <= 64)
+        return (int)n;
+    n = 64;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 static int lex_near(parser *p, ltok *t)
 {
     const char *w = p->s + t->off;
@@ -196,7 +208,7 @@ static int lex_near(parser *p, ltok *t)
     for (; i < n; i++) {
         if (w[i] < '0' || w[i] > '9')
             return fail(p, t->off, "bad NEAR/n: '%.*s' is not a number from 0 to %d",
-                        (int)(n - 5 > 32 ? 32 : n - 5), w + 5, KW_QUERY_MAX_NEAR);
+                        clip(w + 5, n - 5), w + 5, KW_QUERY_MAX_NEAR);
         v = v * 10 + (w[i] - '0');
         if (v > KW_QUERY_MAX_NEAR)
             return fail(p, t->off, "bad NEAR/n: the distance is over %d", KW_QUERY_MAX_NEAR);
@@ -260,7 +272,7 @@ static int lex(parser *p)
                                 "unknown field '%.*s' (fields are title, text, author and "
                                 "platform; put the term in quotation marks to search for "
                                 "it as written)",
-                                (int)(p->fc[j].offset - t->off), p->s + t->off);
+                                clip(p->s + t->off, p->fc[j].offset - t->off), p->s + t->off);
                 if (f > 0) {
                     t->type = L_FIELD;
                     t->value = f;
@@ -395,7 +407,7 @@ static int32_t make_term(parser *p, const ltok *t)
     if (p->field == F_PLATFORM) {
         char id[64];
         if (rend - roff >= sizeof id || rend == roff)
-            return fail(p, t->off, "unknown platform '%.*s'", (int)(rend - roff > 64 ? 64 : rend - roff),
+            return fail(p, t->off, "unknown platform '%.*s'", clip(p->s + roff, rend - roff),
                         p->s + roff), -1;
         memcpy(id, p->s + roff, rend - roff);
         id[rend - roff] = '\0';
@@ -415,7 +427,7 @@ static int32_t make_term(parser *p, const ltok *t)
             if (t->type == L_PHRASE && blank)
                 return fail(p, t->off, "empty phrase"), -1;
             return fail(p, t->off, "term '%.*s' has no letter, digit or CJK character",
-                        (int)(rend - roff > 64 ? 64 : rend - roff), p->s + roff), -1;
+                        clip(p->s + roff, rend - roff), p->s + roff), -1;
         }
         /* the same pieces written twice share one term */
         for (size_t i = 0; i < q->nterms; i++) {

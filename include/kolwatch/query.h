@@ -142,8 +142,8 @@ void kw_query_match_result_release(kw_query_match_result *r);
 
 /* Match doc against q into out. The buffers in out are reused from call to
  * call, so matching allocates nothing once they have grown to the longest
- * document seen. Work is linear in the length of the document times the
- * number of terms. Returns 0, or KW_ETOOBIG (a field over
+ * document seen. Work is at most proportional to the length of the document
+ * times the length of the query's terms; nothing backtracks. Returns 0, or KW_ETOOBIG (a field over
  * KW_QUERY_MAX_FIELD bytes), KW_ENOMEM, KW_EINVAL (q, doc or out NULL); on
  * failure out->match is 0 and there are no spans. The spans' term pointers
  * are valid until q is freed. */

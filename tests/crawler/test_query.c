@@ -544,8 +544,10 @@ static void match__rejects_null_arguments_and_survives_bad_bytes(void **state)
     assert_int_equal(kw_query_match(NULL, &d, &r), KW_EINVAL);
     assert_int_equal(kw_query_match(q, &d, &r), 0);
     assert_true(r.match);
-    assert_int_equal(r.spans[0].offset, 2);
-    assert_int_equal(r.spans[0].length, 4);
+    assert_int_equal(r.nspans, 1);
+    char *t = span_text(&d, &r, 0);
+    assert_string_equal(t, "acme");
+    free(t);
     kw_query_match_result_release(&r);
     kw_query_free(q);
     kw_query_free(NULL);
