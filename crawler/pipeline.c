@@ -165,6 +165,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const kw_extracted_item
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1};
     size_t len = strlen(text);
+    m.has_signature = kw_text_signature(text, len, m.signature);
     if ((rc = kw_score(c->sc, text, len, &c->scored)) ||
         (rc = kw_result_hits_json(&expl, &c->scored, text, len)))
         return rc;

@@ -9,6 +9,7 @@
 #include "mention_json.h"
 #include "scoring.h"
 
+#include "kolwatch/crawl.h"
 #include "kolwatch/error.h"
 #include "kolwatch/store.h"
 #include "kolwatch/textio.h"
@@ -104,6 +105,7 @@ static int import_line(importer *im, const char *line, size_t len, long lineno)
         mention_line_free(&ml);
         return rc;
     }
+    ml.m.has_signature = kw_text_signature(ml.m.text, strlen(ml.m.text), ml.m.signature);
     if ((rc = cli_score_mention(im->scorer, &im->scored, ml.m.text, &ml.m, &explanation))) {
         mention_line_free(&ml);
         return rc;

@@ -38,8 +38,9 @@ static const char *const sql_text[Q_COUNT] = {
         "INSERT INTO mentions (url, canonical_url, content_hash, repost_of, source_id, "
         "platform, author, title, text, lang, published_at, fetched_at, likes, "
         "comments, shares, views, reach, score, pos, neg, neu, label, explanation, "
-        "scored_at, partner_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-        "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) "
+        "scored_at, partner_id, sim_b0, sim_b1, sim_b2, sim_b3) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+        "$22, $23, $24, $25, $26, $27, $28, $29) "
         "ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
     [Q_MENTION_FIND] = "SELECT id, COALESCE(published_at, fetched_at), platform, label, "
                        "reach FROM mentions WHERE canonical_url = $1",
@@ -618,6 +619,51 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
     return store_run(s, st);
 }
 
+static const char SQL_SAME_TEXT[] =
+    "SELECT id FROM mentions WHERE content_hash = $1 AND canonical_url <> $2 ORDER BY id LIMIT 1";
+static const char SQL_NEAR_TEXT[] =
+    "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE (sim_b0 = $1 OR "
+    "sim_b1 = $2 OR sim_b2 = $3 OR sim_b3 = $4) AND canonical_url <> $5 ORDER BY id LIMIT 64";
+
+/* The first copy of m's text at another URL, or 0. */
+static int find_original(kw_store *s, const kw_mention *m, int64_t *out)
+{
+    kw_stmt *st;
+    int rc;
+    *out = 0;
+    if (m->content_hash) {
+        if ((rc = store_cached(s, SQL_SAME_TEXT, &st)))
+            return rc;
+        s->be->bind_text(st, 1, m->content_hash);
+        s->be->bind_text(st, 2, m->canonical_url);
+        rc = s->be->step(st);
+        if (rc == STEP_ROW)
+            *out = s->be->column_int64(st, 0);
+        s->be->reset(st);
+        if (rc < 0 || *out)
+            return rc < 0 ? rc : 0;
+    }
+    if (!m->has_signature)
+        return 0;
+    if ((rc = store_cached(s, SQL_NEAR_TEXT, &st)))
+        return rc;
+    for (int b = 0; b < 4; b++)
+        s->be->bind_int64(st, 1 + b, (int64_t)m->signature[b]);
+    s->be->bind_text(st, 5, m->canonical_url);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        int same = 0;
+        for (int b = 0; b < 4; b++)
+            same += !s->be->column_null(st, 1 + b) &&
+                    (uint64_t)s->be->column_int64(st, 1 + b) == m->signature[b];
+        if (same >= 3) {
+            *out = s->be->column_int64(st, 0);
+            break;
+        }
+    }
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
                               size_t n_brands, int *result, int64_t *id)
 {
@@ -628,13 +674,16 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
     const char *platform, *label;
     char platform_buf[64], label_buf[16];
 
+    int64_t repost_of = m->repost_of;
+    if (!repost_of && (rc = find_original(s, m, &repost_of)))
+        return rc;
     if ((rc = stmt(s, Q_MENTION_INSERT, &st)))
         return rc;
     store_now_text(now);
     s->be->bind_text(st, 1, m->url);
     s->be->bind_text(st, 2, m->canonical_url);
     s->be->bind_text(st, 3, m->content_hash);
-    store_bind_id(s, st, 4, m->repost_of);
+    store_bind_id(s, st, 4, repost_of);
     store_bind_id(s, st, 5, m->source_id);
     s->be->bind_text(st, 6, m->platform);
     s->be->bind_text(st, 7, m->author);
@@ -664,6 +713,12 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
             s->be->bind_text(st, i, NULL);
     }
     store_bind_id(s, st, 25, m->partner_id);
+    for (int b = 0; b < 4; b++) {
+        if (m->has_signature)
+            s->be->bind_int64(st, 26 + b, (int64_t)m->signature[b]);
+        else
+            s->be->bind_text(st, 26 + b, NULL);
+    }
     rc = s->be->step(st);
     if (rc < 0)
         return rc;

@@ -48,6 +48,15 @@ int kw_crawl_flush(kw_crawl *c);
 /* Record that src was not fetched, and why (robots.txt, a bad URL). */
 int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st);
 
+/* A near-duplicate signature of the text: four MinHash values over its
+ * normalised tokens and token pairs (tokens: words of Latin script, single
+ * CJK characters, folded as the scorer folds). Two texts whose feature sets
+ * overlap by a fraction J agree on each value with probability J, so a
+ * repost with a short prefix or hashtag agrees on three or four, unrelated
+ * texts on none. Returns 1, or 0 (sig untouched) for a text under eight
+ * tokens, too short to call copies. */
+int kw_text_signature(const char *text, size_t len, uint64_t sig[4]);
+
 /* The next attempt after a failure: the schedule doubled per consecutive
  * failure (up to a day), with jitter, and at least retry_after seconds. */
 int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after);

@@ -99,6 +99,10 @@ CREATE TABLE mentions (
     url           TEXT NOT NULL,
     canonical_url TEXT NOT NULL UNIQUE,
     content_hash  TEXT,
+    sim_b0        BIGINT,
+    sim_b1        BIGINT,
+    sim_b2        BIGINT,
+    sim_b3        BIGINT,
     repost_of     BIGINT REFERENCES mentions(id) ON DELETE SET NULL,
     source_id     BIGINT REFERENCES sources(id) ON DELETE SET NULL,
     partner_id    BIGINT REFERENCES partners(id) ON DELETE SET NULL,
@@ -123,6 +127,12 @@ CREATE TABLE mentions (
     scored_at     TIMESTAMPTZ
 );
 CREATE INDEX mentions_content_hash ON mentions (content_hash);
+-- near-duplicate lookup: four MinHash values of the text (kw_text_signature);
+-- a near copy shares at least one, and three of four to count as a copy
+CREATE INDEX mentions_sim_b0 ON mentions (sim_b0);
+CREATE INDEX mentions_sim_b1 ON mentions (sim_b1);
+CREATE INDEX mentions_sim_b2 ON mentions (sim_b2);
+CREATE INDEX mentions_sim_b3 ON mentions (sim_b3);
 CREATE INDEX mentions_published ON mentions (published_at);
 
 CREATE TABLE mention_brands (

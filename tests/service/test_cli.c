@@ -505,6 +505,29 @@ static void rescore__reports_changed_labels_and_moves_bucket_counts(void **state
     kwt_run_free(&r);
 }
 
+static void import__copies_at_other_urls_are_linked_to_the_first_as_reposts(void **state)
+{
+    fixture *f = *state;
+    init_ok(f);
+    brand_add(f, "Acme");
+    kwt_run r = KW(f,
+                   "{\"brand\":\"Acme\",\"url\":\"https://weibo.example.com/1\",\"text\":\"用了 Acme 面霜之后脸上起了好多小红疹，过敏了，客服还一直推脱，要求退款！大家千万不要再买了。\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://weibo.example.com/2\",\"text\":\"用了 Acme 面霜之后脸上起了好多小红疹，过敏了，客服还一直推脱，要求退款！大家千万不要再买了。\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://weibo.example.com/3\",\"text\":\"转发：用了 Acme 面霜之后脸上起了好多小红疹，过敏了，客服还一直推脱，要求退款！大家千万不要再买了。#避雷#\"}\n"
+                   "{\"brand\":\"Acme\",\"url\":\"https://weibo.example.com/4\",\"text\":\"Acme 的防晒一点都不油，夏天必备，已经空瓶三支了，会一直回购下去，推荐给大家。\"}\n",
+                   "import", "mentions", "-");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "4 new"));
+    kwt_run_free(&r);
+    int64_t first = kwt_sql_int(f->url, "SELECT id FROM mentions WHERE url = 'https://weibo.example.com/1'");
+    assert_true(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE repost_of IS NULL AND url = 'https://weibo.example.com/1'"));
+    assert_int_equal(kwt_sql_int(f->url, "SELECT repost_of FROM mentions WHERE url = 'https://weibo.example.com/2'"), first);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT repost_of FROM mentions WHERE url = 'https://weibo.example.com/3'"), first);
+    assert_true(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE repost_of IS NULL AND url = 'https://weibo.example.com/4'"));
+    /* Reposts count in volume. */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_all) FROM buckets"), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +548,7 @@ int main(void)
         T(config__a_bad_file_line_is_named_with_file_and_line),
         T(import__scores_each_mention_and_counts_labels_in_the_buckets),
         T(rescore__reports_changed_labels_and_moves_bucket_counts),
+        T(import__copies_at_other_urls_are_linked_to_the_first_as_reposts),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
