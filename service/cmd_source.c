@@ -9,6 +9,7 @@
 #include "kolwatch/extract.h"
 #include "kolwatch/fetch.h"
 #include "kolwatch/platform.h"
+#include "kolwatch/query.h"
 #include "kolwatch/store.h"
 #include "kolwatch/timeutil.h"
 #include "kolwatch/url.h"
@@ -38,7 +39,8 @@ static const char usage[] =
     "`source list` shows each source's health: last status, last error,\n"
     "consecutive failures and the next attempt. `add` prints the new id.\n"
     "`test` fetches the source now (robots.txt and politeness as in a crawl),\n"
-    "extracts its items and scores them, and stores nothing.\n";
+    "extracts its items, scores them, shows which brands' queries they match,\n"
+    "and stores nothing.\n";
 
 static const char *const kinds[] = {"feed", "html", "json", NULL};
 static const char *const html_keys[] = {"item", "title", "text", "author", "time", "link", "next", NULL};
@@ -168,8 +170,51 @@ static void keep_response(void *ctx, const kw_fetch_response *r)
 }
 
 /* `source test`: fetch, extract and score now; store nothing. */
+/* The brands whose queries an item matches, as a JSON array of names. */
+typedef struct brand_set {
+    kw_brand **list;
+    kw_query **q;
+    size_t n;
+    kw_query_match_result m;
+} brand_set;
+
+static void brands_load(kw_cli *cli, brand_set *b)
+{
+    kw_store *s = NULL;
+    kw_store_options opt = {0};
+    memset(b, 0, sizeof *b);
+    kw_query_match_result_init(&b->m);
+    /* No database is fine for an ad-hoc test: there are no brands then. */
+    if (kw_store_open(&s, kw_config_str(cli->config, "core.db"), &opt))
+        return;
+    if (kw_store_brand_list(s, &b->list, &b->n) == 0 && (b->q = calloc(b->n + 1, sizeof *b->q)))
+        for (size_t i = 0; i < b->n; i++)
+            if (kw_query_compile(&b->q[i], b->list[i]->query, NULL))
+                b->q[i] = NULL;
+    kw_store_free(s);
+}
+
+static cJSON *brands_of(brand_set *b, const kw_query_doc *doc)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; b->q && i < b->n; i++)
+        if (b->q[i] && kw_query_match(b->q[i], doc, &b->m) == 0 && b->m.match)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(b->list[i]->name));
+    return arr;
+}
+
+static void brands_free(brand_set *b)
+{
+    for (size_t i = 0; b->q && i < b->n; i++)
+        kw_query_free(b->q[i]);
+    free(b->q);
+    kw_brand_list_free(b->list, b->n);
+    kw_query_match_result_release(&b->m);
+}
+
 static int do_test(kw_cli *cli, const kw_source *src, int json)
 {
+    brand_set bs;
     kw_fetcher *f = NULL;
     kw_scorer *sc = NULL;
     kw_result r;
@@ -179,6 +224,7 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
     char why[2600];
     int allowed = 0, rc;
     kw_result_init(&r);
+    brands_load(cli, &bs);
     if ((rc = cli_fetcher(cli, &f)) || (rc = cli_scorer(cli, NULL, 0, 0, &sc)))
         goto cleanup;
     if (cli_robots_allows(cli, f, src->url, &allowed, why, sizeof why)) {
@@ -227,6 +273,9 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
             cJSON_AddNullToObject(o, "label");
         }
         free(expl);
+        kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
+                            .platform = src->platform[0] ? src->platform : "other"};
+        cJSON_AddItemToObject(o, "brands", brands_of(&bs, &doc));
         cJSON_AddItemToArray(items, o);
     }
     if (json) {
@@ -247,12 +296,19 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
             cJSON *sc2 = cJSON_GetObjectItem(o, "score"), *tx = cJSON_GetObjectItem(o, "text");
             const char *show = cJSON_IsString(t) ? t->valuestring
                                : cJSON_IsString(tx) ? tx->valuestring : "";
-            printf("  %-8s %+.2f  %.80s\n", cJSON_IsString(l) ? l->valuestring : "-",
-                   cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0, show);
+            cJSON *bl = cJSON_GetObjectItem(o, "brands"), *bn;
+            char names[256] = "";
+            size_t nl = 0;
+            cJSON_ArrayForEach(bn, bl)
+                nl += (size_t)snprintf(names + nl, nl < sizeof names ? sizeof names - nl : 0,
+                                       "%s%s", nl ? "," : "", bn->valuestring);
+            printf("  %-8s %+.2f  %-16.16s %.80s\n", cJSON_IsString(l) ? l->valuestring : "-",
+                   cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0, names[0] ? names : "-", show);
         }
         cJSON_Delete(items);
     }
 cleanup:
+    brands_free(&bs);
     kw_extracted_free(&e);
     free(g.body);
     kw_result_release(&r);

@@ -205,6 +205,9 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     int port, status;
     char *err;
     kwt_http *h = kwt_http_start(site, &port);
+    kwt_run br = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", f->url, "brand", "add",
+                                                                   "Lumi", NULL});
+    kwt_run_free(&br);
     cJSON *o = source_test(f, port, "feed", "/feed.xml", NULL, &status, &err);
     assert_int_equal(status, 0);
     assert_string_equal(cJSON_GetObjectItem(o, "encoding")->valuestring, "utf-8");
@@ -213,6 +216,11 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     cJSON *first = cJSON_GetArrayItem(items, 0), *second = cJSON_GetArrayItem(items, 1);
     assert_string_equal(cJSON_GetObjectItem(first, "label")->valuestring, "negative");
     assert_string_equal(cJSON_GetObjectItem(second, "label")->valuestring, "positive");
+    /* Which brands each item mentions, by their queries. */
+    cJSON *b1 = cJSON_GetObjectItem(first, "brands"), *b2 = cJSON_GetObjectItem(second, "brands");
+    assert_int_equal(cJSON_GetArraySize(b1), 1);
+    assert_string_equal(cJSON_GetArrayItem(b1, 0)->valuestring, "Lumi");
+    assert_int_equal(cJSON_GetArraySize(b2), 0);
     /* A relative link is resolved against the URL the feed was fetched from. */
     char want[128];
     snprintf(want, sizeof want, "http://127.0.0.1:%d/a/1", port);
