@@ -13,6 +13,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
 #include <libxml/xpath.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -239,9 +240,34 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     }
 }
 
-static char *meta(xmlXPathContextPtr ctx, const char *expr)
+/* The article heuristics' expressions, compiled once for every page. */
+static const char *const article_exprs[] = {
+    /* titles */ "string(//meta[@property='og:title']/@content)", "(//h1)[1]", "//title",
+    /* authors */ "string(//meta[@name='author']/@content)",
+    "string(//meta[@property='article:author']/@content)",
+    "(//*[@rel='author' or @itemprop='author'])[1]",
+    /* times */ "string(//meta[@property='article:published_time']/@content)",
+    "string(//*[@itemprop='datePublished']/@content)",
+    "string((//time[@datetime])[1]/@datetime)",
+    "string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content)",
+    /* links */ "string(//link[@rel='canonical']/@href)",
+    "string(//meta[@property='og:url']/@content)",
+    /* paragraphs, body */ "//p", "//body"};
+enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_P = 12, A_BODY = 13, A_COUNT = 14 };
+static xmlXPathCompExprPtr article_comp[A_COUNT];
+static pthread_once_t article_once = PTHREAD_ONCE_INIT;
+
+static void article_compile(void)
 {
-    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    for (int i = 0; i < A_COUNT; i++)
+        article_comp[i] = xmlXPathCompile((const xmlChar *)article_exprs[i]);
+}
+
+static char *meta(xmlXPathContextPtr ctx, int which)
+{
+    if (!article_comp[which])
+        return NULL;
+    xmlXPathObjectPtr r = xmlXPathCompiledEval(article_comp[which], ctx);
     char *v = xpath_value(r, -1);
     xmlXPathFreeObject(r);
     return v;
@@ -253,37 +279,25 @@ static int article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx, con
     kw_extracted_item *it = new_item(out);
     if (!it)
         return kw_error_set(KW_ENOMEM, "out of memory");
-    static const char *const titles[] = {"string(//meta[@property='og:title']/@content)",
-                                         "(//h1)[1]", "//title"};
-    static const char *const authors[] = {
-        "string(//meta[@name='author']/@content)",
-        "string(//meta[@property='article:author']/@content)",
-        "(//*[@rel='author' or @itemprop='author'])[1]"};
-    static const char *const times[] = {
-        "string(//meta[@property='article:published_time']/@content)",
-        "string(//*[@itemprop='datePublished']/@content)",
-        "string((//time[@datetime])[1]/@datetime)",
-        "string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content)"};
-    static const char *const links[] = {"string(//link[@rel='canonical']/@href)",
-                                        "string(//meta[@property='og:url']/@content)"};
-    for (size_t i = 0; i < 3 && !it->title; i++)
-        it->title = meta(ctx, titles[i]);
-    for (size_t i = 0; i < 3 && !it->author; i++)
-        it->author = meta(ctx, authors[i]);
-    for (size_t i = 0; i < 4 && it->published == NO_TIME; i++) {
-        char *t = meta(ctx, times[i]);
+    pthread_once(&article_once, article_compile);
+    for (int i = A_TITLE; i < A_AUTHOR && !it->title; i++)
+        it->title = meta(ctx, i);
+    for (int i = A_AUTHOR; i < A_TIME && !it->author; i++)
+        it->author = meta(ctx, i);
+    for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
+        char *t = meta(ctx, i);
         it->published = parse_time(t);
         free(t);
     }
-    for (size_t i = 0; i < 2 && !it->link; i++) {
-        char *l = meta(ctx, links[i]);
+    for (int i = A_LINK; i < A_P && !it->link; i++) {
+        char *l = meta(ctx, i);
         it->link = resolve(l, base);
         free(l);
     }
     if (!it->link && base)
         it->link = strdup(base);
     /* Main text: the element whose paragraph children hold the most text. */
-    xmlXPathObjectPtr ps = xmlXPathEvalExpression((const xmlChar *)"//p", ctx);
+    xmlXPathObjectPtr ps = article_comp[A_P] ? xmlXPathCompiledEval(article_comp[A_P], ctx) : NULL;
     xmlNodePtr best = NULL;
     size_t best_len = 0;
     if (ps && ps->nodesetval) {
@@ -324,7 +338,8 @@ static int article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx, con
     }
     if (!it->text) {
         xmlNodePtr root = xmlDocGetRootElement(doc);
-        xmlXPathObjectPtr body = xmlXPathEvalExpression((const xmlChar *)"//body", ctx);
+        xmlXPathObjectPtr body =
+            article_comp[A_BODY] ? xmlXPathCompiledEval(article_comp[A_BODY], ctx) : NULL;
         xmlNodePtr n = body && body->nodesetval && body->nodesetval->nodeNr
                            ? body->nodesetval->nodeTab[0] : root;
         it->text = n ? text_of(n) : NULL;
