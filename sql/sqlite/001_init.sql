@@ -86,6 +86,9 @@ CREATE TABLE accounts (
     UNIQUE (platform, handle)
 );
 
+-- mentions are linked to partners by their author: platform and handle, any case
+CREATE INDEX accounts_handle ON accounts (platform, LOWER(handle));
+
 CREATE TABLE account_followers (
     id          INTEGER PRIMARY KEY,
     account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
