@@ -20,6 +20,7 @@
 #define NEG_WINDOW 3            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
+#define POST_HEDGE 0.6          /* 咸了点: a softener after the complaint */
 #define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
 #define CONTRAST_AFTER 1.5
@@ -48,6 +49,7 @@ typedef struct tok {
     uint8_t copies;        /* identical terms merged into this one's hit */
     uint8_t opens;         /* first token of its sentence */
     uint8_t cbefore, cafter; /* before / after a contrast word in scope */
+    uint8_t soft;          /* a hedged term: 有点硬, 稍微咸了点 (a minor reservation) */
     uint32_t sent;         /* sentence number */
     int32_t hit;           /* index of its hit, or -1 */
 } tok;
@@ -339,6 +341,9 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                 return -1;
             t->kind = T_TERM;
             t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent, t->fl = ent->flags;
+            for (int m = 0; m < nmods; m++) /* 有点硬: the term opens with a softener */
+                if (mods[m] < end && (modent[m]->flags & E_DEGREE) && modent[m]->degree < 1.0f)
+                    t->soft = 1;
             w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
@@ -429,6 +434,23 @@ static void mark_sentences(work *w, size_t n)
         }
         t->excl = excl, t->quest = quest;
     }
+}
+
+/* 咸了点, 少了一些, 贵了些: a softener right after the term (at normalised
+ * index i); returns the index after it, or 0. */
+static uint32_t post_hedge(const kw_nchar *nc, size_t n, uint32_t i)
+{
+    if (i < n && nc[i].cp == 0x4E86) /* 了 */
+        i++;
+    if (i < n && nc[i].cp == 0x4E00) /* 一 */
+        i++;
+    if (i < n && (nc[i].cp == 0x70B9 || nc[i].cp == 0x4E9B)) { /* 点, 些 */
+        i++;
+        if (i < n && nc[i].cp == 0x513F) /* 儿 */
+            i++;
+        return i;
+    }
+    return 0;
 }
 
 /* Apply a modifier. The contribution is always the valence times the listed
@@ -569,6 +591,20 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             toks[k + 1].used = 1;
             end_ch = toks[k + 1].e;
         }
+        /* 咸了点, 少了一些: a complaint hedged after the term */
+        if (!negs && e->valence < 0 && !(e->flags & (E_EMOTICON | E_RISK))) {
+            uint32_t he = post_hedge(w->nc, n, end_ch);
+            if (he) {
+                if (!degree_seen)
+                    deg *= POST_HEDGE;
+                t->soft = 1;
+                for (size_t j = k + 1; j < nt && toks[j].s < he; j++)
+                    toks[j].used = 1;
+                end_ch = he;
+            }
+        }
+        if (deg < 1.0)
+            t->soft = 1;
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
         if (deg > DEGREE_MAX)
@@ -641,6 +677,20 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             continue;
         uint32_t ps = toks[point].sent;
         int opens = toks[point].opens;
+        /* 还不错，就是稍微咸了点: only a hedged complaint after the contrast
+         * word is a minor reservation, not a change of mind */
+        int after = 0, minor = 1;
+        for (size_t i = 0; i < nhits; i++) {
+            int32_t hk = w->hit_tok[i];
+            tok *ht = &toks[hk];
+            if (hk > point && ht->sent == ps && !(ht->fl & E_EMOTICON)) {
+                after++;
+                if (!(ht->soft && w->hits[i].contribution < 0))
+                    minor = 0;
+            }
+        }
+        if (after && minor)
+            continue;
         for (size_t i = 0; i < nhits; i++) {
             int32_t hk = w->hit_tok[i];
             tok *ht = &toks[hk];

@@ -168,6 +168,30 @@ static void contrast__clause_after_weighs_more(void **state)
     assert_false(has_mod("早餐很好。房间很干净。但是服务很差。", "很好", KW_MOD_CONTRAST));
 }
 
+static void hedged_complaint_after_contrast__is_a_minor_reservation(void **state)
+{
+    (void)state;
+    /* 就是有点咸 after praise is a quibble, 就是太咸了 a change of mind */
+    assert_true(sc("还不错，就是有点咸") > 0);
+    assert_true(sc("还不错，就是稍微咸了点") > 0);
+    assert_true(sc("还不错，就是太咸了") < 0);
+    assert_true(sc("还不错，就是有点咸") > sc("还不错，就是太咸了"));
+    assert_false(has_mod("还不错，就是有点咸", "还不错", KW_MOD_CONTRAST));
+    assert_true(has_mod("还不错，就是太咸了", "还不错", KW_MOD_CONTRAST));
+    assert_true(sc("It was good, but a bit slow") > sc("It was good, but slow"));
+}
+
+static void softener_after_complaint__hedges_it(void **state)
+{
+    (void)state;
+    /* 咸了点, 少了一些: a complaint, but a milder one */
+    assert_true(sc("咸了点") < 0);
+    assert_true(sc("咸了点") > sc("咸"));
+    assert_true(sc("米饭少了一些") > sc("米饭少了"));
+    assert_true(has_mod("咸了点", "咸了点", KW_MOD_DEGREE));
+    assert_true(sc("还不错，就是咸了点") > 0);
+}
+
 static void exclamation__strengthens(void **state)
 {
     (void)state;
@@ -468,6 +492,8 @@ int main(void)
         cmocka_unit_test(negator_does_not_reach_across_clauses),
         cmocka_unit_test(degree_words__order_by_strength),
         cmocka_unit_test(contrast__clause_after_weighs_more),
+        cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
+        cmocka_unit_test(softener_after_complaint__hedges_it),
         cmocka_unit_test(exclamation__strengthens),
         cmocka_unit_test(all_caps_word__strengthens),
         cmocka_unit_test(emoticons__carry_sign),
