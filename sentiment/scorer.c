@@ -570,7 +570,12 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                     if (degree_seen)
                         hedged = 1;
                 } else {
-                    if (gap > (negs ? NEG_WINDOW : DEG_WINDOW))
+                    /* 不太令人满意: a degree word right after a negator
+                     * reaches as far as the negator does */
+                    if (gap > (negs ? NEG_WINDOW : DEG_WINDOW) &&
+                        (negs || gap > NEG_WINDOW || m->cjk_before || j == 0 ||
+                         toks[j - 1].kind != T_TERM || toks[j - 1].used ||
+                         (toks[j - 1].fl & (E_NEGATOR | E_NEUTRAL)) != E_NEGATOR))
                         break;
                     deg *= me->degree;
                     degree_seen = 1;
@@ -603,8 +608,8 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 end_ch = he;
             }
         }
-        if (deg < 1.0)
-            t->soft = 1;
+        if (deg < 1.0 || ((e->flags & E_DEGREE) && e->degree < 1.0f))
+            t->soft = 1; /* 有点咸, and 有点 standing alone (有点干) */
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
         if (deg > DEGREE_MAX)

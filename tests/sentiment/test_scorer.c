@@ -112,6 +112,10 @@ static void negator_across_degree_word__is_a_milder_negation(void **state)
     assert_true(sc("it isn't very good") > sc("it is bad"));
     assert_true(has_mod("不太好", "不太好", KW_MOD_DEGREE));
     assert_true(has_mod("不太好", "不太好", KW_MOD_NEGATED));
+    /* the degree word right after the negator reaches as far as it does */
+    assert_true(sc("不太令人满意") < 0);
+    assert_true(sc("不太令人满意") > sc("很不满意"));
+    assert_true(has_mod("不太令人满意", "不太令人满意", KW_MOD_NEGATED));
 }
 
 static void double_negation__is_positive(void **state)
@@ -179,6 +183,28 @@ static void hedged_complaint_after_contrast__is_a_minor_reservation(void **state
     assert_false(has_mod("还不错，就是有点咸", "还不错", KW_MOD_CONTRAST));
     assert_true(has_mod("还不错，就是太咸了", "还不错", KW_MOD_CONTRAST));
     assert_true(sc("It was good, but a bit slow") > sc("It was good, but slow"));
+}
+
+static void lone_softener__is_a_mild_complaint(void **state)
+{
+    (void)state;
+    /* 有点 + an adjective the lexicon does not know: a mild complaint */
+    assert_true(sc("米饭有点生") < 0);
+    assert_true(sc("米饭有点生") > sc("米饭很难吃"));
+    /* before a known term it only modifies it */
+    assert_true(sc("有点好吃") > 0);
+    assert_true(sc("有点咸") > sc("咸"));
+    /* and it stays a minor reservation after praise */
+    assert_true(sc("味道不错，就是有点干") > 0);
+}
+
+static void summing_up__weighs_like_a_contrast(void **state)
+{
+    (void)state;
+    assert_true(sc("味道有点甜。总体来说还可以") > 0);
+    assert_true(sc("味道有点甜。总体来说还可以") > sc("味道有点甜。还可以"));
+    assert_true(has_mod("味道有点甜，总体来说还可以", "还可以", KW_MOD_CONTRAST));
+    assert_true(sc("早餐不错。总之不值这个价") < 0);
 }
 
 static void softener_after_complaint__hedges_it(void **state)
@@ -494,6 +520,8 @@ int main(void)
         cmocka_unit_test(contrast__clause_after_weighs_more),
         cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
         cmocka_unit_test(softener_after_complaint__hedges_it),
+        cmocka_unit_test(lone_softener__is_a_mild_complaint),
+        cmocka_unit_test(summing_up__weighs_like_a_contrast),
         cmocka_unit_test(exclamation__strengthens),
         cmocka_unit_test(all_caps_word__strengthens),
         cmocka_unit_test(emoticons__carry_sign),
