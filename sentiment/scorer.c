@@ -468,6 +468,15 @@ static int is_modifier(const kw_entry *e)
     return e && (e->flags & (E_NEGATOR | E_DEGREE));
 }
 
+/* Whether token k is a degree word right after a free negator (不太): then
+ * it reaches as far as the negator does (不太令人满意). */
+static int after_negator(const tok *toks, size_t k)
+{
+    return (toks[k].fl & E_DEGREE) && k > 0 && toks[k].cjk_before == 0 &&
+           toks[k - 1].kind == T_TERM && !toks[k - 1].used &&
+           (toks[k - 1].fl & (E_NEGATOR | E_NEUTRAL)) == E_NEGATOR;
+}
+
 static double round4(double x)
 {
     double r = round(x * 10000.0) / 10000.0;
@@ -514,7 +523,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         if (is_modifier(e) && k + 1 < nt && toks[k + 1].kind == T_TERM &&
             toks[k + 1].ent != e && (toks[k + 1].fl & E_VALENCE) &&
             !(toks[k + 1].fl & E_EMOTICON) &&
-            toks[k + 1].cjk_before <= DEG_WINDOW)
+            toks[k + 1].cjk_before <= (after_negator(toks, k) ? NEG_WINDOW : DEG_WINDOW))
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */
         if (nhits > 0) {
@@ -573,9 +582,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                     /* 不太令人满意: a degree word right after a negator
                      * reaches as far as the negator does */
                     if (gap > (negs ? NEG_WINDOW : DEG_WINDOW) &&
-                        (negs || gap > NEG_WINDOW || m->cjk_before || j == 0 ||
-                         toks[j - 1].kind != T_TERM || toks[j - 1].used ||
-                         (toks[j - 1].fl & (E_NEGATOR | E_NEUTRAL)) != E_NEGATOR))
+                        (negs || gap > NEG_WINDOW || !after_negator(toks, j)))
                         break;
                     deg *= me->degree;
                     degree_seen = 1;

@@ -194,6 +194,10 @@ static void lone_softener__is_a_mild_complaint(void **state)
     /* before a known term it only modifies it */
     assert_true(sc("有点好吃") > 0);
     assert_true(sc("有点咸") > sc("咸"));
+    assert_true(sc("菜的油太大了") < 0);
+    assert_true(sc("电池不太强") < 0); /* a negator does not turn it into praise */
+    assert_int_equal(label("太阳出来了"), KW_LABEL_NEUTRAL);
+    assert_true(sc("太好吃了") > 0);
     /* and it stays a minor reservation after praise */
     assert_true(sc("味道不错，就是有点干") > 0);
 }
