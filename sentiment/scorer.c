@@ -21,6 +21,7 @@
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
 #define POST_HEDGE 0.6          /* 咸了点: a softener after the complaint */
+#define COMPARE_WINDOW 8        /* 没有想象中的好吃: characters a comparison reaches */
 #define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
 #define CONTRAST_AFTER 1.5
@@ -453,6 +454,38 @@ static uint32_t post_hedge(const kw_nchar *nc, size_t n, uint32_t i)
     return 0;
 }
 
+/* The comparing negator (不如, 没有) whose comparison denies the praise of
+ * token k, whose hit starts at normalised index start, or -1: within the
+ * clause, at most COMPARE_WINDOW characters before, with nothing but
+ * unmatched characters and degree words in between; 没有 only when 的, 得
+ * or 那么 comes right before the praise (没有想象中的好吃, not 没有餐具好评). */
+static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32_t start)
+{
+    uint32_t c0 = start > 0 ? nc[start - 1].cp : 0, c1 = nc[start].cp;
+    int marked = c0 == 0x7684 || c0 == 0x5F97 || /* 的 得 */
+                 ((c1 == 0x90A3 || c1 == 0x8FD9) && start + 1 < toks[k].e + 0u &&
+                  (nc[start + 1].cp == 0x4E48 || nc[start + 1].cp == 0x6837)); /* 那么 这样 */
+    size_t j = k;
+    while (j > 0 && toks[j - 1].s >= start)
+        j--; /* the modifiers the hit absorbed */
+    uint32_t gap = toks[j].cjk_before;
+    while (j-- > 0) {
+        const tok *m = &toks[j];
+        if (gap > COMPARE_WINDOW || m->kind == T_PUNCT)
+            return -1;
+        if (m->kind == T_WORD) {
+            gap += 1 + m->cjk_before;
+            continue;
+        }
+        if ((m->fl & (E_THAN | E_COMPARE)) && !m->used)
+            return ((m->fl & E_THAN) || marked) ? (int32_t)j : -1;
+        if (m->fl & (E_VALENCE | E_NEGATOR | E_CONTRAST | E_CONCESS | E_POSTNEG))
+            return -1;
+        gap += (m->e - m->s) + m->cjk_before;
+    }
+    return -1;
+}
+
 /* Apply a modifier. The contribution is always the valence times the listed
  * factors: a modifier that cannot be listed is not applied. */
 static void add_mod(kw_hit *h, kw_modifier_kind kind, double factor)
@@ -591,6 +624,16 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 m->used = 1;
                 start = m->s;
                 gap += m->cjk_before;
+            }
+        }
+        /* 不如以前好吃, 没有想象中的好吃: a comparison that denies the
+         * praise reaches across the clause */
+        if (!negs && e->valence > 0 && !(e->flags & (E_EMOTICON | E_RISK))) {
+            int32_t cj = compared_by(w->nc, toks, k, start);
+            if (cj >= 0) {
+                negs = 1;
+                toks[cj].used = 1;
+                start = toks[cj].s;
             }
         }
         /* 一点实用性也没有, 喜欢不起来: a negation after the term */

@@ -185,6 +185,22 @@ static void hedged_complaint_after_contrast__is_a_minor_reservation(void **state
     assert_true(sc("It was good, but a bit slow") > sc("It was good, but slow"));
 }
 
+static void comparison__denies_praise_across_the_clause(void **state)
+{
+    (void)state;
+    /* 不如 and 没有...的 compare: the praise is what is missing */
+    assert_true(sc("不如以前好吃") < 0);
+    assert_true(sc("味道不如第一次的好吃") < 0);
+    assert_true(sc("没有想象中的好吃") < 0);
+    assert_true(sc("没有那个店那么好吃") < 0);
+    assert_true(has_mod("没有想象中的好吃", "没有想象中的好吃", KW_MOD_NEGATED));
+    /* 没有 without 的 or 那么 is no comparison: a missing item, then praise */
+    assert_false(has_mod("没有餐具好评", "好评", KW_MOD_NEGATED));
+    /* nor across a clause */
+    assert_true(sc("不如意的事很多，但是味道好吃") > 0);
+    assert_false(has_mod("没有想象中的，好吃", "好吃", KW_MOD_NEGATED));
+}
+
 static void lone_softener__is_a_mild_complaint(void **state)
 {
     (void)state;
@@ -525,6 +541,7 @@ int main(void)
         cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
         cmocka_unit_test(softener_after_complaint__hedges_it),
         cmocka_unit_test(lone_softener__is_a_mild_complaint),
+        cmocka_unit_test(comparison__denies_praise_across_the_clause),
         cmocka_unit_test(summing_up__weighs_like_a_contrast),
         cmocka_unit_test(exclamation__strengthens),
         cmocka_unit_test(all_caps_word__strengthens),
