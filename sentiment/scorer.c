@@ -21,6 +21,7 @@
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
 #define POST_HEDGE 0.6          /* 咸了点: a softener after the complaint */
+#define SPACE_BREAK C_STOP     /* what a blank between Han characters is */
 #define COMPARE_WINDOW 8        /* 没有想象中的好吃: characters a comparison reaches */
 #define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
@@ -190,6 +191,13 @@ static tok *push_tok(work *w)
     return t;
 }
 
+/* A Han character (not kana or hangul: Korean separates words by blanks). */
+static int is_han(uint32_t cp)
+{
+    return (cp >= 0x3400 && cp < 0xA000) || (cp >= 0xF900 && cp < 0xFB00) ||
+           (cp >= 0x20000 && cp < 0x30000);
+}
+
 /* Longest lexicon match starting at i; returns its end or 0. The ends of
  * shorter matches that are negators or degree words go to mods[] (at most
  * 4), so that the caller can prefer 很+好吃 over 很好+吃. */
@@ -304,6 +312,16 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
         const kw_entry *ent = NULL;
         tok *t;
         if (cls == C_SPACE) {
+            /* 房间很陈旧 卫生间很干净: a blank between Chinese characters
+             * separates sentences (normalised text has single blanks) */
+            if (i > 0 && i + 1 < n && is_han(nc[i - 1].cp) && is_han(nc[i + 1].cp)) {
+                if (!(t = push_tok(w)))
+                    return -1;
+                t->kind = T_PUNCT;
+                t->cls = SPACE_BREAK;
+                t->s = (uint32_t)i, t->e = (uint32_t)i + 1;
+                t->cjk_before = cjk, cjk = 0;
+            }
             i++;
             continue;
         }
@@ -501,6 +519,28 @@ static int is_modifier(const kw_entry *e)
     return e && (e->flags & (E_NEGATOR | E_DEGREE));
 }
 
+/* Whether the degree word with a valence at token k (好) stands right
+ * before a Han character that starts no term and is no sentence particle
+ * (好热, 好晕; not 好的, 好了, 好吧, 好就一个字). */
+static int adverb_before_unknown(const kw_nchar *nc, size_t n, const tok *toks, size_t nt,
+                                 size_t k)
+{
+    static const uint32_t particles[] = {
+        0x7684, 0x4E86, 0x554A, 0x5427, 0x5440, 0x5462, 0x54E6, 0x5566, 0x561B, 0x54C8,
+        0x4E48, 0x5417, 0x6EF4, 0x54D2, 0x561E, 0x5594, 0x8036, 0x8BF6, 0x5450, 0x54AF,
+        /* and function words after an adjective: 好就一个字, 好是好 */
+        0x5C31, 0x4E5F, 0x53C8, 0x8FD8, 0x800C, 0x4F46, 0x5374, 0x662F, 0x548C, 0x4E0E};
+    uint32_t e = toks[k].e;
+    if (nc[toks[k].s].cls != C_CJK || e >= n || !is_han(nc[e].cp))
+        return 0;
+    if (k + 1 < nt && toks[k + 1].s == e)
+        return 0;
+    for (size_t i = 0; i < sizeof particles / sizeof particles[0]; i++)
+        if (nc[e].cp == particles[i])
+            return 0;
+    return 1;
+}
+
 /* Whether token k is a degree word right after a free negator (不太): then
  * it reaches as far as the negator does (不太令人满意). */
 static int after_negator(const tok *toks, size_t k)
@@ -557,6 +597,10 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             toks[k + 1].ent != e && (toks[k + 1].fl & E_VALENCE) &&
             !(toks[k + 1].fl & E_EMOTICON) &&
             toks[k + 1].cjk_before <= (after_negator(toks, k) ? NEG_WINDOW : DEG_WINDOW))
+            continue;
+        /* 好热, 好晕: 好 before a word the lexicon does not know is the
+         * adverb "so", not praise */
+        if ((e->flags & E_DEGREE) && e->valence > 0 && adverb_before_unknown(w->nc, n, toks, nt, k))
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */
         if (nhits > 0) {

@@ -170,6 +170,10 @@ static void contrast__clause_after_weighs_more(void **state)
     assert_true(has_mod(review, "nice", KW_MOD_CONTRAST));
     assert_true(has_mod("房间很干净。但是服务很差。", "很干净", KW_MOD_CONTRAST));
     assert_false(has_mod("早餐很好。房间很干净。但是服务很差。", "很好", KW_MOD_CONTRAST));
+    /* a blank between Chinese clauses separates them like a full stop */
+    assert_false(has_mod("房间很干净 但是服务很差 早餐很好", "很好", KW_MOD_CONTRAST));
+    assert_true(has_mod("房间很干净 但是服务很差 早餐很好", "很差", KW_MOD_CONTRAST));
+    assert_true(has_mod("It was nice but the bed was hard", "nice", KW_MOD_CONTRAST));
 }
 
 static void hedged_complaint_after_contrast__is_a_minor_reservation(void **state)
@@ -199,6 +203,19 @@ static void comparison__denies_praise_across_the_clause(void **state)
     /* nor across a clause */
     assert_true(sc("不如意的事很多，但是味道好吃") > 0);
     assert_false(has_mod("没有想象中的，好吃", "好吃", KW_MOD_NEGATED));
+}
+
+static void hao_before_unknown_word__is_an_adverb(void **state)
+{
+    (void)state;
+    /* 好闷: 好 is "so" before a word the lexicon does not know */
+    assert_int_equal(label("今天好闷"), KW_LABEL_NEUTRAL);
+    /* but praise on its own, before a particle or a function word */
+    assert_true(sc("好的") > 0);
+    assert_true(sc("好啊") > 0);
+    assert_true(sc("好就一个字") > 0);
+    /* and a degree word before a known term */
+    assert_true(sc("好难吃") < sc("难吃"));
 }
 
 static void lone_softener__is_a_mild_complaint(void **state)
@@ -541,6 +558,7 @@ int main(void)
         cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
         cmocka_unit_test(softener_after_complaint__hedges_it),
         cmocka_unit_test(lone_softener__is_a_mild_complaint),
+        cmocka_unit_test(hao_before_unknown_word__is_an_adverb),
         cmocka_unit_test(comparison__denies_praise_across_the_clause),
         cmocka_unit_test(summing_up__weighs_like_a_contrast),
         cmocka_unit_test(exclamation__strengthens),
