@@ -146,6 +146,10 @@ static void degree_words__order_by_strength(void **state)
     assert_true(sc("有点好") > 0);
     assert_true(sc("稍微贵") < 0 && sc("稍微贵") > sc("贵"));
     assert_true(sc("extremely good") > sc("very good"));
+    /* 没吃过这么难吃的: "never such" is a superlative, not a negation */
+    assert_true(sc("没吃过这么难吃的") < sc("难吃"));
+    assert_true(sc("没吃过这么好吃的") > sc("好吃"));
+    assert_true(sc("速度不是一般的慢") < sc("速度慢"));
     assert_true(sc("very good") > sc("good"));
     assert_true(sc("good") > sc("slightly good"));
     assert_true(sc("kind of good") < sc("good") && sc("kind of good") > 0);
