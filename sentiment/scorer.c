@@ -28,6 +28,7 @@
 #define CONTRAST_AFTER 1.5
 #define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
 #define QUESTION_FACTOR 0.6
+#define QUESTION_PRAISE_ZH 0.3  /* 这也叫好吃吗？ praise asked about is not given */
 #define CAPS_FACTOR 1.3
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
 #define REPEAT_STEP 0.25        /* 好好好: per repeat beyond the first */
@@ -723,7 +724,9 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             if (t->excl)
                 add_mod(h, KW_MOD_EXCLAIM, 1.0 + EXCLAIM_STEP * (t->excl > 4 ? 4 : t->excl));
             if (t->quest)
-                add_mod(h, KW_MOD_QUESTION, QUESTION_FACTOR);
+                add_mod(h, KW_MOD_QUESTION,
+                        h->contribution > 0 && w->nc[t->s].cls == C_CJK ? QUESTION_PRAISE_ZH
+                                                                         : QUESTION_FACTOR);
         }
         const kw_nchar *first = &w->nc[start], *last = &w->nc[end_ch - 1];
         h->offset = first->off;

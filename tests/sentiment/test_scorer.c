@@ -313,6 +313,9 @@ static void question__dampens(void **state)
     assert_true(sc("好吃吗") < sc("好吃"));
     assert_true(sc("is it good?") < sc("it is good."));
     assert_true(has_mod("is it good?", "good", KW_MOD_QUESTION));
+    /* Chinese praise asked about is dampened more than a complaint is:
+     * 这也叫好吃吗？ is rhetorical */
+    assert_true(sc("好吃吗？") / sc("好吃。") < sc("难吃吗？") / sc("难吃。"));
 }
 
 static void brand_risk_terms__weigh_strongly(void **state)
