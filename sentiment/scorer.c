@@ -473,12 +473,14 @@ static uint32_t post_hedge(const kw_nchar *nc, size_t n, uint32_t i)
     return 0;
 }
 
-/* The comparing negator (不如, 没有) whose comparison denies the praise of
- * token k, whose hit starts at normalised index start, or -1: within the
- * clause, at most COMPARE_WINDOW characters before, with nothing but
- * unmatched characters and degree words in between; 没有 only when 的, 得
- * or 那么 comes right before the praise (没有想象中的好吃, not 没有餐具好评). */
-static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32_t start)
+/* The comparing negator (不如, 没有) whose comparison denies token k, whose
+ * hit starts at normalised index start, or -1: within the clause, at most
+ * COMPARE_WINDOW characters before, with nothing but unmatched characters
+ * and degree words in between. 不如 denies praise (不如以前好吃); 没有 and
+ * 不像 only when 的, 得 or 那么 comes right before the term, and then a
+ * complaint too (没有想象中的好吃, 没有传说中那么差; not 没有餐具好评). */
+static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32_t start,
+                           int praise)
 {
     uint32_t c0 = start > 0 ? nc[start - 1].cp : 0, c1 = nc[start].cp;
     int marked = c0 == 0x7684 || c0 == 0x5F97 || /* 的 得 */
@@ -497,7 +499,7 @@ static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32
             continue;
         }
         if ((m->fl & (E_THAN | E_COMPARE)) && !m->used)
-            return ((m->fl & E_THAN) || marked) ? (int32_t)j : -1;
+            return (((m->fl & E_THAN) && praise) || marked) ? (int32_t)j : -1;
         if (m->fl & (E_VALENCE | E_NEGATOR | E_CONTRAST | E_CONCESS | E_POSTNEG))
             return -1;
         gap += (m->e - m->s) + m->cjk_before;
@@ -673,8 +675,8 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         }
         /* 不如以前好吃, 没有想象中的好吃: a comparison that denies the
          * praise reaches across the clause */
-        if (!negs && e->valence > 0 && !(e->flags & (E_EMOTICON | E_RISK))) {
-            int32_t cj = compared_by(w->nc, toks, k, start);
+        if (!negs && !(e->flags & (E_EMOTICON | E_RISK))) {
+            int32_t cj = compared_by(w->nc, toks, k, start, e->valence > 0);
             if (cj >= 0) {
                 negs = 1;
                 toks[cj].used = 1;

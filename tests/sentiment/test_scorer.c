@@ -202,6 +202,9 @@ static void comparison__denies_praise_across_the_clause(void **state)
     assert_true(sc("没有想象中的好吃") < 0);
     assert_true(sc("没有那个店那么好吃") < 0);
     assert_true(has_mod("没有想象中的好吃", "没有想象中的好吃", KW_MOD_NEGATED));
+    /* a complaint compared away is faint praise */
+    assert_true(sc("不像楼上说的那么繁琐") > 0);
+    assert_true(sc("安装不像别人说的那么麻烦") > sc("安装很麻烦"));
     /* 没有 without 的 or 那么 is no comparison: a missing item, then praise */
     assert_false(has_mod("没有餐具好评", "好评", KW_MOD_NEGATED));
     /* nor across a clause */
