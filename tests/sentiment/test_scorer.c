@@ -242,6 +242,14 @@ static void lone_softener__is_a_mild_complaint(void **state)
     assert_true(sc("味道不错，就是有点干") > 0);
 }
 
+static void hearsay__weighs_like_a_concession(void **state)
+{
+    (void)state;
+    /* what others say counts less than what the author found */
+    assert_true(sc("听说喇叭很差，试了一下还可以") > sc("喇叭很差，试了一下还可以"));
+    assert_true(has_mod("听说喇叭很差，试了一下还可以", "很差", KW_MOD_CONTRAST));
+}
+
 static void summing_up__weighs_like_a_contrast(void **state)
 {
     (void)state;
@@ -571,6 +579,7 @@ int main(void)
         cmocka_unit_test(hao_before_unknown_word__is_an_adverb),
         cmocka_unit_test(comparison__denies_praise_across_the_clause),
         cmocka_unit_test(summing_up__weighs_like_a_contrast),
+        cmocka_unit_test(hearsay__weighs_like_a_concession),
         cmocka_unit_test(exclamation__strengthens),
         cmocka_unit_test(all_caps_word__strengthens),
         cmocka_unit_test(emoticons__carry_sign),
