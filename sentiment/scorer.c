@@ -538,6 +538,9 @@ static int adverb_before_unknown(const kw_nchar *nc, size_t n, const tok *toks, 
         return 0;
     if (k + 1 < nt && toks[k + 1].s == e)
         return 0;
+    if (k > 0 && toks[k - 1].kind == T_TERM && toks[k - 1].e == toks[k].s &&
+        (toks[k - 1].fl & (E_DEGREE | E_NEGATOR)))
+        return 0; /* 比较好, 不好: modified, so the adjective */
     for (size_t i = 0; i < sizeof particles / sizeof particles[0]; i++)
         if (nc[e].cp == particles[i])
             return 0;
@@ -783,11 +786,17 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         int opens = toks[point].opens;
         /* 还不错，就是稍微咸了点: only a hedged complaint after the contrast
          * word is a minor reservation, not a change of mind */
+        /* what follows reaches the next contrast word of the sentence: in
+         * 总体不错，就是有点咸 the 就是 clause is not 总体's verdict */
+        int32_t until = point + 1;
+        while ((size_t)until < nt && toks[until].sent == ps &&
+               !(toks[until].kind == T_TERM && (toks[until].fl & (E_CONTRAST | E_CONCESS))))
+            until++;
         int after = 0, minor = 1;
         for (size_t i = 0; i < nhits; i++) {
             int32_t hk = w->hit_tok[i];
             tok *ht = &toks[hk];
-            if (hk > point && ht->sent == ps && !(ht->fl & E_EMOTICON)) {
+            if (hk > point && hk < until && !(ht->fl & E_EMOTICON)) {
                 after++;
                 if (!(ht->soft && w->hits[i].contribution < 0))
                     minor = 0;
@@ -802,7 +811,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 continue;
             if (hk < point && (ht->sent == ps || (opens && ht->sent + 1 == ps)))
                 ht->cbefore = 1;
-            else if (hk > point && ht->sent == ps)
+            else if (hk > point && hk < until)
                 ht->cafter = 1;
         }
     }

@@ -257,6 +257,10 @@ static void summing_up__weighs_like_a_contrast(void **state)
     assert_true(sc("味道有点甜。总体来说还可以") > sc("味道有点甜。还可以"));
     assert_true(has_mod("味道有点甜，总体来说还可以", "还可以", KW_MOD_CONTRAST));
     assert_true(sc("早餐不错。总之不值这个价") < 0);
+    /* a contrast word's reach ends at the next one in the sentence */
+    assert_true(sc("总体感觉不错，就是有点咸") > 0);
+    assert_false(has_mod("总体感觉不错，就是有点咸", "有点咸", KW_MOD_CONTRAST));
+    assert_true(has_mod("总体感觉不错，但是太咸了", "太咸", KW_MOD_CONTRAST));
 }
 
 static void softener_after_complaint__hedges_it(void **state)
