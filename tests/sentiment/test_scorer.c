@@ -225,6 +225,14 @@ static void hao_before_unknown_word__is_an_adverb(void **state)
     assert_true(sc("好难吃") < sc("难吃"));
 }
 
+static void delivery_story__reads_as_a_complaint(void **state)
+{
+    (void)state;
+    /* 结果 introduces what went wrong, 只有 what was missing */
+    assert_true(sc("我要的是排骨饭，结果送的是鸡肉饭") < 0);
+    assert_true(sc("点了两份，只有一份") < 0);
+}
+
 static void lone_softener__is_a_mild_complaint(void **state)
 {
     (void)state;
@@ -238,6 +246,10 @@ static void lone_softener__is_a_mild_complaint(void **state)
     assert_true(sc("电池不太强") < 0); /* a negator does not turn it into praise */
     assert_int_equal(label("太阳出来了"), KW_LABEL_NEUTRAL);
     assert_true(sc("太好吃了") > 0);
+    /* 一点都不 before a word the lexicon does not know: a complaint too */
+    assert_true(sc("微辣一点都不辣") < 0);
+    assert_true(sc("一点都不贵") > 0);
+    assert_true(sc("一点都不好吃") < sc("微辣一点都不辣"));
     /* and it stays a minor reservation after praise */
     assert_true(sc("味道不错，就是有点干") > 0);
 }
@@ -580,6 +592,7 @@ int main(void)
         cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
         cmocka_unit_test(softener_after_complaint__hedges_it),
         cmocka_unit_test(lone_softener__is_a_mild_complaint),
+        cmocka_unit_test(delivery_story__reads_as_a_complaint),
         cmocka_unit_test(hao_before_unknown_word__is_an_adverb),
         cmocka_unit_test(comparison__denies_praise_across_the_clause),
         cmocka_unit_test(summing_up__weighs_like_a_contrast),
