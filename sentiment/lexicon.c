@@ -174,9 +174,11 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
             flags = E_CONCESS;
         else if (kl == 5 && memcmp(k, "reply", 5) == 0)
             flags = E_REPLY;
+        else if (kl == 4 && memcmp(k, "wish", 4) == 0)
+            flags = E_WISH;
         else
             return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected "
-                                "TERM<TAB>but|although|reply", name, lineno);
+                                "TERM<TAB>but|although|reply|wish", name, lineno);
         break;
     }
     }

@@ -28,6 +28,7 @@
 #define CONTRAST_AFTER 1.5
 #define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
 #define QUESTION_FACTOR 0.6
+#define WISH_FACTOR 0.5        /* 希望能准时: a wish is no assessment */
 #define QUESTION_PRAISE_ZH 0.3  /* 这也叫好吃吗？ praise asked about is not given */
 #define CAPS_FACTOR 1.3
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
@@ -68,6 +69,7 @@ typedef struct work {
     size_t caphit_tok;
     int words, caps_words; /* Latin words, and those in ALL CAPS */
     int contrasts;         /* contrast and concession words found */
+    int wishes;            /* wish words found (希望, 如果) */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -307,7 +309,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
-    w->words = w->caps_words = w->contrasts = 0;
+    w->words = w->caps_words = w->contrasts = w->wishes = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
@@ -365,6 +367,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                 if (mods[m] < end && (modent[m]->flags & E_DEGREE) && modent[m]->degree < 1.0f)
                     t->soft = 1;
             w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
+            w->wishes += (ent->flags & E_WISH) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
                 int letters = 0, upper = 1;
@@ -505,6 +508,19 @@ static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32
         gap += (m->e - m->s) + m->cjk_before;
     }
     return -1;
+}
+
+/* Whether token k stands in a clause opened by a wish word (希望能准时,
+ * 如果再辣一点): what is wished for is not what was found. */
+static int in_wish(const tok *toks, size_t k)
+{
+    for (size_t j = k; j-- > 0;) {
+        if (toks[j].kind == T_PUNCT)
+            return 0;
+        if (toks[j].kind == T_TERM && (toks[j].fl & E_WISH))
+            return 1;
+    }
+    return 0;
 }
 
 /* Apply a modifier. The contribution is always the valence times the listed
@@ -728,6 +744,8 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 add_mod(h, KW_MOD_CAPS, CAPS_FACTOR);
             if (t->excl)
                 add_mod(h, KW_MOD_EXCLAIM, 1.0 + EXCLAIM_STEP * (t->excl > 4 ? 4 : t->excl));
+            if (!t->quest && w->wishes && in_wish(toks, k))
+                add_mod(h, KW_MOD_QUESTION, WISH_FACTOR);
             if (t->quest)
                 add_mod(h, KW_MOD_QUESTION,
                         h->contribution > 0 && w->nc[t->s].cls == C_CJK ? QUESTION_PRAISE_ZH

@@ -343,6 +343,12 @@ static void question__dampens(void **state)
     /* Chinese praise asked about is dampened more than a complaint is:
      * 这也叫好吃吗？ is rhetorical */
     assert_true(sc("好吃吗？") / sc("好吃。") < sc("难吃吗？") / sc("难吃。"));
+    /* a wish is no assessment either: 希望能准时 is not 准时 */
+    assert_true(sc("希望能准时送达") < sc("能准时送达"));
+    assert_true(sc("希望能准时送达") > 0);
+    assert_true(has_mod("希望能准时送达", "准时送达", KW_MOD_QUESTION));
+    /* only in its own clause */
+    assert_false(has_mod("希望多放点辣，味道很好", "很好", KW_MOD_QUESTION));
 }
 
 static void brand_risk_terms__weigh_strongly(void **state)
