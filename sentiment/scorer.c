@@ -70,6 +70,7 @@ typedef struct work {
     int words, caps_words; /* Latin words, and those in ALL CAPS */
     int contrasts;         /* contrast and concession words found */
     int wishes;            /* wish words found (希望, 如果) */
+    int compares;          /* comparing negators found (不如, 没有) */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -309,7 +310,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
-    w->words = w->caps_words = w->contrasts = w->wishes = 0;
+    w->words = w->caps_words = w->contrasts = w->wishes = w->compares = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
@@ -368,6 +369,7 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                     t->soft = 1;
             w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
             w->wishes += (ent->flags & E_WISH) != 0;
+            w->compares += (ent->flags & (E_THAN | E_COMPARE)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
                 int letters = 0, upper = 1;
@@ -694,7 +696,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         }
         /* 不如以前好吃, 没有想象中的好吃: a comparison that denies the
          * praise reaches across the clause */
-        if (!negs && !(e->flags & (E_EMOTICON | E_RISK))) {
+        if (!negs && w->compares && !(e->flags & (E_EMOTICON | E_RISK))) {
             int32_t cj = compared_by(w->nc, toks, k, start, e->valence > 0);
             if (cj >= 0) {
                 negs = 1;
