@@ -21,14 +21,14 @@
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
 #define POST_HEDGE 0.6          /* 咸了点: a softener after the complaint */
-#define SPACE_BREAK C_STOP     /* what a blank between Han characters is */
+#define SPACE_BREAK C_STOP      /* what a blank between Han characters is */
 #define COMPARE_WINDOW 8        /* 没有想象中的好吃: characters a comparison reaches */
 #define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
 #define CONTRAST_AFTER 1.5
 #define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
 #define QUESTION_FACTOR 0.6
-#define WISH_FACTOR 0.5        /* 希望能准时: a wish is no assessment */
+#define WISH_FACTOR 0.5         /* 希望能准时: a wish is no assessment */
 #define QUESTION_PRAISE_ZH 0.3  /* 这也叫好吃吗？ praise asked about is not given */
 #define CAPS_FACTOR 1.3
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
@@ -489,7 +489,7 @@ static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32
 {
     uint32_t c0 = start > 0 ? nc[start - 1].cp : 0, c1 = nc[start].cp;
     int marked = c0 == 0x7684 || c0 == 0x5F97 || /* 的 得 */
-                 ((c1 == 0x90A3 || c1 == 0x8FD9) && start + 1 < toks[k].e + 0u &&
+                 ((c1 == 0x90A3 || c1 == 0x8FD9) && start + 1 < toks[k].e &&
                   (nc[start + 1].cp == 0x4E48 || nc[start + 1].cp == 0x6837)); /* 那么 这样 */
     size_t j = k;
     while (j > 0 && toks[j - 1].s >= start)
@@ -804,10 +804,10 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             continue;
         uint32_t ps = toks[point].sent;
         int opens = toks[point].opens;
-        /* 还不错，就是稍微咸了点: only a hedged complaint after the contrast
-         * word is a minor reservation, not a change of mind */
-        /* what follows reaches the next contrast word of the sentence: in
-         * 总体不错，就是有点咸 the 就是 clause is not 总体's verdict */
+        /* What follows reaches the next contrast word of the sentence: in
+         * 总体不错，就是有点咸 the 就是 clause is not 总体's verdict. And
+         * when all that follows is a hedged complaint (还不错，就是稍微咸了点)
+         * it is a minor reservation, not a change of mind: no contrast. */
         int32_t until = point + 1;
         while ((size_t)until < nt && toks[until].sent == ps &&
                !(toks[until].kind == T_TERM && (toks[until].fl & (E_CONTRAST | E_CONCESS))))
