@@ -22,7 +22,10 @@ enum {
     E_EMOTICON = 1 << 6, /* emoji/emoticon: a whole-text signal, no scope rules */
     E_NEUTRAL = 1 << 7,  /* known term without valence: shields its letters */
     E_POSTNEG = 1 << 8,  /* negates the term before it: 实用性也没有, 喜欢不起来 */
-    E_REPLY = 1 << 9     /* what follows is someone else's reply (宾馆反馈): not scored */
+    E_REPLY = 1 << 9,    /* what follows is someone else's reply (宾馆反馈): not scored */
+    E_THAN = 1 << 10,    /* compares: 不如以前好吃 negates praise across the clause */
+    E_COMPARE = 1 << 11, /* compares when 的/那么 comes before the praise: 没有想象中的好吃 */
+    E_WISH = 1 << 12     /* 希望, 如果: what follows in its clause is wished, not found */
 };
 
 typedef struct kw_entry {

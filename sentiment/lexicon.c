@@ -139,17 +139,23 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
     case LEX_WORDS_POS: v = WORDS_VALENCE; break;
     case LEX_WORDS_NEG: v = -WORDS_VALENCE; break;
     case LEX_NEGATORS: {
-        /* TERM[<TAB>after]: "after" negates the term before it */
+        /* TERM[<TAB>after|than|compare]: "after" negates the term before
+         * it; "than" (不如) and "compare" (没有) negators also reach praise
+         * further on in the clause, "compare" only across 的 or 那么 */
         const char *k = nf >= 2 ? f[1] : "";
         size_t kl = nf >= 2 ? fl[1] : 0;
         trim(&k, &kl);
         if (kl == 5 && memcmp(k, "after", 5) == 0)
             flags = E_POSTNEG;
+        else if (kl == 4 && memcmp(k, "than", 4) == 0)
+            flags = E_NEGATOR | E_THAN;
+        else if (kl == 7 && memcmp(k, "compare", 7) == 0)
+            flags = E_NEGATOR | E_COMPARE;
         else if (kl == 0)
             flags = E_NEGATOR;
         else
             return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected TERM or "
-                                "TERM<TAB>after", name, lineno);
+                                "TERM<TAB>after|than|compare", name, lineno);
         break;
     }
     case LEX_DEGREE:
@@ -168,9 +174,11 @@ static int parse_line(kw_trie *t, const char *name, size_t lineno, const char *s
             flags = E_CONCESS;
         else if (kl == 5 && memcmp(k, "reply", 5) == 0)
             flags = E_REPLY;
+        else if (kl == 4 && memcmp(k, "wish", 4) == 0)
+            flags = E_WISH;
         else
             return kw_error_set(KW_EINVAL, "lexicon %s line %zu: expected "
-                                "TERM<TAB>but|although|reply", name, lineno);
+                                "TERM<TAB>but|although|reply|wish", name, lineno);
         break;
     }
     }

@@ -20,11 +20,16 @@
 #define NEG_WINDOW 3            /* words or characters between negator and term */
 #define DEG_WINDOW 1            /* ... between degree word and term */
 #define HEDGE_FACTOR 0.5        /* 不太好, not very good: a hedged negation */
+#define POST_HEDGE 0.6          /* 咸了点: a softener after the complaint */
+#define SPACE_BREAK C_STOP      /* what a blank between Han characters is */
+#define COMPARE_WINDOW 8        /* 没有想象中的好吃: characters a comparison reaches */
 #define DEGREE_MAX 4.0          /* stacked degree words */
 #define CONTRAST_BEFORE 0.5
 #define CONTRAST_AFTER 1.5
 #define EXCLAIM_STEP 0.15       /* per ! ending the sentence, at most 4 */
 #define QUESTION_FACTOR 0.6
+#define WISH_FACTOR 0.5         /* 希望能准时: a wish is no assessment */
+#define QUESTION_PRAISE_ZH 0.3  /* 这也叫好吃吗？ praise asked about is not given */
 #define CAPS_FACTOR 1.3
 #define SQUEEZE_FACTOR 1.3      /* soooo, goooood */
 #define REPEAT_STEP 0.25        /* 好好好: per repeat beyond the first */
@@ -48,6 +53,7 @@ typedef struct tok {
     uint8_t copies;        /* identical terms merged into this one's hit */
     uint8_t opens;         /* first token of its sentence */
     uint8_t cbefore, cafter; /* before / after a contrast word in scope */
+    uint8_t soft;          /* a hedged term: 有点硬, 稍微咸了点 (a minor reservation) */
     uint32_t sent;         /* sentence number */
     int32_t hit;           /* index of its hit, or -1 */
 } tok;
@@ -63,6 +69,8 @@ typedef struct work {
     size_t caphit_tok;
     int words, caps_words; /* Latin words, and those in ALL CAPS */
     int contrasts;         /* contrast and concession words found */
+    int wishes;            /* wish words found (希望, 如果) */
+    int compares;          /* comparing negators found (不如, 没有) */
 } work;
 
 void kw_scorer_options_init(kw_scorer_options *o)
@@ -187,6 +195,13 @@ static tok *push_tok(work *w)
     return t;
 }
 
+/* A Han character (not kana or hangul: Korean separates words by blanks). */
+static int is_han(uint32_t cp)
+{
+    return (cp >= 0x3400 && cp < 0xA000) || (cp >= 0xF900 && cp < 0xFB00) ||
+           (cp >= 0x20000 && cp < 0x30000);
+}
+
 /* Longest lexicon match starting at i; returns its end or 0. The ends of
  * shorter matches that are negators or degree words go to mods[] (at most
  * 4), so that the caller can prefer 很+好吃 over 很好+吃. */
@@ -295,12 +310,22 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
     uint32_t cjk = 0;
     size_t i = 0;
     w->ntoks = 0;
-    w->words = w->caps_words = w->contrasts = 0;
+    w->words = w->caps_words = w->contrasts = w->wishes = w->compares = 0;
     while (i < n) {
         uint8_t cls = nc[i].cls;
         const kw_entry *ent = NULL;
         tok *t;
         if (cls == C_SPACE) {
+            /* 房间很陈旧 卫生间很干净: a blank between Chinese characters
+             * separates sentences (normalised text has single blanks) */
+            if (i > 0 && i + 1 < n && is_han(nc[i - 1].cp) && is_han(nc[i + 1].cp)) {
+                if (!(t = push_tok(w)))
+                    return -1;
+                t->kind = T_PUNCT;
+                t->cls = SPACE_BREAK;
+                t->s = (uint32_t)i, t->e = (uint32_t)i + 1;
+                t->cjk_before = cjk, cjk = 0;
+            }
             i++;
             continue;
         }
@@ -339,7 +364,12 @@ static int tokenize(const kw_scorer *sc, work *w, size_t n, double *neutral)
                 return -1;
             t->kind = T_TERM;
             t->s = (uint32_t)i, t->e = (uint32_t)end, t->ent = ent, t->fl = ent->flags;
+            for (int m = 0; m < nmods; m++) /* 有点硬: the term opens with a softener */
+                if (mods[m] < end && (modent[m]->flags & E_DEGREE) && modent[m]->degree < 1.0f)
+                    t->soft = 1;
             w->contrasts += (ent->flags & (E_CONTRAST | E_CONCESS)) != 0;
+            w->wishes += (ent->flags & E_WISH) != 0;
+            w->compares += (ent->flags & (E_THAN | E_COMPARE)) != 0;
             t->cjk_before = cjk, cjk = 0;
             if (nc[i].cls == C_WORD) {
                 int letters = 0, upper = 1;
@@ -431,6 +461,70 @@ static void mark_sentences(work *w, size_t n)
     }
 }
 
+/* 咸了点, 少了一些, 贵了些: a softener right after the term (at normalised
+ * index i); returns the index after it, or 0. */
+static uint32_t post_hedge(const kw_nchar *nc, size_t n, uint32_t i)
+{
+    if (i < n && nc[i].cp == 0x4E86) /* 了 */
+        i++;
+    if (i < n && nc[i].cp == 0x4E00) /* 一 */
+        i++;
+    if (i < n && (nc[i].cp == 0x70B9 || nc[i].cp == 0x4E9B)) { /* 点, 些 */
+        i++;
+        if (i < n && nc[i].cp == 0x513F) /* 儿 */
+            i++;
+        return i;
+    }
+    return 0;
+}
+
+/* The comparing negator (不如, 没有) whose comparison denies token k, whose
+ * hit starts at normalised index start, or -1: within the clause, at most
+ * COMPARE_WINDOW characters before, with nothing but unmatched characters
+ * and degree words in between. 不如 denies praise (不如以前好吃); 没有 and
+ * 不像 only when 的, 得 or 那么 comes right before the term, and then a
+ * complaint too (没有想象中的好吃, 没有传说中那么差; not 没有餐具好评). */
+static int32_t compared_by(const kw_nchar *nc, const tok *toks, size_t k, uint32_t start,
+                           int praise)
+{
+    uint32_t c0 = start > 0 ? nc[start - 1].cp : 0, c1 = nc[start].cp;
+    int marked = c0 == 0x7684 || c0 == 0x5F97 || /* 的 得 */
+                 ((c1 == 0x90A3 || c1 == 0x8FD9) && start + 1 < toks[k].e &&
+                  (nc[start + 1].cp == 0x4E48 || nc[start + 1].cp == 0x6837)); /* 那么 这样 */
+    size_t j = k;
+    while (j > 0 && toks[j - 1].s >= start)
+        j--; /* the modifiers the hit absorbed */
+    uint32_t gap = toks[j].cjk_before;
+    while (j-- > 0) {
+        const tok *m = &toks[j];
+        if (gap > COMPARE_WINDOW || m->kind == T_PUNCT)
+            return -1;
+        if (m->kind == T_WORD) {
+            gap += 1 + m->cjk_before;
+            continue;
+        }
+        if ((m->fl & (E_THAN | E_COMPARE)) && !m->used)
+            return (((m->fl & E_THAN) && praise) || marked) ? (int32_t)j : -1;
+        if (m->fl & (E_VALENCE | E_NEGATOR | E_CONTRAST | E_CONCESS | E_POSTNEG))
+            return -1;
+        gap += (m->e - m->s) + m->cjk_before;
+    }
+    return -1;
+}
+
+/* Whether token k stands in a clause opened by a wish word (希望能准时,
+ * 如果再辣一点): what is wished for is not what was found. */
+static int in_wish(const tok *toks, size_t k)
+{
+    for (size_t j = k; j-- > 0;) {
+        if (toks[j].kind == T_PUNCT)
+            return 0;
+        if (toks[j].kind == T_TERM && (toks[j].fl & E_WISH))
+            return 1;
+    }
+    return 0;
+}
+
 /* Apply a modifier. The contribution is always the valence times the listed
  * factors: a modifier that cannot be listed is not applied. */
 static void add_mod(kw_hit *h, kw_modifier_kind kind, double factor)
@@ -444,6 +538,40 @@ static void add_mod(kw_hit *h, kw_modifier_kind kind, double factor)
 static int is_modifier(const kw_entry *e)
 {
     return e && (e->flags & (E_NEGATOR | E_DEGREE));
+}
+
+/* Whether the degree word with a valence at token k (好) stands right
+ * before a Han character that starts no term and is no sentence particle
+ * (好热, 好晕; not 好的, 好了, 好吧, 好就一个字). */
+static int adverb_before_unknown(const kw_nchar *nc, size_t n, const tok *toks, size_t nt,
+                                 size_t k)
+{
+    static const uint32_t particles[] = {
+        0x7684, 0x4E86, 0x554A, 0x5427, 0x5440, 0x5462, 0x54E6, 0x5566, 0x561B, 0x54C8,
+        0x4E48, 0x5417, 0x6EF4, 0x54D2, 0x561E, 0x5594, 0x8036, 0x8BF6, 0x5450, 0x54AF,
+        /* and function words after an adjective: 好就一个字, 好是好 */
+        0x5C31, 0x4E5F, 0x53C8, 0x8FD8, 0x800C, 0x4F46, 0x5374, 0x662F, 0x548C, 0x4E0E};
+    uint32_t e = toks[k].e;
+    if (nc[toks[k].s].cls != C_CJK || e >= n || !is_han(nc[e].cp))
+        return 0;
+    if (k + 1 < nt && toks[k + 1].s == e)
+        return 0;
+    if (k > 0 && toks[k - 1].kind == T_TERM && toks[k - 1].e == toks[k].s &&
+        (toks[k - 1].fl & (E_DEGREE | E_NEGATOR)))
+        return 0; /* 比较好, 不好: modified, so the adjective */
+    for (size_t i = 0; i < sizeof particles / sizeof particles[0]; i++)
+        if (nc[e].cp == particles[i])
+            return 0;
+    return 1;
+}
+
+/* Whether token k is a degree word right after a free negator (不太): then
+ * it reaches as far as the negator does (不太令人满意). */
+static int after_negator(const tok *toks, size_t k)
+{
+    return (toks[k].fl & E_DEGREE) && k > 0 && toks[k].cjk_before == 0 &&
+           toks[k - 1].kind == T_TERM && !toks[k - 1].used &&
+           (toks[k - 1].fl & (E_NEGATOR | E_NEUTRAL)) == E_NEGATOR;
 }
 
 static double round4(double x)
@@ -492,7 +620,11 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
         if (is_modifier(e) && k + 1 < nt && toks[k + 1].kind == T_TERM &&
             toks[k + 1].ent != e && (toks[k + 1].fl & E_VALENCE) &&
             !(toks[k + 1].fl & E_EMOTICON) &&
-            toks[k + 1].cjk_before <= DEG_WINDOW)
+            toks[k + 1].cjk_before <= (after_negator(toks, k) ? NEG_WINDOW : DEG_WINDOW))
+            continue;
+        /* 好热, 好晕: 好 before a word the lexicon does not know is the
+         * adverb "so", not praise */
+        if ((e->flags & E_DEGREE) && e->valence > 0 && adverb_before_unknown(w->nc, n, toks, nt, k))
             continue;
         /* 好好好, 😂😂😂: one hit that repeats */
         if (nhits > 0) {
@@ -548,7 +680,10 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                     if (degree_seen)
                         hedged = 1;
                 } else {
-                    if (gap > (negs ? NEG_WINDOW : DEG_WINDOW))
+                    /* 不太令人满意: a degree word right after a negator
+                     * reaches as far as the negator does */
+                    if (gap > (negs ? NEG_WINDOW : DEG_WINDOW) &&
+                        (negs || gap > NEG_WINDOW || !after_negator(toks, j)))
                         break;
                     deg *= me->degree;
                     degree_seen = 1;
@@ -557,6 +692,16 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 m->used = 1;
                 start = m->s;
                 gap += m->cjk_before;
+            }
+        }
+        /* 不如以前好吃, 没有想象中的好吃: a comparison that denies the
+         * praise reaches across the clause */
+        if (!negs && w->compares && !(e->flags & (E_EMOTICON | E_RISK))) {
+            int32_t cj = compared_by(w->nc, toks, k, start, e->valence > 0);
+            if (cj >= 0) {
+                negs = 1;
+                toks[cj].used = 1;
+                start = toks[cj].s;
             }
         }
         /* 一点实用性也没有, 喜欢不起来: a negation after the term */
@@ -569,6 +714,20 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             toks[k + 1].used = 1;
             end_ch = toks[k + 1].e;
         }
+        /* 咸了点, 少了一些: a complaint hedged after the term */
+        if (!negs && e->valence < 0 && !(e->flags & (E_EMOTICON | E_RISK))) {
+            uint32_t he = post_hedge(w->nc, n, end_ch);
+            if (he) {
+                if (!degree_seen)
+                    deg *= POST_HEDGE;
+                t->soft = 1;
+                for (size_t j = k + 1; j < nt && toks[j].s < he; j++)
+                    toks[j].used = 1;
+                end_ch = he;
+            }
+        }
+        if (deg < 1.0 || ((e->flags & E_DEGREE) && e->degree < 1.0f))
+            t->soft = 1; /* 有点咸, and 有点 standing alone (有点干) */
         if (hedged && deg > 1.0)
             deg = HEDGE_FACTOR;
         if (deg > DEGREE_MAX)
@@ -587,8 +746,12 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 add_mod(h, KW_MOD_CAPS, CAPS_FACTOR);
             if (t->excl)
                 add_mod(h, KW_MOD_EXCLAIM, 1.0 + EXCLAIM_STEP * (t->excl > 4 ? 4 : t->excl));
+            if (!t->quest && w->wishes && in_wish(toks, k))
+                add_mod(h, KW_MOD_QUESTION, WISH_FACTOR);
             if (t->quest)
-                add_mod(h, KW_MOD_QUESTION, QUESTION_FACTOR);
+                add_mod(h, KW_MOD_QUESTION,
+                        h->contribution > 0 && w->nc[t->s].cls == C_CJK ? QUESTION_PRAISE_ZH
+                                                                         : QUESTION_FACTOR);
         }
         const kw_nchar *first = &w->nc[start], *last = &w->nc[end_ch - 1];
         h->offset = first->off;
@@ -641,6 +804,26 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
             continue;
         uint32_t ps = toks[point].sent;
         int opens = toks[point].opens;
+        /* What follows reaches the next contrast word of the sentence: in
+         * 总体不错，就是有点咸 the 就是 clause is not 总体's verdict. And
+         * when all that follows is a hedged complaint (还不错，就是稍微咸了点)
+         * it is a minor reservation, not a change of mind: no contrast. */
+        int32_t until = point + 1;
+        while ((size_t)until < nt && toks[until].sent == ps &&
+               !(toks[until].kind == T_TERM && (toks[until].fl & (E_CONTRAST | E_CONCESS))))
+            until++;
+        int after = 0, minor = 1;
+        for (size_t i = 0; i < nhits; i++) {
+            int32_t hk = w->hit_tok[i];
+            tok *ht = &toks[hk];
+            if (hk > point && hk < until && !(ht->fl & E_EMOTICON)) {
+                after++;
+                if (!(ht->soft && w->hits[i].contribution < 0))
+                    minor = 0;
+            }
+        }
+        if (after && minor)
+            continue;
         for (size_t i = 0; i < nhits; i++) {
             int32_t hk = w->hit_tok[i];
             tok *ht = &toks[hk];
@@ -648,7 +831,7 @@ int kw_score(const kw_scorer *sc, const char *text, size_t len, kw_result *r)
                 continue;
             if (hk < point && (ht->sent == ps || (opens && ht->sent + 1 == ps)))
                 ht->cbefore = 1;
-            else if (hk > point && ht->sent == ps)
+            else if (hk > point && hk < until)
                 ht->cafter = 1;
         }
     }

@@ -112,6 +112,10 @@ static void negator_across_degree_word__is_a_milder_negation(void **state)
     assert_true(sc("it isn't very good") > sc("it is bad"));
     assert_true(has_mod("不太好", "不太好", KW_MOD_DEGREE));
     assert_true(has_mod("不太好", "不太好", KW_MOD_NEGATED));
+    /* the degree word right after the negator reaches as far as it does */
+    assert_true(sc("不太令人满意") < 0);
+    assert_true(sc("不太令人满意") > sc("很不满意"));
+    assert_true(has_mod("不太令人满意", "不太令人满意", KW_MOD_NEGATED));
 }
 
 static void double_negation__is_positive(void **state)
@@ -142,6 +146,10 @@ static void degree_words__order_by_strength(void **state)
     assert_true(sc("有点好") > 0);
     assert_true(sc("稍微贵") < 0 && sc("稍微贵") > sc("贵"));
     assert_true(sc("extremely good") > sc("very good"));
+    /* 没吃过这么难吃的: "never such" is a superlative, not a negation */
+    assert_true(sc("没吃过这么难吃的") < sc("难吃"));
+    assert_true(sc("没吃过这么好吃的") > sc("好吃"));
+    assert_true(sc("速度不是一般的慢") < sc("速度慢"));
     assert_true(sc("very good") > sc("good"));
     assert_true(sc("good") > sc("slightly good"));
     assert_true(sc("kind of good") < sc("good") && sc("kind of good") > 0);
@@ -166,6 +174,116 @@ static void contrast__clause_after_weighs_more(void **state)
     assert_true(has_mod(review, "nice", KW_MOD_CONTRAST));
     assert_true(has_mod("房间很干净。但是服务很差。", "很干净", KW_MOD_CONTRAST));
     assert_false(has_mod("早餐很好。房间很干净。但是服务很差。", "很好", KW_MOD_CONTRAST));
+    /* a blank between Chinese clauses separates them like a full stop */
+    assert_false(has_mod("房间很干净 但是服务很差 早餐很好", "很好", KW_MOD_CONTRAST));
+    assert_true(has_mod("房间很干净 但是服务很差 早餐很好", "很差", KW_MOD_CONTRAST));
+    assert_true(has_mod("It was nice but the bed was hard", "nice", KW_MOD_CONTRAST));
+}
+
+static void hedged_complaint_after_contrast__is_a_minor_reservation(void **state)
+{
+    (void)state;
+    /* 就是有点咸 after praise is a quibble, 就是太咸了 a change of mind */
+    assert_true(sc("还不错，就是有点咸") > 0);
+    assert_true(sc("还不错，就是稍微咸了点") > 0);
+    assert_true(sc("还不错，就是太咸了") < 0);
+    assert_true(sc("还不错，就是有点咸") > sc("还不错，就是太咸了"));
+    assert_false(has_mod("还不错，就是有点咸", "还不错", KW_MOD_CONTRAST));
+    assert_true(has_mod("还不错，就是太咸了", "还不错", KW_MOD_CONTRAST));
+    assert_true(sc("It was good, but a bit slow") > sc("It was good, but slow"));
+}
+
+static void comparison__denies_praise_across_the_clause(void **state)
+{
+    (void)state;
+    /* 不如 and 没有...的 compare: the praise is what is missing */
+    assert_true(sc("不如以前好吃") < 0);
+    assert_true(sc("味道不如第一次的好吃") < 0);
+    assert_true(sc("没有想象中的好吃") < 0);
+    assert_true(sc("没有那个店那么好吃") < 0);
+    assert_true(has_mod("没有想象中的好吃", "没有想象中的好吃", KW_MOD_NEGATED));
+    /* a complaint compared away is faint praise */
+    assert_true(sc("不像楼上说的那么繁琐") > 0);
+    assert_true(sc("安装不像别人说的那么麻烦") > sc("安装很麻烦"));
+    /* 没有 without 的 or 那么 is no comparison: a missing item, then praise */
+    assert_false(has_mod("没有餐具好评", "好评", KW_MOD_NEGATED));
+    /* nor across a clause */
+    assert_true(sc("不如意的事很多，但是味道好吃") > 0);
+    assert_false(has_mod("没有想象中的，好吃", "好吃", KW_MOD_NEGATED));
+}
+
+static void hao_before_unknown_word__is_an_adverb(void **state)
+{
+    (void)state;
+    /* 好闷: 好 is "so" before a word the lexicon does not know */
+    assert_int_equal(label("今天好闷"), KW_LABEL_NEUTRAL);
+    /* but praise on its own, before a particle or a function word */
+    assert_true(sc("好的") > 0);
+    assert_true(sc("好啊") > 0);
+    assert_true(sc("好就一个字") > 0);
+    /* and a degree word before a known term */
+    assert_true(sc("好难吃") < sc("难吃"));
+}
+
+static void delivery_story__reads_as_a_complaint(void **state)
+{
+    (void)state;
+    /* 结果 introduces what went wrong, 只有 what was missing */
+    assert_true(sc("我要的是排骨饭，结果送的是鸡肉饭") < 0);
+    assert_true(sc("点了两份，只有一份") < 0);
+}
+
+static void lone_softener__is_a_mild_complaint(void **state)
+{
+    (void)state;
+    /* 有点 + an adjective the lexicon does not know: a mild complaint */
+    assert_true(sc("米饭有点生") < 0);
+    assert_true(sc("米饭有点生") > sc("米饭很难吃"));
+    /* before a known term it only modifies it */
+    assert_true(sc("有点好吃") > 0);
+    assert_true(sc("有点咸") > sc("咸"));
+    assert_true(sc("菜的油太大了") < 0);
+    assert_true(sc("电池不太强") < 0); /* a negator does not turn it into praise */
+    assert_int_equal(label("太阳出来了"), KW_LABEL_NEUTRAL);
+    assert_true(sc("太好吃了") > 0);
+    /* 一点都不 before a word the lexicon does not know: a complaint too */
+    assert_true(sc("微辣一点都不辣") < 0);
+    assert_true(sc("一点都不贵") > 0);
+    assert_true(sc("一点都不好吃") < sc("微辣一点都不辣"));
+    /* and it stays a minor reservation after praise */
+    assert_true(sc("味道不错，就是有点干") > 0);
+}
+
+static void hearsay__weighs_like_a_concession(void **state)
+{
+    (void)state;
+    /* what others say counts less than what the author found */
+    assert_true(sc("听说喇叭很差，试了一下还可以") > sc("喇叭很差，试了一下还可以"));
+    assert_true(has_mod("听说喇叭很差，试了一下还可以", "很差", KW_MOD_CONTRAST));
+}
+
+static void summing_up__weighs_like_a_contrast(void **state)
+{
+    (void)state;
+    assert_true(sc("味道有点甜。总体来说还可以") > 0);
+    assert_true(sc("味道有点甜。总体来说还可以") > sc("味道有点甜。还可以"));
+    assert_true(has_mod("味道有点甜，总体来说还可以", "还可以", KW_MOD_CONTRAST));
+    assert_true(sc("早餐不错。总之不值这个价") < 0);
+    /* a contrast word's reach ends at the next one in the sentence */
+    assert_true(sc("总体感觉不错，就是有点咸") > 0);
+    assert_false(has_mod("总体感觉不错，就是有点咸", "有点咸", KW_MOD_CONTRAST));
+    assert_true(has_mod("总体感觉不错，但是太咸了", "太咸", KW_MOD_CONTRAST));
+}
+
+static void softener_after_complaint__hedges_it(void **state)
+{
+    (void)state;
+    /* 咸了点, 少了一些: a complaint, but a milder one */
+    assert_true(sc("咸了点") < 0);
+    assert_true(sc("咸了点") > sc("咸"));
+    assert_true(sc("米饭少了一些") > sc("米饭少了"));
+    assert_true(has_mod("咸了点", "咸了点", KW_MOD_DEGREE));
+    assert_true(sc("还不错，就是咸了点") > 0);
 }
 
 static void exclamation__strengthens(void **state)
@@ -222,6 +340,15 @@ static void question__dampens(void **state)
     assert_true(sc("好吃吗") < sc("好吃"));
     assert_true(sc("is it good?") < sc("it is good."));
     assert_true(has_mod("is it good?", "good", KW_MOD_QUESTION));
+    /* Chinese praise asked about is dampened more than a complaint is:
+     * 这也叫好吃吗？ is rhetorical */
+    assert_true(sc("好吃吗？") / sc("好吃。") < sc("难吃吗？") / sc("难吃。"));
+    /* a wish is no assessment either: 希望能准时 is not 准时 */
+    assert_true(sc("希望能准时送达") < sc("能准时送达"));
+    assert_true(sc("希望能准时送达") > 0);
+    assert_true(has_mod("希望能准时送达", "准时送达", KW_MOD_QUESTION));
+    /* only in its own clause */
+    assert_false(has_mod("希望多放点辣，味道很好", "很好", KW_MOD_QUESTION));
 }
 
 static void brand_risk_terms__weigh_strongly(void **state)
@@ -468,6 +595,14 @@ int main(void)
         cmocka_unit_test(negator_does_not_reach_across_clauses),
         cmocka_unit_test(degree_words__order_by_strength),
         cmocka_unit_test(contrast__clause_after_weighs_more),
+        cmocka_unit_test(hedged_complaint_after_contrast__is_a_minor_reservation),
+        cmocka_unit_test(softener_after_complaint__hedges_it),
+        cmocka_unit_test(lone_softener__is_a_mild_complaint),
+        cmocka_unit_test(delivery_story__reads_as_a_complaint),
+        cmocka_unit_test(hao_before_unknown_word__is_an_adverb),
+        cmocka_unit_test(comparison__denies_praise_across_the_clause),
+        cmocka_unit_test(summing_up__weighs_like_a_contrast),
+        cmocka_unit_test(hearsay__weighs_like_a_concession),
         cmocka_unit_test(exclamation__strengthens),
         cmocka_unit_test(all_caps_word__strengthens),
         cmocka_unit_test(emoticons__carry_sign),
