@@ -29,6 +29,7 @@ struct kw_crawl {
     brand_q *brands;
     size_t nbrands;
     int batch;              /* pages in the open transaction */
+    char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when it was opened */
 };
 
@@ -136,17 +137,24 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
 }
 
 /* Store one item for the brands whose queries it matches. */
-static int store_item(kw_crawl *c, const kw_source *src, const kw_extracted_item *it,
-                      kw_crawl_stats *st, long *added)
+static int store_item(kw_crawl *c, const kw_source *src, const char *page,
+                      const kw_extracted_item *it, kw_crawl_stats *st, long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *link = it->link ? it->link : src->url;
+    const char *link = it->link ? it->link : page;
     char canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
     size_t n = 0;
     int result, rc;
-    if (!text || kw_url_canonical(canon, sizeof canon, link))
+    if (!text || kw_url_canonical(canon, sizeof canon - 24, link))
         return 0; /* nothing to say, or a link that is no web page */
+    kw_sha256_hex(hash, text, strlen(text));
+    if (!it->link) {
+        /* Items without a link of their own (posts on a forum page) are
+         * told apart by their text: the page's URL keyed with its hash. */
+        size_t cl = strlen(canon);
+        snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
+    }
     kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
                         .platform = src->platform};
     for (size_t i = 0; i < c->nbrands && n < 64; i++)
@@ -157,7 +165,6 @@ static int store_item(kw_crawl *c, const kw_source *src, const kw_extracted_item
     st->matched++;
     if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
         return rc;
-    kw_sha256_hex(hash, text, strlen(text));
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
                     .source_id = src->id, .partner_id = partner, .platform = src->platform,
                     .author = it->author, .title = it->title, .text = text,
@@ -211,9 +218,11 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
                       st);
     }
     st->items += (long)e.n;
+    if (e.next && strlen(e.next) < sizeof c->next)
+        memcpy(c->next, e.next, strlen(e.next) + 1);
     rc = 0;
     for (size_t i = 0; i < e.n && !rc; i++)
-        rc = store_item(c, src, &e.items[i], st, added);
+        rc = store_item(c, src, r->final_url ? r->final_url : src->url, &e.items[i], st, added);
     if (!rc)
         rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s, st);
     kw_extracted_free(&e);
@@ -274,9 +283,12 @@ static int skip_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r
     return record(c, src, started, -1, why, NULL, -1, 0, started + src->every_s, st);
 }
 
+const char *kw_crawl_next(const kw_crawl *c) { return c->next[0] ? c->next : NULL; }
+
 int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                   int64_t started, kw_crawl_stats *st)
 {
+    c->next[0] = '\0';
     return in_batch(c, page_fn, src, r, started, st, NULL);
 }
 

@@ -65,6 +65,7 @@ typedef struct crawler {
     kw_crawl_stats st;
     kw_source *srcs;
     size_t nsrcs;
+    int *pages;        /* per source: pages fetched in this pass */
     robots_entry *robots;
     size_t nrobots;
     long done;
@@ -90,15 +91,38 @@ static void progress(crawler *c, int final)
             dt > 0 ? c->st.pages / dt : 0.0, final ? "\n" : "");
 }
 
+static robots_entry *robots_for(crawler *c, const char *url);
+
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
-    c->done++;
-    if (kw_crawl_page(c->pipe, r->user, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
+    kw_source *src = r->user;
+    size_t i = (size_t)(src - c->srcs);
+    if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
         fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
+        c->done++;
         return;
     }
+    /* Paging: follow the next= page on the same host, if robots.txt allows
+     * it, up to crawler.max_pages per source. */
+    const char *next = kw_crawl_next(c->pipe);
+    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
+    robots_entry *e = next ? robots_for(c, next) : NULL;
+    char src_host[300], next_host[300];
+    if (next) {
+        host_of(src->url, src_host, sizeof src_host);
+        host_of(next, next_host, sizeof next_host);
+    }
+    if (next && e && strcmp(src_host, next_host) == 0 && !e->deny_all &&
+        (e->allow_all || !e->r || kw_robots_allowed(e->r, agent, next)) && i < c->nsrcs &&
+        ++c->pages[i] < kw_config_int(c->cli->config, "crawler.max_pages") &&
+        strcmp(next, r->url) != 0) {
+        kw_fetch_request q = {.url = next, .user = src};
+        if (kw_fetcher_add(c->f, &q) == 0)
+            return; /* the source is done when its last page is */
+    }
+    c->done++;
     progress(c, 0);
 }
 
@@ -146,6 +170,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                                      &c->srcs, &c->nsrcs)) {
         return cli_fail("crawl: %s", kw_error_last());
     }
+    free(c->pages);
+    if (!(c->pages = calloc(c->nsrcs ? c->nsrcs : 1, sizeof *c->pages)))
+        return cli_fail("out of memory");
     /* robots.txt, once per host per pass */
     for (size_t i = 0; i < c->nrobots; i++)
         kw_robots_free(c->robots[i].r);
@@ -287,6 +314,7 @@ cleanup:
         kw_robots_free(c.robots[i].r);
     free(c.robots);
     free(c.srcs);
+    free(c.pages);
     kw_scorer_free(c.sc);
     kw_fetcher_free(c.f);
     kw_store_free(c.s);

@@ -42,6 +42,10 @@ size_t kw_crawl_brands(const kw_crawl *c);
 int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                   int64_t started, kw_crawl_stats *st);
 
+/* The next page (an html or json source's next= rule) of the page
+ * kw_crawl_page processed last, or NULL. Borrowed until the next call. */
+const char *kw_crawl_next(const kw_crawl *c);
+
 /* Commit the open batch, if any. */
 int kw_crawl_flush(kw_crawl *c);
 

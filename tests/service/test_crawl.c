@@ -28,6 +28,10 @@ static const kwt_route site[] = {
      "<article><p>Glowa sunscreen is great, no white cast.</p></article></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>Lumi secret</p>", 200, NULL},
     {"/busy", "text/html", "busy", 503, NULL},
+    {"/forum/1", "text/html",
+     "<div class='post'><p>Lumi page one post</p></div><a rel='next' href='/forum/2'>next</a>", 200, NULL},
+    {"/forum/2", "text/html",
+     "<div class='post'><p>Lumi page two post</p></div><a rel='next' href='/private/x'>next</a>", 200, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };
 
@@ -171,6 +175,32 @@ static void health__robots_and_server_errors_show_and_back_off(void **state)
     assert_int_equal(kwt_http_hits(f->h, "/post"), before);
 }
 
+static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
+{
+    fixture *f = *state;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/forum/1", f->port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
+          "item=//div[@class='post']", "--rule", "next=//a[@rel='next']");
+    char id[16];
+    snprintf(id, sizeof id, "%lld", (long long)kwt_sql_int(f->url, "SELECT MAX(id) FROM sources"));
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/1"), 1);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/2"), 1);
+    /* page two links to a path robots.txt disallows: not followed */
+    assert_int_equal(kwt_http_hits(f->h, "/private/x"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE 'Lumi page%'"), 2);
+    /* at most crawler.max_pages pages a source */
+    r = kw(f, (const char *const[]){"--set", "crawler.max_pages=1", "crawl", "--once", "--source",
+                                     id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/1"), 2);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/2"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +208,7 @@ int main(void)
         T(crawl_once__stores_what_mentions_a_brand_scored_with_buckets),
         T(crawl_once__again_is_a_conditional_get_and_adds_nothing),
         T(health__robots_and_server_errors_show_and_back_off),
+        T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
