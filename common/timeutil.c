@@ -98,6 +98,8 @@ int kw_time_parse(int64_t *out, const char *text)
     }
     if (*p != '\0')
         goto bad;
+    if (s == 60)
+        s = 59; /* a leap second counts as the second before it */
     *out = kw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
            mi * 60 + s - off;
     return 0;

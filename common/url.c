@@ -75,13 +75,22 @@ int kw_url_canonical(char *out, size_t size, const char *url)
     for (const char *q = host; q < host_end; q++)
         if (*q == '@')
             host = q + 1;
-    for (const char *q = host_end; q > host; q--) {
-        if (q[-1] == ']')
-            break;
-        if (q[-1] == ':') {
-            port = q - 1;
-            break;
+    if (*host == '[') {
+        /* An IPv6 literal: "[...]" then nothing or ":" and a port. */
+        const char *close = memchr(host, ']', (size_t)(host_end - host));
+        if (!close)
+            return kw_error_set(KW_EINVAL, "'%.100s' has an unclosed IPv6 address", url);
+        if (close + 1 < host_end) {
+            if (close[1] != ':')
+                return kw_error_set(KW_EINVAL, "'%.100s' has a bad host", url);
+            port = close + 1;
         }
+    } else {
+        for (const char *q = host_end; q > host; q--)
+            if (q[-1] == ':') {
+                port = q - 1;
+                break;
+            }
     }
     if ((port ? port : host_end) == host)
         return kw_error_set(KW_EINVAL, "'%.100s' has no host", url);

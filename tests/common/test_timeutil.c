@@ -41,6 +41,8 @@ static void fractions_are_dropped_and_formatting_round_trips(void **state)
     assert_string_equal(buf, "1970-01-01T00:00:00Z");
     kw_time_format(buf, sizeof buf, -1);
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    /* A leap second is the second before it, so 9999 never rolls into 10000. */
+    assert_int_equal(parse("9999-12-31T23:59:60Z"), parse("9999-12-31T23:59:59Z"));
 }
 
 static void impossible_dates_and_junk_are_errors_naming_the_text(void **state)

@@ -47,6 +47,11 @@ static void non_http_urls_and_missing_hosts_are_errors(void **state)
     assert_int_equal(kw_url_canonical(out, sizeof out, "/relative"), KW_EINVAL);
     assert_int_equal(kw_url_canonical(out, sizeof out, "https://e.com:8x/"), KW_EINVAL);
     assert_int_equal(kw_url_canonical(out, 10, "https://example.com/long"), KW_ETOOBIG);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "https://[::1]:443http:/"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "https://[::1/x"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "https://a:b:80/"), KW_EINVAL);
+    check("https://[::1]:443/p", "https://[::1]/p");
+    check("http://[::1]:8080", "http://[::1]:8080/");
 }
 
 int main(void)
