@@ -7,6 +7,7 @@
 #include "kolwatch/error.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -117,35 +118,72 @@ int kw_url_canonical(char *out, size_t size, const char *url)
         if (!dflt)
             PUT(port, plen);
     }
+/* Path and query bytes, with spaces and controls percent-encoded as a
+ * browser sends them, so that the canonical form is stable. */
+#define PUT_ENCODED(s, n)                                                      \
+    do {                                                                       \
+        for (size_t k_ = 0; k_ < (size_t)(n); k_++) {                          \
+            unsigned char ch_ = (unsigned char)(s)[k_];                        \
+            if (ch_ <= ' ' || ch_ == 0x7f) {                                   \
+                char esc_[4];                                                  \
+                snprintf(esc_, sizeof esc_, "%%%02X", ch_);                    \
+                PUT(esc_, 3);                                                  \
+            } else {                                                           \
+                PUT((const char *)&(s)[k_], 1);                                \
+            }                                                                  \
+        }                                                                      \
+    } while (0)
     path = host_end;
     query = memchr(path, '?', (size_t)(end - path));
     const char *path_end = query ? query : end;
     if (path_end == path)
         PUT("/", 1);
     else
-        PUT(path, (size_t)(path_end - path));
+        PUT_ENCODED(path, (size_t)(path_end - path));
     if (query) {
+        /* Encode each kept parameter first, then sort the encoded forms:
+         * sorting raw bytes would order them differently the second time. */
+        size_t qlen = (size_t)(end - query), so = 0;
+        char *scratch = malloc(qlen * 3 + 1);
+        if (!scratch)
+            return kw_error_set(KW_ENOMEM, "out of memory");
         const char *q = query + 1;
         while (q < end) {
             const char *amp = memchr(q, '&', (size_t)(end - q));
             size_t n = (size_t)((amp ? amp : end) - q);
             if (n > 0 && !is_tracking(q, n)) {
-                if (np == MAX_PARAMS)
-                    return kw_error_set(KW_ETOOBIG, "'%.100s' has over %d parameters",
-                                        url, MAX_PARAMS);
-                params[np].p = q;
-                params[np].n = n;
+                if (np == MAX_PARAMS) {
+                    free(scratch);
+                    return kw_error_set(KW_ETOOBIG, "'%.100s' has over %d parameters", url,
+                                        MAX_PARAMS);
+                }
+                params[np].p = scratch + so;
+                for (size_t k = 0; k < n; k++) {
+                    unsigned char ch = (unsigned char)q[k];
+                    if (ch <= ' ' || ch == 0x7f)
+                        so += (size_t)snprintf(scratch + so, 4, "%%%02X", ch);
+                    else
+                        scratch[so++] = (char)ch;
+                }
+                params[np].n = (size_t)(scratch + so - params[np].p);
                 np++;
             }
             q = amp ? amp + 1 : end;
         }
         qsort(params, (size_t)np, sizeof params[0], span_cmp);
         for (int i = 0; i < np; i++) {
-            PUT(i ? "&" : "?", 1);
-            PUT(params[i].p, params[i].n);
+            if (o + params[i].n + 2 > size) {
+                free(scratch);
+                return kw_error_set(KW_ETOOBIG, "URL longer than %zu bytes", size);
+            }
+            out[o++] = i ? '&' : '?';
+            memcpy(out + o, params[i].p, params[i].n);
+            o += params[i].n;
         }
+        free(scratch);
     }
     out[o] = '\0';
     return 0;
+#undef PUT_ENCODED
 #undef PUT
 }

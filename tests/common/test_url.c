@@ -27,6 +27,7 @@ static void tracking_parameters_go_and_the_rest_are_sorted(void **state)
           "https://e.com/p?a=1&b=2");
     check("https://e.com/p?utm_medium=x", "https://e.com/p");
     check("https://e.com/p?z&a=", "https://e.com/p?a=&z");
+    check("https://e.com/a b?q=x y", "https://e.com/a%20b?q=x%20y");
 }
 
 static void two_spellings_of_one_page_are_one_key(void **state)
