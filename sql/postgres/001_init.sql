@@ -132,10 +132,10 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_content_hash ON mentions (content_hash);
 -- near-duplicate lookup: four MinHash values of the text (kw_text_signature);
 -- a near copy shares at least one, and three of four to count as a copy
-CREATE INDEX mentions_sim_b0 ON mentions (sim_b0);
-CREATE INDEX mentions_sim_b1 ON mentions (sim_b1);
-CREATE INDEX mentions_sim_b2 ON mentions (sim_b2);
-CREATE INDEX mentions_sim_b3 ON mentions (sim_b3);
+CREATE INDEX mentions_sim_b0 ON mentions (sim_b0) WHERE sim_b0 IS NOT NULL;
+CREATE INDEX mentions_sim_b1 ON mentions (sim_b1) WHERE sim_b1 IS NOT NULL;
+CREATE INDEX mentions_sim_b2 ON mentions (sim_b2) WHERE sim_b2 IS NOT NULL;
+CREATE INDEX mentions_sim_b3 ON mentions (sim_b3) WHERE sim_b3 IS NOT NULL;
 CREATE INDEX mentions_published ON mentions (published_at);
 
 CREATE TABLE mention_brands (
