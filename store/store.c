@@ -620,13 +620,14 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
 }
 
 static const char SQL_SAME_TEXT[] =
-    "SELECT id FROM mentions WHERE content_hash = $1 AND canonical_url <> $2 ORDER BY id LIMIT 1";
+    "SELECT id FROM mentions WHERE content_hash = $1 AND id < $2 ORDER BY id LIMIT 1";
 static const char SQL_NEAR_TEXT[] =
     "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE (sim_b0 = $1 OR "
-    "sim_b1 = $2 OR sim_b2 = $3 OR sim_b3 = $4) AND canonical_url <> $5 ORDER BY id LIMIT 64";
+    "sim_b1 = $2 OR sim_b2 = $3 OR sim_b3 = $4) AND id < $5 ORDER BY id LIMIT 64";
+static const char SQL_SET_REPOST[] = "UPDATE mentions SET repost_of = $2 WHERE id = $1";
 
-/* The first copy of m's text at another URL, or 0. */
-static int find_original(kw_store *s, const kw_mention *m, int64_t *out)
+/* The first copy of m's text stored before mention `self`, or 0. */
+static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)
 {
     kw_stmt *st;
     int rc;
@@ -635,7 +636,7 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t *out)
         if ((rc = store_cached(s, SQL_SAME_TEXT, &st)))
             return rc;
         s->be->bind_text(st, 1, m->content_hash);
-        s->be->bind_text(st, 2, m->canonical_url);
+        s->be->bind_int64(st, 2, self);
         rc = s->be->step(st);
         if (rc == STEP_ROW)
             *out = s->be->column_int64(st, 0);
@@ -649,7 +650,7 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t *out)
         return rc;
     for (int b = 0; b < 4; b++)
         s->be->bind_int64(st, 1 + b, (int64_t)m->signature[b]);
-    s->be->bind_text(st, 5, m->canonical_url);
+    s->be->bind_int64(st, 5, self);
     while ((rc = s->be->step(st)) == STEP_ROW) {
         int same = 0;
         for (int b = 0; b < 4; b++)
@@ -674,16 +675,13 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
     const char *platform, *label;
     char platform_buf[64], label_buf[16];
 
-    int64_t repost_of = m->repost_of;
-    if (!repost_of && (rc = find_original(s, m, &repost_of)))
-        return rc;
     if ((rc = stmt(s, Q_MENTION_INSERT, &st)))
         return rc;
     store_now_text(now);
     s->be->bind_text(st, 1, m->url);
     s->be->bind_text(st, 2, m->canonical_url);
     s->be->bind_text(st, 3, m->content_hash);
-    store_bind_id(s, st, 4, repost_of);
+    store_bind_id(s, st, 4, m->repost_of);
     store_bind_id(s, st, 5, m->source_id);
     s->be->bind_text(st, 6, m->platform);
     s->be->bind_text(st, 7, m->author);
@@ -726,6 +724,19 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         is_new = 1;
         mid = s->be->column_int64(st, 0);
         s->be->reset(st);
+        /* Only a new mention is looked up as a possible copy: a URL seen
+         * before (the common case when a feed is read again) costs nothing. */
+        int64_t original = 0;
+        if (!m->repost_of && (rc = find_original(s, m, mid, &original)))
+            return rc;
+        if (original) {
+            if ((rc = store_cached(s, SQL_SET_REPOST, &st)))
+                return rc;
+            s->be->bind_int64(st, 1, mid);
+            s->be->bind_int64(st, 2, original);
+            if ((rc = store_run(s, st)))
+                return rc;
+        }
         key_time = m->published_at != KW_TIME_NONE ? m->published_at
                    : m->fetched_at != KW_TIME_NONE ? m->fetched_at
                                                    : kw_time_now();
