@@ -223,6 +223,54 @@ static char *xpath_value(xmlXPathObjectPtr r, int field)
 
 static void quiet(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
 
+static const char *const html_rule_keys[] = {"item", "title", "text", "author", "time", "link", "next", NULL};
+static const char *const json_rule_keys[] = {"items", "title", "text", "author", "time", "link", "next", NULL};
+
+static int one_of(const char *const *list, const char *v)
+{
+    for (; *list; list++)
+        if (strcmp(*list, v) == 0)
+            return 1;
+    return 0;
+}
+
+/* RFC 6901: "" or "/..." with ~ only as ~0 or ~1. */
+static int json_pointer_ok(const char *p)
+{
+    if (*p && *p != '/')
+        return 0;
+    for (; *p; p++)
+        if (*p == '~' && p[1] != '0' && p[1] != '1')
+            return 0;
+    return 1;
+}
+
+int kw_extract_rule_check(const char *kind, const char *key, const char *expr)
+{
+    if (strcmp(kind, "html") == 0) {
+        if (!one_of(html_rule_keys, key))
+            return kw_error_set(KW_EINVAL, "html rule '%s' is not one of item, title, text, "
+                                           "author, time, link, next", key);
+        xmlSetGenericErrorFunc(NULL, quiet);
+        xmlXPathCompExprPtr c = xmlXPathCompile((const xmlChar *)expr);
+        xmlSetGenericErrorFunc(NULL, NULL);
+        if (!c)
+            return kw_error_set(KW_EINVAL, "rule %s: '%s' is not a valid XPath expression", key, expr);
+        xmlXPathFreeCompExpr(c);
+        return 0;
+    }
+    if (strcmp(kind, "json") == 0) {
+        if (!one_of(json_rule_keys, key))
+            return kw_error_set(KW_EINVAL, "json rule '%s' is not one of items, title, text, "
+                                           "author, time, link, next", key);
+        if (!json_pointer_ok(expr))
+            return kw_error_set(KW_EINVAL, "rule %s: '%s' is not a JSON Pointer (e.g. /data/list)",
+                                key, expr);
+        return 0;
+    }
+    return kw_error_set(KW_EINVAL, "a %s source takes no rules (the format is detected)", kind);
+}
+
 static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
 {
     switch (f) {
@@ -516,7 +564,7 @@ static char *json_value(const cJSON *v, int field)
 
 static int check_pointer(const char *name, const char *key, const cJSON *v)
 {
-    if (!cJSON_IsString(v) || (*v->valuestring && *v->valuestring != '/'))
+    if (!cJSON_IsString(v) || !json_pointer_ok(v->valuestring))
         return kw_error_set(KW_EINVAL, "%s: rule %s is not a JSON Pointer", name, key);
     return 0;
 }

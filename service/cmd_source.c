@@ -16,7 +16,6 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
-#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,29 +42,6 @@ static const char usage[] =
     "and stores nothing.\n";
 
 static const char *const kinds[] = {"feed", "html", "json", NULL};
-static const char *const html_keys[] = {"item", "title", "text", "author", "time", "link", "next", NULL};
-static const char *const json_keys[] = {"items", "title", "text", "author", "time", "link", "next", NULL};
-
-static int in(const char *const *list, const char *v)
-{
-    for (; *list; list++)
-        if (strcmp(*list, v) == 0)
-            return 1;
-    return 0;
-}
-
-/* RFC 6901: "" or "/..." with ~ only as ~0 or ~1. */
-static int json_pointer_ok(const char *p)
-{
-    if (*p && *p != '/')
-        return 0;
-    for (; *p; p++)
-        if (*p == '~' && p[1] != '0' && p[1] != '1')
-            return 0;
-    return 1;
-}
-
-static void quiet_xml_errors(void *ctx, const char *msg, ...) { (void)ctx, (void)msg; }
 
 /* Check KEY=EXPR for the kind and add it to the rules object. */
 static int add_rule(cJSON *rules, const char *kind, const char *spec)
@@ -76,27 +52,8 @@ static int add_rule(cJSON *rules, const char *kind, const char *spec)
         return cli_usage_error("source", "--rule takes KEY=EXPR, not '%s'", spec);
     snprintf(key, sizeof key, "%.*s", (int)(eq - spec), spec);
     const char *expr = eq + 1;
-    if (strcmp(kind, "feed") == 0)
-        return cli_usage_error("source", "a feed source takes no rules (the format is detected)");
-    if (strcmp(kind, "html") == 0) {
-        if (!in(html_keys, key))
-            return cli_usage_error("source", "html rule '%s' is not one of item, title, text, "
-                                             "author, time, link, next", key);
-        xmlSetGenericErrorFunc(NULL, quiet_xml_errors);
-        xmlXPathCompExprPtr c = xmlXPathCompile((const xmlChar *)expr);
-        xmlSetGenericErrorFunc(NULL, NULL);
-        if (!c)
-            return cli_usage_error("source", "rule %s: '%s' is not a valid XPath expression", key,
-                                   expr);
-        xmlXPathFreeCompExpr(c);
-    } else {
-        if (!in(json_keys, key))
-            return cli_usage_error("source", "json rule '%s' is not one of items, title, text, "
-                                             "author, time, link, next", key);
-        if (!json_pointer_ok(expr))
-            return cli_usage_error("source", "rule %s: '%s' is not a JSON Pointer (e.g. /data/list)",
-                                   key, expr);
-    }
+    if (kw_extract_rule_check(kind, key, expr))
+        return cli_usage_error("source", "%s", kw_error_last());
     cJSON_DeleteItemFromObjectCaseSensitive(rules, key);
     cJSON_AddStringToObject(rules, key, expr);
     return 0;

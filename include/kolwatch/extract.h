@@ -45,6 +45,14 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
 
 void kw_extracted_free(kw_extracted *e);
 
+/* Check one rule of a source of kind "html" or "json": key must be one of
+ * the kind's rule names (html: item, title, text, author, time, link,
+ * next; json: items in place of item) and expr an XPath expression (html)
+ * or an RFC 6901 JSON Pointer (json). Feed sources take no rules. Returns
+ * 0, or KW_EINVAL with a message naming the rule. The extractors apply the
+ * same check to the rules they are given. */
+int kw_extract_rule_check(const char *kind, const char *key, const char *expr);
+
 /* Read a fetched body as a source of kind "feed", "html" or "json" would:
  * decode its charset (content_type's label first, then the document's,
  * then detection), then parse the feed or apply the rules. Feed entries

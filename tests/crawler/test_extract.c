@@ -153,6 +153,27 @@ static void json__bad_documents_and_rules_are_named(void **state)
     kw_extracted_free(&e);
 }
 
+/* Sources are checked on `source add` with the same rule as extraction
+ * applies, so a rule accepted there never fails in a crawl. */
+static void rule_check__agrees_with_the_extractors(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    assert_int_equal(kw_extract_rule_check("html", "item", "//div[@class='post']"), 0);
+    assert_int_equal(kw_extract_rule_check("html", "item", "//div["), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "item"));
+    assert_int_equal(kw_extract_rule_check("html", "items", "//div"), KW_EINVAL);
+    assert_int_equal(kw_extract_rule_check("json", "items", "/data/list"), 0);
+    assert_int_equal(kw_extract_rule_check("json", "items", ""), 0);
+    assert_int_equal(kw_extract_rule_check("json", "text", "content"), KW_EINVAL);
+    assert_int_equal(kw_extract_rule_check("json", "text", "/a~2b"), KW_EINVAL);
+    assert_int_equal(kw_extract_json(&e, api, sizeof api - 1, "{\"text\":\"/a~2b\"}", NULL, "x"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "text"));
+    assert_int_equal(kw_extract_rule_check("json", "text", "/a~0b~1c"), 0);
+    assert_int_equal(kw_extract_rule_check("feed", "item", "//x"), KW_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +183,7 @@ int main(void)
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
+        cmocka_unit_test(rule_check__agrees_with_the_extractors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
