@@ -13,7 +13,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
 #include <libxml/xpath.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -288,83 +287,187 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     }
 }
 
-/* The article heuristics' expressions, compiled once for every page. */
-static const char *const article_exprs[] = {
-    /* titles */ "string(//meta[@property='og:title']/@content)", "(//h1)[1]", "//title",
-    /* authors */ "string(//meta[@name='author']/@content)",
-    "string(//meta[@property='article:author']/@content)",
-    "(//*[@rel='author' or @itemprop='author'])[1]",
-    /* times */ "string(//meta[@property='article:published_time']/@content)",
-    "string(//*[@itemprop='datePublished']/@content)",
-    "string((//time[@datetime])[1]/@datetime)",
-    "string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content)",
-    /* links */ "string(//link[@rel='canonical']/@href)",
-    "string(//meta[@property='og:url']/@content)",
-    /* paragraphs, body */ "//p", "//body"};
-enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_P = 12, A_BODY = 13, A_COUNT = 14 };
-static xmlXPathCompExprPtr article_comp[A_COUNT];
-static pthread_once_t article_once = PTHREAD_ONCE_INIT;
+/*
+ * Article heuristics. Each candidate below is what an XPath expression of
+ * the form shown would select, found in one walk over the tree instead of
+ * a dozen XPath evaluations (which cost more than parsing a small page).
+ */
+typedef struct cand {
+    const char *elem;           /* element name, NULL for any element */
+    const char *attr, *value;   /* attribute that must equal value */
+    const char *attr2, *value2; /* or this one (NULL: none) */
+    const char *attr3, *value3; /* or this one (NULL: none) */
+    const char *want;           /* attribute to read, NULL for the text */
+} cand;
 
-static void article_compile(void)
+static const cand cands[] = {
+    /* titles */
+    {"meta", "property", "og:title", NULL, NULL, NULL, NULL, "content"},
+    {"h1", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    {"title", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    /* authors */
+    {"meta", "name", "author", NULL, NULL, NULL, NULL, "content"},
+    {"meta", "property", "article:author", NULL, NULL, NULL, NULL, "content"},
+    {NULL, "rel", "author", "itemprop", "author", NULL, NULL, NULL},
+    /* times */
+    {"meta", "property", "article:published_time", NULL, NULL, NULL, NULL, "content"},
+    {NULL, "itemprop", "datePublished", NULL, NULL, NULL, NULL, "content"},
+    {"time", NULL, NULL, NULL, NULL, NULL, NULL, "datetime"},
+    {"meta", "name", "pubdate", "name", "publishdate", "name", "date", "content"},
+    /* links */
+    {"link", "rel", "canonical", NULL, NULL, NULL, NULL, "href"},
+    {"meta", "property", "og:url", NULL, NULL, NULL, NULL, "content"},
+};
+enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_COUNT = 12 };
+
+static xmlAttrPtr attr_of(xmlNodePtr n, const char *name)
 {
-    for (int i = 0; i < A_COUNT; i++)
-        article_comp[i] = xmlXPathCompile((const xmlChar *)article_exprs[i]);
+    for (xmlAttrPtr a = n->properties; a; a = a->next)
+        if (!a->ns && strcmp((const char *)a->name, name) == 0)
+            return a;
+    return NULL;
 }
 
-static char *meta(xmlXPathContextPtr ctx, int which)
+/* An attribute's value (entities decoded), "" when it has none. */
+static char *attr_value(xmlNodePtr n, xmlAttrPtr a)
 {
-    if (!article_comp[which])
+    xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+    char *s = strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return s;
+}
+
+static int attr_is(xmlNodePtr n, const char *name, const char *value)
+{
+    xmlAttrPtr a = name ? attr_of(n, name) : NULL;
+    if (!a)
+        return 0;
+    xmlNodePtr c = a->children;
+    if (!c)
+        return *value == '\0';
+    if (c->type == XML_TEXT_NODE && !c->next)
+        return c->content && strcmp((const char *)c->content, value) == 0;
+    char *v = attr_value(n, a);
+    int eq = v && strcmp(v, value) == 0;
+    free(v);
+    return eq;
+}
+
+static int cand_matches(const cand *k, xmlNodePtr n)
+{
+    if (k->elem && strcmp((const char *)n->name, k->elem) != 0)
+        return 0;
+    if (k->attr && !attr_is(n, k->attr, k->value) && !attr_is(n, k->attr2, k->value2) &&
+        !attr_is(n, k->attr3, k->value3))
+        return 0;
+    return !k->want || attr_of(n, k->want) != NULL;
+}
+
+typedef struct article_nodes {
+    xmlNodePtr first[A_COUNT]; /* the first element each candidate selects */
+    xmlNodePtr body;
+    xmlNodePtr *ps; /* every <p>, in document order */
+    size_t np, cap;
+    int oom;
+} article_nodes;
+
+static void visit(article_nodes *an, xmlNodePtr n)
+{
+    const char *name = (const char *)n->name;
+    for (int i = 0; i < A_COUNT; i++)
+        if (!an->first[i] && cand_matches(&cands[i], n))
+            an->first[i] = n;
+    if (!an->body && strcmp(name, "body") == 0)
+        an->body = n;
+    if (strcmp(name, "p") == 0) {
+        if (an->np == an->cap) {
+            size_t nc = an->cap ? an->cap * 2 : 32;
+            xmlNodePtr *np = realloc(an->ps, nc * sizeof *np);
+            if (!np) {
+                an->oom = 1;
+                return;
+            }
+            an->ps = np;
+            an->cap = nc;
+        }
+        an->ps[an->np++] = n;
+    }
+}
+
+/* Every element in document order, without recursion. */
+static void collect(article_nodes *an, xmlDocPtr doc)
+{
+    xmlNodePtr n = doc->children;
+    while (n && !an->oom) {
+        if (n->type == XML_ELEMENT_NODE)
+            visit(an, n);
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next)
+            n = n->parent && n->parent != (xmlNodePtr)doc ? n->parent : NULL;
+        if (n)
+            n = n->next;
+    }
+}
+
+static char *cand_value(const article_nodes *an, int which)
+{
+    xmlNodePtr n = an->first[which];
+    if (!n)
         return NULL;
-    xmlXPathObjectPtr r = xmlXPathCompiledEval(article_comp[which], ctx);
-    char *v = xpath_value(r, -1);
-    xmlXPathFreeObject(r);
-    return v;
+    if (!cands[which].want)
+        return text_of(n);
+    return tidy(attr_value(n, attr_of(n, cands[which].want)));
 }
 
 /* Article mode: the page is one item. */
-static int article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx, const char *base)
+static int article(kw_extracted *out, xmlDocPtr doc, const char *base)
 {
+    article_nodes an = {.oom = 0};
     kw_extracted_item *it = new_item(out);
     if (!it)
         return kw_error_set(KW_ENOMEM, "out of memory");
-    pthread_once(&article_once, article_compile);
+    collect(&an, doc);
+    if (an.oom) {
+        free(an.ps);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
     for (int i = A_TITLE; i < A_AUTHOR && !it->title; i++)
-        it->title = meta(ctx, i);
+        it->title = cand_value(&an, i);
     for (int i = A_AUTHOR; i < A_TIME && !it->author; i++)
-        it->author = meta(ctx, i);
+        it->author = cand_value(&an, i);
     for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
-        char *t = meta(ctx, i);
+        char *t = cand_value(&an, i);
         it->published = parse_time(t);
         free(t);
     }
-    for (int i = A_LINK; i < A_P && !it->link; i++) {
-        char *l = meta(ctx, i);
+    for (int i = A_LINK; i < A_COUNT && !it->link; i++) {
+        char *l = cand_value(&an, i);
         it->link = resolve(l, base);
         free(l);
     }
     if (!it->link && base)
         it->link = strdup(base);
     /* Main text: the element whose paragraph children hold the most text. */
-    xmlXPathObjectPtr ps = article_comp[A_P] ? xmlXPathCompiledEval(article_comp[A_P], ctx) : NULL;
     xmlNodePtr best = NULL;
     size_t best_len = 0;
-    if (ps && ps->nodesetval) {
-        for (int i = 0; i < ps->nodesetval->nodeNr; i++) {
-            xmlNodePtr parent = ps->nodesetval->nodeTab[i]->parent;
-            if (!parent || parent == best)
-                continue;
-            size_t len = 0;
-            for (xmlNodePtr c = parent->children; c; c = c->next)
-                if (c->type == XML_ELEMENT_NODE && !strcasecmp((const char *)c->name, "p")) {
-                    char *t = text_of(c);
-                    len += t ? strlen(t) : 0;
-                    free(t);
-                }
-            if (len > best_len)
-                best = parent, best_len = len;
-        }
+    for (size_t i = 0; i < an.np; i++) {
+        xmlNodePtr parent = an.ps[i]->parent;
+        if (!parent || parent == best)
+            continue;
+        size_t len = 0;
+        for (xmlNodePtr c = parent->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && !strcasecmp((const char *)c->name, "p")) {
+                char *t = text_of(c);
+                len += t ? strlen(t) : 0;
+                free(t);
+            }
+        if (len > best_len)
+            best = parent, best_len = len;
     }
-    xmlXPathFreeObject(ps);
+    free(an.ps);
     if (best) {
         sbuf b = {0};
         for (xmlNodePtr c = best->children; c && b.n < MAX_FIELD; c = c->next) {
@@ -385,13 +488,8 @@ static int article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx, con
         it->text = tidy(b.p);
     }
     if (!it->text) {
-        xmlNodePtr root = xmlDocGetRootElement(doc);
-        xmlXPathObjectPtr body =
-            article_comp[A_BODY] ? xmlXPathCompiledEval(article_comp[A_BODY], ctx) : NULL;
-        xmlNodePtr n = body && body->nodesetval && body->nodesetval->nodeNr
-                           ? body->nodesetval->nodeTab[0] : root;
+        xmlNodePtr n = an.body ? an.body : xmlDocGetRootElement(doc);
         it->text = n ? text_of(n) : NULL;
-        xmlXPathFreeObject(body);
     }
     return 0;
 }
@@ -442,12 +540,12 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     doc = htmlReadMemory(html, (int)len, base, "UTF-8",
                          HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
-    if (!doc || !(ctx = xmlXPathNewContext(doc))) {
-        rc = kw_error_set(KW_EINVAL, "%s: not an HTML page", name);
+    if (doc && !r) {
+        rc = article(out, doc, base);
         goto cleanup;
     }
-    if (!r) {
-        rc = article(out, doc, ctx, base);
+    if (!doc || !(ctx = xmlXPathNewContext(doc))) {
+        rc = kw_error_set(KW_EINVAL, "%s: not an HTML page", name);
         goto cleanup;
     }
     if (next) {

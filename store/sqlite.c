@@ -215,7 +215,8 @@ int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt)
     /* The first statement reads the header: a non-database file fails here. */
     if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL")))
         return rc;
-    if ((rc = sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")))
+    if ((rc = sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                                "PRAGMA temp_store = MEMORY")))
         return rc;
     return 0;
 }
