@@ -31,7 +31,28 @@ static void fmt_num(char *buf, size_t size, double v)
 {
     if (!isfinite(v))
         v = 0;
-    snprintf(buf, size, "%.4f", v);
+    /* Four decimals, as "%.4f" prints them, without its cost: exact unless
+     * v is next to a rounding tie, where printf decides. */
+    double scaled = v * 10000.0, r = nearbyint(scaled);
+    if (fabs(v) < 1e9 && fabs(fabs(scaled - r) - 0.5) > 1e-6 && size >= 32) {
+        long long q = llround(scaled);
+        unsigned long long a = q < 0 ? (unsigned long long)-q : (unsigned long long)q;
+        char tmp[32];
+        int k = 0;
+        for (int i = 0; i < 4; i++, a /= 10)
+            tmp[k++] = (char)('0' + a % 10);
+        tmp[k++] = '.';
+        do
+            tmp[k++] = (char)('0' + a % 10);
+        while ((a /= 10) > 0);
+        if (q < 0 || (q == 0 && signbit(v)))
+            tmp[k++] = '-';
+        for (int i = 0; i < k; i++)
+            buf[i] = tmp[k - 1 - i];
+        buf[k] = '\0';
+    } else {
+        snprintf(buf, size, "%.4f", v);
+    }
     size_t n = strlen(buf);
     while (n > 0 && buf[n - 1] == '0' && n >= 2 && buf[n - 2] != '.')
         buf[--n] = '\0';

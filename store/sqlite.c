@@ -8,10 +8,14 @@
 #include "kolwatch/error.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +25,14 @@ struct kw_stmt {
     kw_store *s;
     sqlite3_stmt *st;
     unsigned char idx[MAX_PARAMS + 1]; /* $N -> SQLite's bind index */
+    /* "INSERT ... RETURNING id" runs without its RETURNING clause, which
+     * SQLite implements with a temporary table per execution; the new
+     * rowid is handed out as the one row instead. */
+    bool returning_id, row_given;
+    int64_t rowid;
 };
+
+static const char RETURNING_ID[] = " RETURNING id";
 
 static sqlite3 *DB(kw_store *s) { return (sqlite3 *)s->db; }
 
@@ -67,7 +78,16 @@ static int sq_prepare(kw_store *s, const char *sql, kw_stmt **out)
     if (!st)
         return kw_error_set(KW_ENOMEM, "out of memory");
     st->s = s;
-    int rc = sqlite3_prepare_v3(DB(s), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
+    size_t len = strlen(sql), rl = sizeof RETURNING_ID - 1;
+    st->returning_id = strncasecmp(sql, "INSERT ", 7) == 0 && len > rl &&
+                       strcmp(sql + len - rl, RETURNING_ID) == 0;
+    if (st->returning_id)
+        len -= rl;
+    if (len > INT_MAX) {
+        free(st);
+        return kw_error_set(KW_ETOOBIG, "statement too long");
+    }
+    int rc = sqlite3_prepare_v3(DB(s), sql, (int)len, SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
     if (rc != SQLITE_OK) {
         free(st);
         return map_error(s, rc, "prepare");
@@ -118,9 +138,16 @@ static int sq_bind_text(kw_stmt *st, int idx, const char *v)
 
 static int sq_step(kw_stmt *st)
 {
+    if (st->row_given)
+        return STEP_DONE;
     int rc = sqlite3_step(st->st);
     if (rc == SQLITE_ROW)
         return STEP_ROW;
+    if (rc == SQLITE_DONE && st->returning_id && sqlite3_changes64(DB(st->s)) > 0) {
+        st->rowid = sqlite3_last_insert_rowid(DB(st->s));
+        st->row_given = true;
+        return STEP_ROW;
+    }
     if (rc == SQLITE_DONE)
         return STEP_DONE;
     rc = map_error(st->s, sqlite3_extended_errcode(DB(st->s)), "statement");
@@ -130,17 +157,35 @@ static int sq_step(kw_stmt *st)
 
 static int sq_column_null(kw_stmt *st, int col)
 {
+    if (st->row_given)
+        return col != 0;
     return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
-static int64_t sq_column_int64(kw_stmt *st, int col) { return sqlite3_column_int64(st->st, col); }
-static double sq_column_double(kw_stmt *st, int col) { return sqlite3_column_double(st->st, col); }
+static int64_t sq_column_int64(kw_stmt *st, int col)
+{
+    if (st->row_given)
+        return col == 0 ? st->rowid : 0;
+    return sqlite3_column_int64(st->st, col);
+}
+static double sq_column_double(kw_stmt *st, int col)
+{
+    if (st->row_given)
+        return col == 0 ? (double)st->rowid : 0;
+    return sqlite3_column_double(st->st, col);
+}
 static const char *sq_column_text(kw_stmt *st, int col)
 {
+    if (st->row_given)
+        return ""; /* only the id, read as a number, is ever asked for */
     const unsigned char *t = sqlite3_column_text(st->st, col);
     return t ? (const char *)t : "";
 }
 static int64_t sq_changes(kw_stmt *st) { return sqlite3_changes64(DB(st->s)); }
-static void sq_reset(kw_stmt *st) { sqlite3_reset(st->st); }
+static void sq_reset(kw_stmt *st)
+{
+    st->row_given = false;
+    sqlite3_reset(st->st);
+}
 static void sq_finalize(kw_stmt *st)
 {
     if (st) {
@@ -173,12 +218,18 @@ static const kw_backend sqlite_backend = {
     .sql_begin = "BEGIN IMMEDIATE",
 };
 
+/* Before SQLite starts: no allocation statistics, which would take a global
+ * mutex on every malloc and free (nothing here reads them). */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+static void configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt)
 {
     struct stat sb;
     sqlite3 *db = NULL;
     int rc;
     s->be = &sqlite_backend;
+    pthread_once(&configured, configure);
     if (!*path)
         return kw_error_set(KW_EINVAL, "empty SQLite database path");
     if (stat(path, &sb) != 0) {
