@@ -87,6 +87,34 @@ static void article_mode__title_author_date_link_and_main_text(void **state)
     kw_extracted_free(&e);
 }
 
+/* Each heuristic takes the first element, in document order, that has what
+ * it reads: a <meta> without content or a <time> without datetime is passed
+ * over for a later one, and an empty value falls through to the next rule. */
+static void article_mode__first_usable_candidate_in_document_order(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<html><head><meta property='og:title'><meta property='og:title' content='  '>"
+        "<link rel='canonical'><meta property='og:url' content='https://m.example.com/p/1'>"
+        "</head><body><h1> First   <b>heading</b></h1><h1>Second</h1>"
+        "<p>By <span itemprop='author'>Li Wei</span></p><a rel='author'>Later</a>"
+        "<time>yesterday</time><time datetime='2026-03-04T05:06:07+08:00'>x</time>"
+        "<div><p>short</p></div><section><p>A longer paragraph that is the text.</p>"
+        "<p>And its second paragraph.</p></section></body></html>";
+    kw_extracted e;
+    int64_t t;
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1, NULL, "https://e.example.com/x", "p"), 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.items[0].title, "First heading");
+    assert_string_equal(e.items[0].author, "Li Wei");
+    assert_int_equal(kw_time_parse(&t, "2026-03-03T21:06:07Z"), 0);
+    assert_int_equal(e.items[0].published, t);
+    assert_string_equal(e.items[0].link, "https://m.example.com/p/1");
+    assert_string_equal(e.items[0].text,
+                        "A longer paragraph that is the text.\nAnd its second paragraph.");
+    kw_extracted_free(&e);
+}
+
 static void hostile_html__never_crashes_and_gives_at_most_one_article(void **state)
 {
     (void)state;
@@ -180,6 +208,7 @@ int main(void)
         cmocka_unit_test(html_rules__items_fields_links_and_next),
         cmocka_unit_test(html_rules__a_bad_xpath_names_the_rule),
         cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
+        cmocka_unit_test(article_mode__first_usable_candidate_in_document_order),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
