@@ -150,6 +150,11 @@ static int decode_utf8(kw_buf *b, const unsigned char *s, size_t n, decode_stats
     size_t i = 0, run = 0;
     int rc = 0;
     while (i < n && rc == 0) {
+        if (s[i] - 1u < 0x7Fu) { /* ASCII other than NUL: most of a page */
+            i++;
+            run++;
+            continue;
+        }
         uint32_t cp;
         size_t k = utf8_seq(s + i, n - i, &cp);
         if (k > 0 && cp != 0) {
@@ -253,9 +258,8 @@ static void fix_up(kw_buf *b, const encoding *enc)
     if (enc == &encodings[ENC_GB18030])
         for (char *p = b->data; (p = strstr(p, "\xEE\x97\xA5")) != NULL; p += 3)
             memcpy(p, "\xE3\x80\x80", 3);
-    for (size_t i = 0; i < b->len; i++)
-        if (b->data[i] == '\0')
-            b->data[i] = ' ';
+    for (char *p = b->data, *end = b->data + b->len; (p = memchr(p, '\0', (size_t)(end - p)));)
+        *p++ = ' ';
 }
 
 static int decode_with(kw_buf *b, const encoding *enc, const unsigned char *s, size_t n,

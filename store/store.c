@@ -624,9 +624,8 @@ static const char SQL_SAME_TEXT[] =
 static const char SQL_NEAR_TEXT[] =
     "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE (sim_b0 = $1 OR "
     "sim_b1 = $2 OR sim_b2 = $3 OR sim_b3 = $4) AND id < $5 ORDER BY id LIMIT 64";
-static const char SQL_SET_REPOST[] = "UPDATE mentions SET repost_of = $2 WHERE id = $1";
 
-/* The first copy of m's text stored before mention `self`, or 0. */
+/* The first copy of m's text stored before mention `self` (INT64_MAX: any), or 0. */
 static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)
 {
     kw_stmt *st;
@@ -665,23 +664,49 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t
     return rc < 0 ? rc : 0;
 }
 
-static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
-                              size_t n_brands, int *result, int64_t *id)
+/* The stored mention at m's canonical URL: its id and what its counts are
+ * kept under. 0 when there is none. */
+static int mention_known(kw_store *s, const kw_mention *m, int64_t *mid, int64_t *key_time,
+                         char *platform, size_t psize, char *label, size_t lsize,
+                         int64_t *reach)
+{
+    kw_stmt *st;
+    int rc;
+    *mid = 0;
+    if ((rc = stmt(s, Q_MENTION_FIND, &st)))
+        return rc;
+    s->be->bind_text(st, 1, m->canonical_url);
+    rc = s->be->step(st);
+    if (rc != STEP_ROW) {
+        s->be->reset(st);
+        return rc < 0 ? rc : 0;
+    }
+    *mid = s->be->column_int64(st, 0);
+    *key_time = store_col_time(s, st, 1);
+    snprintf(platform, psize, "%s", s->be->column_text(st, 2));
+    label[0] = '\0';
+    if (!s->be->column_null(st, 3))
+        snprintf(label, lsize, "%s", s->be->column_text(st, 3));
+    *reach = s->be->column_null(st, 4) ? 0 : s->be->column_int64(st, 4);
+    s->be->reset(st);
+    if (*key_time == KW_TIME_NONE)
+        *key_time = kw_time_now();
+    return 0;
+}
+
+static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, int64_t *mid)
 {
     kw_stmt *st;
     char now[KW_TIME_TEXT];
-    int rc, is_new = 0, linked = 0;
-    int64_t key_time, reach, mid;
-    const char *platform, *label;
-    char platform_buf[64], label_buf[16];
-
+    int rc;
+    *mid = 0;
     if ((rc = stmt(s, Q_MENTION_INSERT, &st)))
         return rc;
     store_now_text(now);
     s->be->bind_text(st, 1, m->url);
     s->be->bind_text(st, 2, m->canonical_url);
     s->be->bind_text(st, 3, m->content_hash);
-    store_bind_id(s, st, 4, m->repost_of);
+    store_bind_id(s, st, 4, repost_of);
     store_bind_id(s, st, 5, m->source_id);
     s->be->bind_text(st, 6, m->platform);
     s->be->bind_text(st, 7, m->author);
@@ -718,25 +743,46 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
             s->be->bind_text(st, 26 + b, NULL);
     }
     rc = s->be->step(st);
-    if (rc < 0)
+    if (rc == STEP_ROW)
+        *mid = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
+                              size_t n_brands, int *result, int64_t *id)
+{
+    kw_stmt *st;
+    char now[KW_TIME_TEXT];
+    int rc, is_new = 0, linked = 0;
+    int64_t key_time = KW_TIME_NONE, reach = 0, mid;
+    const char *platform, *label;
+    char platform_buf[64], label_buf[16];
+
+    /* A URL seen before (the common case when a feed is read again) costs
+     * one lookup; only a new mention is looked up as a possible copy, and
+     * is stored with its original already set. */
+    if ((rc = mention_known(s, m, &mid, &key_time, platform_buf, sizeof platform_buf, label_buf,
+                            sizeof label_buf, &reach)))
         return rc;
-    if (rc == STEP_ROW) {
-        is_new = 1;
-        mid = s->be->column_int64(st, 0);
-        s->be->reset(st);
-        /* Only a new mention is looked up as a possible copy: a URL seen
-         * before (the common case when a feed is read again) costs nothing. */
-        int64_t original = 0;
-        if (!m->repost_of && (rc = find_original(s, m, mid, &original)))
+    if (!mid) {
+        int64_t original = m->repost_of;
+        if (!original && (rc = find_original(s, m, INT64_MAX, &original)))
             return rc;
-        if (original) {
-            if ((rc = store_cached(s, SQL_SET_REPOST, &st)))
+        if ((rc = mention_insert(s, m, original, &mid)))
+            return rc;
+        if (!mid) { /* another writer stored it just now */
+            if ((rc = mention_known(s, m, &mid, &key_time, platform_buf, sizeof platform_buf,
+                                    label_buf, sizeof label_buf, &reach)))
                 return rc;
-            s->be->bind_int64(st, 1, mid);
-            s->be->bind_int64(st, 2, original);
-            if ((rc = store_run(s, st)))
-                return rc;
+            if (!mid)
+                return kw_error_set(KW_EDB, "mention %s vanished during insert",
+                                    m->canonical_url);
+        } else {
+            is_new = 1;
         }
+    }
+    if (is_new) {
         key_time = m->published_at != KW_TIME_NONE ? m->published_at
                    : m->fetched_at != KW_TIME_NONE ? m->fetched_at
                                                    : kw_time_now();
@@ -745,29 +791,10 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         reach = m->reach > 0 ? m->reach : 0;
     } else {
         /* Known URL: count it with what is stored, not with this copy. */
-        s->be->reset(st);
-        if ((rc = stmt(s, Q_MENTION_FIND, &st)))
-            return rc;
-        s->be->bind_text(st, 1, m->canonical_url);
-        rc = s->be->step(st);
-        if (rc != STEP_ROW)
-            return rc < 0 ? rc
-                          : kw_error_set(KW_EDB, "mention %s vanished during insert",
-                                         m->canonical_url);
-        mid = s->be->column_int64(st, 0);
-        key_time = store_col_time(s, st, 1);
-        snprintf(platform_buf, sizeof platform_buf, "%s", s->be->column_text(st, 2));
         platform = platform_buf;
-        label = NULL;
-        if (!s->be->column_null(st, 3)) {
-            snprintf(label_buf, sizeof label_buf, "%s", s->be->column_text(st, 3));
-            label = label_buf;
-        }
-        reach = s->be->column_null(st, 4) ? 0 : s->be->column_int64(st, 4);
-        s->be->reset(st);
-        if (key_time == KW_TIME_NONE)
-            key_time = kw_time_now();
+        label = label_buf[0] ? label_buf : NULL;
     }
+    store_now_text(now);
     int64_t d_label[3] = {0, 0, 0};
     int col = label_column(label);
     if (col >= 0)
