@@ -146,8 +146,16 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
     int64_t ids[64], partner = 0;
     size_t n = 0;
     int result, rc;
-    if (!text || kw_url_canonical(canon, sizeof canon - 24, link))
-        return 0; /* nothing to say, or a link that is no web page */
+    if (!text)
+        return 0; /* nothing to say */
+    kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
+                        .platform = src->platform};
+    for (size_t i = 0; i < c->nbrands && n < 64; i++)
+        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match)
+            ids[n++] = c->brands[i].id;
+    if (n == 0 || kw_url_canonical(canon, sizeof canon - 24, link))
+        return 0; /* no brand's, or a link that is no web page */
+    st->matched++;
     kw_sha256_hex(hash, text, strlen(text));
     if (!it->link) {
         /* Items without a link of their own (posts on a forum page) are
@@ -155,14 +163,6 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
         size_t cl = strlen(canon);
         snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
     }
-    kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
-                        .platform = src->platform};
-    for (size_t i = 0; i < c->nbrands && n < 64; i++)
-        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match)
-            ids[n++] = c->brands[i].id;
-    if (n == 0)
-        return 0;
-    st->matched++;
     if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
         return rc;
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,

@@ -808,6 +808,11 @@ typedef struct fieldbuf {
     size_t cap_fc, nfc;
     ttok *tt;
     size_t cap_tt, ntt;
+    /* The text fc and tt were made from: several queries matched against
+     * one document (every brand against one item) fold it once. */
+    char *seen;
+    size_t cap_seen, seen_len;
+    int seen_ok;
 } fieldbuf;
 
 typedef struct work {
@@ -834,6 +839,7 @@ void kw_query_match_result_release(kw_query_match_result *r)
         for (int i = 0; i < NTEXTFIELDS; i++) {
             free(w->f[i].fc);
             free(w->f[i].tt);
+            free(w->f[i].seen);
         }
         free(w->marks);
         free(w->flags);
@@ -863,6 +869,10 @@ static int prepare_field(fieldbuf *fb, const char *raw)
 {
     size_t len = strlen(raw);
     fb->raw = raw;
+    if (fb->seen_ok && fb->seen_len == len && memcmp(fb->seen, raw, len) == 0)
+        return 0;
+    fb->seen_ok = 0;
+    fb->ntt = fb->nfc = 0;
     if (len > KW_QUERY_MAX_FIELD)
         return kw_error_set(KW_ETOOBIG, "query: a field of %zu bytes is over the limit of %u",
                             len, KW_QUERY_MAX_FIELD);
@@ -893,6 +903,11 @@ static int prepare_field(fieldbuf *fb, const char *raw)
         i = j;
     }
     fb->ntt = n;
+    if (grow((void **)&fb->seen, &fb->cap_seen, len, 1) == 0) {
+        memcpy(fb->seen, raw, len);
+        fb->seen_len = len;
+        fb->seen_ok = 1;
+    }
     return 0;
 }
 
@@ -1114,10 +1129,9 @@ int kw_query_match(const kw_query *q, const kw_query_doc *doc, kw_query_match_re
     const char *raw[NTEXTFIELDS] = {doc->title, doc->text, doc->author};
     for (int fi = 0; fi < NTEXTFIELDS; fi++) {
         w->f[fi].raw = NULL;
-        w->f[fi].ntt = w->f[fi].nfc = 0;
         if (raw[fi] && (rc = prepare_field(&w->f[fi], raw[fi])))
             return rc;
-        if (w->f[fi].ntt > maxtt)
+        if (w->f[fi].raw && w->f[fi].ntt > maxtt)
             maxtt = w->f[fi].ntt;
     }
     if (nnear && grow((void **)&w->marks, &w->cap_marks, maxtt, 1))

@@ -132,7 +132,10 @@ typedef struct kw_query_match_result {
     kw_query_span spans[KW_QUERY_MAX_SPANS];
     size_t nspans;
     int truncated;          /* 1 when there were more spans than shown */
-    void *work;             /* private reusable buffers */
+    void *work;             /* private reusable buffers; they also keep the
+                             * last document's folded fields, so matching
+                             * several queries against one document with
+                             * one result folds its text once */
 } kw_query_match_result;
 
 /* Prepare r for use (no allocation). */

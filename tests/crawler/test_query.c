@@ -572,6 +572,43 @@ static void match__long_repetitive_text_and_query_finish(void **state)
     free(text);
 }
 
+/* One result reused for many queries and documents (the crawler matches
+ * every brand against each item with one): a field rewritten in place, at
+ * the same address, is matched as it now reads, and spans point into it. */
+static void match__one_result_across_queries_and_rewritten_fields(void **state)
+{
+    (void)state;
+    kw_query *lumi = compile_ok("Lumi OR 露米"), *glowa = compile_ok("title:Glowa");
+    kw_query_match_result r;
+    kw_query_match_result_init(&r);
+    char text[64], title[32];
+    snprintf(text, sizeof text, "%s", "A note on LUMI serum");
+    snprintf(title, sizeof title, "%s", "Glowa");
+    kw_query_doc d = {.title = title, .text = text};
+    assert_int_equal(kw_query_match(lumi, &d, &r), 0);
+    assert_true(r.match);
+    assert_int_equal(r.spans[0].offset, 10);
+    assert_int_equal(kw_query_match(glowa, &d, &r), 0);
+    assert_true(r.match);
+    snprintf(text, sizeof text, "%s", "露米精华 and nothing else");
+    snprintf(title, sizeof title, "%s", "Other");
+    assert_int_equal(kw_query_match(glowa, &d, &r), 0);
+    assert_false(r.match);
+    assert_int_equal(kw_query_match(lumi, &d, &r), 0);
+    assert_true(r.match);
+    assert_int_equal(r.spans[0].offset, 0);
+    assert_int_equal(r.spans[0].length, 6);
+    snprintf(text, sizeof text, "%s", "A note on LUMa serum");
+    assert_int_equal(kw_query_match(lumi, &d, &r), 0);
+    assert_false(r.match);
+    d.text = NULL;
+    assert_int_equal(kw_query_match(lumi, &d, &r), 0);
+    assert_false(r.match);
+    kw_query_match_result_release(&r);
+    kw_query_free(lumi);
+    kw_query_free(glowa);
+}
+
 static void text_fold__keeps_raw_offsets_and_replaces_bad_bytes(void **state)
 {
     (void)state;
@@ -599,6 +636,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bare_word__matches_whole_words_only),
+        cmocka_unit_test(match__one_result_across_queries_and_rewritten_fields),
         cmocka_unit_test(case_and_full_width__fold_to_the_same_word),
         cmocka_unit_test(traditional_and_simplified__match_each_other),
         cmocka_unit_test(cjk_terms__match_inside_longer_runs),
