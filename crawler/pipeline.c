@@ -33,7 +33,7 @@ struct kw_crawl {
     struct timespec opened; /* when it was opened */
 };
 
-#define BATCH_PAGES 64
+#define BATCH_PAGES 256
 #define BATCH_SECONDS 0.5
 
 static double since(const struct timespec *t)
