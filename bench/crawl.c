@@ -89,13 +89,49 @@ typedef struct crawl_run {
 
 static double cpu(void);
 
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void crawled(void *ctx, const kw_fetch_response *r)
 {
     crawl_run *cr = ctx;
-    double c0 = cpu();
+    double c0 = thread_cpu();
     if (kw_crawl_page(cr->pipe, r->user, r, 0, &cr->st))
         cr->failed++;
-    cr->pipeline_cpu += cpu() - c0;
+    cr->pipeline_cpu += thread_cpu() - c0;
+}
+
+/* Crawl every source once through a fresh pipeline; CPU and wall seconds. */
+static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, crawl_run *cr,
+                     double *c_out, double *t_out)
+{
+    kw_fetch_options o;
+    kw_fetcher *f;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-bench";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = PARALLEL;
+    o.max_parallel = PARALLEL;
+    if (kw_crawl_new(&cr->pipe, s, sc, NULL) || kw_fetcher_new(&f, &o))
+        return 1;
+    for (int i = 0; i < n; i++) {
+        kw_fetch_request q = {.url = srcs[i].url, .user = &srcs[i]};
+        kw_fetcher_add(f, &q);
+    }
+    double c0 = cpu(), t0 = mono();
+    kw_fetcher_run(f, crawled, cr);
+    kw_crawl_flush(cr->pipe);
+    *t_out = mono() - t0;
+    *c_out = cpu() - c0;
+    kw_fetcher_free(f);
+    kw_crawl_free(cr->pipe);
+    cr->pipe = NULL;
+    return 0;
 }
 
 static void url_of(char *buf, size_t size, int port, int i)
@@ -190,7 +226,7 @@ int main(int argc, char **argv)
     kw_fetcher *f;
     char url[128], dir[4096], db[4200];
 
-    /* 1. The full crawl into a fresh SQLite database. */
+    /* 1. The full crawl into a fresh SQLite database, then a re-crawl. */
     snprintf(dir, sizeof dir, "%s/kw-bench-crawl.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (argc > 2)
         snprintf(dir, sizeof dir, "%s", argv[2]);
@@ -203,7 +239,6 @@ int main(int argc, char **argv)
     kw_brand glowa = {.name = "Glowa", .query = "Glowa"};
     int64_t bid;
     kw_scorer *sc = NULL;
-    kw_crawl *pipe = NULL;
     if (kw_store_open(&s, db, &so) || kw_store_migrate(s, NULL) ||
         kw_store_brand_add(s, &lumi, &bid) || kw_store_brand_add(s, &glowa, &bid) ||
         kw_scorer_new(&sc, NULL)) {
@@ -223,27 +258,14 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (kw_crawl_new(&pipe, s, sc, NULL))
+    crawl_run cr = {0}, re = {0};
+    double c_c, t_c, c_r, t_r;
+    if (crawl_all(s, sc, srcs, n, &cr, &c_c, &t_c))
         return 1;
-    kw_fetch_options_init(&o);
-    o.user_agent = "kolwatch-bench";
-    o.allow_private = 1;
-    o.min_delay_ms = 0;
-    o.max_per_host = PARALLEL;
-    o.max_parallel = PARALLEL;
-    if (kw_fetcher_new(&f, &o))
+    /* 2. The same pages again: every item is known (steady state, as when
+     * feeds are re-read on their schedule and the server sends no ETag). */
+    if (crawl_all(s, sc, srcs, n, &re, &c_r, &t_r))
         return 1;
-    for (int i = 0; i < n; i++) {
-        kw_fetch_request q = {.url = srcs[i].url, .user = &srcs[i]};
-        kw_fetcher_add(f, &q);
-    }
-    crawl_run cr = {.pipe = pipe};
-    double c0 = cpu(), t0 = mono();
-    kw_fetcher_run(f, crawled, &cr);
-    kw_crawl_flush(pipe);
-    double t_c = mono() - t0, c_c = cpu() - c0;
-    kw_fetcher_free(f);
-    kw_crawl_free(pipe);
     kw_scorer_free(sc);
     int64_t mentions = 0;
     kw_store_mention_count(s, 0, &mentions);
@@ -263,7 +285,7 @@ int main(int argc, char **argv)
         kw_fetch_request q = {.url = url};
         kw_fetcher_add(f, &q);
     }
-    c0 = cpu(), t0 = mono();
+    double c0 = cpu(), t0 = mono();
     kw_fetcher_run(f, done, NULL);
     double t_f = mono() - t0, c_f = cpu() - c0;
     kw_fetcher_free(f);
@@ -281,9 +303,13 @@ int main(int argc, char **argv)
     printf("full crawl: %8.0f pages/s, %7.1f us client CPU per page (%.1f us of it in the "
            "page pipeline: extraction, queries, scoring, storing)\n",
            n / t_c, 1e6 * c_c / n, 1e6 * cr.pipeline_cpu / n);
+    printf("re-crawl  : %8.0f pages/s, %7.1f us client CPU per page (%.1f us in the page "
+           "pipeline; %ld new mentions: every item known)\n",
+           n / t_r, 1e6 * c_r / n, 1e6 * re.pipeline_cpu / n, re.st.added);
     printf("fetcher   : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_f, 1e6 * c_f / n);
     printf("bare multi: %8.0f pages/s, %7.1f us client CPU per page\n", n / t_b, 1e6 * c_b / n);
     printf("ratio CPU per page, full crawl / bare: %.2f\n", c_c / c_b);
+    printf("ratio CPU per page, re-crawl / bare:   %.2f\n", c_r / c_b);
     printf("ratio CPU per page, fetcher / bare:    %.2f\n", c_f / c_b);
     if (argc <= 2) {
         char p[4300];

@@ -156,13 +156,20 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
     if (n == 0 || kw_url_canonical(canon, sizeof canon - 24, link))
         return 0; /* no brand's, or a link that is no web page */
     st->matched++;
-    kw_sha256_hex(hash, text, strlen(text));
     if (!it->link) {
         /* Items without a link of their own (posts on a forum page) are
          * told apart by their text: the page's URL keyed with its hash. */
+        kw_sha256_hex(hash, text, strlen(text));
         size_t cl = strlen(canon);
         snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
     }
+    /* A known URL (a feed read again) is only linked to the brands it
+     * lacks: nothing is scored or looked up for it. */
+    rc = kw_store_mention_link_known(c->s, canon, ids, n, &result, NULL);
+    if (rc != KW_ENOTFOUND)
+        return rc;
+    if (it->link)
+        kw_sha256_hex(hash, text, strlen(text));
     if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
         return rc;
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,

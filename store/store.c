@@ -666,7 +666,7 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t
 
 /* The stored mention at m's canonical URL: its id and what its counts are
  * kept under. 0 when there is none. */
-static int mention_known(kw_store *s, const kw_mention *m, int64_t *mid, int64_t *key_time,
+static int mention_known(kw_store *s, const char *canonical_url, int64_t *mid, int64_t *key_time,
                          char *platform, size_t psize, char *label, size_t lsize,
                          int64_t *reach)
 {
@@ -675,7 +675,7 @@ static int mention_known(kw_store *s, const kw_mention *m, int64_t *mid, int64_t
     *mid = 0;
     if ((rc = stmt(s, Q_MENTION_FIND, &st)))
         return rc;
-    s->be->bind_text(st, 1, m->canonical_url);
+    s->be->bind_text(st, 1, canonical_url);
     rc = s->be->step(st);
     if (rc != STEP_ROW) {
         s->be->reset(st);
@@ -749,11 +749,41 @@ static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, i
     return rc < 0 ? rc : 0;
 }
 
-static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
-                              size_t n_brands, int *result, int64_t *id)
+/* Link the brands mention mid lacks, counting it in their buckets under
+ * platform, label and key_time. *linked gets how many were new. */
+static int link_brands(kw_store *s, int64_t mid, const int64_t *brands, size_t n_brands,
+                       const char *platform, const char *label, int64_t key_time,
+                       int64_t reach, int *linked)
 {
     kw_stmt *st;
     char now[KW_TIME_TEXT];
+    int rc;
+    int64_t d_label[3] = {0, 0, 0};
+    int col = label_column(label);
+    if (col >= 0)
+        d_label[col] = 1;
+    *linked = 0;
+    store_now_text(now);
+    for (size_t i = 0; i < n_brands; i++) {
+        if ((rc = stmt(s, Q_LINK_INSERT, &st)))
+            return rc;
+        s->be->bind_int64(st, 1, mid);
+        s->be->bind_int64(st, 2, brands[i]);
+        s->be->bind_text(st, 3, now);
+        if ((rc = store_run(s, st)))
+            return rc;
+        if (s->be->changes(st) == 0)
+            continue;
+        (*linked)++;
+        if ((rc = bucket_add(s, brands[i], platform, key_time, 1, d_label, reach)))
+            return rc;
+    }
+    return 0;
+}
+
+static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *brands,
+                              size_t n_brands, int *result, int64_t *id)
+{
     int rc, is_new = 0, linked = 0;
     int64_t key_time = KW_TIME_NONE, reach = 0, mid;
     const char *platform, *label;
@@ -762,8 +792,8 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
     /* A URL seen before (the common case when a feed is read again) costs
      * one lookup; only a new mention is looked up as a possible copy, and
      * is stored with its original already set. */
-    if ((rc = mention_known(s, m, &mid, &key_time, platform_buf, sizeof platform_buf, label_buf,
-                            sizeof label_buf, &reach)))
+    if ((rc = mention_known(s, m->canonical_url, &mid, &key_time, platform_buf,
+                            sizeof platform_buf, label_buf, sizeof label_buf, &reach)))
         return rc;
     if (!mid) {
         int64_t original = m->repost_of;
@@ -772,8 +802,8 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         if ((rc = mention_insert(s, m, original, &mid)))
             return rc;
         if (!mid) { /* another writer stored it just now */
-            if ((rc = mention_known(s, m, &mid, &key_time, platform_buf, sizeof platform_buf,
-                                    label_buf, sizeof label_buf, &reach)))
+            if ((rc = mention_known(s, m->canonical_url, &mid, &key_time, platform_buf,
+                                    sizeof platform_buf, label_buf, sizeof label_buf, &reach)))
                 return rc;
             if (!mid)
                 return kw_error_set(KW_EDB, "mention %s vanished during insert",
@@ -794,30 +824,42 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
         platform = platform_buf;
         label = label_buf[0] ? label_buf : NULL;
     }
-    store_now_text(now);
-    int64_t d_label[3] = {0, 0, 0};
-    int col = label_column(label);
-    if (col >= 0)
-        d_label[col] = 1;
-    for (size_t i = 0; i < n_brands; i++) {
-        if ((rc = stmt(s, Q_LINK_INSERT, &st)))
-            return rc;
-        s->be->bind_int64(st, 1, mid);
-        s->be->bind_int64(st, 2, brands[i]);
-        s->be->bind_text(st, 3, now);
-        if ((rc = store_run(s, st)))
-            return rc;
-        if (s->be->changes(st) == 0)
-            continue;
-        linked++;
-        if ((rc = bucket_add(s, brands[i], platform, key_time, 1, d_label, reach)))
-            return rc;
-    }
+    if ((rc = link_brands(s, mid, brands, n_brands, platform, label, key_time, reach, &linked)))
+        return rc;
     if (result)
         *result = is_new ? KW_PUT_NEW : linked ? KW_PUT_LINKED : KW_PUT_SAME;
     if (id)
         *id = mid;
     return 0;
+}
+
+static int link_known_locked(kw_store *s, const char *canonical_url, const int64_t *brands,
+                             size_t n_brands, int *result, int64_t *id)
+{
+    char platform[64], label[16];
+    int64_t mid, key_time, reach;
+    int rc, linked = 0;
+    if ((rc = mention_known(s, canonical_url, &mid, &key_time, platform, sizeof platform, label,
+                            sizeof label, &reach)))
+        return rc;
+    if (!mid)
+        return kw_error_set(KW_ENOTFOUND, "no mention at %s", canonical_url);
+    if ((rc = link_brands(s, mid, brands, n_brands, platform, label[0] ? label : NULL,
+                          key_time, reach, &linked)))
+        return rc;
+    if (result)
+        *result = linked ? KW_PUT_LINKED : KW_PUT_SAME;
+    if (id)
+        *id = mid;
+    return 0;
+}
+
+int kw_store_mention_link_known(kw_store *s, const char *canonical_url, const int64_t *brands,
+                                size_t n_brands, int *result, int64_t *id)
+{
+    if (!canonical_url || !*canonical_url)
+        return kw_error_set(KW_EINVAL, "a mention needs a URL");
+    IN_TX(s, link_known_locked(s, canonical_url, brands, n_brands, result, id));
 }
 
 int kw_store_mention_put(kw_store *s, const kw_mention *m, const int64_t *brands,

@@ -121,6 +121,13 @@ enum {
  * but brands it lacked are linked. *result gets KW_PUT_*; *id its id. */
 int kw_store_mention_put(kw_store *s, const kw_mention *m, const int64_t *brands,
                          size_t n_brands, int *result, int64_t *id);
+/* The known-URL half of kw_store_mention_put, for callers that would rather
+ * not score a text before knowing it is new: when a mention is stored at
+ * canonical_url, link the brands it lacks (buckets kept in step), set
+ * *result (KW_PUT_LINKED or KW_PUT_SAME) and *id, and return 0; when none
+ * is, return KW_ENOTFOUND and change nothing. */
+int kw_store_mention_link_known(kw_store *s, const char *canonical_url, const int64_t *brands,
+                                size_t n_brands, int *result, int64_t *id);
 
 /* Set a mention's sentiment (score, pos, neg, neu, label, explanation from
  * m), moving its counts between the label columns of its buckets.

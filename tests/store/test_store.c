@@ -194,6 +194,34 @@ static void mention_put__known_url_for_another_brand_links_and_counts_for_both(v
     assert_int_equal(bucket_sums(f->s, rival).n_all, 1);
 }
 
+static void link_known__links_a_known_url_and_leaves_an_unknown_one_alone(void **state)
+{
+    fixture *f = *state;
+    int64_t acme = add_brand(f->s, "Acme"), rival = add_brand(f->s, "Rival"), n, id, id2;
+    kw_mention m = mention("https://example.com/p/3", "weibo", 1790000000);
+    int result = 0;
+    assert_int_equal(kw_store_mention_link_known(f->s, m.canonical_url, &acme, 1, &result, &id),
+                     KW_ENOTFOUND);
+    assert_int_equal(kw_store_mention_count(f->s, 0, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(bucket_sums(f->s, acme).n_all, 0);
+    assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, &result, &id), 0);
+    assert_int_equal(kw_store_mention_link_known(f->s, m.canonical_url, &acme, 1, &result, &id2),
+                     0);
+    assert_int_equal(result, KW_PUT_SAME);
+    assert_int_equal(id2, id);
+    assert_int_equal(kw_store_mention_link_known(f->s, m.canonical_url, &rival, 1, &result, &id2),
+                     0);
+    assert_int_equal(result, KW_PUT_LINKED);
+    assert_int_equal(kw_store_mention_count(f->s, rival, &n), 0);
+    assert_int_equal(n, 1);
+    /* counted for the new brand under the stored mention's time, platform and label */
+    assert_int_equal(bucket_sums(f->s, rival).n_all, 1);
+    assert_int_equal(bucket_sums(f->s, acme).n_all, 1);
+    assert_int_equal(kw_store_mention_count(f->s, 0, &n), 0);
+    assert_int_equal(n, 1);
+}
+
 static void buckets__are_five_minutes_wide_keyed_by_published_time_and_platform(void **state)
 {
     fixture *f = *state;
@@ -358,6 +386,7 @@ int main(void)
         T(brand__add_find_by_name_and_id_update_and_unique_name),
         T(mention_put__same_url_twice_is_stored_once),
         T(mention_put__known_url_for_another_brand_links_and_counts_for_both),
+        T(link_known__links_a_known_url_and_leaves_an_unknown_one_alone),
         T(buckets__are_five_minutes_wide_keyed_by_published_time_and_platform),
         T(buckets__use_fetched_time_when_a_mention_has_no_published_time),
         T(rescore__moves_counts_between_label_columns),
