@@ -8,6 +8,8 @@
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
 
+#include "internal.h"
+
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
@@ -17,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_FIELD (1024 * 1024)
+#define MAX_FIELD KW_EX_MAX_FIELD
 #define NO_TIME INT64_MIN
 
 static const char *const field_keys[] = {"title", "text", "author", "time", "link"};
@@ -38,7 +40,7 @@ void kw_extracted_free(kw_extracted *e)
     memset(e, 0, sizeof *e);
 }
 
-static kw_extracted_item *new_item(kw_extracted *e)
+kw_extracted_item *ex_new_item(kw_extracted *e)
 {
     if (e->n == KW_EXTRACT_MAX_ITEMS)
         return NULL;
@@ -52,7 +54,7 @@ static kw_extracted_item *new_item(kw_extracted *e)
 }
 
 /* Trim, collapse runs of blanks, cap the length; takes ownership of s. */
-static char *tidy(char *s)
+char *ex_tidy(char *s)
 {
     if (!s)
         return NULL;
@@ -66,7 +68,7 @@ static char *tidy(char *s)
             if (o > 0 && !(o > 1 && s[o - 1] == '\n' && s[o - 2] == '\n'))
                 s[o++] = '\n';
             space = 1;
-        } else if (isspace(c)) {
+        } else if (c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r') {
             if (!space)
                 s[o++] = ' ';
             space = 1;
@@ -75,10 +77,19 @@ static char *tidy(char *s)
             space = 0;
         }
     }
+    if (o == MAX_FIELD) {
+        /* cut at the limit: never leave half a UTF-8 sequence at the end */
+        size_t k = o;
+        while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0) {
+            unsigned char lead = (unsigned char)s[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (o - (k - 1) < need)
+                o = k - 1;
+        }
+    }
     while (o > 0 && (s[o - 1] == ' ' || s[o - 1] == '\n'))
-        o--;
-    /* never cut a UTF-8 sequence in two */
-    while (o > 0 && ((unsigned char)s[o - 1] & 0xC0) == 0x80 && o == MAX_FIELD)
         o--;
     s[o] = '\0';
     if (o == 0) {
@@ -88,7 +99,7 @@ static char *tidy(char *s)
     return s;
 }
 
-static char *resolve(const char *link, const char *base)
+char *ex_resolve(const char *link, const char *base)
 {
     if (!link || !*link)
         return NULL;
@@ -98,7 +109,7 @@ static char *resolve(const char *link, const char *base)
     return out;
 }
 
-static int64_t parse_time(const char *v)
+int64_t ex_parse_time(const char *v)
 {
     int64_t t;
     return v && kw_date_parse(&t, v, 0) == 0 ? t : NO_TIME;
@@ -106,12 +117,7 @@ static int64_t parse_time(const char *v)
 
 /* ---- HTML ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+void ex_sb_add(kw_sbuf *b, const char *s, size_t n)
 {
     if (b->n + n + 1 > b->cap) {
         if (b->n + n + 1 > MAX_FIELD + 1)
@@ -142,12 +148,12 @@ static int is_block(const char *name)
 }
 
 /* Text of a subtree, skipping scripts and styles, blocks on their own lines. */
-static void node_text(xmlNodePtr n, sbuf *b, int depth)
+static void node_text(xmlNodePtr n, kw_sbuf *b, int depth)
 {
     for (; n && depth < 200 && b->n < MAX_FIELD; n = n->next) {
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
             if (n->content)
-                sb_add(b, (const char *)n->content, strlen((const char *)n->content));
+                ex_sb_add(b, (const char *)n->content, strlen((const char *)n->content));
         } else if (n->type == XML_ELEMENT_NODE) {
             const char *name = (const char *)n->name;
             if (!strcasecmp(name, "script") || !strcasecmp(name, "style") ||
@@ -155,29 +161,29 @@ static void node_text(xmlNodePtr n, sbuf *b, int depth)
                 continue;
             int block = is_block(name);
             if (block)
-                sb_add(b, "\n", 1);
+                ex_sb_add(b, "\n", 1);
             node_text(n->children, b, depth + 1);
             if (block)
-                sb_add(b, "\n", 1);
+                ex_sb_add(b, "\n", 1);
         }
     }
 }
 
 static char *text_of(xmlNodePtr n)
 {
-    sbuf b = {0};
+    kw_sbuf b = {0};
     if (n->type == XML_ATTRIBUTE_NODE || n->type == XML_TEXT_NODE) {
         xmlChar *c = xmlNodeGetContent(n);
         char *s = c ? strdup((const char *)c) : NULL;
         xmlFree(c);
-        return tidy(s);
+        return ex_tidy(s);
     }
     if (n->type == XML_ELEMENT_NODE) {
         if (!strcasecmp((const char *)n->name, "br"))
             return NULL;
         node_text(n->children, &b, 0);
     }
-    return tidy(b.p);
+    return ex_tidy(b.p);
 }
 
 /* The value of an XPath result for a field. */
@@ -186,7 +192,7 @@ static char *xpath_value(xmlXPathObjectPtr r, int field)
     if (!r)
         return NULL;
     if (r->type == XPATH_STRING)
-        return tidy(strdup((const char *)r->stringval));
+        return ex_tidy(strdup((const char *)r->stringval));
     if (r->type == XPATH_NUMBER) {
         char buf[64];
         snprintf(buf, sizeof buf, "%.17g", r->floatval);
@@ -201,21 +207,21 @@ static char *xpath_value(xmlXPathObjectPtr r, int field)
         if (a) {
             char *s = strdup((const char *)a);
             xmlFree(a);
-            return tidy(s);
+            return ex_tidy(s);
         }
     }
     if (field == F_TEXT && r->nodesetval->nodeNr > 1) {
-        sbuf b = {0};
+        kw_sbuf b = {0};
         for (int i = 0; i < r->nodesetval->nodeNr && b.n < MAX_FIELD; i++) {
             char *t = text_of(r->nodesetval->nodeTab[i]);
             if (t) {
                 if (b.n)
-                    sb_add(&b, "\n", 1);
-                sb_add(&b, t, strlen(t));
+                    ex_sb_add(&b, "\n", 1);
+                ex_sb_add(&b, t, strlen(t));
                 free(t);
             }
         }
-        return tidy(b.p);
+        return ex_tidy(b.p);
     }
     return text_of(n);
 }
@@ -277,221 +283,14 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     case F_TEXT: it->text = v; break;
     case F_AUTHOR: it->author = v; break;
     case F_TIME:
-        it->published = parse_time(v);
+        it->published = ex_parse_time(v);
         free(v);
         break;
     case F_LINK:
-        it->link = resolve(v, base);
+        it->link = ex_resolve(v, base);
         free(v);
         break;
     }
-}
-
-/*
- * Article heuristics. Each candidate below is what an XPath expression of
- * the form shown would select, found in one walk over the tree instead of
- * a dozen XPath evaluations (which cost more than parsing a small page).
- */
-typedef struct cand {
-    const char *elem;           /* element name, NULL for any element */
-    const char *attr, *value;   /* attribute that must equal value */
-    const char *attr2, *value2; /* or this one (NULL: none) */
-    const char *attr3, *value3; /* or this one (NULL: none) */
-    const char *want;           /* attribute to read, NULL for the text */
-} cand;
-
-static const cand cands[] = {
-    /* titles */
-    {"meta", "property", "og:title", NULL, NULL, NULL, NULL, "content"},
-    {"h1", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    {"title", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    /* authors */
-    {"meta", "name", "author", NULL, NULL, NULL, NULL, "content"},
-    {"meta", "property", "article:author", NULL, NULL, NULL, NULL, "content"},
-    {NULL, "rel", "author", "itemprop", "author", NULL, NULL, NULL},
-    /* times */
-    {"meta", "property", "article:published_time", NULL, NULL, NULL, NULL, "content"},
-    {NULL, "itemprop", "datePublished", NULL, NULL, NULL, NULL, "content"},
-    {"time", NULL, NULL, NULL, NULL, NULL, NULL, "datetime"},
-    {"meta", "name", "pubdate", "name", "publishdate", "name", "date", "content"},
-    /* links */
-    {"link", "rel", "canonical", NULL, NULL, NULL, NULL, "href"},
-    {"meta", "property", "og:url", NULL, NULL, NULL, NULL, "content"},
-};
-enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_COUNT = 12 };
-
-static xmlAttrPtr attr_of(xmlNodePtr n, const char *name)
-{
-    for (xmlAttrPtr a = n->properties; a; a = a->next)
-        if (!a->ns && strcmp((const char *)a->name, name) == 0)
-            return a;
-    return NULL;
-}
-
-/* An attribute's value (entities decoded), "" when it has none. */
-static char *attr_value(xmlNodePtr n, xmlAttrPtr a)
-{
-    xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-    char *s = strdup(v ? (const char *)v : "");
-    xmlFree(v);
-    return s;
-}
-
-static int attr_is(xmlNodePtr n, const char *name, const char *value)
-{
-    xmlAttrPtr a = name ? attr_of(n, name) : NULL;
-    if (!a)
-        return 0;
-    xmlNodePtr c = a->children;
-    if (!c)
-        return *value == '\0';
-    if (c->type == XML_TEXT_NODE && !c->next)
-        return c->content && strcmp((const char *)c->content, value) == 0;
-    char *v = attr_value(n, a);
-    int eq = v && strcmp(v, value) == 0;
-    free(v);
-    return eq;
-}
-
-static int cand_matches(const cand *k, xmlNodePtr n)
-{
-    if (k->elem && strcmp((const char *)n->name, k->elem) != 0)
-        return 0;
-    if (k->attr && !attr_is(n, k->attr, k->value) && !attr_is(n, k->attr2, k->value2) &&
-        !attr_is(n, k->attr3, k->value3))
-        return 0;
-    return !k->want || attr_of(n, k->want) != NULL;
-}
-
-typedef struct article_nodes {
-    xmlNodePtr first[A_COUNT]; /* the first element each candidate selects */
-    xmlNodePtr body;
-    xmlNodePtr *ps; /* every <p>, in document order */
-    size_t np, cap;
-    int oom;
-} article_nodes;
-
-static void visit(article_nodes *an, xmlNodePtr n)
-{
-    const char *name = (const char *)n->name;
-    for (int i = 0; i < A_COUNT; i++)
-        if (!an->first[i] && cand_matches(&cands[i], n))
-            an->first[i] = n;
-    if (!an->body && strcmp(name, "body") == 0)
-        an->body = n;
-    if (strcmp(name, "p") == 0) {
-        if (an->np == an->cap) {
-            size_t nc = an->cap ? an->cap * 2 : 32;
-            xmlNodePtr *np = realloc(an->ps, nc * sizeof *np);
-            if (!np) {
-                an->oom = 1;
-                return;
-            }
-            an->ps = np;
-            an->cap = nc;
-        }
-        an->ps[an->np++] = n;
-    }
-}
-
-/* Every element in document order, without recursion. */
-static void collect(article_nodes *an, xmlDocPtr doc)
-{
-    xmlNodePtr n = doc->children;
-    while (n && !an->oom) {
-        if (n->type == XML_ELEMENT_NODE)
-            visit(an, n);
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            continue;
-        }
-        while (n && !n->next)
-            n = n->parent && n->parent != (xmlNodePtr)doc ? n->parent : NULL;
-        if (n)
-            n = n->next;
-    }
-}
-
-static char *cand_value(const article_nodes *an, int which)
-{
-    xmlNodePtr n = an->first[which];
-    if (!n)
-        return NULL;
-    if (!cands[which].want)
-        return text_of(n);
-    return tidy(attr_value(n, attr_of(n, cands[which].want)));
-}
-
-/* Article mode: the page is one item. */
-static int article(kw_extracted *out, xmlDocPtr doc, const char *base)
-{
-    article_nodes an = {.oom = 0};
-    kw_extracted_item *it = new_item(out);
-    if (!it)
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    collect(&an, doc);
-    if (an.oom) {
-        free(an.ps);
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    }
-    for (int i = A_TITLE; i < A_AUTHOR && !it->title; i++)
-        it->title = cand_value(&an, i);
-    for (int i = A_AUTHOR; i < A_TIME && !it->author; i++)
-        it->author = cand_value(&an, i);
-    for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
-        char *t = cand_value(&an, i);
-        it->published = parse_time(t);
-        free(t);
-    }
-    for (int i = A_LINK; i < A_COUNT && !it->link; i++) {
-        char *l = cand_value(&an, i);
-        it->link = resolve(l, base);
-        free(l);
-    }
-    if (!it->link && base)
-        it->link = strdup(base);
-    /* Main text: the element whose paragraph children hold the most text. */
-    xmlNodePtr best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < an.np; i++) {
-        xmlNodePtr parent = an.ps[i]->parent;
-        if (!parent || parent == best)
-            continue;
-        size_t len = 0;
-        for (xmlNodePtr c = parent->children; c; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && !strcasecmp((const char *)c->name, "p")) {
-                char *t = text_of(c);
-                len += t ? strlen(t) : 0;
-                free(t);
-            }
-        if (len > best_len)
-            best = parent, best_len = len;
-    }
-    free(an.ps);
-    if (best) {
-        sbuf b = {0};
-        for (xmlNodePtr c = best->children; c && b.n < MAX_FIELD; c = c->next) {
-            if (c->type != XML_ELEMENT_NODE)
-                continue;
-            const char *nm = (const char *)c->name;
-            if (strcasecmp(nm, "p") && strcasecmp(nm, "h2") && strcasecmp(nm, "h3") &&
-                strcasecmp(nm, "blockquote") && strcasecmp(nm, "ul") && strcasecmp(nm, "ol"))
-                continue;
-            char *t = text_of(c);
-            if (t) {
-                if (b.n)
-                    sb_add(&b, "\n", 1);
-                sb_add(&b, t, strlen(t));
-                free(t);
-            }
-        }
-        it->text = tidy(b.p);
-    }
-    if (!it->text) {
-        xmlNodePtr n = an.body ? an.body : xmlDocGetRootElement(doc);
-        it->text = n ? text_of(n) : NULL;
-    }
-    return 0;
 }
 
 int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char *rules,
@@ -537,13 +336,14 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         rc = kw_error_set(KW_ETOOBIG, "%s: page too large", name);
         goto cleanup;
     }
+    if (!r) { /* no rules: one article, read with the fast parser */
+        if ((rc = kw_extract_article(out, html, len, base)) == KW_EINVAL)
+            kw_error_set(rc, "%s: not an HTML page (%s)", name, kw_error_last());
+        goto cleanup;
+    }
     doc = htmlReadMemory(html, (int)len, base, "UTF-8",
                          HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
-    if (doc && !r) {
-        rc = article(out, doc, base);
-        goto cleanup;
-    }
     if (!doc || !(ctx = xmlXPathNewContext(doc))) {
         rc = kw_error_set(KW_EINVAL, "%s: not an HTML page", name);
         goto cleanup;
@@ -551,7 +351,7 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     if (next) {
         xmlXPathObjectPtr nr = xmlXPathCompiledEval(next, ctx);
         char *v = xpath_value(nr, F_LINK);
-        out->next = resolve(v, base);
+        out->next = ex_resolve(v, base);
         free(v);
         xmlXPathFreeObject(nr);
     }
@@ -563,7 +363,7 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     }
     for (int i = 0; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
         xmlNodePtr node = item ? items->nodesetval->nodeTab[i] : xmlDocGetRootElement(doc);
-        kw_extracted_item *it = new_item(out);
+        kw_extracted_item *it = ex_new_item(out);
         if (!it) {
             rc = kw_error_set(KW_ENOMEM, "out of memory");
             break;
@@ -648,10 +448,10 @@ static char *json_value(const cJSON *v, int field)
             if (strchr(v->valuestring, '<')) {
                 char *t = NULL;
                 if (kw_html_to_text(&t, v->valuestring, strlen(v->valuestring)) == 0)
-                    return tidy(t);
+                    return ex_tidy(t);
             }
         }
-        return tidy(strdup(v->valuestring));
+        return ex_tidy(strdup(v->valuestring));
     }
     if (cJSON_IsNumber(v)) {
         snprintf(buf, sizeof buf, "%.0f", v->valuedouble);
@@ -709,7 +509,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     }
     if (next_ptr) {
         char *v = json_value(pointer(doc, next_ptr), F_LINK);
-        out->next = resolve(v, base);
+        out->next = ex_resolve(v, base);
         free(v);
     }
     const cJSON *items = pointer(doc, items_ptr), *one;
@@ -722,7 +522,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
         one = cJSON_IsArray(items) ? cJSON_GetArrayItem(items, i) : items;
         if (!cJSON_IsObject(one))
             continue;
-        kw_extracted_item *it = new_item(out);
+        kw_extracted_item *it = ex_new_item(out);
         if (!it) {
             rc = kw_error_set(KW_ENOMEM, "out of memory");
             goto cleanup;
@@ -758,7 +558,7 @@ int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, cons
             *charset = f->encoding;
         for (size_t i = 0; i < f->n_entries && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
             kw_feed_entry *e = &f->entries[i];
-            kw_extracted_item *it = new_item(out);
+            kw_extracted_item *it = ex_new_item(out);
             if (!it) {
                 kw_feed_free(f);
                 kw_extracted_free(out);

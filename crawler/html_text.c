@@ -1,16 +1,16 @@
 /*
- * HTML fragments (feed summaries and contents) to plain text, with
- * libxml2's forgiving HTML parser: scripts, styles and comments go, entities
- * are decoded, blocks become line breaks. The tree is walked without
- * recursion, so deep nesting cannot exhaust the stack; no network, ever.
+ * HTML fragments (feed summaries and contents) to plain text, with the
+ * crawler's fast HTML parser (html_dom.c): scripts, styles and comments go,
+ * entities are decoded, blocks become line breaks. The tree is walked
+ * without recursion, so deep nesting cannot exhaust the stack.
  */
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
 
 #include "internal.h"
 
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
+#include "html_dom.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +21,10 @@ typedef struct textout {
     int rc;
 } textout;
 
-static bool name_in(const xmlChar *name, const char *const *list)
+static bool name_in(const char *name, const char *const *list)
 {
     for (; *list; list++)
-        if (ascii_ieq((const char *)name, *list))
+        if (**list == *name && strcmp(name, *list) == 0)
             return true;
     return false;
 }
@@ -66,42 +66,38 @@ static void emit_text(textout *t, const char *s)
     }
 }
 
-static void walk(textout *t, xmlNode *start)
+static void walk(textout *t, const kw_hnode *top)
 {
-    xmlNode *n = start;
+    const kw_hnode *n = top->first;
     while (n && t->rc == 0) {
         bool descend = false;
-        if (n->type == XML_ELEMENT_NODE) {
+        if (n->type == KW_HELEM) {
             if (!name_in(n->name, dropped)) {
                 if (name_in(n->name, blocks))
                     t->pending_break = true;
-                else if (ascii_ieq((const char *)n->name, "td") ||
-                         ascii_ieq((const char *)n->name, "th"))
+                else if (strcmp(n->name, "td") == 0 || strcmp(n->name, "th") == 0)
                     t->pending_space = t->b.len > 0;
-                descend = n->children != NULL;
+                descend = n->first != NULL;
             }
-        } else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
-                   n->content) {
-            emit_text(t, (const char *)n->content);
+        } else {
+            emit_text(t, n->text);
         }
         if (descend) {
-            n = n->children;
+            n = n->first;
             continue;
         }
         /* Climb to the next sibling, closing blocks on the way up. */
-        while (n) {
-            if (n->type == XML_ELEMENT_NODE && name_in(n->name, blocks))
+        while (n != top) {
+            if (n->type == KW_HELEM && name_in(n->name, blocks))
                 t->pending_break = true;
-            if (n == start)
-                return;
             if (n->next) {
                 n = n->next;
                 break;
             }
             n = n->parent;
-            if (!n || n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE)
-                return;
         }
+        if (n == top)
+            return;
     }
 }
 
@@ -138,23 +134,21 @@ static bool plain(const char *html, size_t len)
 int kw_html_to_text(char **out, const char *html, size_t len)
 {
     textout t = {.rc = 0};
-    htmlDocPtr doc = NULL;
     *out = NULL;
     if (len > INT_MAX / 2)
         return kw_error_set(KW_ETOOBIG, "HTML of %zu bytes is too large", len);
     buf_init(&t.b, len + 16);
-    bool fast = plain(html, len);
-    if (!fast && len > 0)
-        doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                             HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                 HTML_PARSE_NONET);
-    if (doc) {
-        for (xmlNode *n = doc->children; n && t.rc == 0; n = n->next)
-            walk(&t, n);
-        xmlFreeDoc(doc);
+    kw_hdoc *doc = NULL;
+    if (!plain(html, len)) {
+        int rc = kw_hdoc_parse(&doc, html, len);
+        if (rc) {
+            buf_release(&t.b);
+            return rc;
+        }
+        walk(&t, kw_hdoc_root(doc));
+        kw_hdoc_free(doc);
     } else if (len > 0) {
-        /* No markup and no entities (the parser would give the text back),
-         * or the parser gave up (the text as it is beats nothing). */
+        /* No markup and no entities: the text as it is. */
         char *copy = malloc(len + 1);
         if (!copy)
             return kw_error_set(KW_ENOMEM, "out of memory");

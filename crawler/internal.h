@@ -33,4 +33,27 @@ bool ascii_ieqn(const char *a, const char *b, size_t n);
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Shared by the extractors (extract.c) and article mode (article.c). */
+#define KW_EX_MAX_FIELD (1024 * 1024) /* bytes of text per field */
+typedef struct kw_sbuf {
+    char *p;
+    size_t n, cap;
+} kw_sbuf;
+/* Append n bytes, silently stopping at KW_EX_MAX_FIELD. */
+void ex_sb_add(kw_sbuf *b, const char *s, size_t n);
+/* Trim, collapse runs of blanks, cap the length; takes ownership of s;
+ * NULL for an empty result. */
+char *ex_tidy(char *s);
+/* link resolved against base, as a new string; NULL for an empty link. */
+char *ex_resolve(const char *link, const char *base);
+/* A date in any form kw_date_parse reads, or INT64_MIN. */
+int64_t ex_parse_time(const char *v);
+struct kw_extracted;
+struct kw_extracted_item;
+/* A new empty item at the end of e, NULL at the item limit or out of memory. */
+struct kw_extracted_item *ex_new_item(struct kw_extracted *e);
+/* Article mode: the page as one item (article.c). */
+int kw_extract_article(struct kw_extracted *out, const char *html, size_t len,
+                       const char *base);
+
 #endif

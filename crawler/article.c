@@ -1,0 +1,277 @@
+/*
+ * Article mode: a page without rules is one item. Title, author, date and
+ * canonical link come from the first usable of several candidates (each
+ * written below as the XPath expression it stands for); the main text is
+ * the paragraphs of the element whose <p> children hold the most text,
+ * else the whole body. Runs on the fast parser (html_dom.c): a page costs
+ * one parse and one walk.
+ */
+#include "kolwatch/crawler.h"
+#include "kolwatch/error.h"
+#include "kolwatch/extract.h"
+
+#include "html_dom.h"
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_TIME INT64_MIN
+
+typedef struct cand {
+    const char *elem;           /* element name, NULL for any element */
+    const char *attr, *value;   /* attribute that must equal value */
+    const char *attr2, *value2; /* or this one (NULL: none) */
+    const char *attr3, *value3; /* or this one (NULL: none) */
+    const char *want;           /* attribute to read, NULL for the text */
+} cand;
+
+static const cand cands[] = {
+    /* titles */
+    /* string(//meta[@property='og:title']/@content) */
+    {"meta", "property", "og:title", NULL, NULL, NULL, NULL, "content"},
+    /* (//h1)[1], //title */
+    {"h1", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    {"title", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    /* authors */
+    /* string(//meta[@name='author']/@content) */
+    {"meta", "name", "author", NULL, NULL, NULL, NULL, "content"},
+    /* string(//meta[@property='article:author']/@content) */
+    {"meta", "property", "article:author", NULL, NULL, NULL, NULL, "content"},
+    /* (// *[@rel='author' or @itemprop='author'])[1], any element */
+    {NULL, "rel", "author", "itemprop", "author", NULL, NULL, NULL},
+    /* times */
+    /* string(//meta[@property='article:published_time']/@content) */
+    {"meta", "property", "article:published_time", NULL, NULL, NULL, NULL, "content"},
+    /* string(// *[@itemprop='datePublished']/@content), any element */
+    {NULL, "itemprop", "datePublished", NULL, NULL, NULL, NULL, "content"},
+    /* string((//time[@datetime])[1]/@datetime) */
+    {"time", NULL, NULL, NULL, NULL, NULL, NULL, "datetime"},
+    /* string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content) */
+    {"meta", "name", "pubdate", "name", "publishdate", "name", "date", "content"},
+    /* links */
+    /* string(//link[@rel='canonical']/@href) */
+    {"link", "rel", "canonical", NULL, NULL, NULL, NULL, "href"},
+    /* string(//meta[@property='og:url']/@content) */
+    {"meta", "property", "og:url", NULL, NULL, NULL, NULL, "content"},
+};
+enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_COUNT = 12 };
+
+static int attr_is(const kw_hnode *n, const char *name, const char *value)
+{
+    const char *v = name ? kw_hnode_attr(n, name) : NULL;
+    return v && strcmp(v, value) == 0;
+}
+
+static int cand_matches(const cand *k, const kw_hnode *n)
+{
+    if (k->elem && (*k->elem != *n->name || strcmp(n->name, k->elem) != 0))
+        return 0;
+    if (k->attr && !attr_is(n, k->attr, k->value) && !attr_is(n, k->attr2, k->value2) &&
+        !attr_is(n, k->attr3, k->value3))
+        return 0;
+    return !k->want || kw_hnode_attr(n, k->want) != NULL;
+}
+
+/* ---- text of a subtree ------------------------------------------------------ */
+
+static int is_block(const char *name)
+{
+    static const char *const blocks[] = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4",
+                                         "h5", "h6", "section", "article", "blockquote",
+                                         "pre", "ul", "ol", "table", "header", "footer", NULL};
+    for (const char *const *b = blocks; *b; b++)
+        if (**b == *name && strcmp(name, *b) == 0)
+            return 1;
+    return 0;
+}
+
+static int skipped(const char *name)
+{
+    return !strcmp(name, "script") || !strcmp(name, "style") || !strcmp(name, "noscript") ||
+           !strcmp(name, "template");
+}
+
+/* Text of n's subtree, blocks on their own lines, scripts and styles left
+ * out; walked without recursion. */
+static char *text_of(const kw_hnode *top)
+{
+    kw_sbuf b = {0};
+    if (top->type == KW_HTEXT)
+        return ex_tidy(strdup(top->text));
+    if (strcmp(top->name, "br") == 0)
+        return NULL;
+    const kw_hnode *n = top->first;
+    while (n && b.n < KW_EX_MAX_FIELD) {
+        if (n->type == KW_HTEXT) {
+            ex_sb_add(&b, n->text, n->len);
+        } else if (!skipped(n->name)) {
+            if (is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+            if (n->first) {
+                n = n->first;
+                continue;
+            }
+            if (is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+        }
+        /* on to the next node, closing the blocks climbed out of */
+        while (n != top && !n->next) {
+            n = n->parent;
+            if (n != top && is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+        }
+        n = n == top ? NULL : n->next;
+    }
+    return ex_tidy(b.p);
+}
+
+/* ---- the heuristics ------------------------------------------------------------ */
+
+typedef struct article_nodes {
+    const kw_hnode *first[A_COUNT]; /* the first element each candidate selects */
+    const kw_hnode **ps;            /* every <p>, in document order */
+    size_t np, cap;
+    int oom;
+} article_nodes;
+
+static void visit(article_nodes *an, const kw_hnode *n)
+{
+    for (int i = 0; i < A_COUNT; i++)
+        if (!an->first[i] && cand_matches(&cands[i], n))
+            an->first[i] = n;
+    if (strcmp(n->name, "p") == 0) {
+        if (an->np == an->cap) {
+            size_t nc = an->cap ? an->cap * 2 : 32;
+            const kw_hnode **np = realloc(an->ps, nc * sizeof *np);
+            if (!np) {
+                an->oom = 1;
+                return;
+            }
+            an->ps = np;
+            an->cap = nc;
+        }
+        an->ps[an->np++] = n;
+    }
+}
+
+static char *cand_value(const article_nodes *an, int which)
+{
+    const kw_hnode *n = an->first[which];
+    if (!n)
+        return NULL;
+    if (!cands[which].want)
+        return text_of(n);
+    const char *v = kw_hnode_attr(n, cands[which].want);
+    return ex_tidy(strdup(v ? v : ""));
+}
+
+static size_t p_text_len(const kw_hnode *parent)
+{
+    size_t len = 0;
+    for (const kw_hnode *c = parent->first; c; c = c->next)
+        if (c->type == KW_HELEM && strcmp(c->name, "p") == 0) {
+            char *t = text_of(c);
+            len += t ? strlen(t) : 0;
+            free(t);
+        }
+    return len;
+}
+
+static char *main_text(const kw_hnode *best)
+{
+    kw_sbuf b = {0};
+    for (const kw_hnode *c = best->first; c && b.n < KW_EX_MAX_FIELD; c = c->next) {
+        if (c->type != KW_HELEM)
+            continue;
+        if (strcmp(c->name, "p") && strcmp(c->name, "h2") && strcmp(c->name, "h3") &&
+            strcmp(c->name, "blockquote") && strcmp(c->name, "ul") && strcmp(c->name, "ol"))
+            continue;
+        char *t = text_of(c);
+        if (t) {
+            if (b.n)
+                ex_sb_add(&b, "\n", 1);
+            ex_sb_add(&b, t, strlen(t));
+            free(t);
+        }
+    }
+    return ex_tidy(b.p);
+}
+
+static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
+{
+    article_nodes an = {.oom = 0};
+    kw_extracted_item *it = ex_new_item(out);
+    if (!it)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    for (const kw_hnode *n = kw_hdoc_root(doc); n && !an.oom; n = kw_hnode_next(n, 0))
+        if (n->type == KW_HELEM)
+            visit(&an, n);
+    if (an.oom) {
+        free(an.ps);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    for (int i = A_TITLE; i < A_AUTHOR && !it->title; i++)
+        it->title = cand_value(&an, i);
+    for (int i = A_AUTHOR; i < A_TIME && !it->author; i++)
+        it->author = cand_value(&an, i);
+    for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
+        char *t = cand_value(&an, i);
+        it->published = ex_parse_time(t);
+        free(t);
+    }
+    for (int i = A_LINK; i < A_COUNT && !it->link; i++) {
+        char *l = cand_value(&an, i);
+        it->link = ex_resolve(l, base);
+        free(l);
+    }
+    if (!it->link && base)
+        it->link = strdup(base);
+    /* Each parent is weighed once: a set of those seen, by address. */
+    size_t cap = 2, best_len = 0;
+    while (cap < 2 * an.np + 2)
+        cap <<= 1;
+    const kw_hnode *best = NULL, **seen = an.np ? calloc(cap, sizeof *seen) : NULL;
+    if (an.np && !seen) {
+        free(an.ps);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < an.np; i++) {
+        const kw_hnode *parent = an.ps[i]->parent;
+        size_t h = ((uintptr_t)parent >> 4) & (cap - 1);
+        while (seen[h] && seen[h] != parent)
+            h = (h + 1) & (cap - 1);
+        if (!parent || seen[h])
+            continue;
+        seen[h] = parent;
+        size_t len = p_text_len(parent);
+        if (len > best_len)
+            best = parent, best_len = len;
+    }
+    free(an.ps);
+    free(seen);
+    if (best)
+        it->text = main_text(best);
+    if (!it->text) {
+        const kw_hnode *body = kw_hdoc_body(doc);
+        it->text = text_of(body ? body : kw_hdoc_root(doc));
+    }
+    return 0;
+}
+
+int kw_extract_article(kw_extracted *out, const char *html, size_t len, const char *base)
+{
+    kw_hdoc *doc = NULL;
+    size_t i = 0;
+    while (i < len && (html[i] == ' ' || html[i] == '\t' || html[i] == '\n' || html[i] == '\r' ||
+                       html[i] == '\f'))
+        i++;
+    if (i == len)
+        return kw_error_set(KW_EINVAL, "the page is empty");
+    int rc = kw_hdoc_parse(&doc, html, len);
+    if (rc == 0)
+        rc = article(out, doc, base);
+    kw_hdoc_free(doc);
+    return rc;
+}

@@ -1,0 +1,614 @@
+/*
+ * The fast HTML parser (see html_dom.h): one pass over the bytes, a stack
+ * of open elements, everything allocated from one arena that goes in one
+ * free. Tree construction follows the common cases of HTML's rules (head
+ * and body implied, p/li/dt/dd/tr/td/option closed implicitly, void
+ * elements, raw text in script and style, entities in title and textarea)
+ * and otherwise stays simple: an end tag closes the nearest open element of
+ * its name, or is ignored.
+ */
+#include "html_dom.h"
+
+#include "kolwatch/error.h"
+
+#include "internal.h"
+
+#include <libxml/HTMLparser.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BLOCK_SIZE 32768
+#define MAX_ATTRS 64
+
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    _Alignas(16) char data[];
+} block;
+
+struct kw_hdoc {
+    block *blocks;
+    kw_hnode *html, *head, *body;
+    kw_hnode *stack[KW_HDOC_MAX_DEPTH];
+    int depth;
+    kw_buf text; /* text not yet put in the tree */
+    bool oom;
+};
+
+static void *arena(kw_hdoc *d, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    block *b = d->blocks;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
+        block *nb = malloc(sizeof *nb + cap);
+        if (!nb) {
+            d->oom = true;
+            return NULL;
+        }
+        nb->used = 0;
+        nb->cap = cap;
+        if (b && cap != BLOCK_SIZE) { /* a big one: keep filling the current block */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            d->blocks = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *arena_str(kw_hdoc *d, const char *s, size_t n, bool lower)
+{
+    char *p = arena(d, n + 1);
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        p[i] = lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    }
+    p[n] = '\0';
+    return p;
+}
+
+static kw_hnode *new_elem(kw_hdoc *d, const char *name)
+{
+    kw_hnode *n = arena(d, sizeof *n);
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof *n);
+    n->type = KW_HELEM;
+    n->name = name;
+    return n;
+}
+
+static void append(kw_hnode *parent, kw_hnode *n)
+{
+    n->parent = parent;
+    if (parent->last)
+        parent->last->next = n;
+    else
+        parent->first = n;
+    parent->last = n;
+}
+
+static kw_hnode *cur(kw_hdoc *d) { return d->stack[d->depth - 1]; }
+
+static void push(kw_hdoc *d, kw_hnode *n)
+{
+    if (d->depth < KW_HDOC_MAX_DEPTH)
+        d->stack[d->depth++] = n;
+}
+
+static bool in(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (**list == *name && strcmp(name, *list) == 0)
+            return true;
+    return false;
+}
+
+static const char *const void_elems[] = {
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL};
+static const char *const head_elems[] = {"title", "meta", "link", "base", "style", "script",
+                                         "noscript", "template", "basefont", "bgsound", NULL};
+static const char *const closes_p[] = {
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir",
+    "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hgroup", "hr", "li", "listing", "main", "menu", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "ul", "dd", "dt", "xmp", "plaintext",
+    NULL};
+static const char *const scope_edges[] = {"html", "body", "table", "td", "th", "caption",
+                                          "button", "object", "applet", "marquee",
+                                          "template", NULL};
+static const char *const headings[] = {"h1", "h2", "h3", "h4", "h5", "h6", NULL};
+
+/* Close the nearest open element named in `names`, looking down the stack
+ * no further than an element named in `edges`. */
+static void close_open(kw_hdoc *d, const char *const *names, const char *const *edges)
+{
+    for (int i = d->depth - 1; i >= 1; i--) {
+        const char *nm = d->stack[i]->name;
+        if (in(nm, names)) {
+            d->depth = i;
+            return;
+        }
+        if (in(nm, edges) || d->stack[i] == d->body)
+            return;
+    }
+}
+
+static void ensure_head(kw_hdoc *d)
+{
+    if (!d->head && (d->head = new_elem(d, "head")))
+        append(d->html, d->head);
+    if (d->head && cur(d) == d->html)
+        push(d, d->head);
+}
+
+static void ensure_body(kw_hdoc *d)
+{
+    if (d->body)
+        return;
+    if (!(d->body = new_elem(d, "body")))
+        return;
+    d->depth = 1;
+    append(d->html, d->body);
+    push(d, d->body);
+}
+
+static bool all_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f')
+            return false;
+    return true;
+}
+
+/* Put the pending text in the tree. */
+static void flush(kw_hdoc *d)
+{
+    if (d->text.len == 0)
+        return;
+    kw_hnode *at = cur(d);
+    if (at == d->html || at == d->head) {
+        if (all_blank(d->text.data, d->text.len)) {
+            d->text.len = 0;
+            return;
+        }
+        ensure_body(d);
+        at = cur(d);
+    }
+    kw_hnode *n = arena(d, sizeof *n);
+    char *t = n ? arena_str(d, d->text.data, d->text.len, false) : NULL;
+    if (t) {
+        memset(n, 0, sizeof *n);
+        n->type = KW_HTEXT;
+        n->text = t;
+        n->len = d->text.len;
+        append(at, n);
+    }
+    d->text.len = 0;
+}
+
+static void add_text(kw_hdoc *d, const char *s, size_t n)
+{
+    if (buf_append(&d->text, s, n) == KW_ENOMEM)
+        d->oom = true;
+}
+
+static void add_cp(kw_hdoc *d, uint32_t cp)
+{
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (buf_put_cp(&d->text, cp) == KW_ENOMEM)
+        d->oom = true;
+}
+
+static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* An entity at p ('&'); its code point in *cp and its length, 0 if none. */
+static size_t entity(const char *p, const char *end, uint32_t *cp)
+{
+    const char *q = p + 1;
+    if (q < end && *q == '#') {
+        uint32_t v = 0;
+        bool hex = q + 1 < end && (q[1] | 32) == 'x', any = false;
+        for (q += hex ? 2 : 1; q < end; q++, any = true) {
+            unsigned char c = (unsigned char)*q;
+            unsigned dv = c >= '0' && c <= '9'      ? c - '0'
+                          : hex && (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
+                                                                       : 99;
+            if (dv == 99)
+                break;
+            v = v > 0x10FFFF ? v : v * (hex ? 16 : 10) + dv;
+        }
+        if (!any)
+            return 0;
+        if (q < end && *q == ';')
+            q++;
+        *cp = v;
+        return (size_t)(q - p);
+    }
+    char name[33];
+    size_t n = 0;
+    for (; q < end && n < 32 && (is_alpha((unsigned char)*q) || (*q >= '0' && *q <= '9'));
+         q++)
+        name[n++] = *q;
+    if (n == 0 || q >= end || *q != ';')
+        return 0;
+    name[n] = '\0';
+    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+    if (!e)
+        return 0;
+    *cp = e->value;
+    return (size_t)(q + 1 - p);
+}
+
+/* Text with entities decoded into the pending text. */
+static void decode_into(kw_hdoc *d, const char *p, const char *end)
+{
+    while (p < end) {
+        const char *run = p;
+        while (p < end && *p != '&' && *p != '\0')
+            p++;
+        if (p > run)
+            add_text(d, run, (size_t)(p - run));
+        if (p >= end)
+            break;
+        uint32_t cp;
+        size_t k = *p == '&' ? entity(p, end, &cp) : 0;
+        if (k) {
+            add_cp(d, cp);
+            p += k;
+        } else {
+            add_text(d, *p == '\0' ? " " : "&", 1);
+            p++;
+        }
+    }
+}
+
+/* Where the raw text of element `name` ends: at "</name" followed by a
+ * blank, '/' or '>', or at the end of the input. */
+static const char *raw_end(const char *p, const char *end, const char *name)
+{
+    size_t n = strlen(name);
+    for (; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) >= n + 2 && p[1] == '/' && strncasecmp(p + 2, name, n) == 0 &&
+            ((size_t)(end - p) == n + 2 || is_space((unsigned char)p[n + 2]) ||
+             p[n + 2] == '/' || p[n + 2] == '>'))
+            return p;
+    }
+    return end;
+}
+
+/* Parse the attributes of a tag from p; stops after '>' (or at the end).
+ * *self gets whether the tag ended with "/>". */
+static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hattr **out,
+                              bool *self)
+{
+    kw_hattr *first = NULL, *last = NULL;
+    int count = 0;
+    *self = false;
+    while (p < end) {
+        while (p < end && (is_space((unsigned char)*p) || *p == '/')) {
+            *self = *p == '/';
+            p++;
+        }
+        if (p >= end)
+            break;
+        if (*p == '>') {
+            p++;
+            break;
+        }
+        *self = false;
+        const char *ns = p;
+        for (p++; p < end && !is_space((unsigned char)*p) && *p != '/' && *p != '>' && *p != '=';
+             p++)
+            ;
+        const char *ne = p, *vs = NULL, *ve = NULL;
+        while (p < end && is_space((unsigned char)*p))
+            p++;
+        if (p < end && *p == '=') {
+            for (p++; p < end && is_space((unsigned char)*p); p++)
+                ;
+            if (p < end && (*p == '"' || *p == '\'')) {
+                char q = *p++;
+                vs = p;
+                const char *close = memchr(p, q, (size_t)(end - p));
+                ve = close ? close : end;
+                p = close ? close + 1 : end;
+            } else {
+                vs = p;
+                while (p < end && !is_space((unsigned char)*p) && *p != '>')
+                    p++;
+                ve = p;
+            }
+        }
+        if (count >= MAX_ATTRS)
+            continue;
+        char *name = arena_str(d, ns, (size_t)(ne - ns), true);
+        if (!name)
+            return end;
+        bool dup = false;
+        for (kw_hattr *a = first; a && !dup; a = a->next)
+            dup = strcmp(a->name, name) == 0;
+        if (dup)
+            continue;
+        kw_hattr *a = arena(d, sizeof *a);
+        if (!a)
+            return end;
+        a->name = name;
+        a->next = NULL;
+        /* The value, decoded, by way of the text buffer (empty here). */
+        size_t keep = d->text.len;
+        if (vs)
+            decode_into(d, vs, ve);
+        a->value = arena_str(d, d->text.data ? d->text.data + keep : "", d->text.len - keep, false);
+        d->text.len = keep;
+        if (d->text.data)
+            d->text.data[keep] = '\0';
+        if (!a->value)
+            return end;
+        if (last)
+            last->next = a;
+        else
+            first = a;
+        last = a;
+        count++;
+    }
+    *out = first;
+    return p;
+}
+
+static void start_tag(kw_hdoc *d, const char *name, kw_hattr *attrs, bool self)
+{
+    if (strcmp(name, "html") == 0)
+        return;
+    if (strcmp(name, "head") == 0) {
+        if (!d->body)
+            ensure_head(d);
+        return;
+    }
+    if (strcmp(name, "body") == 0) {
+        ensure_body(d);
+        return;
+    }
+    if (!d->body) {
+        if (in(name, head_elems))
+            ensure_head(d);
+        else
+            ensure_body(d);
+    }
+    if (in(name, closes_p)) {
+        static const char *const p[] = {"p", NULL};
+        close_open(d, p, scope_edges);
+    }
+    if (strcmp(name, "li") == 0) {
+        static const char *const li[] = {"li", NULL}, *const e[] = {"ul", "ol", "menu", NULL};
+        close_open(d, li, e);
+    } else if (strcmp(name, "dt") == 0 || strcmp(name, "dd") == 0) {
+        static const char *const dx[] = {"dt", "dd", NULL}, *const e[] = {"dl", NULL};
+        close_open(d, dx, e);
+    } else if (strcmp(name, "tr") == 0) {
+        static const char *const tr[] = {"tr", NULL}, *const e[] = {"table", NULL};
+        close_open(d, tr, e);
+    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+        static const char *const tx[] = {"td", "th", NULL}, *const e[] = {"tr", "table", NULL};
+        close_open(d, tx, e);
+    } else if (strcmp(name, "thead") == 0 || strcmp(name, "tbody") == 0 ||
+               strcmp(name, "tfoot") == 0) {
+        static const char *const tb[] = {"thead", "tbody", "tfoot", NULL},
+                                 *const e[] = {"table", NULL};
+        close_open(d, tb, e);
+    } else if (strcmp(name, "option") == 0 || strcmp(name, "optgroup") == 0) {
+        if (strcmp(cur(d)->name, "option") == 0)
+            d->depth--;
+    } else if (strcmp(name, "a") == 0) {
+        static const char *const a[] = {"a", NULL};
+        close_open(d, a, scope_edges);
+    }
+    if (in(name, headings) && in(cur(d)->name, headings))
+        d->depth--;
+    kw_hnode *n = new_elem(d, name);
+    if (!n)
+        return;
+    n->attrs = attrs;
+    append(cur(d), n);
+    if (!self && !in(name, void_elems))
+        push(d, n);
+}
+
+
+static void end_tag(kw_hdoc *d, const char *name)
+{
+    if (strcmp(name, "html") == 0 || strcmp(name, "body") == 0)
+        return;
+    if (strcmp(name, "br") == 0) { /* </br> is read as <br>, as browsers do */
+        start_tag(d, "br", NULL, true);
+        return;
+    }
+    if (strcmp(name, "p") == 0) { /* </p> with no <p> open makes an empty one */
+        bool open = false;
+        for (int i = d->depth - 1; i >= 1 && !open; i--) {
+            open = strcmp(d->stack[i]->name, "p") == 0;
+            if (in(d->stack[i]->name, scope_edges))
+                break;
+        }
+        if (!open) {
+            start_tag(d, "p", NULL, true);
+            return;
+        }
+    }
+    bool heading = in(name, headings); /* </h3> closes an open <h5> too */
+    for (int i = d->depth - 1; i >= 1; i--) {
+        if (strcmp(d->stack[i]->name, name) == 0 || (heading && in(d->stack[i]->name, headings))) {
+            d->depth = i;
+            return;
+        }
+        if (d->stack[i] == d->body)
+            return;
+    }
+}
+
+/* The raw text of a script, style, title or textarea just opened. */
+static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const char *name)
+{
+    const char *stop = raw_end(p, end, name);
+    bool rcdata = strcmp(name, "title") == 0 || strcmp(name, "textarea") == 0;
+    if (rcdata)
+        decode_into(d, p, stop);
+    else
+        add_text(d, p, (size_t)(stop - p));
+    if (d->text.len) {
+        /* straight into the element: no implied body for a title's text */
+        kw_hnode *at = cur(d), *n = arena(d, sizeof *n);
+        char *t = n ? arena_str(d, d->text.data, d->text.len, false) : NULL;
+        if (t && strcmp(at->name, name) == 0) {
+            memset(n, 0, sizeof *n);
+            n->type = KW_HTEXT;
+            n->text = t;
+            n->len = d->text.len;
+            append(at, n);
+        }
+        d->text.len = 0;
+    }
+    if (strcmp(cur(d)->name, name) == 0)
+        d->depth--;
+    if (stop == end)
+        return end;
+    const char *gt = memchr(stop, '>', (size_t)(end - stop));
+    return gt ? gt + 1 : end;
+}
+
+static const char *const raw_elems[] = {"script", "style", "title", "textarea", "xmp",
+                                        "iframe", "noembed", "noframes", NULL};
+
+int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
+{
+    kw_hdoc *d = calloc(1, sizeof *d);
+    *out = NULL;
+    if (!d)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    buf_init(&d->text, len + 64);
+    if (!(d->html = new_elem(d, "html"))) {
+        kw_hdoc_free(d);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    push(d, d->html);
+    const char *p = html, *end = html + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    while (p < end && !d->oom) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        const char *stop = lt ? lt : end;
+        if (stop > p)
+            decode_into(d, p, stop);
+        p = stop;
+        if (p >= end)
+            break;
+        unsigned char c = p + 1 < end ? (unsigned char)p[1] : 0;
+        if (is_alpha(c) || (c == '/' && p + 2 < end && is_alpha((unsigned char)p[2]))) {
+            bool closing = c == '/';
+            const char *ns = p + (closing ? 2 : 1), *ne = ns;
+            while (ne < end && !is_space((unsigned char)*ne) && *ne != '/' && *ne != '>')
+                ne++;
+            flush(d);
+            if (closing) {
+                char lower[64];
+                size_t n = (size_t)(ne - ns);
+                const char *gt = ne < end ? memchr(ne, '>', (size_t)(end - ne)) : NULL;
+                p = gt ? gt + 1 : end;
+                if (n < sizeof lower) { /* longer: no element has such a name */
+                    for (size_t i = 0; i < n; i++)
+                        lower[i] = ns[i] >= 'A' && ns[i] <= 'Z' ? (char)(ns[i] + 32) : ns[i];
+                    lower[n] = '\0';
+                    end_tag(d, lower);
+                }
+                continue;
+            }
+            char *name = arena_str(d, ns, (size_t)(ne - ns), true);
+            if (!name)
+                break;
+            kw_hattr *attrs = NULL;
+            bool self;
+            p = attributes(d, ne, end, &attrs, &self);
+            start_tag(d, name, attrs, self);
+            if (!self && in(name, raw_elems))
+                p = raw_text(d, p, end, name);
+        } else if (c == '!' && end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            const char *q = p + 4;
+            if (q < end && *q == '>')
+                p = q + 1; /* <!--> */
+            else if (end - q >= 2 && memcmp(q, "->", 2) == 0)
+                p = q + 2; /* <!---> */
+            else {
+                const char *close = NULL;
+                for (const char *r = q; (r = memchr(r, '-', (size_t)(end - r))) != NULL; r++)
+                    if (end - r >= 3 && r[1] == '-' && r[2] == '>') {
+                        close = r;
+                        break;
+                    }
+                p = close ? close + 3 : end;
+            }
+        } else if (c == '!' || c == '?' || c == '/') {
+            const char *gt = memchr(p + 1, '>', (size_t)(end - p - 1));
+            p = gt ? gt + 1 : end;
+        } else {
+            add_text(d, "<", 1);
+            p++;
+        }
+    }
+    flush(d);
+    buf_release(&d->text);
+    if (d->oom) {
+        kw_hdoc_free(d);
+        return kw_error_set(KW_ENOMEM, "out of memory parsing HTML");
+    }
+    *out = d;
+    return 0;
+}
+
+void kw_hdoc_free(kw_hdoc *d)
+{
+    if (!d)
+        return;
+    for (block *b = d->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    buf_release(&d->text);
+    free(d);
+}
+
+const kw_hnode *kw_hdoc_root(const kw_hdoc *d) { return d->html; }
+const kw_hnode *kw_hdoc_body(const kw_hdoc *d) { return d->body; }
+
+const char *kw_hnode_attr(const kw_hnode *n, const char *name)
+{
+    for (const kw_hattr *a = n->attrs; a; a = a->next)
+        if (strcmp(a->name, name) == 0)
+            return a->value;
+    return NULL;
+}
+
+const kw_hnode *kw_hnode_next(const kw_hnode *n, int skip_children)
+{
+    if (!skip_children && n->first)
+        return n->first;
+    while (n && !n->next)
+        n = n->parent;
+    return n ? n->next : NULL;
+}

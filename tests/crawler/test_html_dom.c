@@ -1,0 +1,162 @@
+/*
+ * The crawler's fast HTML parser (crawler/html_dom.c): the tree it builds
+ * for the markup real pages use, written out compactly as
+ * name[attr=value](children) with text in quotes.
+ */
+#include "testsupport.h"
+
+#include "../../crawler/html_dom.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void dump(const kw_hnode *n, char *out, size_t size)
+{
+    size_t len = strlen(out);
+    for (; n; n = n->next) {
+        if (n->type == KW_HTEXT) {
+            len += (size_t)snprintf(out + len, size - len, "'%s'", n->text);
+            continue;
+        }
+        len += (size_t)snprintf(out + len, size - len, "%s", n->name);
+        for (const kw_hattr *a = n->attrs; a; a = a->next)
+            len += (size_t)snprintf(out + len, size - len, "[%s=%s]", a->name, a->value);
+        if (n->first) {
+            len += (size_t)snprintf(out + len, size - len, "(");
+            dump(n->first, out, size);
+            len = strlen(out);
+            len += (size_t)snprintf(out + len, size - len, ")");
+        }
+        assert_true(len < size);
+    }
+}
+
+static void expect_tree(const char *html, const char *want)
+{
+    kw_hdoc *d = NULL;
+    char got[4096] = "";
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html)), 0);
+    dump(kw_hdoc_root(d), got, sizeof got);
+    kw_hdoc_free(d);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s\n  gave %s\n  want %s", html, got, want);
+}
+
+static void head_and_body_are_implied(void **state)
+{
+    (void)state;
+    expect_tree("<title>T</title><meta name=author content=Ann>Hello",
+                "html(head(title('T')meta[name=author][content=Ann])body('Hello'))");
+    expect_tree("<!doctype html><HTML><Head></head>\n<BODY><P>x</body></html>",
+                "html(headbody(p('x')))");
+    expect_tree("", "html");
+    expect_tree("  \n ", "html");
+    /* text before the body tag starts the body; a second body is ignored */
+    expect_tree("{% x %}<body class=a><p>y", "html(body('{% x %}'p('y')))");
+}
+
+static void entities_in_text_and_attributes(void **state)
+{
+    (void)state;
+    expect_tree("<p title='a&quot;b&amp;c'>Caf&eacute; &lt;&#x4e2d;&#20013;&gt; &bogus; &amp x",
+                "html(body(p[title=a\"b&c]('Caf\xC3\xA9 <\xE4\xB8\xAD\xE4\xB8\xAD> &bogus; &amp x')))");
+    /* code points no text may hold become U+FFFD */
+    expect_tree("<p>&#0;&#xD800;&#1114112;", "html(body(p('\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD')))");
+}
+
+static void scripts_styles_titles_and_textareas_hold_raw_text(void **state)
+{
+    (void)state;
+    expect_tree("<script>if (a<b) x='<p>&amp;';</SCRIPT ><p>after",
+                "html(head(script('if (a<b) x='<p>&amp;';'))body(p('after')))");
+    expect_tree("<title>A &amp; <b>B</b></title>", "html(head(title('A & <b>B</b>')))");
+    expect_tree("<p><style>p{}</style>x", "html(body(p(style('p{}')'x')))");
+    /* unclosed: the rest of the page is the script's */
+    expect_tree("<p>a<script>b<p>c", "html(body(p('a'script('b<p>c'))))");
+}
+
+static void elements_html_closes_implicitly(void **state)
+{
+    (void)state;
+    expect_tree("<p>one<div>two</div><p>three<p>four",
+                "html(body(p('one')div('two')p('three')p('four')))");
+    expect_tree("<ul><li>a<li>b<ul><li>c</ul><li>d</ul>",
+                "html(body(ul(li('a')li('b'ul(li('c')))li('d'))))");
+    expect_tree("<table><tr><td>a<td>b<tr><td>c</table>",
+                "html(body(table(tr(td('a')td('b'))tr(td('c')))))");
+    expect_tree("<dl><dt>t<dd>d<dt>u</dl>", "html(body(dl(dt('t')dd('d')dt('u'))))");
+    expect_tree("<h5>x</h3><p>y", "html(body(h5('x')p('y')))");
+    /* </p> with none open is an empty paragraph; </br> a line break */
+    expect_tree("a</p>b</br>c", "html(body('a'p'b'br'c'))");
+    /* an end tag with nothing to close is ignored */
+    expect_tree("<b>x</i>y</b>z", "html(body(b('x''y')'z'))");
+}
+
+static void void_elements_and_self_closing_tags(void **state)
+{
+    (void)state;
+    expect_tree("<p>a<br>b<img src=x.png>c<div/>d<hr/>e",
+                "html(body(p('a'br'b'img[src=x.png]'c')div'd'hr'e'))");
+}
+
+static void attributes_lower_cased_first_wins_any_quoting(void **state)
+{
+    (void)state;
+    expect_tree("<a HREF=/x/ Rel=\"author\" rel='no' checked data-v = 'a b'>t</a>",
+                "html(body(a[href=/x/][rel=author][checked=][data-v=a b]('t')))");
+}
+
+static void comments_doctypes_and_junk_are_dropped(void **state)
+{
+    (void)state;
+    expect_tree("<p>a<!-- <b>x</b> -->b<!-->c<!--->d<?pi?>e<![CDATA[z]]>f</>g",
+                "html(body(p('abcdefg')))");
+    expect_tree("<p>a<!-- never closed <p>b", "html(body(p('a')))");
+    expect_tree("<p>1 < 2 and 3 <= 4", "html(body(p('1 < 2 and 3 <= 4')))");
+}
+
+static void deep_nesting_is_bounded(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *html = malloc(5 * n + 16);
+    assert_non_null(html);
+    for (size_t i = 0; i < n; i++)
+        memcpy(html + 5 * i, "<div>", 5);
+    memcpy(html + 5 * n, "x", 2);
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html)), 0);
+    /* every element is there, none deeper than the bound, the text last */
+    const kw_hnode *text = NULL;
+    size_t elements = 0;
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0)) {
+        int depth = 0;
+        for (const kw_hnode *up = k; up->parent; up = up->parent)
+            depth++;
+        assert_true(depth <= KW_HDOC_MAX_DEPTH);
+        elements += k->type == KW_HELEM && strcmp(k->name, "div") == 0;
+        if (k->type == KW_HTEXT)
+            text = k;
+    }
+    assert_int_equal(elements, n);
+    assert_non_null(text);
+    assert_string_equal(text->text, "x");
+    kw_hdoc_free(d);
+    free(html);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(head_and_body_are_implied),
+        cmocka_unit_test(entities_in_text_and_attributes),
+        cmocka_unit_test(scripts_styles_titles_and_textareas_hold_raw_text),
+        cmocka_unit_test(elements_html_closes_implicitly),
+        cmocka_unit_test(void_elements_and_self_closing_tags),
+        cmocka_unit_test(attributes_lower_cased_first_wins_any_quoting),
+        cmocka_unit_test(comments_doctypes_and_junk_are_dropped),
+        cmocka_unit_test(deep_nesting_is_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
