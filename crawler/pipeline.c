@@ -21,6 +21,22 @@ typedef struct brand_q {
     kw_query *q;
 } brand_q;
 
+typedef int (*page_work)(kw_crawl *, const kw_source *, const kw_fetch_response *, int64_t,
+                         kw_crawl_stats *, long *, const char *);
+
+/* A page of the open batch, kept until the batch commits so that the batch
+ * can be written again without a page that failed (see in_batch). */
+typedef struct kept_page {
+    page_work fn;
+    kw_source src;
+    kw_fetch_response r; /* its strings point into `copy` */
+    int has_r;
+    int64_t started;
+    char *copy; /* the response's strings and body, and `why` */
+    const char *why;
+    kw_crawl_stats delta; /* what the page added to the caller's counts */
+} kept_page;
+
 struct kw_crawl {
     kw_store *s;
     const kw_scorer *sc;
@@ -28,13 +44,15 @@ struct kw_crawl {
     kw_query_match_result qm;
     brand_q *brands;
     size_t nbrands;
-    int batch;              /* pages in the open transaction */
     char next[2048];        /* the last page's next page, "" when none */
-    struct timespec opened; /* when it was opened */
+    struct timespec opened; /* when the open batch began */
+    kept_page *kept;        /* the open batch's pages */
+    size_t nkept, cap_kept, kept_bytes;
 };
 
 #define BATCH_PAGES 256
 #define BATCH_SECONDS 0.5
+#define BATCH_BYTES (16u << 20) /* of kept responses */
 
 static double since(const struct timespec *t)
 {
@@ -97,6 +115,7 @@ void kw_crawl_free(kw_crawl *c)
     if (!c)
         return;
     kw_crawl_flush(c);
+    free(c->kept);
     for (size_t i = 0; i < c->nbrands; i++)
         kw_query_free(c->brands[i].q);
     free(c->brands);
@@ -236,42 +255,173 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     return rc;
 }
 
+static void forget_kept(kw_crawl *c)
+{
+    for (size_t i = 0; i < c->nkept; i++)
+        free(c->kept[i].copy);
+    c->nkept = 0;
+    c->kept_bytes = 0;
+}
+
 int kw_crawl_flush(kw_crawl *c)
 {
+    forget_kept(c);
     if (!kw_store_in_transaction(c->s))
         return 0;
-    c->batch = 0;
     return kw_store_commit(c->s);
 }
 
-/* Run fn for one page under a savepoint of the open batch. */
-static int in_batch(kw_crawl *c, int (*fn)(kw_crawl *, const kw_source *, const kw_fetch_response *,
-                                          int64_t, kw_crawl_stats *, long *, const char *),
-                    const kw_source *src, const kw_fetch_response *r, int64_t started,
-                    kw_crawl_stats *st, const char *why)
+/* Keep a copy of a page that went into the open batch. */
+static int keep(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_response *r,
+                int64_t started, const char *why, const kw_crawl_stats *delta)
+{
+    if (c->nkept == c->cap_kept) {
+        size_t nc = c->cap_kept ? 2 * c->cap_kept : 64;
+        kept_page *nk = realloc(c->kept, nc * sizeof *nk);
+        if (!nk)
+            return kw_error_set(KW_ENOMEM, "out of memory");
+        c->kept = nk;
+        c->cap_kept = nc;
+    }
+    const char *strs[7] = {r ? r->url : NULL, r ? r->final_url : NULL,
+                           r ? r->error_text : NULL, r ? r->content_type : NULL,
+                           r ? r->etag : NULL, r ? r->last_modified : NULL, why};
+    size_t size = r && r->body ? r->body_len + 1 : 0;
+    for (int i = 0; i < 7; i++)
+        size += strs[i] ? strlen(strs[i]) + 1 : 0;
+    kept_page *k = &c->kept[c->nkept];
+    memset(k, 0, sizeof *k);
+    if (!(k->copy = malloc(size ? size : 1)))
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    char *p = k->copy;
+    const char *copied[7] = {0};
+    for (int i = 0; i < 7; i++) {
+        if (!strs[i])
+            continue;
+        size_t n = strlen(strs[i]) + 1;
+        memcpy(p, strs[i], n);
+        copied[i] = p;
+        p += n;
+    }
+    k->fn = fn;
+    k->src = *src;
+    k->started = started;
+    k->why = copied[6];
+    k->delta = *delta;
+    if (r) {
+        k->has_r = 1;
+        k->r = *r;
+        k->r.url = copied[0];
+        k->r.final_url = copied[1];
+        k->r.error_text = copied[2];
+        k->r.content_type = copied[3];
+        k->r.etag = copied[4];
+        k->r.last_modified = copied[5];
+        k->r.user = NULL;
+        if (r->body) {
+            memcpy(p, r->body, r->body_len);
+            p[r->body_len] = '\0';
+            k->r.body = p;
+        }
+    }
+    c->nkept++;
+    c->kept_bytes += size;
+    return 0;
+}
+
+static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d)
+{
+    st->pages -= d->pages;
+    st->items -= d->items;
+    st->matched -= d->matched;
+    st->added -= d->added;
+    st->errors -= d->errors;
+}
+
+/* A page failed with its writes half done. Without a savepoint per page
+ * (which costs SQLite a copy of every database page the page touches),
+ * the batch is rolled back and its earlier pages written again, now each
+ * under a savepoint; one that fails this time is dropped from the batch
+ * and from the counts. Rare: a page fails when, say, its source or brand
+ * was deleted while it was being fetched. */
+static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
+{
+    char next[sizeof c->next];
+    int rc;
+    memcpy(next, c->next, sizeof next);
+    kw_store_rollback(c->s);
+    size_t out = 0, i = 0;
+    if ((rc = kw_store_begin(c->s)))
+        goto lost;
+    for (; i < c->nkept; i++) {
+        kept_page *k = &c->kept[i];
+        kw_crawl_stats scratch = {0};
+        long added = 0;
+        if ((rc = kw_store_savepoint(c->s)))
+            goto lost;
+        if (k->fn(c, &k->src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
+            kw_store_savepoint_rollback(c->s);
+            stats_sub(st, &k->delta);
+            free(k->copy);
+            continue;
+        }
+        if ((rc = kw_store_savepoint_release(c->s)))
+            goto lost;
+        c->kept[out++] = *k;
+    }
+    c->nkept = out;
+    memcpy(c->next, next, sizeof next);
+    return 0;
+lost:
+    /* The database refuses even this: the whole batch is undone, and its
+     * sources, still due, are fetched again next time. Pages [0, out) are
+     * the ones kept so far, [i, nkept) the ones not yet written again. */
+    if (kw_store_in_transaction(c->s))
+        kw_store_rollback(c->s);
+    for (size_t j = 0; j < c->nkept; j++) {
+        if (j >= out && j < i)
+            continue; /* moved down, or dropped and freed already */
+        stats_sub(st, &c->kept[j].delta);
+        free(c->kept[j].copy);
+    }
+    c->nkept = 0;
+    c->kept_bytes = 0;
+    memcpy(c->next, next, sizeof next);
+    return rc;
+}
+
+/* Run fn for one page in the open batch (one is begun if none is). */
+static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_response *r,
+                    int64_t started, kw_crawl_stats *st, const char *why)
 {
     long added = 0;
     kw_crawl_stats before = *st;
     int rc;
     if (!kw_store_in_transaction(c->s)) {
+        forget_kept(c);
         if ((rc = kw_store_begin(c->s)))
             return rc;
-        c->batch = 0;
         clock_gettime(CLOCK_MONOTONIC, &c->opened);
     }
-    if ((rc = kw_store_savepoint(c->s)))
-        return rc;
     if ((rc = fn(c, src, r, started, st, &added, why))) {
         char msg[KW_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", kw_error_last());
-        kw_store_savepoint_rollback(c->s);
         *st = before;
-        return kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
+        int rrc = rewrite_batch(c, st);
+        kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
+        return rrc ? rrc : rc;
     }
-    if ((rc = kw_store_savepoint_release(c->s)))
-        return rc;
     st->added += added;
-    if (++c->batch >= BATCH_PAGES || since(&c->opened) >= BATCH_SECONDS)
+    kw_crawl_stats delta = {st->pages - before.pages, st->items - before.items,
+                            st->matched - before.matched, st->added - before.added,
+                            st->errors - before.errors};
+    if ((rc = keep(c, fn, src, r, started, why, &delta))) {
+        /* no copy, no way to write the batch again: commit it now */
+        int frc = kw_crawl_flush(c);
+        return frc ? frc : 0;
+    }
+    if (c->nkept >= BATCH_PAGES || c->kept_bytes >= BATCH_BYTES ||
+        since(&c->opened) >= BATCH_SECONDS)
         return kw_crawl_flush(c);
     return 0;
 }

@@ -35,9 +35,10 @@ size_t kw_crawl_brands(const kw_crawl *c);
 /* Process the response r to fetching src (started at `started`): store
  * the items that match a brand and record the fetch in the source's health
  * and history, with the next attempt on schedule or backed off (429 and
- * 503 honour Retry-After). Pages are committed in batches (64 pages or
- * half a second, whichever first), each page under its own savepoint: a
- * failing page is undone alone. Call kw_crawl_flush when a run ends; a
+ * 503 honour Retry-After). Pages are committed in batches (256 pages,
+ * 16 MiB of responses or half a second, whichever first); a failing page
+ * is undone alone (the batch is written again without it, from copies of
+ * its pages kept until the commit). Call kw_crawl_flush when a run ends; a
  * crash loses at most the open batch, whose sources are then still due. */
 int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                   int64_t started, kw_crawl_stats *st);

@@ -1,0 +1,167 @@
+/*
+ * The page pipeline (crawler/pipeline.c) against a real database, SQLite
+ * and (as crawler/test_pipeline/pg) PostgreSQL: pages of one batch are
+ * stored together, and a page that fails half-way leaves nothing behind
+ * while the pages before and after it in the batch are all kept.
+ */
+#include "testsupport.h"
+
+#include "kolwatch/crawl.h"
+#include "kolwatch/error.h"
+#include "kolwatch/sentiment.h"
+#include "kolwatch/store.h"
+#include "kolwatch/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+    char *dir, *url;
+    kw_store *s;
+    kw_scorer *sc;
+    kw_source src[4];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    kw_store_options opt = {.create = 1, .skip_version = 1};
+    f->dir = kwt_tempdir();
+    f->url = kwt_new_db(f->dir);
+    assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
+    assert_int_equal(kw_store_migrate(f->s, NULL), 0);
+    assert_int_equal(kw_scorer_new(&f->sc, NULL), 0);
+    kw_brand lumi = {.name = "Lumi", .query = "Lumi"}, gone = {.name = "Gone", .query = "Gone"};
+    int64_t id;
+    assert_int_equal(kw_store_brand_add(f->s, &lumi, &id), 0);
+    assert_int_equal(kw_store_brand_add(f->s, &gone, &id), 0);
+    for (int i = 0; i < 4; i++) {
+        kw_source *s = &f->src[i];
+        snprintf(s->url, sizeof s->url, "http://news%d.example.com/feed", i);
+        snprintf(s->kind, sizeof s->kind, "feed");
+        snprintf(s->platform, sizeof s->platform, "news");
+        snprintf(s->rules, sizeof s->rules, "{}");
+        s->every_s = 900;
+        s->enabled = 1;
+        assert_int_equal(kw_store_source_add(f->s, s, &s->id), 0);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    kw_scorer_free(f->sc);
+    kw_store_free(f->s);
+    kwt_rmtree(f->dir);
+    free(f->dir);
+    free(f->url);
+    free(f);
+    return 0;
+}
+
+/* An RSS feed whose items have these texts, at links /i/0, /i/1, ... */
+static kw_fetch_response feed(char *buf, size_t size, const kw_source *src,
+                              const char *const *texts)
+{
+    size_t n = (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                           "<title>News</title>");
+    for (int i = 0; texts[i]; i++)
+        n += (size_t)snprintf(buf + n, size - n,
+                              "<item><title>t</title><link>%s/i/%d</link><description>%s"
+                              "</description></item>",
+                              src->url, i, texts[i]);
+    n += (size_t)snprintf(buf + n, size - n, "</channel></rss>");
+    assert_true(n < size);
+    kw_fetch_response r = {.url = src->url, .final_url = src->url, .status = 200,
+                           .error_text = "", .content_type = "application/rss+xml",
+                           .retry_after = -1, .body = buf, .body_len = n};
+    return r;
+}
+
+static int64_t count(fixture *f, const char *sql)
+{
+    return kwt_sql_int(f->url, sql);
+}
+
+static void a_page_failing_half_way_is_undone_alone(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096], b1[4096], b2[4096], b3[4096];
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_crawl_brands(c), 2);
+    /* The pipeline knows brand Gone; the database no longer does. */
+    kw_brand *gone = NULL;
+    assert_int_equal(kw_store_brand_find(f->s, "Gone", &gone), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, gone->id), 0);
+    kw_brand_free(gone);
+
+    kw_fetch_response r0 = feed(b0, sizeof b0, &f->src[0],
+                                (const char *const[]){"Lumi serum is lovely", "weather", NULL});
+    kw_fetch_response r1 = feed(b1, sizeof b1, &f->src[1],
+                                (const char *const[]){"Lumi again, fine", "Gone is awful", NULL});
+    kw_fetch_response r2 = feed(b2, sizeof b2, &f->src[2],
+                                (const char *const[]){"Lumi third time", NULL});
+    kw_fetch_response r3 = feed(b3, sizeof b3, &f->src[3],
+                                (const char *const[]){"Lumi fourth", "Lumi fifth", NULL});
+    int64_t now = kw_time_now();
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r0, now, &st), 0);
+    assert_int_equal(kw_crawl_page(c, &f->src[1], &r1, now, &st), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "source"));
+    assert_int_equal(kw_crawl_page(c, &f->src[2], &r2, now, &st), 0);
+    assert_int_equal(kw_crawl_page(c, &f->src[3], &r3, now, &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+
+    /* Pages 0, 2 and 3 are stored in full; page 1, not even its Lumi item. */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text LIKE 'Lumi again%'"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mention_brands"), 4);
+    assert_int_equal(count(f, "SELECT SUM(n_all) FROM buckets"), 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM fetches"), 3);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM fetches WHERE source_id = %lld",
+             (long long)f->src[1].id);
+    assert_int_equal(count(f, sql), 0);
+    /* ... and its source is still due, to be fetched again. */
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &got), 0);
+    assert_true(got.next_attempt_at == KW_TIME_NONE);
+    assert_int_equal(kw_store_source_get(f->s, f->src[2].id, &got), 0);
+    assert_true(got.next_attempt_at > now);
+    /* The counts are those of the pages kept. */
+    assert_int_equal(st.pages, 3);
+    assert_int_equal(st.added, 4);
+    assert_int_equal(st.items, 5);
+    kw_crawl_free(c);
+}
+
+static void pages_of_an_unflushed_batch_are_not_stored_yet(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096];
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    kw_fetch_response r0 = feed(b0, sizeof b0, &f->src[0],
+                                (const char *const[]){"Lumi serum is lovely", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r0, kw_time_now(), &st), 0);
+    /* another connection sees nothing before the commit */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
+    kw_crawl_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
+}
