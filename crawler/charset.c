@@ -150,6 +150,13 @@ static int decode_utf8(kw_buf *b, const unsigned char *s, size_t n, decode_stats
     size_t i = 0, run = 0;
     int rc = 0;
     while (i < n && rc == 0) {
+        uint64_t w;
+        if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0) &&
+            ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) == 0) {
+            i += 8; /* eight ASCII bytes, none of them NUL */
+            run += 8;
+            continue;
+        }
         if (s[i] - 1u < 0x7Fu) { /* ASCII other than NUL: most of a page */
             i++;
             run++;
@@ -490,6 +497,15 @@ static bool utf8_with_non_ascii(const unsigned char *s, size_t n, bool *valid)
     size_t i = 0;
     *valid = true;
     while (i < n) {
+        uint64_t w;
+        if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) {
+            i += 8; /* eight ASCII bytes */
+            continue;
+        }
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t k = utf8_seq(s + i, n - i, &cp);
         if (!k) {

@@ -107,49 +107,162 @@ static void push(kw_hdoc *d, kw_hnode *n)
         d->stack[d->depth++] = n;
 }
 
-static bool in(const char *name, const char *const *list)
+/* What the tree builder needs to know of an element, by name. */
+enum {
+    T_VOID = 1 << 0,     /* never has content */
+    T_HEAD = 1 << 1,     /* belongs in <head> before the body starts */
+    T_CLOSES_P = 1 << 2, /* starting it closes an open <p> */
+    T_RAW = 1 << 3,      /* its content is text up to its end tag */
+    T_RCDATA = 1 << 4,   /* ... with entities decoded */
+    T_HEADING = 1 << 5,
+    T_SCOPE = 1 << 6, /* implied closing looks no further down than this */
+    T_P = 1 << 7,
+    T_LI = 1 << 8,
+    T_LIST = 1 << 9, /* ul, ol, menu */
+    T_DTDD = 1 << 10,
+    T_DL = 1 << 11,
+    T_TR = 1 << 12,
+    T_TABLE = 1 << 13,
+    T_CELL = 1 << 14,
+    T_TSECT = 1 << 15, /* thead, tbody, tfoot */
+    T_OPTION = 1 << 16,
+    T_OPTGROUP = 1 << 17,
+    T_A = 1 << 18,
+    T_HTML = 1 << 19,
+    T_HEADTAG = 1 << 20,
+    T_BODY = 1 << 21,
+    T_BR = 1 << 22,
+};
+
+static const struct tag {
+    const char *name;
+    unsigned flags;
+} tags[] = { /* sorted by name */
+    {"a", T_A},
+    {"address", T_CLOSES_P},
+    {"applet", T_SCOPE},
+    {"area", T_VOID},
+    {"article", T_CLOSES_P},
+    {"aside", T_CLOSES_P},
+    {"base", T_VOID | T_HEAD},
+    {"basefont", T_VOID | T_HEAD},
+    {"bgsound", T_VOID | T_HEAD},
+    {"blockquote", T_CLOSES_P},
+    {"body", T_BODY | T_SCOPE},
+    {"br", T_VOID | T_BR},
+    {"button", T_SCOPE},
+    {"caption", T_SCOPE},
+    {"center", T_CLOSES_P},
+    {"col", T_VOID},
+    {"dd", T_CLOSES_P | T_DTDD},
+    {"details", T_CLOSES_P},
+    {"dialog", T_CLOSES_P},
+    {"dir", T_CLOSES_P},
+    {"div", T_CLOSES_P},
+    {"dl", T_CLOSES_P | T_DL},
+    {"dt", T_CLOSES_P | T_DTDD},
+    {"embed", T_VOID},
+    {"fieldset", T_CLOSES_P},
+    {"figcaption", T_CLOSES_P},
+    {"figure", T_CLOSES_P},
+    {"footer", T_CLOSES_P},
+    {"form", T_CLOSES_P},
+    {"frame", T_VOID},
+    {"h1", T_CLOSES_P | T_HEADING},
+    {"h2", T_CLOSES_P | T_HEADING},
+    {"h3", T_CLOSES_P | T_HEADING},
+    {"h4", T_CLOSES_P | T_HEADING},
+    {"h5", T_CLOSES_P | T_HEADING},
+    {"h6", T_CLOSES_P | T_HEADING},
+    {"head", T_HEADTAG},
+    {"header", T_CLOSES_P},
+    {"hgroup", T_CLOSES_P},
+    {"hr", T_CLOSES_P | T_VOID},
+    {"html", T_HTML | T_SCOPE},
+    {"iframe", T_RAW},
+    {"img", T_VOID},
+    {"input", T_VOID},
+    {"keygen", T_VOID},
+    {"li", T_CLOSES_P | T_LI},
+    {"link", T_VOID | T_HEAD},
+    {"listing", T_CLOSES_P},
+    {"main", T_CLOSES_P},
+    {"marquee", T_SCOPE},
+    {"menu", T_CLOSES_P | T_LIST},
+    {"meta", T_VOID | T_HEAD},
+    {"nav", T_CLOSES_P},
+    {"noembed", T_RAW},
+    {"noframes", T_RAW},
+    {"noscript", T_HEAD},
+    {"object", T_SCOPE},
+    {"ol", T_CLOSES_P | T_LIST},
+    {"optgroup", T_OPTGROUP},
+    {"option", T_OPTION},
+    {"p", T_CLOSES_P | T_P},
+    {"param", T_VOID},
+    {"plaintext", T_CLOSES_P},
+    {"pre", T_CLOSES_P},
+    {"script", T_HEAD | T_RAW},
+    {"section", T_CLOSES_P},
+    {"source", T_VOID},
+    {"style", T_HEAD | T_RAW},
+    {"summary", T_CLOSES_P},
+    {"table", T_CLOSES_P | T_TABLE | T_SCOPE},
+    {"tbody", T_TSECT},
+    {"td", T_CELL | T_SCOPE},
+    {"template", T_HEAD | T_SCOPE},
+    {"textarea", T_RAW | T_RCDATA},
+    {"tfoot", T_TSECT},
+    {"th", T_CELL | T_SCOPE},
+    {"thead", T_TSECT},
+    {"title", T_HEAD | T_RAW | T_RCDATA},
+    {"tr", T_TR},
+    {"track", T_VOID},
+    {"ul", T_CLOSES_P | T_LIST},
+    {"wbr", T_VOID},
+    {"xmp", T_CLOSES_P | T_RAW},
+};
+
+static unsigned tag_flags(const char *name)
 {
-    for (; *list; list++)
-        if (**list == *name && strcmp(name, *list) == 0)
-            return true;
-    return false;
+    size_t lo = 0, hi = sizeof tags / sizeof tags[0];
+    while (lo < hi) { /* binary search; most probes end at the first letter */
+        size_t mid = (lo + hi) / 2;
+        const char *t = tags[mid].name;
+        int c = (unsigned char)*name - (unsigned char)*t;
+        if (c == 0 && *name)
+            c = strcmp(name + 1, t + 1);
+        if (c == 0)
+            return tags[mid].flags;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
 }
 
-static const char *const void_elems[] = {
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img",
-    "input", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL};
-static const char *const head_elems[] = {"title", "meta", "link", "base", "style", "script",
-                                         "noscript", "template", "basefont", "bgsound", NULL};
-static const char *const closes_p[] = {
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir",
-    "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "li", "listing", "main", "menu", "nav",
-    "ol", "p", "pre", "section", "summary", "table", "ul", "dd", "dt", "xmp", "plaintext",
-    NULL};
-static const char *const scope_edges[] = {"html", "body", "table", "td", "th", "caption",
-                                          "button", "object", "applet", "marquee",
-                                          "template", NULL};
-static const char *const headings[] = {"h1", "h2", "h3", "h4", "h5", "h6", NULL};
-
-/* Close the nearest open element named in `names`, looking down the stack
- * no further than an element named in `edges`. */
-static void close_open(kw_hdoc *d, const char *const *names, const char *const *edges)
+/* Close the nearest open element with a flag in `what`, looking down the
+ * stack no further than an element with a flag in `edges` (or the body). */
+static void close_open(kw_hdoc *d, unsigned what, unsigned edges)
 {
     for (int i = d->depth - 1; i >= 1; i--) {
-        const char *nm = d->stack[i]->name;
-        if (in(nm, names)) {
+        unsigned f = d->stack[i]->flags;
+        if (f & what) {
             d->depth = i;
             return;
         }
-        if (in(nm, edges) || d->stack[i] == d->body)
+        if ((f & edges) || d->stack[i] == d->body)
             return;
     }
 }
 
 static void ensure_head(kw_hdoc *d)
 {
-    if (!d->head && (d->head = new_elem(d, "head")))
+    if (!d->head && (d->head = new_elem(d, "head"))) {
+        d->head->flags = T_HEADTAG;
         append(d->html, d->head);
+    }
     if (d->head && cur(d) == d->html)
         push(d, d->head);
 }
@@ -160,6 +273,7 @@ static void ensure_body(kw_hdoc *d)
         return;
     if (!(d->body = new_elem(d, "body")))
         return;
+    d->body->flags = T_BODY | T_SCOPE;
     d->depth = 1;
     append(d->html, d->body);
     push(d, d->body);
@@ -250,6 +364,18 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
     if (n == 0 || q >= end || *q != ';')
         return 0;
     name[n] = '\0';
+    /* the common ones without libxml2's linear search of its table */
+    static const struct {
+        const char *name;
+        uint32_t cp;
+    } common[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"nbsp", 0xA0},
+                  {"apos", '\''}, {"middot", 0xB7}, {"copy", 0xA9}, {"mdash", 0x2014},
+                  {"hellip", 0x2026}};
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(name, common[i].name) == 0) {
+            *cp = common[i].cp;
+            return (size_t)(q + 1 - p);
+        }
     const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
     if (!e)
         return 0;
@@ -261,9 +387,9 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
 static void decode_into(kw_hdoc *d, const char *p, const char *end)
 {
     while (p < end) {
-        const char *run = p;
-        while (p < end && *p != '&' && *p != '\0')
-            p++;
+        const char *run = p, *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end, *nul = memchr(p, '\0', (size_t)(stop - p));
+        p = nul ? nul : stop;
         if (p > run)
             add_text(d, run, (size_t)(p - run));
         if (p >= end)
@@ -373,88 +499,78 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
     return p;
 }
 
-static void start_tag(kw_hdoc *d, const char *name, kw_hattr *attrs, bool self)
+static void start_tag(kw_hdoc *d, const char *name, unsigned f, kw_hattr *attrs, bool self)
 {
-    if (strcmp(name, "html") == 0)
+    if (f & T_HTML)
         return;
-    if (strcmp(name, "head") == 0) {
+    if (f & T_HEADTAG) {
         if (!d->body)
             ensure_head(d);
         return;
     }
-    if (strcmp(name, "body") == 0) {
+    if (f & T_BODY) {
         ensure_body(d);
         return;
     }
     if (!d->body) {
-        if (in(name, head_elems))
+        if (f & T_HEAD)
             ensure_head(d);
         else
             ensure_body(d);
     }
-    if (in(name, closes_p)) {
-        static const char *const p[] = {"p", NULL};
-        close_open(d, p, scope_edges);
-    }
-    if (strcmp(name, "li") == 0) {
-        static const char *const li[] = {"li", NULL}, *const e[] = {"ul", "ol", "menu", NULL};
-        close_open(d, li, e);
-    } else if (strcmp(name, "dt") == 0 || strcmp(name, "dd") == 0) {
-        static const char *const dx[] = {"dt", "dd", NULL}, *const e[] = {"dl", NULL};
-        close_open(d, dx, e);
-    } else if (strcmp(name, "tr") == 0) {
-        static const char *const tr[] = {"tr", NULL}, *const e[] = {"table", NULL};
-        close_open(d, tr, e);
-    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
-        static const char *const tx[] = {"td", "th", NULL}, *const e[] = {"tr", "table", NULL};
-        close_open(d, tx, e);
-    } else if (strcmp(name, "thead") == 0 || strcmp(name, "tbody") == 0 ||
-               strcmp(name, "tfoot") == 0) {
-        static const char *const tb[] = {"thead", "tbody", "tfoot", NULL},
-                                 *const e[] = {"table", NULL};
-        close_open(d, tb, e);
-    } else if (strcmp(name, "option") == 0 || strcmp(name, "optgroup") == 0) {
-        if (strcmp(cur(d)->name, "option") == 0)
-            d->depth--;
-    } else if (strcmp(name, "a") == 0) {
-        static const char *const a[] = {"a", NULL};
-        close_open(d, a, scope_edges);
-    }
-    if (in(name, headings) && in(cur(d)->name, headings))
+    if (f & T_CLOSES_P)
+        close_open(d, T_P, T_SCOPE);
+    if (f & T_LI)
+        close_open(d, T_LI, T_LIST | T_SCOPE);
+    else if (f & T_DTDD)
+        close_open(d, T_DTDD, T_DL | T_SCOPE);
+    else if (f & T_TR)
+        close_open(d, T_TR, T_TABLE);
+    else if (f & T_CELL)
+        close_open(d, T_CELL, T_TR | T_TABLE);
+    else if (f & T_TSECT)
+        close_open(d, T_TSECT, T_TABLE);
+    else if ((f & (T_OPTION | T_OPTGROUP)) && (cur(d)->flags & T_OPTION))
+        d->depth--;
+    else if (f & T_A)
+        close_open(d, T_A, T_SCOPE);
+    if ((f & T_HEADING) && (cur(d)->flags & T_HEADING))
         d->depth--;
     kw_hnode *n = new_elem(d, name);
     if (!n)
         return;
+    n->flags = f;
     n->attrs = attrs;
     append(cur(d), n);
-    if (!self && !in(name, void_elems))
+    if (!self && !(f & T_VOID))
         push(d, n);
 }
 
-
 static void end_tag(kw_hdoc *d, const char *name)
 {
-    if (strcmp(name, "html") == 0 || strcmp(name, "body") == 0)
+    unsigned f = tag_flags(name);
+    if (f & (T_HTML | T_BODY))
         return;
-    if (strcmp(name, "br") == 0) { /* </br> is read as <br>, as browsers do */
-        start_tag(d, "br", NULL, true);
+    if (f & T_BR) { /* </br> is read as <br>, as browsers do */
+        start_tag(d, "br", f, NULL, true);
         return;
     }
-    if (strcmp(name, "p") == 0) { /* </p> with no <p> open makes an empty one */
+    if (f & T_P) { /* </p> with no <p> open makes an empty one */
         bool open = false;
         for (int i = d->depth - 1; i >= 1 && !open; i--) {
-            open = strcmp(d->stack[i]->name, "p") == 0;
-            if (in(d->stack[i]->name, scope_edges))
+            open = (d->stack[i]->flags & T_P) != 0;
+            if (d->stack[i]->flags & T_SCOPE)
                 break;
         }
         if (!open) {
-            start_tag(d, "p", NULL, true);
+            start_tag(d, "p", f, NULL, true);
             return;
         }
     }
-    bool heading = in(name, headings); /* </h3> closes an open <h5> too */
     for (int i = d->depth - 1; i >= 1; i--) {
-        if (strcmp(d->stack[i]->name, name) == 0 || (heading && in(d->stack[i]->name, headings))) {
+        /* </h3> closes an open <h5> too */
+        if (((f & T_HEADING) && (d->stack[i]->flags & T_HEADING)) ||
+            strcmp(d->stack[i]->name, name) == 0) {
             d->depth = i;
             return;
         }
@@ -464,10 +580,11 @@ static void end_tag(kw_hdoc *d, const char *name)
 }
 
 /* The raw text of a script, style, title or textarea just opened. */
-static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const char *name)
+static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const char *name,
+                            unsigned f)
 {
     const char *stop = raw_end(p, end, name);
-    bool rcdata = strcmp(name, "title") == 0 || strcmp(name, "textarea") == 0;
+    bool rcdata = (f & T_RCDATA) != 0;
     if (rcdata)
         decode_into(d, p, stop);
     else
@@ -493,8 +610,6 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
     return gt ? gt + 1 : end;
 }
 
-static const char *const raw_elems[] = {"script", "style", "title", "textarea", "xmp",
-                                        "iframe", "noembed", "noframes", NULL};
 
 int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
 {
@@ -507,6 +622,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
         kw_hdoc_free(d);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
+    d->html->flags = T_HTML | T_SCOPE;
     push(d, d->html);
     const char *p = html, *end = html + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
@@ -545,9 +661,10 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
             kw_hattr *attrs = NULL;
             bool self;
             p = attributes(d, ne, end, &attrs, &self);
-            start_tag(d, name, attrs, self);
-            if (!self && in(name, raw_elems))
-                p = raw_text(d, p, end, name);
+            unsigned f = tag_flags(name);
+            start_tag(d, name, f, attrs, self);
+            if (!self && (f & T_RAW))
+                p = raw_text(d, p, end, name, f);
         } else if (c == '!' && end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
             const char *q = p + 4;
             if (q < end && *q == '>')
@@ -599,7 +716,7 @@ const kw_hnode *kw_hdoc_body(const kw_hdoc *d) { return d->body; }
 const char *kw_hnode_attr(const kw_hnode *n, const char *name)
 {
     for (const kw_hattr *a = n->attrs; a; a = a->next)
-        if (strcmp(a->name, name) == 0)
+        if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
             return a->value;
     return NULL;
 }

@@ -28,6 +28,7 @@ typedef struct kw_hnode {
     const char *text; /* text: decoded, NUL-terminated; element: NULL */
     size_t len;       /* text: bytes */
     kw_hattr *attrs;  /* element: in document order, first of a name only */
+    unsigned flags;   /* the parser's own notes on the element */
     struct kw_hnode *parent, *first, *last, *next;
 } kw_hnode;
 
