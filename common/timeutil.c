@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 int64_t kw_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -133,6 +134,44 @@ void kw_time_format(char *buf, size_t size, int64_t t)
         *p++ = sep[i];
     }
     *p = '\0';
+}
+
+int kw_utc_offset_parse(int64_t *out, const char *text)
+{
+    const char *p = text ? text : "";
+    if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0)
+        p += 3;
+    else if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+        p++;
+    if (*p == '\0' && p != text) {
+        *out = 0;
+        return 0;
+    }
+    int sign = *p == '+' ? 1 : *p == '-' ? -1 : 0, h = 0, m = 0, nh = 0, nm = 0;
+    if (!sign)
+        goto bad;
+    for (p++; isdigit((unsigned char)*p) && nh < 2; p++, nh++)
+        h = h * 10 + (*p - '0');
+    if (*p == ':')
+        p++;
+    for (; isdigit((unsigned char)*p) && nm < 2; p++, nm++)
+        m = m * 10 + (*p - '0');
+    if (nh == 0 || *p != '\0' || (nm != 0 && nm != 2) || (nm == 2 && nh != 2) || m > 59 ||
+        h * 60 + m > 14 * 60)
+        goto bad;
+    *out = sign * (int64_t)(h * 3600 + m * 60);
+    return 0;
+bad:
+    return kw_error_set(KW_EINVAL,
+                        "'%.64s' is not a zone (UTC, or an offset such as +08:00 or -05:00)",
+                        text ? text : "");
+}
+
+void kw_utc_offset_format(char *buf, size_t size, int64_t offset)
+{
+    int64_t a = offset < 0 ? -offset : offset;
+    snprintf(buf, size, "%c%02lld:%02lld", offset < 0 ? '-' : '+', (long long)(a / 3600),
+             (long long)(a / 60 % 60));
 }
 
 int kw_duration_parse(int64_t *out, const char *text)

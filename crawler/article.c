@@ -218,7 +218,7 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
         it->author = cand_value(&an, i);
     for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
         char *t = cand_value(&an, i);
-        it->published = ex_parse_time(t);
+        it->published = ex_parse_time(t, &it->published_local);
         free(t);
     }
     for (int i = A_LINK; i < A_COUNT && !it->link; i++) {

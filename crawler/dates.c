@@ -313,7 +313,14 @@ static bool parse_822(const char *s, const char *e, fields *f)
 
 int kw_date_parse(int64_t *out, const char *text, int default_offset)
 {
+    return kw_date_parse_zone(out, text, default_offset, NULL);
+}
+
+int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool *zoned)
+{
     fields f = {0};
+    if (zoned)
+        *zoned = true;
     const char *s = text, *e;
     if (!text)
         return kw_error_set(KW_EINVAL, "no date");
@@ -350,6 +357,8 @@ int kw_date_parse(int64_t *out, const char *text, int default_offset)
     if (!ok || !valid(&f))
         return kw_error_set(KW_EINVAL, "'%.*s' is not a date in a known form", (int)(e - s), s);
     int off = f.has_zone ? f.off : default_offset;
+    if (zoned)
+        *zoned = f.has_zone;
     *out = kw_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) * 86400 + f.h * 3600 +
            f.mi * 60 + f.s - off;
     return 0;

@@ -109,10 +109,16 @@ char *ex_resolve(const char *link, const char *base)
     return out;
 }
 
-int64_t ex_parse_time(const char *v)
+int64_t ex_parse_time(const char *v, int *local)
 {
     int64_t t;
-    return v && kw_date_parse(&t, v, 0) == 0 ? t : NO_TIME;
+    bool zoned = true;
+    if (v && kw_date_parse_zone(&t, v, 0, &zoned) == 0) {
+        if (local)
+            *local = !zoned;
+        return t;
+    }
+    return NO_TIME;
 }
 
 /* ---- HTML ------------------------------------------------------------------ */
@@ -283,7 +289,7 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     case F_TEXT: it->text = v; break;
     case F_AUTHOR: it->author = v; break;
     case F_TIME:
-        it->published = ex_parse_time(v);
+        it->published = ex_parse_time(v, &it->published_local);
         free(v);
         break;
     case F_LINK:
@@ -571,6 +577,9 @@ int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, cons
             it->published = e->published != KW_FEED_NO_TIME ? e->published
                             : e->updated != KW_FEED_NO_TIME ? e->updated
                                                             : NO_TIME;
+            it->published_local = e->published != KW_FEED_NO_TIME ? e->published_local
+                                  : e->updated != KW_FEED_NO_TIME ? e->updated_local
+                                                                  : 0;
         }
         kw_feed_free(f);
         return 0;

@@ -320,16 +320,25 @@ static char *atom_text(reader *rd, xmlNode *n, bool collapse)
     return out;
 }
 
-static int64_t date_of(reader *rd, xmlNode *n)
+/* The date in node n, or KW_FEED_NO_TIME; *local (may be NULL) gets
+ * whether it was written without a zone (and so read as UTC). */
+static int64_t date_of_zone(reader *rd, xmlNode *n, bool *local)
 {
     int64_t t;
+    bool zoned = true;
+    if (local)
+        *local = false;
     if (!n)
         return KW_FEED_NO_TIME;
     char *s = raw_text(rd, n);
-    int rc = s ? kw_date_parse(&t, s, 0) : KW_EINVAL;
+    int rc = s ? kw_date_parse_zone(&t, s, 0, &zoned) : KW_EINVAL;
     free(s);
+    if (rc == 0 && local)
+        *local = !zoned;
     return rc == 0 ? t : KW_FEED_NO_TIME;
 }
+
+static int64_t date_of(reader *rd, xmlNode *n) { return date_of_zone(rd, n, NULL); }
 
 /* The base for links at node: xml:base on the way up (resolved against
  * opt->base), then the feed's own link. Caller frees with xmlFree. */
@@ -444,9 +453,11 @@ static void rss_item(reader *rd, xmlNode *it)
     if (!e->author)
         e->author = text_child(rd, it, IN_NS, NS_DC, "creator", true);
     xmlNode *pub = child(it, IN_RSS, NULL, "pubDate");
-    e->published = date_of(rd, pub ? pub : child(it, IN_NS, NS_DC, "date"));
+    e->published = date_of_zone(rd, pub ? pub : child(it, IN_NS, NS_DC, "date"),
+                                &e->published_local);
     xmlNode *upd = child(it, IN_NS, NS_ATOM10, "updated");
-    e->updated = date_of(rd, upd ? upd : child(it, IN_NS, NS_DCTERMS, "modified"));
+    e->updated = date_of_zone(rd, upd ? upd : child(it, IN_NS, NS_DCTERMS, "modified"),
+                              &e->updated_local);
     e->summary = text_child(rd, it, IN_RSS, NULL, "description", false);
     xmlNode *enc = child(it, IN_NS, NS_CONTENT, "encoded");
     if (enc)
@@ -466,11 +477,13 @@ static void atom_entry(reader *rd, xmlNode *en, bool v03)
         e->author = rd->feed->author ? strdup(rd->feed->author) : NULL;
     if (v03) {
         xmlNode *p = child(en, IN_ATOM, NULL, "issued");
-        e->published = date_of(rd, p ? p : child(en, IN_ATOM, NULL, "created"));
-        e->updated = date_of(rd, child(en, IN_ATOM, NULL, "modified"));
+        e->published = date_of_zone(rd, p ? p : child(en, IN_ATOM, NULL, "created"),
+                                    &e->published_local);
+        e->updated = date_of_zone(rd, child(en, IN_ATOM, NULL, "modified"), &e->updated_local);
     } else {
-        e->published = date_of(rd, child(en, IN_ATOM, NULL, "published"));
-        e->updated = date_of(rd, child(en, IN_ATOM, NULL, "updated"));
+        e->published = date_of_zone(rd, child(en, IN_ATOM, NULL, "published"),
+                                    &e->published_local);
+        e->updated = date_of_zone(rd, child(en, IN_ATOM, NULL, "updated"), &e->updated_local);
     }
     e->summary = atom_text(rd, child(en, IN_ATOM, NULL, "summary"), false);
     e->content = atom_text(rd, child(en, IN_ATOM, NULL, "content"), false);
@@ -671,12 +684,17 @@ static char *jtext(const cJSON *obj, const char *key, bool collapse)
     return tidy(jstr(obj, key), collapse);
 }
 
-static int64_t jdate(const cJSON *obj, const char *key)
+static int64_t jdate(const cJSON *obj, const char *key, bool *local)
 {
     int64_t t;
+    bool zoned = true;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (cJSON_IsString(v) && v->valuestring && kw_date_parse(&t, v->valuestring, 0) == 0)
+    *local = false;
+    if (cJSON_IsString(v) && v->valuestring &&
+        kw_date_parse_zone(&t, v->valuestring, 0, &zoned) == 0) {
+        *local = !zoned;
         return t;
+    }
     return KW_FEED_NO_TIME;
 }
 
@@ -778,8 +796,8 @@ static int parse_json(reader *rd, const char *text, size_t len)
         e->author = jauthor(it);
         if (!e->author && f->author)
             e->author = strdup(f->author);
-        e->published = jdate(it, "date_published");
-        e->updated = jdate(it, "date_modified");
+        e->published = jdate(it, "date_published", &e->published_local);
+        e->updated = jdate(it, "date_modified", &e->updated_local);
         e->summary = jtext(it, "summary", false);
         e->content = jtext(it, "content_text", false);
         if (!e->content) {

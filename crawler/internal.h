@@ -46,8 +46,9 @@ void ex_sb_add(kw_sbuf *b, const char *s, size_t n);
 char *ex_tidy(char *s);
 /* link resolved against base, as a new string; NULL for an empty link. */
 char *ex_resolve(const char *link, const char *base);
-/* A date in any form kw_date_parse reads, or INT64_MIN. */
-int64_t ex_parse_time(const char *v);
+/* A date in any form kw_date_parse reads, or INT64_MIN; *local (may be
+ * NULL) is set to 1 when it had no zone (read as UTC). */
+int64_t ex_parse_time(const char *v, int *local);
 struct kw_extracted;
 struct kw_extracted_item;
 /* A new empty item at the end of e, NULL at the item limit or out of memory. */

@@ -126,6 +126,13 @@ void kw_crawl_free(kw_crawl *c)
 
 size_t kw_crawl_brands(const kw_crawl *c) { return c->nbrands; }
 
+int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it)
+{
+    if (it->published == INT64_MIN)
+        return KW_TIME_NONE;
+    return it->published_local ? it->published - src->utc_offset : it->published;
+}
+
 int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
 {
     int64_t wait = src->every_s > 0 ? src->every_s : 900;
@@ -194,7 +201,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
                     .source_id = src->id, .partner_id = partner, .platform = src->platform,
                     .author = it->author, .title = it->title, .text = text,
-                    .published_at = it->published == INT64_MIN ? KW_TIME_NONE : it->published,
+                    .published_at = kw_crawl_item_time(src, it),
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1};
     size_t len = strlen(text);

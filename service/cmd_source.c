@@ -5,6 +5,7 @@
 #include "json_out.h"
 #include "scoring.h"
 
+#include "kolwatch/crawl.h"
 #include "kolwatch/error.h"
 #include "kolwatch/extract.h"
 #include "kolwatch/fetch.h"
@@ -22,19 +23,22 @@
 static const char usage[] =
     "Usage:\n"
     "  kolwatch source add --kind feed|html|json --url URL --platform NAME [--every 15m]\n"
-    "                      [--rule KEY=EXPR]...\n"
+    "                      [--tz ZONE] [--rule KEY=EXPR]...\n"
     "  kolwatch source list [--format table|json]\n"
     "  kolwatch source show SOURCE_ID [--format table|json]\n"
     "  kolwatch source edit SOURCE_ID [--kind K] [--url URL] [--platform NAME] [--every D]\n"
-    "                      [--rule KEY=EXPR]... [--clear-rules] [--enable|--disable]\n"
+    "                      [--tz ZONE] [--rule KEY=EXPR]... [--clear-rules]\n"
+    "                      [--enable|--disable]\n"
     "  kolwatch source rm SOURCE_ID\n"
-    "  kolwatch source test SOURCE_ID | --kind K --url URL [--rule KEY=EXPR]...\n"
+    "  kolwatch source test SOURCE_ID | --kind K --url URL [--tz ZONE] [--rule KEY=EXPR]...\n"
     "                      [--format table|json]\n\n"
     "feed: RSS, Atom or JSON Feed, detected from the content; no rules.\n"
     "html: rules are XPath expressions: item=, title=, text=, author=, time=, link=,\n"
     "      next= (paging), relative to each item; without rules the page is read as\n"
     "      one article (a partner's published post is tracked this way).\n"
     "json: rules are JSON Pointers (RFC 6901): items=/data/list, text=/content, ...\n"
+    "--tz: the zone of dates the source writes without one (\"2026-11-20 10:30\"):\n"
+    "      +08:00 for most Chinese sites; UTC when not given.\n"
     "`source list` shows each source's health: last status, last error,\n"
     "consecutive failures and the next attempt. `add` prints the new id.\n"
     "`test` fetches the source now (robots.txt and politeness as in a crawl),\n"
@@ -69,6 +73,9 @@ static cJSON *source_json(const kw_source *src)
     cJSON *rules = cJSON_Parse(src->rules);
     cJSON_AddItemToObject(o, "rules", rules ? rules : cJSON_CreateObject());
     cJSON_AddNumberToObject(o, "every_s", (double)src->every_s);
+    char tz[16];
+    kw_utc_offset_format(tz, sizeof tz, src->utc_offset);
+    cJSON_AddStringToObject(o, "utc_offset", tz);
     cJSON_AddBoolToObject(o, "enabled", src->enabled);
     cJSON_AddItemToObject(o, "last_status", jnum(src->last_status));
     cJSON_AddItemToObject(o, "last_error", jstr(src->last_error));
@@ -80,10 +87,11 @@ static cJSON *source_json(const kw_source *src)
 
 static void print_table(const kw_source *list, size_t n)
 {
-    printf("%-5s %-5s %-11s %-8s %-6s %-5s %-20s %s\n", "ID", "KIND", "PLATFORM", "EVERY",
-           "STATUS", "FAILS", "NEXT ATTEMPT", "URL / LAST ERROR");
+    printf("%-5s %-5s %-11s %-8s %-6s %-6s %-5s %-20s %s\n", "ID", "KIND", "PLATFORM", "EVERY",
+           "TZ", "STATUS", "FAILS", "NEXT ATTEMPT", "URL / LAST ERROR");
     for (size_t i = 0; i < n; i++) {
-        char every[32], status[24] = "-", next[KW_TIME_TEXT] = "due";
+        char every[32], status[24] = "-", next[KW_TIME_TEXT] = "due", tz[16];
+        kw_utc_offset_format(tz, sizeof tz, list[i].utc_offset);
         snprintf(every, sizeof every, "%llds", (long long)list[i].every_s);
         if (list[i].every_s % 86400 == 0)
             snprintf(every, sizeof every, "%lldd", (long long)(list[i].every_s / 86400));
@@ -97,8 +105,8 @@ static void print_table(const kw_source *list, size_t n)
             snprintf(next, sizeof next, "disabled");
         else if (list[i].next_attempt_at != KW_TIME_NONE)
             kw_time_format(next, sizeof next, list[i].next_attempt_at);
-        printf("%-5lld %-5s %-11s %-8s %-6s %-5lld %-20s %s%s%s\n", (long long)list[i].id,
-               list[i].kind, list[i].platform, every, status,
+        printf("%-5lld %-5s %-11s %-8s %-6s %-6s %-5lld %-20s %s%s%s\n", (long long)list[i].id,
+               list[i].kind, list[i].platform, every, tz, status,
                (long long)list[i].consecutive_failures, next, list[i].url,
                list[i].last_error[0] ? "  ! " : "", list[i].last_error);
     }
@@ -220,7 +228,7 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
         cJSON_AddItemToObject(o, "title", jstr(it->title));
         cJSON_AddItemToObject(o, "author", jstr(it->author));
         cJSON_AddItemToObject(o, "link", jstr(it->link));
-        cJSON_AddItemToObject(o, "published_at", jtime(it->published));
+        cJSON_AddItemToObject(o, "published_at", jtime(kw_crawl_item_time(src, it)));
         cJSON_AddItemToObject(o, "text", jstr(it->text));
         if (cli_score_mention(sc, &r, text, &m, &expl) == 0) {
             cJSON_AddNumberToObject(o, "score", m.score);
@@ -277,18 +285,20 @@ cleanup:
 int cmd_source(kw_cli *cli, int argc, char **argv)
 {
     enum { O_KIND = 1, O_URL, O_PLATFORM, O_EVERY, O_RULE, O_CLEAR, O_ENABLE, O_DISABLE,
-           O_FORMAT, O_HELP };
+           O_FORMAT, O_TZ, O_HELP };
     static const struct option opts[] = {
         {"kind", required_argument, 0, O_KIND},     {"url", required_argument, 0, O_URL},
         {"platform", required_argument, 0, O_PLATFORM}, {"every", required_argument, 0, O_EVERY},
         {"rule", required_argument, 0, O_RULE},     {"clear-rules", no_argument, 0, O_CLEAR},
         {"enable", no_argument, 0, O_ENABLE},       {"disable", no_argument, 0, O_DISABLE},
-        {"format", required_argument, 0, O_FORMAT}, {"help", no_argument, 0, O_HELP},
+        {"format", required_argument, 0, O_FORMAT}, {"tz", required_argument, 0, O_TZ},
+        {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     const char *kind = NULL, *url = NULL, *platform = NULL, *format = NULL;
     const char **rules = calloc((size_t)argc + 1, sizeof *rules);
     int nrules = 0, clear = 0, enable = -1, c, rc = EXIT_OK;
-    int64_t every = -1, id = 0;
+    int64_t every = -1, id = 0, tz = 0;
+    int tz_given = 0;
     kw_store *s = NULL;
     cJSON *robj = NULL;
     const char *sub = argc > 1 ? argv[1] : NULL;
@@ -319,6 +329,11 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
                 rc = cli_usage_error("source", "--every: %s", kw_error_last());
             break;
         case O_RULE: rules[nrules++] = optarg; break;
+        case O_TZ:
+            if (kw_utc_offset_parse(&tz, optarg))
+                rc = cli_usage_error("source", "--tz: %s", kw_error_last());
+            tz_given = 1;
+            break;
         case O_CLEAR: clear = 1; break;
         case O_ENABLE: enable = 1; break;
         case O_DISABLE: enable = 0; break;
@@ -347,6 +362,7 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
             goto cleanup;
         }
         snprintf(adhoc.kind, sizeof adhoc.kind, "%s", kind);
+        adhoc.utc_offset = tz;
         snprintf(adhoc.url, sizeof adhoc.url, "%s", url);
         for (int i = 0; i < nrules; i++)
             if ((rc = add_rule(ro, kind, rules[i]))) {
@@ -414,6 +430,8 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         }
         if (every >= 0)
             src.every_s = every;
+        if (tz_given)
+            src.utc_offset = tz;
         if (enable >= 0)
             src.enabled = enable;
         robj = clear || !src.rules[0] ? cJSON_CreateObject() : cJSON_Parse(src.rules);

@@ -11,17 +11,17 @@
 
 #define SOURCE_COLS                                                            \
     "id, kind, url, platform, rules, every_s, enabled, last_status, last_error, " \
-    "last_fetched_at, next_attempt_at, consecutive_failures, created_at"
+    "last_fetched_at, next_attempt_at, consecutive_failures, created_at, utc_offset"
 
 static const char SQL_ADD[] =
-    "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at, utc_offset) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
 static const char SQL_GET[] = "SELECT " SOURCE_COLS " FROM sources WHERE id = $1";
 static const char SQL_FIND[] = "SELECT " SOURCE_COLS " FROM sources WHERE kind = $1 AND url = $2";
 static const char SQL_LIST[] = "SELECT " SOURCE_COLS " FROM sources ORDER BY id";
 static const char SQL_UPDATE[] =
     "UPDATE sources SET kind = $2, url = $3, platform = $4, rules = $5, every_s = $6, "
-    "enabled = $7 WHERE id = $1";
+    "enabled = $7, utc_offset = $8 WHERE id = $1";
 static const char SQL_DELETE[] = "DELETE FROM sources WHERE id = $1";
 
 static void row(kw_store *s, kw_stmt *st, kw_source *o)
@@ -42,6 +42,7 @@ static void row(kw_store *s, kw_stmt *st, kw_source *o)
     o->next_attempt_at = store_col_time(s, st, 10);
     o->consecutive_failures = s->be->column_int64(st, 11);
     o->created_at = store_col_time(s, st, 12);
+    o->utc_offset = s->be->column_int64(st, 13);
 }
 
 static int one(kw_store *s, const char *sql, int64_t id, const char *kind, const char *url,
@@ -111,6 +112,7 @@ static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
     s->be->bind_int64(st, 5, src->every_s);
     s->be->bind_int64(st, 6, src->enabled ? 1 : 0);
     s->be->bind_text(st, 7, now);
+    s->be->bind_int64(st, 8, src->utc_offset);
     rc = s->be->step(st);
     if (rc != STEP_ROW)
         return rc < 0 ? rc : kw_error_set(KW_EDB, "source insert returned no id");
@@ -177,6 +179,7 @@ static int update_locked(kw_store *s, const kw_source *src)
     s->be->bind_text(st, 5, src->rules[0] ? src->rules : "{}");
     s->be->bind_int64(st, 6, src->every_s);
     s->be->bind_int64(st, 7, src->enabled ? 1 : 0);
+    s->be->bind_int64(st, 8, src->utc_offset);
     if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0)

@@ -9,6 +9,7 @@
 #ifndef KOLWATCH_CRAWL_H
 #define KOLWATCH_CRAWL_H
 
+#include "kolwatch/extract.h"
 #include "kolwatch/fetch.h"
 #include "kolwatch/sentiment.h"
 #include "kolwatch/store.h"
@@ -31,6 +32,10 @@ int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warnin
 void kw_crawl_free(kw_crawl *c);
 /* How many brands have a usable query. */
 size_t kw_crawl_brands(const kw_crawl *c);
+
+/* When an item of src was published, in UTC seconds, or KW_TIME_NONE: a
+ * date written without a zone is a local time of the source's zone. */
+int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it);
 
 /* Process the response r to fetching src (started at `started`): store
  * the items that match a brand and record the fetch in the source's health

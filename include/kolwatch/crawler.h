@@ -130,6 +130,9 @@ int kw_charset_to_utf8(char **out, size_t *out_len, size_t *replaced, const void
  * UTC). Returns 0, or KW_EINVAL with a message naming the text; never a
  * guess for text it does not recognise. */
 int kw_date_parse(int64_t *out, const char *text, int default_offset);
+/* The same; *zoned (may be NULL) gets whether the text gave its zone (Unix
+ * times count as zoned: they are UTC). */
+int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool *zoned);
 
 /* ---- Feeds ----------------------------------------------------------- */
 
@@ -149,6 +152,7 @@ typedef enum kw_feed_version {
 typedef struct kw_feed_entry {
     char *id, *title, *link, *author, *summary, *content;
     int64_t published, updated;
+    bool published_local, updated_local; /* written without a zone: read as UTC */
 } kw_feed_entry;
 
 typedef struct kw_feed {

@@ -19,6 +19,9 @@ extern "C" {
 typedef struct kw_extracted_item {
     char *title, *text, *author, *link; /* NULL when absent */
     int64_t published;                  /* UTC seconds; INT64_MIN when absent */
+    int published_local;                /* 1 when the date had no zone and was
+                                           read as UTC: a caller that knows the
+                                           source's zone subtracts its offset */
 } kw_extracted_item;
 
 typedef struct kw_extracted {

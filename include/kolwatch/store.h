@@ -192,6 +192,8 @@ typedef struct kw_source {
     int64_t last_fetched_at, next_attempt_at; /* KW_TIME_NONE when never/now */
     int64_t consecutive_failures;
     int64_t created_at;
+    int64_t utc_offset;     /* seconds east of UTC of dates written without
+                               a zone on its pages (28800 for +08:00) */
 } kw_source;
 
 /* Add a source; KW_EEXISTS when one of the same kind has the same URL. */
@@ -201,7 +203,7 @@ int kw_store_source_get(kw_store *s, int64_t id, kw_source *out);
 int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out);
 /* Every source by id; caller frees *out with free(). */
 int kw_store_source_list(kw_store *s, kw_source **out, size_t *n);
-/* Write back kind, URL, platform, rules, schedule and enabled. */
+/* Write back kind, URL, platform, rules, schedule, enabled and utc_offset. */
 int kw_store_source_update(kw_store *s, const kw_source *src);
 /* Remove a source and its fetch history; its mentions stay. */
 int kw_store_source_remove(kw_store *s, int64_t id);

@@ -27,6 +27,13 @@ void kw_time_format(char *buf, size_t size, int64_t t);
 /* Parse a duration "N" followed by s, m, h or d ("15m", "1d") into seconds. */
 int kw_duration_parse(int64_t *out, const char *text);
 
+/* A zone as an offset from UTC: "UTC" or "Z" (0), "+08:00", "+0800", "+8",
+ * "-05:30", optionally after "UTC" or "GMT" ("UTC+8"), at most 14 hours.
+ * *out gets seconds east of UTC. KW_EINVAL with a message naming the text. */
+int kw_utc_offset_parse(int64_t *out, const char *text);
+/* Format seconds east of UTC as "+08:00" (buf of at least 8 bytes). */
+void kw_utc_offset_format(char *buf, size_t size, int64_t offset);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
 int64_t kw_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -74,6 +74,37 @@ static void durations_take_s_m_h_d(void **state)
     assert_int_equal(kw_duration_parse(&d, "99999999999999999999d"), KW_EINVAL);
 }
 
+static void zones_parse_as_offsets_and_format_back(void **state)
+{
+    (void)state;
+    struct {
+        const char *text;
+        int64_t secs;
+    } ok[] = {{"UTC", 0},         {"Z", 0},         {"gmt", 0},        {"+08:00", 28800},
+              {"+0800", 28800},   {"+8", 28800},    {"UTC+8", 28800},  {"-05:30", -19800},
+              {"GMT-03:00", -10800}, {"+14:00", 50400}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int64_t v = 12345;
+        if (kw_utc_offset_parse(&v, ok[i].text))
+            fail_msg("'%s' should parse", ok[i].text);
+        assert_int_equal(v, ok[i].secs);
+    }
+    const char *bad[] = {"", "8", "+", "+15:00", "+08:60", "+8:30", "+080", "CST", "+08:00x",
+                         "Asia/Shanghai", NULL};
+    for (int i = 0; bad[i]; i++) {
+        int64_t v;
+        assert_int_equal(kw_utc_offset_parse(&v, bad[i]), KW_EINVAL);
+        assert_non_null(strstr(kw_error_last(), "not a zone"));
+    }
+    char buf[16];
+    kw_utc_offset_format(buf, sizeof buf, 28800);
+    assert_string_equal(buf, "+08:00");
+    kw_utc_offset_format(buf, sizeof buf, -19800);
+    assert_string_equal(buf, "-05:30");
+    kw_utc_offset_format(buf, sizeof buf, 0);
+    assert_string_equal(buf, "+00:00");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -82,6 +113,7 @@ int main(void)
         cmocka_unit_test(fractions_are_dropped_and_formatting_round_trips),
         cmocka_unit_test(impossible_dates_and_junk_are_errors_naming_the_text),
         cmocka_unit_test(durations_take_s_m_h_d),
+        cmocka_unit_test(zones_parse_as_offsets_and_format_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,35 @@ static void article_mode__first_usable_candidate_in_document_order(void **state)
     kw_extracted_free(&e);
 }
 
+/* A date written without a zone is read as UTC and said to be local, so
+ * that the crawler can apply the source's zone. */
+static void dates_without_a_zone_are_flagged_local(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const char page[] = "<time datetime='2026-11-20 10:30'>x</time><p>Lumi</p>";
+    static const char zoned[] = "<time datetime='2026-11-20T10:30:00+08:00'>x</time><p>Lumi</p>";
+    int64_t t;
+    assert_int_equal(kw_time_parse(&t, "2026-11-20T10:30:00Z"), 0);
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1, NULL, NULL, "p"), 0);
+    assert_int_equal(e.items[0].published, t);
+    assert_int_equal(e.items[0].published_local, 1);
+    kw_extracted_free(&e);
+    assert_int_equal(kw_extract_html(&e, zoned, sizeof zoned - 1, NULL, NULL, "p"), 0);
+    assert_int_equal(e.items[0].published, t - 8 * 3600);
+    assert_int_equal(e.items[0].published_local, 0);
+    kw_extracted_free(&e);
+    static const char json[] = "[{\"t\":\"2026-11-20 10:30\",\"x\":\"a\"},"
+                               "{\"t\":1795516200,\"x\":\"b\"}]";
+    assert_int_equal(kw_extract_json(&e, json, sizeof json - 1, "{\"time\":\"/t\",\"text\":\"/x\"}",
+                                     NULL, "j"), 0);
+    assert_int_equal(e.n, 2);
+    assert_int_equal(e.items[0].published_local, 1);
+    assert_int_equal(e.items[1].published_local, 0); /* a Unix time is UTC */
+    assert_int_equal(e.items[1].published, 1795516200);
+    kw_extracted_free(&e);
+}
+
 static void hostile_html__never_crashes_and_gives_at_most_one_article(void **state)
 {
     (void)state;
@@ -209,6 +238,7 @@ int main(void)
         cmocka_unit_test(html_rules__a_bad_xpath_names_the_rule),
         cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
         cmocka_unit_test(article_mode__first_usable_candidate_in_document_order),
+        cmocka_unit_test(dates_without_a_zone_are_flagged_local),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),

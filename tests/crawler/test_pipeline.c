@@ -156,11 +156,62 @@ static void pages_of_an_unflushed_batch_are_not_stored_yet(void **state)
     kw_crawl_free(c);
 }
 
+/* A source's zone applies to dates its pages write without one; a date
+ * with a zone (or a Unix time) is taken as written. */
+static void zoneless_dates_are_local_times_of_the_source(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    kw_source *src = &f->src[0];
+    src->utc_offset = 8 * 3600;
+    assert_int_equal(kw_store_source_update(f->s, src), 0);
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, src->id, &got), 0);
+    assert_int_equal(got.utc_offset, 28800);
+    static const char body[] =
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
+        "<item><link>http://a.example.com/1</link><description>Lumi one</description>"
+        "<pubDate>2026-11-20 10:30:00</pubDate></item>"
+        "<item><link>http://a.example.com/2</link><description>Lumi two</description>"
+        "<pubDate>Fri, 20 Nov 2026 10:30:00 +0800</pubDate></item>"
+        "<item><link>http://a.example.com/3</link><description>Lumi three</description>"
+        "<pubDate>2026-11-20T10:30:00Z</pubDate></item></channel></rss>";
+    kw_fetch_response r = {.url = src->url, .final_url = src->url, .status = 200,
+                           .error_text = "", .content_type = "application/rss+xml",
+                           .retry_after = -1, .body = body, .body_len = sizeof body - 1};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_crawl_page(c, &got, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    kw_crawl_free(c);
+    int64_t local, zoned;
+    assert_int_equal(kw_time_parse(&local, "2026-11-20T02:30:00Z"), 0);
+    assert_int_equal(kw_time_parse(&zoned, "2026-11-20T10:30:00Z"), 0);
+    const char *urls[] = {"http://a.example.com/1", "http://a.example.com/2",
+                          "http://a.example.com/3"};
+    const int64_t want[] = {local, local, zoned};
+    for (int i = 0; i < 3; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(*) FROM mentions WHERE url = '%s' AND published_at = '%s'",
+                 urls[i], i < 2 ? "2026-11-20T02:30:00Z" : "2026-11-20T10:30:00Z");
+        if (strcmp(kwt_backend(), "postgres") == 0)
+            snprintf(sql, sizeof sql,
+                     "SELECT COUNT(*) FROM mentions WHERE url = '%s' AND published_at = "
+                     "to_timestamp(%lld)",
+                     urls[i], (long long)want[i]);
+        if (count(f, sql) != 1)
+            fail_msg("%s: not stored at the expected time", urls[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(zoneless_dates_are_local_times_of_the_source, setup,
                                         teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);

@@ -95,6 +95,45 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
     cJSON_Delete(o);
 }
 
+static void tz__sets_the_zone_of_zoneless_dates_and_refuses_junk(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.cn/t/1",
+                   "--platform", "forum", "--tz", "+08:00");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, "source", "add", "--kind", "feed", "--url", "https://news.example.com/rss",
+           "--platform", "news");
+    kwt_run_free(&r);
+    cJSON *o = list_json(f);
+    cJSON *items = cJSON_GetObjectItem(o, "items");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "utc_offset")->valuestring,
+                        "+08:00");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 1), "utc_offset")->valuestring,
+                        "+00:00");
+    cJSON_Delete(o);
+    r = KW(f, "source", "edit", "1", "--tz", "UTC");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, "source", "edit", "2", "--every", "1h");
+    kwt_run_free(&r);
+    o = list_json(f);
+    items = cJSON_GetObjectItem(o, "items");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "utc_offset")->valuestring,
+                        "+00:00");
+    cJSON_Delete(o);
+    r = KW(f, "source", "edit", "2", "--tz", "Beijing");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--tz"));
+    assert_non_null(strstr(r.err, "Beijing"));
+    kwt_run_free(&r);
+    r = KW(f, "source", "list", "--format", "table");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "TZ"));
+    assert_non_null(strstr(r.out, "+00:00"));
+    kwt_run_free(&r);
+}
+
 static void edit_and_rm__change_rules_schedule_and_state(void **state)
 {
     fixture *f = *state;
@@ -277,6 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(add__checks_kind_url_rules_and_prints_the_id),
+        T(tz__sets_the_zone_of_zoneless_dates_and_refuses_junk),
         T(edit_and_rm__change_rules_schedule_and_state),
         T(a_published_deliverable__is_tracked_as_an_html_source),
         T(test__fetches_extracts_and_scores_without_storing),

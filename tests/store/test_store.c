@@ -95,6 +95,37 @@ static void migrate__is_idempotent_and_records_the_version(void **state)
     assert_int_equal(current, known);
 }
 
+/* A database made by an older kolwatch (schema 1, without sources'
+ * utc_offset) is refused until `migrate`, which keeps its sources and reads
+ * their dates as UTC, as before. */
+static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **state)
+{
+    fixture *f = *state;
+    kw_source src = {.every_s = 900, .enabled = 1};
+    snprintf(src.kind, sizeof src.kind, "feed");
+    snprintf(src.url, sizeof src.url, "https://news.example.com/rss");
+    snprintf(src.platform, sizeof src.platform, "news");
+    snprintf(src.rules, sizeof src.rules, "{}");
+    int64_t id;
+    assert_int_equal(kw_store_source_add(f->s, &src, &id), 0);
+    kw_store_free(f->s);
+    f->s = NULL;
+    /* back to schema 1 */
+    kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN utc_offset");
+    kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version = 2");
+    assert_int_equal(kw_store_open(&f->s, f->url, NULL), KW_EVERSION);
+    assert_non_null(strstr(kw_error_last(), "kolwatch migrate"));
+    kw_store_options opt = {.skip_version = 1};
+    int applied = 0;
+    assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
+    assert_int_equal(kw_store_migrate(f->s, &applied), 0);
+    assert_int_equal(applied, 1);
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, id, &got), 0);
+    assert_string_equal(got.url, "https://news.example.com/rss");
+    assert_int_equal(got.utc_offset, 0);
+}
+
 static void open__refuses_a_schema_newer_than_the_binary(void **state)
 {
     fixture *f = *state;
@@ -381,6 +412,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(migrate__is_idempotent_and_records_the_version),
+        T(migrate__upgrades_a_version_1_database_keeping_its_sources),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
