@@ -219,7 +219,13 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
     for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
         char *t = cand_value(&an, i);
         it->published = ex_parse_time(t, &it->published_local);
+        if (it->published == NO_TIME && t && !it->time_text)
+            it->time_text = t, t = NULL; /* maybe "5分钟前" */
         free(t);
+    }
+    if (it->published != NO_TIME) {
+        free(it->time_text);
+        it->time_text = NULL;
     }
     for (int i = A_LINK; i < A_COUNT && !it->link; i++) {
         char *l = cand_value(&an, i);

@@ -34,6 +34,7 @@ void kw_extracted_free(kw_extracted *e)
         free(e->items[i].text);
         free(e->items[i].author);
         free(e->items[i].link);
+        free(e->items[i].time_text);
     }
     free(e->items);
     free(e->next);
@@ -290,7 +291,10 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     case F_AUTHOR: it->author = v; break;
     case F_TIME:
         it->published = ex_parse_time(v, &it->published_local);
-        free(v);
+        if (it->published == NO_TIME && v && !it->time_text)
+            it->time_text = v; /* "5分钟前": for the caller, who knows when */
+        else
+            free(v);
         break;
     case F_LINK:
         it->link = ex_resolve(v, base);

@@ -4,6 +4,7 @@
  * rolls back the page and leaves the source to be fetched again.
  */
 #include "kolwatch/crawl.h"
+#include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
 #include "kolwatch/extract.h"
 #include "kolwatch/query.h"
@@ -126,10 +127,14 @@ void kw_crawl_free(kw_crawl *c)
 
 size_t kw_crawl_brands(const kw_crawl *c) { return c->nbrands; }
 
-int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it)
+int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, int64_t now)
 {
+    int64_t t;
     if (it->published == INT64_MIN)
-        return KW_TIME_NONE;
+        return it->time_text &&
+                       kw_date_parse_relative(&t, it->time_text, now, src->utc_offset) == 0
+                   ? t
+                   : KW_TIME_NONE;
     return it->published_local ? it->published - src->utc_offset : it->published;
 }
 
@@ -201,7 +206,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
                     .source_id = src->id, .partner_id = partner, .platform = src->platform,
                     .author = it->author, .title = it->title, .text = text,
-                    .published_at = kw_crawl_item_time(src, it),
+                    .published_at = kw_crawl_item_time(src, it, kw_time_now()),
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1};
     size_t len = strlen(text);

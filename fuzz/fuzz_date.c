@@ -1,4 +1,5 @@
-/* Fuzz target: feed dates (RFC 822 variants, W3CDTF/RFC 3339, ...). */
+/* Fuzz target: feed dates (RFC 822 variants, W3CDTF/RFC 3339, ...) and
+ * dates relative to the reading ("5分钟前", "昨天 10:30"). */
 #include "kolwatch/crawler.h"
 #include "kolwatch/timeutil.h"
 
@@ -22,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (kw_date_parse(&again, buf, 0) != 0 || again != t))
             abort();
     }
+    /* Relative dates are never more than a day ahead of the reading. */
+    int64_t now = 1795320000; /* 2026-11-22T04:00:00Z */
+    if (kw_date_parse_relative(&t, s, now, 8 * 3600) == 0 && t > now + 86400)
+        abort();
     free(s);
     return 0;
 }

@@ -228,7 +228,7 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
         cJSON_AddItemToObject(o, "title", jstr(it->title));
         cJSON_AddItemToObject(o, "author", jstr(it->author));
         cJSON_AddItemToObject(o, "link", jstr(it->link));
-        cJSON_AddItemToObject(o, "published_at", jtime(kw_crawl_item_time(src, it)));
+        cJSON_AddItemToObject(o, "published_at", jtime(kw_crawl_item_time(src, it, kw_time_now())));
         cJSON_AddItemToObject(o, "text", jstr(it->text));
         if (cli_score_mention(sc, &r, text, &m, &expl) == 0) {
             cJSON_AddNumberToObject(o, "score", m.score);

@@ -33,9 +33,11 @@ void kw_crawl_free(kw_crawl *c);
 /* How many brands have a usable query. */
 size_t kw_crawl_brands(const kw_crawl *c);
 
-/* When an item of src was published, in UTC seconds, or KW_TIME_NONE: a
- * date written without a zone is a local time of the source's zone. */
-int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it);
+/* When an item of src, fetched at `now`, was published, in UTC seconds, or
+ * KW_TIME_NONE: a date written without a zone is a local time of the
+ * source's zone, and one written relative to the reading ("5分钟前",
+ * "昨天 10:30") is taken from now. */
+int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, int64_t now);
 
 /* Process the response r to fetching src (started at `started`): store
  * the items that match a brand and record the fetch in the source's health

@@ -133,6 +133,13 @@ int kw_date_parse(int64_t *out, const char *text, int default_offset);
 /* The same; *zoned (may be NULL) gets whether the text gave its zone (Unix
  * times count as zoned: they are UTC). */
 int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool *zoned);
+/* Dates relative to the moment they were read, against now and a zone
+ * utc_offset seconds east of UTC: "刚刚"/"just now", "N秒/分钟/小时/天/周前",
+ * "半小时前", "N seconds/minutes/hours/days/weeks ago", "an hour ago",
+ * "今天/昨天/前天 HH:MM[:SS]", "today/yesterday HH:MM", and a date without a
+ * year, "MM-DD HH:MM" or "MM月DD日 HH:MM" (this year, or last year if that
+ * would be over a day ahead of now). KW_EINVAL for anything else. */
+int kw_date_parse_relative(int64_t *out, const char *text, int64_t now, int64_t utc_offset);
 
 /* ---- Feeds ----------------------------------------------------------- */
 

@@ -22,6 +22,10 @@ typedef struct kw_extracted_item {
     int published_local;                /* 1 when the date had no zone and was
                                            read as UTC: a caller that knows the
                                            source's zone subtracts its offset */
+    char *time_text;                    /* the time as written when it is no
+                                           date by itself ("5分钟前", "昨天
+                                           10:30"): published is INT64_MIN and
+                                           kw_date_parse_relative may read it */
 } kw_extracted_item;
 
 typedef struct kw_extracted {

@@ -144,6 +144,57 @@ static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
     assert_int_equal(kw_date_parse(&t, NULL, 0), KW_EINVAL);
 }
 
+static void relative(const char *text, int64_t now, int64_t offset, const char *expected)
+{
+    int64_t got = 0, want = 0;
+    if (kw_date_parse_relative(&got, text, now, offset))
+        fail_msg("'%s' should parse: %s", text, kw_error_last());
+    assert_int_equal(kw_time_parse(&want, expected), 0);
+    if (got != want) {
+        char g[KW_TIME_TEXT];
+        kw_time_format(g, sizeof g, got);
+        fail_msg("'%s' gave %s, want %s", text, g, expected);
+    }
+}
+
+/* Read at 2026-11-22 12:00 Beijing time (04:00 UTC). */
+static void relative_dates_read_against_the_fetch_time_and_zone(void **state)
+{
+    (void)state;
+    int64_t now, bj = 8 * 3600;
+    assert_int_equal(kw_time_parse(&now, "2026-11-22T04:00:00Z"), 0);
+    relative("刚刚", now, bj, "2026-11-22T04:00:00Z");
+    relative(" just now ", now, bj, "2026-11-22T04:00:00Z");
+    relative("5分钟前", now, bj, "2026-11-22T03:55:00Z");
+    relative("5 分钟 前", now, bj, "2026-11-22T03:55:00Z");
+    relative("30秒前", now, bj, "2026-11-22T03:59:30Z");
+    relative("半小时前", now, bj, "2026-11-22T03:30:00Z");
+    relative("3小时前", now, bj, "2026-11-22T01:00:00Z");
+    relative("3个小时前", now, bj, "2026-11-22T01:00:00Z");
+    relative("2天前", now, bj, "2026-11-20T04:00:00Z");
+    relative("1周前", now, bj, "2026-11-15T04:00:00Z");
+    relative("10 minutes ago", now, bj, "2026-11-22T03:50:00Z");
+    relative("an hour ago", now, bj, "2026-11-22T03:00:00Z");
+    relative("2 days ago", now, bj, "2026-11-20T04:00:00Z");
+    relative("今天 08:15", now, bj, "2026-11-22T00:15:00Z");
+    relative("昨天 23:05", now, bj, "2026-11-21T15:05:00Z");
+    relative("前天 10:00:30", now, bj, "2026-11-20T02:00:30Z");
+    relative("yesterday 09:00", now, 0, "2026-11-21T09:00:00Z");
+    relative("今天 08:15", now, 0, "2026-11-22T08:15:00Z");
+    relative("11-20 08:15", now, bj, "2026-11-20T00:15:00Z");
+    relative("11月20日 08:15", now, bj, "2026-11-20T00:15:00Z");
+    /* a date later this year would be ahead of now: it was last year */
+    relative("12-25 10:00", now, bj, "2025-12-25T02:00:00Z");
+    const char *bad[] = {"", "5", "abc", "5个月前", "昨天", "yesterday", "今天 25:00",
+                         "13-01 10:00", "11-20", "02-30 10:00", "5分钟后", "-5分钟前",
+                         "2026-11-20 10:00", NULL};
+    for (int i = 0; bad[i]; i++) {
+        int64_t t;
+        if (kw_date_parse_relative(&t, bad[i], now, bj) != KW_EINVAL)
+            fail_msg("'%s' should be refused", bad[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +205,7 @@ int main(void)
         cmocka_unit_test(w3cdtf_and_rfc3339),
         cmocka_unit_test(a_zoneless_time_takes_the_default_offset),
         cmocka_unit_test(junk_and_impossible_dates_are_errors_naming_the_text),
+        cmocka_unit_test(relative_dates_read_against_the_fetch_time_and_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

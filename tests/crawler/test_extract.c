@@ -2,6 +2,7 @@
 #include "testsupport.h"
 
 #include "kolwatch/error.h"
+#include "kolwatch/crawl.h"
 #include "kolwatch/extract.h"
 #include "kolwatch/timeutil.h"
 
@@ -144,6 +145,34 @@ static void dates_without_a_zone_are_flagged_local(void **state)
     kw_extracted_free(&e);
 }
 
+/* Forums write "5分钟前": the item keeps the text, and the crawler reads it
+ * against the fetch time and the source's zone. */
+static void relative_times_are_kept_for_the_crawler_to_read(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<div class=p><p>Lumi 不错</p><span class=t>5分钟前</span></div>"
+        "<div class=p><p>Lumi 一般</p><span class=t>昨天 23:05</span></div>"
+        "<div class=p><p>Lumi 还行</p><span class=t>2026-11-20 10:30</span></div>";
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
+                                     "{\"item\":\"//div\",\"text\":\".//p\",\"time\":\".//span\"}",
+                                     "https://bbs.example.cn/t", "forum"), 0);
+    assert_int_equal(e.n, 3);
+    assert_string_equal(e.items[0].time_text, "5分钟前");
+    assert_true(e.items[0].published == INT64_MIN);
+    assert_null(e.items[2].time_text);
+    kw_source src = {.utc_offset = 8 * 3600};
+    int64_t now, want;
+    assert_int_equal(kw_time_parse(&now, "2026-11-22T04:00:00Z"), 0);
+    assert_int_equal(kw_crawl_item_time(&src, &e.items[0], now), now - 300);
+    assert_int_equal(kw_time_parse(&want, "2026-11-21T15:05:00Z"), 0);
+    assert_int_equal(kw_crawl_item_time(&src, &e.items[1], now), want);
+    assert_int_equal(kw_time_parse(&want, "2026-11-20T02:30:00Z"), 0);
+    assert_int_equal(kw_crawl_item_time(&src, &e.items[2], now), want);
+    kw_extracted_free(&e);
+}
+
 static void hostile_html__never_crashes_and_gives_at_most_one_article(void **state)
 {
     (void)state;
@@ -239,6 +268,7 @@ int main(void)
         cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
         cmocka_unit_test(article_mode__first_usable_candidate_in_document_order),
         cmocka_unit_test(dates_without_a_zone_are_flagged_local),
+        cmocka_unit_test(relative_times_are_kept_for_the_crawler_to_read),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
