@@ -162,6 +162,12 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
                            .items = items, .new_mentions = added, .error = error,
                            .etag = r && !error ? r->etag : NULL,
                            .last_modified = r && !error ? r->last_modified : NULL};
+    /* The history keeps the fetches that told something: the first, each
+     * failure, a change of status or a recovery, and new mentions. A source
+     * read every 15 minutes with nothing new adds no row (its health is
+     * kept all the same), so the history stays small and cheap to write. */
+    rec.skip_history = !error && added == 0 && status == src->last_status &&
+                       src->last_fetched_at != KW_TIME_NONE && src->consecutive_failures == 0;
     if (error)
         st->errors++;
     return kw_store_source_record(c->s, &rec);

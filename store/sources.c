@@ -279,6 +279,8 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
         return rc;
     if (s->be->changes(st) == 0)
         return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
+    if (r->skip_history)
+        return 0;
     if ((rc = store_cached(s, SQL_HISTORY, &st)))
         return rc;
     s->be->bind_int64(st, 1, r->source_id);

@@ -220,10 +220,11 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
                           size_t limit, kw_source **out, size_t *n);
 
-/* What one fetch of a source did: its health is updated and a row added
- * to its fetch history. status -1 when there was no response; error NULL
- * when it went well (consecutive failures then reset to 0, else counted
- * up). etag/last_modified NULL keep the stored ones. */
+/* What one fetch of a source did: its health is updated and, unless
+ * skip_history, a row added to its fetch history. status -1 when there was
+ * no response; error NULL when it went well (consecutive failures then
+ * reset to 0, else counted up). etag/last_modified NULL keep the stored
+ * ones. */
 typedef struct kw_fetch_record {
     int64_t source_id;
     const char *url;
@@ -231,6 +232,7 @@ typedef struct kw_fetch_record {
     int64_t status, bytes, items, new_mentions; /* -1 unknown */
     const char *error;
     const char *etag, *last_modified;
+    int skip_history; /* health only: the crawler's uneventful fetches */
 } kw_fetch_record;
 int kw_store_source_record(kw_store *s, const kw_fetch_record *r);
 

@@ -205,6 +205,39 @@ static void zoneless_dates_are_local_times_of_the_source(void **state)
     }
 }
 
+/* Every fetch updates the source's health; only those that told something
+ * (the first, a failure, a recovery, new mentions) join its history. */
+static void fetch_history_keeps_the_fetches_that_told_something(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096], sql[200];
+    kw_source src;
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM fetches WHERE source_id = %lld",
+             (long long)f->src[0].id);
+    kw_fetch_response ok = feed(b0, sizeof b0, &f->src[0],
+                                (const char *const[]){"Lumi serum is lovely", NULL});
+    kw_fetch_response down = {.url = f->src[0].url, .status = 503, .error_text = "",
+                              .retry_after = -1};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    const kw_fetch_response *seq[] = {&ok, &ok, &ok, &down, &down, &ok, &ok};
+    const int64_t rows[] = {1, 1, 1, 2, 3, 4, 4};
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+        assert_int_equal(kw_crawl_page(c, &src, seq[i], kw_time_now(), &st), 0);
+        assert_int_equal(kw_crawl_flush(c), 0);
+        if (count(f, sql) != rows[i])
+            fail_msg("after fetch %d: %lld history rows, want %lld", i + 1,
+                     (long long)count(f, sql), (long long)rows[i]);
+    }
+    /* the health is current all the same */
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(src.last_status, 200);
+    assert_int_equal(src.consecutive_failures, 0);
+    kw_crawl_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +246,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(zoneless_dates_are_local_times_of_the_source, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(fetch_history_keeps_the_fetches_that_told_something,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
 }
