@@ -21,8 +21,10 @@ static const char usage[] =
     "                      [--clear-aliases] [--competitor-of BRAND | --no-competitor]\n"
     "  kolwatch brand rm BRAND [--force]\n\n"
     "BRAND is a brand's name or id. `add` prints the new id. The query selects\n"
-    "the items that mention the brand (default: the name as a phrase); it is\n"
+    "the items that mention the brand (default: below); it is\n"
     "checked (`kolwatch query --help` has the syntax) and stored as written.\n"
+    "Without --query a brand's query is its name and aliases as phrases, joined\n"
+    "by OR, and follows them when `edit` changes the name or the aliases.\n"
     "`rm` removes the brand, its links and buckets, and the mentions no other\n"
     "brand holds; it asks for --force when there are any.\n";
 
@@ -94,6 +96,60 @@ static int check_query(const char *what, const char *expr)
     return 0;
 }
 
+/* The query a brand gets when none is given: its name and every alias as
+ * phrases, joined by OR ("\"Lumi\" OR \"露米\""). An alias that makes no
+ * query on its own (punctuation only) is left out. Caller frees *out. */
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int default_query(char **out, const char *name, char *const *aliases, size_t n)
+{
+    size_t len = 0, cap = 0;
+    char *q = NULL;
+    /* aliases in one order, however they were given or stored */
+    const char **sorted = calloc(n + 1, sizeof *sorted);
+    *out = NULL;
+    if (!sorted)
+        return KW_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = aliases[i];
+    qsort(sorted, n, sizeof *sorted, by_text);
+    for (size_t i = 0; i <= n; i++) {
+        char *phrase = NULL;
+        kw_query *check = NULL;
+        if (kw_query_phrase(&phrase, i == 0 ? name : sorted[i - 1])) {
+            free(q);
+            free(sorted);
+            return KW_ENOMEM;
+        }
+        if (kw_query_compile(&check, phrase, NULL) != 0) {
+            free(phrase);
+            continue;
+        }
+        kw_query_free(check);
+        size_t pl = strlen(phrase), need = len + (len ? 4 : 0) + pl + 1;
+        if (need > cap) {
+            char *nq = realloc(q, cap = 2 * need);
+            if (!nq) {
+                free(phrase);
+                free(q);
+                free(sorted);
+                return KW_ENOMEM;
+            }
+            q = nq;
+        }
+        len += (size_t)sprintf(q + len, "%s%s", len ? " OR " : "", phrase);
+        free(phrase);
+    }
+    free(sorted);
+    if (!q) /* nothing makes a query: the name's phrase, for the caller to refuse */
+        return kw_query_phrase(out, name) ? KW_ENOMEM : 0;
+    *out = q;
+    return 0;
+}
+
 static int do_add(kw_store *s, const char *name, args *a)
 {
     kw_brand b = {.name = (char *)name, .aliases = a->aliases, .n_aliases = a->n_aliases};
@@ -103,8 +159,8 @@ static int do_add(kw_store *s, const char *name, args *a)
     if (!*name)
         return cli_usage_error("brand", "the brand name is empty");
     if (!a->query) {
-        if (kw_query_phrase(&deflt, name))
-            return cli_fail("brand add: %s", kw_error_last());
+        if (default_query(&deflt, name, a->aliases, a->n_aliases))
+            return cli_fail("brand add: out of memory");
         a->query = deflt;
         if (check_query("brand add: the name makes no query (give --query)", a->query))
             goto cleanup;
@@ -194,6 +250,7 @@ static int do_edit(kw_store *s, const char *ref, args *a)
         return EXIT_FAIL;
     }
     kw_brand nb = *b;
+    char *old_default = NULL, *old_name_only = NULL, *new_default = NULL;
     if (a->name)
         nb.name = (char *)a->name;
     if (a->query)
@@ -202,15 +259,32 @@ static int do_edit(kw_store *s, const char *ref, args *a)
         nb.aliases = a->aliases;
         nb.n_aliases = a->n_aliases;
     }
+    /* A query that was the default (name and aliases, or, for brands made
+     * before aliases counted, the name alone) follows a new name or new
+     * aliases; one written by hand is kept. */
+    if (!a->query && (a->name || a->clear || a->n_aliases) &&
+        default_query(&old_default, b->name, b->aliases, b->n_aliases) == 0 &&
+        default_query(&old_name_only, b->name, NULL, 0) == 0 &&
+        (strcmp(b->query, old_default) == 0 || strcmp(b->query, old_name_only) == 0) &&
+        default_query(&new_default, nb.name, nb.aliases, nb.n_aliases) == 0) {
+        if (check_query("brand edit: the new name makes no query (give --query)", new_default))
+            rc = EXIT_FAIL;
+        nb.query = new_default;
+    }
     if (a->no_comp)
         nb.competitor_of = 0;
-    if (a->comp && resolve_competitor(s, a->comp, &nb.competitor_of)) {
+    if (rc) {
+        /* said why above */
+    } else if (a->comp && resolve_competitor(s, a->comp, &nb.competitor_of)) {
         rc = EXIT_FAIL;
     } else if (kw_store_brand_update(s, &nb)) {
         rc = cli_fail("brand edit: %s", kw_error_last());
     } else {
         kw_store_audit(s, "cli", "brand.edit", nb.name, nb.query);
     }
+    free(old_default);
+    free(old_name_only);
+    free(new_default);
     kw_brand_free(b);
     return rc;
 }

@@ -184,6 +184,59 @@ static void brand__add_prints_id_duplicate_fails_and_list_is_json(void **state)
     kwt_run_free(&r);
 }
 
+static void brand__default_query_is_name_and_aliases_and_follows_them(void **state)
+{
+    fixture *f = *state;
+    init_ok(f);
+    kwt_run r = KW(f, NULL, "brand", "add", "Rivo", "--alias", "瑞沃", "--alias", "Rivo Beauty",
+                   "--alias", "!!!");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "show", "Rivo", "--format", "json");
+    cJSON *o = cJSON_Parse(r.out);
+    assert_string_equal(cJSON_GetObjectItem(o, "query")->valuestring,
+                        "\"Rivo\" OR \"Rivo Beauty\" OR \"瑞沃\"");
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+    /* a new alias and a new name: the default follows */
+    r = KW(f, NULL, "brand", "edit", "Rivo", "--name", "Rivo Labs", "--alias", "瑞沃");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "show", "Rivo Labs", "--format", "json");
+    o = cJSON_Parse(r.out);
+    assert_string_equal(cJSON_GetObjectItem(o, "query")->valuestring,
+                        "\"Rivo Labs\" OR \"瑞沃\"");
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+    /* a query written by hand stays as written */
+    r = KW(f, NULL, "brand", "edit", "Rivo Labs", "--query", "Rivo NEAR/3 serum");
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "edit", "Rivo Labs", "--clear-aliases");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "show", "Rivo Labs", "--format", "json");
+    o = cJSON_Parse(r.out);
+    assert_string_equal(cJSON_GetObjectItem(o, "query")->valuestring, "Rivo NEAR/3 serum");
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+    /* a Chinese post naming only the alias matches the brand's query */
+    r = KW(f, NULL, "brand", "add", "Mira", "--alias", "米拉");
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "show", "Mira", "--format", "json");
+    o = cJSON_Parse(r.out);
+    char *q = strdup(cJSON_GetObjectItem(o, "query")->valuestring);
+    cJSON_Delete(o);
+    kwt_run_free(&r);
+    r = KW(f, NULL, "query", "test", q, "--text", "米拉的面霜很好用", "--format", "json");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"match\":true"));
+    kwt_run_free(&r);
+    r = KW(f, NULL, "query", "test", q, "--text", "别家的面霜很好用", "--format", "json");
+    assert_non_null(strstr(r.out, "\"match\":false"));
+    kwt_run_free(&r);
+    free(q);
+}
+
 static const char sample[] =
     "{\"brand\":\"Acme\",\"url\":\"https://Example.com/p/1?utm_source=x#top\",\"text\":\"Acme 新品很好用\",\"platform\":\"weibo\",\"published_at\":\"2026-10-01T08:03:00+08:00\",\"likes\":5,\"views\":100}\n"
     "{\"brand\":\"Acme\",\"url\":\"https://example.com/p/2\",\"text\":\"Acme is great\",\"platform\":\"x\",\"author\":\"bob\",\"title\":\"hi\"}\n"
@@ -537,6 +590,7 @@ int main(void)
         T(init__creates_database_and_commented_config_and_is_idempotent),
         T(commands__refuse_a_database_newer_than_the_binary),
         T(brand__add_prints_id_duplicate_fails_and_list_is_json),
+        T(brand__default_query_is_name_and_aliases_and_follows_them),
         T(import__reports_bad_lines_by_number_and_keeps_the_good_ones),
         T(import__same_file_twice_adds_nothing),
         T(import__from_stdin_with_all_good_lines_exits_0),
