@@ -306,6 +306,16 @@ int main(int argc, char **argv)
     /* 2. The same pages again: every item is known (steady state, as when
      * feeds are re-read on their schedule and the server sends no ETag). */
     bare_run(port, n, &tb[1], &cb[1], &ok_bare);
+    /* As `kolwatch crawl` does on each pass: the sources as stored now,
+     * with their health after the first crawl. */
+    kw_source *now_srcs = NULL;
+    size_t n_now = 0;
+    if (kw_store_source_list(s, &now_srcs, &n_now) || n_now != (size_t)n) {
+        fprintf(stderr, "crawl: %s\n", kw_error_last());
+        return 1;
+    }
+    free(srcs);
+    srcs = now_srcs;
     if (crawl_all(s, sc, srcs, n, &re, &c_r, &t_r))
         return 1;
     kw_scorer_free(sc);
