@@ -30,7 +30,7 @@ static const char usage[] =
     "                      [--tz ZONE] [--rule KEY=EXPR]... [--clear-rules]\n"
     "                      [--enable|--disable]\n"
     "  kolwatch source rm SOURCE_ID\n"
-    "  kolwatch source test SOURCE_ID | --kind K --url URL [--tz ZONE] [--rule KEY=EXPR]...\n"
+    "  kolwatch source test SOURCE_ID | --url URL [--kind K] [--tz ZONE] [--rule KEY=EXPR]...\n"
     "                      [--format table|json]\n\n"
     "feed: RSS, Atom or JSON Feed, detected from the content; no rules.\n"
     "html: rules are XPath expressions: item=, title=, text=, author=, time=, link=,\n"
@@ -43,7 +43,8 @@ static const char usage[] =
     "consecutive failures and the next attempt. `add` prints the new id.\n"
     "`test` fetches the source now (robots.txt and politeness as in a crawl),\n"
     "extracts its items, scores them, shows which brands' queries they match,\n"
-    "and stores nothing.\n";
+    "and stores nothing; with --url and no --kind it reads a feed if the body is\n"
+    "one, else the page as one article.\n";
 
 static const char *const kinds[] = {"feed", "html", "json", NULL};
 
@@ -213,11 +214,21 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
         rc = cli_fail("source test: %s answered HTTP %d", src->url, g.status);
         goto cleanup;
     }
-    if (kw_extract_body(&e, src->kind, src->rules, g.body, g.len, g.ctype[0] ? g.ctype : NULL,
+    const char *kind = src->kind;
+    if (!kind[0]) {
+        /* No --kind: a feed if it reads as one, else the page as an article. */
+        kind = "feed";
+        if (kw_extract_body(&e, kind, "{}", g.body, g.len, g.ctype[0] ? g.ctype : NULL,
+                            g.final[0] ? g.final : src->url, &charset) == 0)
+            goto extracted;
+        kind = "html";
+    }
+    if (kw_extract_body(&e, kind, src->rules, g.body, g.len, g.ctype[0] ? g.ctype : NULL,
                         g.final[0] ? g.final : src->url, &charset)) {
         rc = cli_fail("source test: %s", kw_error_last());
         goto cleanup;
     }
+extracted:;
     cJSON *items = cJSON_CreateArray();
     for (size_t i = 0; i < e.n; i++) {
         kw_extracted_item *it = &e.items[i];
@@ -246,14 +257,14 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "url", src->url);
-        cJSON_AddStringToObject(o, "kind", src->kind);
+        cJSON_AddStringToObject(o, "kind", kind);
         cJSON_AddStringToObject(o, "encoding", charset ? charset : "");
         cJSON_AddItemToObject(o, "next", jstr(e.next));
         cJSON_AddItemToObject(o, "items", items);
         jprint(o);
     } else {
         cJSON *o;
-        printf("%s %s: %zu item%s (%s)%s%s\n", src->kind, src->url, e.n, e.n == 1 ? "" : "s",
+        printf("%s %s: %zu item%s (%s)%s%s\n", kind, src->url, e.n, e.n == 1 ? "" : "s",
                charset ? charset : "?", e.next ? ", next page " : "", e.next ? e.next : "");
         cJSON_ArrayForEach(o, items)
         {
@@ -356,12 +367,13 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         /* An ad-hoc source: --kind and --url on the command line. */
         kw_source adhoc = {.every_s = 900, .enabled = 1};
         cJSON *ro = cJSON_CreateObject();
-        if (json < 0 || !kind || !url) {
+        if (json < 0 || !url || (nrules > 0 && !kind)) {
             cJSON_Delete(ro);
-            rc = cli_usage_error("source", "test takes a SOURCE_ID, or --kind and --url");
+            rc = cli_usage_error("source", "test takes a SOURCE_ID, or --url (and --kind "
+                                           "with --rule)");
             goto cleanup;
         }
-        snprintf(adhoc.kind, sizeof adhoc.kind, "%s", kind);
+        snprintf(adhoc.kind, sizeof adhoc.kind, "%s", kind ? kind : "");
         adhoc.utc_offset = tz;
         snprintf(adhoc.url, sizeof adhoc.url, "%s", url);
         for (int i = 0; i < nrules; i++)

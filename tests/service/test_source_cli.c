@@ -222,9 +222,13 @@ static cJSON *source_test(fixture *f, int port, const char *kind, const char *pa
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     const char *args[20] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
-                            "crawler.min_delay_ms=0", "source", "test", "--kind", kind,
-                            "--url", url, "--format", "json"};
-    int n = 14;
+                            "crawler.min_delay_ms=0", "source", "test", "--url", url,
+                            "--format", "json"};
+    int n = 12;
+    if (kind) {
+        args[n++] = "--kind";
+        args[n++] = kind;
+    }
     if (rule) {
         args[n++] = "--rule";
         args[n++] = rule;
@@ -276,7 +280,25 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     assert_string_equal(cJSON_GetObjectItem(it, "label")->valuestring, "positive");
     cJSON_Delete(o);
     free(err);
-    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 2); /* checked before each fetch */
+    /* Without --kind: a feed when the body is one, else one article. */
+    o = source_test(f, port, NULL, "/feed.xml", NULL, &status, &err);
+    assert_int_equal(status, 0);
+    assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "feed");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 2);
+    cJSON_Delete(o);
+    free(err);
+    o = source_test(f, port, NULL, "/forum", NULL, &status, &err);
+    assert_int_equal(status, 0);
+    assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "html");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
+    cJSON_Delete(o);
+    free(err);
+    /* rules need the kind they are written for */
+    o = source_test(f, port, NULL, "/forum", "item=//div", &status, &err);
+    assert_int_equal(status, 2);
+    assert_non_null(strstr(err, "--kind"));
+    free(err);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 4); /* checked before each fetch */
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 0);
     kwt_http_stop(h);
 }
