@@ -9,9 +9,12 @@
  * multi loop (run before, between and after the crawls; the median of
  * the three counts); it prints pages/s and client CPU time
  * per page for each, and the ratios to the bare loop.
- * Usage: crawl [N] [DIR|-] [PAGE_KB]
+ * Usage: crawl [N] [DIR|-] [PAGE_KB] [MATCH_PCT]
  * PAGE_KB (default 0) pads every article page with that many KiB of
  * navigation markup before the article: real pages are 30-150 KiB.
+ * MATCH_PCT (default 100) is the share of article pages that name a brand;
+ * the others are the same page naming none (most of what a listening
+ * service reads mentions none of its brands).
  */
 #include "kolwatch/crawl.h"
 #include "kolwatch/error.h"
@@ -45,7 +48,9 @@ static const char page_tail[] =
     "</nav><article><h1>Lumi serum, one month in</h1><p>The texture is "
     "lovely and it layers well under makeup. Not a miracle, but a solid everyday serum.</p>"
     "<p>Lumi 精华保湿不错，但是有点黏，价格也有点贵。</p></article></body></html>";
-static char *page; /* head, PAGE_KB of navigation, the article */
+static char *page;  /* head, PAGE_KB of navigation, the article */
+static char *other; /* the same page naming no brand */
+static int match_pct = 100; /* article pages that name a brand, in % */
 
 static char feed[8192];
 
@@ -59,7 +64,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
         return MHD_YES;
     }
     int is_feed = strncmp(url, "/feed/", 6) == 0;
-    const char *body = is_feed ? feed : page;
+    const char *body = is_feed ? feed : atoi(url + 6) % 100 < match_pct ? page : other;
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
                                                              MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, "Content-Type", is_feed ? "application/rss+xml; charset=utf-8"
@@ -224,6 +229,12 @@ int main(int argc, char **argv)
     for (size_t done = 0; done < want; done += fill, pl += fill)
         memcpy(page + pl, page_filler, fill);
     memcpy(page + pl, page_tail, sizeof page_tail);
+    if (argc > 4)
+        match_pct = atoi(argv[4]);
+    if (match_pct < 0 || match_pct > 100 || !(other = strdup(page)))
+        return 2;
+    for (char *p = other; (p = strstr(p, "Lumi")) != NULL; p += 4)
+        memcpy(p, "Nuvo", 4);
     size_t fl = (size_t)snprintf(feed, sizeof feed,
                                  "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
                                  "<title>News</title><link>http://news.example.com/</link>");
@@ -347,9 +358,9 @@ int main(int argc, char **argv)
 
     kill(child, SIGTERM);
     waitpid(child, NULL, 0);
-    printf("pages and feeds: %d, article pages of %zu bytes (crawled %ld, %ld items, %ld matched, %lld mentions stored, "
+    printf("pages and feeds: %d, article pages of %zu bytes, %d%% naming a brand (crawled %ld, %ld items, %ld matched, %lld mentions stored, "
            "%ld errors; fetcher ok %ld; bare ok %ld), %d connections\n",
-           n, strlen(page), cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
+           n, strlen(page), match_pct, cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
            cr.st.errors + cr.failed, ok_count, ok_bare, PARALLEL);
     printf("full crawl: %8.0f pages/s, %7.1f us client CPU per page (%.1f us of it in the "
            "page pipeline: extraction, queries, scoring, storing)\n",
