@@ -6,6 +6,7 @@
 #include "kolwatch/error.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,12 +73,19 @@ int kw_linereader_next(kw_linereader *r, char **line, size_t *len, long *lineno)
     return 1;
 }
 
+/* SHA-256 fetched once: EVP_sha256() makes OpenSSL look the algorithm up
+ * again on every digest, which costs more than hashing a post. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
 void kw_sha256_hex(char out[65], const void *data, size_t len)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    pthread_once(&sha256_once, sha256_fetch);
+    EVP_Digest(data, len, md, &mdlen, sha256_md ? sha256_md : EVP_sha256(), NULL);
     for (unsigned i = 0; i < mdlen && i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];

@@ -214,7 +214,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
                     .author = it->author, .title = it->title, .text = text,
                     .published_at = kw_crawl_item_time(src, it, kw_time_now()),
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
-                    .views = -1, .reach = -1};
+                    .views = -1, .reach = -1, .unseen = 1};
     size_t len = strlen(text);
     m.has_signature = kw_text_signature(text, len, m.signature);
     if ((rc = kw_score(c->sc, text, len, &c->scored)) ||

@@ -792,8 +792,10 @@ static int mention_put_locked(kw_store *s, const kw_mention *m, const int64_t *b
     /* A URL seen before (the common case when a feed is read again) costs
      * one lookup; only a new mention is looked up as a possible copy, and
      * is stored with its original already set. */
-    if ((rc = mention_known(s, m->canonical_url, &mid, &key_time, platform_buf,
-                            sizeof platform_buf, label_buf, sizeof label_buf, &reach)))
+    mid = 0;
+    if (!m->unseen && (rc = mention_known(s, m->canonical_url, &mid, &key_time, platform_buf,
+                                          sizeof platform_buf, label_buf, sizeof label_buf,
+                                          &reach)))
         return rc;
     if (!mid) {
         int64_t original = m->repost_of;

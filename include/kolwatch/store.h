@@ -108,6 +108,10 @@ typedef struct kw_mention {
     double score, pos, neg, neu;
     const char *label;         /* positive, negative, neutral */
     const char *explanation;   /* JSON array of hits */
+    int unseen;                /* the caller found no mention at canonical_url
+                                  in this transaction just now (with
+                                  kw_store_mention_link_known): the lookup is
+                                  not made again */
 } kw_mention;
 
 enum {

@@ -253,6 +253,24 @@ static void link_known__links_a_known_url_and_leaves_an_unknown_one_alone(void *
     assert_int_equal(n, 1);
 }
 
+/* A caller's "not there" that went stale (another writer stored the URL
+ * meanwhile) still stores the mention once and links the brand. */
+static void mention_put__a_stale_unseen_hint_still_stores_once(void **state)
+{
+    fixture *f = *state;
+    int64_t acme = add_brand(f->s, "Acme"), rival = add_brand(f->s, "Rival"), n, id1, id2;
+    kw_mention m = mention("https://example.com/p/9", "weibo", 1790000000);
+    int result;
+    assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, &result, &id1), 0);
+    m.unseen = 1;
+    assert_int_equal(kw_store_mention_put(f->s, &m, &rival, 1, &result, &id2), 0);
+    assert_int_equal(result, KW_PUT_LINKED);
+    assert_int_equal(id1, id2);
+    assert_int_equal(kw_store_mention_count(f->s, 0, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(bucket_sums(f->s, rival).n_all, 1);
+}
+
 static void buckets__are_five_minutes_wide_keyed_by_published_time_and_platform(void **state)
 {
     fixture *f = *state;
@@ -419,6 +437,7 @@ int main(void)
         T(mention_put__same_url_twice_is_stored_once),
         T(mention_put__known_url_for_another_brand_links_and_counts_for_both),
         T(link_known__links_a_known_url_and_leaves_an_unknown_one_alone),
+        T(mention_put__a_stale_unseen_hint_still_stores_once),
         T(buckets__are_five_minutes_wide_keyed_by_published_time_and_platform),
         T(buckets__use_fetched_time_when_a_mention_has_no_published_time),
         T(rescore__moves_counts_between_label_columns),
