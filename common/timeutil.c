@@ -147,17 +147,18 @@ int kw_utc_offset_parse(int64_t *out, const char *text)
         *out = 0;
         return 0;
     }
-    int sign = *p == '+' ? 1 : *p == '-' ? -1 : 0, h = 0, m = 0, nh = 0, nm = 0;
+    int sign = *p == '+' ? 1 : *p == '-' ? -1 : 0, h = 0, m = 0, nh = 0, nm = 0, colon = 0;
     if (!sign)
         goto bad;
     for (p++; isdigit((unsigned char)*p) && nh < 2; p++, nh++)
         h = h * 10 + (*p - '0');
     if (*p == ':')
-        p++;
+        p++, colon = 1;
     for (; isdigit((unsigned char)*p) && nm < 2; p++, nm++)
         m = m * 10 + (*p - '0');
-    if (nh == 0 || *p != '\0' || (nm != 0 && nm != 2) || (nm == 2 && nh != 2) || m > 59 ||
-        h * 60 + m > 14 * 60)
+    /* +8, +08, +0800, +08:00, +8:30; not +08: or +080 */
+    if (nh == 0 || *p != '\0' || (colon ? nm != 2 : nm != 0 && (nm != 2 || nh != 2)) ||
+        m > 59 || h * 60 + m > 14 * 60)
         goto bad;
     *out = sign * (int64_t)(h * 3600 + m * 60);
     return 0;

@@ -78,14 +78,15 @@ char *ex_tidy(char *s)
             space = 0;
         }
     }
-    if (o == MAX_FIELD) {
-        /* cut at the limit: never leave half a UTF-8 sequence at the end */
+    {
+        /* Never end in half a UTF-8 sequence, whatever cut the text (the
+         * limit here or one before): drop an incomplete last sequence. */
         size_t k = o;
-        while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        while (k > 0 && o - k < 3 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
             k--;
-        if (k > 0) {
+        if (k > 0 && (unsigned char)s[k - 1] >= 0xC0) {
             unsigned char lead = (unsigned char)s[k - 1];
-            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
             if (o - (k - 1) < need)
                 o = k - 1;
         }
@@ -126,9 +127,13 @@ int64_t ex_parse_time(const char *v, int *local)
 
 void ex_sb_add(kw_sbuf *b, const char *s, size_t n)
 {
+    if (b->n + n + 1 > MAX_FIELD + 1) {
+        /* over the limit: cut, never inside a UTF-8 sequence */
+        n = b->n < MAX_FIELD ? MAX_FIELD - b->n : 0;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
     if (b->n + n + 1 > b->cap) {
-        if (b->n + n + 1 > MAX_FIELD + 1)
-            n = b->n < MAX_FIELD ? MAX_FIELD - b->n : 0;
         size_t nc = b->cap ? b->cap : 256;
         while (nc < b->n + n + 1)
             nc *= 2;
@@ -347,8 +352,11 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         goto cleanup;
     }
     if (!r) { /* no rules: one article, read with the fast parser */
-        if ((rc = kw_extract_article(out, html, len, base)) == KW_EINVAL)
-            kw_error_set(rc, "%s: not an HTML page (%s)", name, kw_error_last());
+        if ((rc = kw_extract_article(out, html, len, base)) == KW_EINVAL) {
+            char why[KW_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", kw_error_last());
+            kw_error_set(rc, "%s: not an HTML page (%s)", name, why);
+        }
         goto cleanup;
     }
     doc = htmlReadMemory(html, (int)len, base, "UTF-8",

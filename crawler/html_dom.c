@@ -585,10 +585,17 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
 {
     const char *stop = raw_end(p, end, name);
     bool rcdata = (f & T_RCDATA) != 0;
-    if (rcdata)
+    if (rcdata) {
         decode_into(d, p, stop);
-    else
-        add_text(d, p, (size_t)(stop - p));
+    } else { /* as written, but a NUL is a blank, as in other text */
+        for (const char *q = p, *nul; q < stop; q = nul + 1) {
+            nul = memchr(q, '\0', (size_t)(stop - q));
+            add_text(d, q, (size_t)((nul ? nul : stop) - q));
+            if (!nul)
+                break;
+            add_text(d, " ", 1);
+        }
+    }
     if (d->text.len) {
         /* straight into the element: no implied body for a title's text */
         kw_hnode *at = cur(d), *n = arena(d, sizeof *n);

@@ -35,6 +35,7 @@ typedef struct kept_page {
     int64_t started;
     char *copy; /* the response's strings and body, and `why` */
     const char *why;
+    size_t bytes;         /* of copy */
     kw_crawl_stats delta; /* what the page added to the caller's counts */
 } kept_page;
 
@@ -49,6 +50,7 @@ struct kw_crawl {
     struct timespec opened; /* when the open batch began */
     kept_page *kept;        /* the open batch's pages */
     size_t nkept, cap_kept, kept_bytes;
+    kw_crawl_stats *stats;  /* the counts the open batch's pages went into */
 };
 
 #define BATCH_PAGES 256
@@ -115,6 +117,7 @@ void kw_crawl_free(kw_crawl *c)
 {
     if (!c)
         return;
+    c->stats = NULL; /* the caller's counts may be gone by now */
     kw_crawl_flush(c);
     free(c->kept);
     for (size_t i = 0; i < c->nbrands; i++)
@@ -174,7 +177,7 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
 }
 
 /* Store one item for the brands whose queries it matches. */
-static int store_item(kw_crawl *c, const kw_source *src, const char *page,
+static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64_t fetched,
                       const kw_extracted_item *it, kw_crawl_stats *st, long *added)
 {
     const char *text = it->text ? it->text : it->title;
@@ -212,7 +215,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page,
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,
                     .source_id = src->id, .partner_id = partner, .platform = src->platform,
                     .author = it->author, .title = it->title, .text = text,
-                    .published_at = kw_crawl_item_time(src, it, kw_time_now()),
+                    .published_at = kw_crawl_item_time(src, it, fetched),
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1, .unseen = 1};
     size_t len = strlen(text);
@@ -266,7 +269,8 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
         memcpy(c->next, e.next, strlen(e.next) + 1);
     rc = 0;
     for (size_t i = 0; i < e.n && !rc; i++)
-        rc = store_item(c, src, r->final_url ? r->final_url : src->url, &e.items[i], st, added);
+        rc = store_item(c, src, r->final_url ? r->final_url : src->url,
+                        started > 0 ? started : now, &e.items[i], st, added);
     if (!rc)
         rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s, st);
     kw_extracted_free(&e);
@@ -281,12 +285,24 @@ static void forget_kept(kw_crawl *c)
     c->kept_bytes = 0;
 }
 
+static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d);
+
 int kw_crawl_flush(kw_crawl *c)
 {
+    int rc = 0;
+    if (kw_store_in_transaction(c->s) && (rc = kw_store_commit(c->s))) {
+        /* Not stored after all: undo the batch, take its pages out of the
+         * counts; their sources are still due and are fetched again. */
+        char msg[KW_ERROR_MAX];
+        snprintf(msg, sizeof msg, "%s", kw_error_last());
+        if (kw_store_in_transaction(c->s))
+            kw_store_rollback(c->s);
+        for (size_t i = 0; c->stats && i < c->nkept; i++)
+            stats_sub(c->stats, &c->kept[i].delta);
+        kw_error_set(rc, "%s", msg);
+    }
     forget_kept(c);
-    if (!kw_store_in_transaction(c->s))
-        return 0;
-    return kw_store_commit(c->s);
+    return rc;
 }
 
 /* Keep a copy of a page that went into the open batch. */
@@ -342,6 +358,7 @@ static int keep(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_
             k->r.body = p;
         }
     }
+    k->bytes = size;
     c->nkept++;
     c->kept_bytes += size;
     return 0;
@@ -380,6 +397,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
         if (k->fn(c, &k->src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
             kw_store_savepoint_rollback(c->s);
             stats_sub(st, &k->delta);
+            c->kept_bytes -= k->bytes;
             free(k->copy);
             continue;
         }
@@ -421,13 +439,20 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
             return rc;
         clock_gettime(CLOCK_MONOTONIC, &c->opened);
     }
+    c->stats = st;
     if ((rc = fn(c, src, r, started, st, &added, why))) {
         char msg[KW_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", kw_error_last());
         *st = before;
         int rrc = rewrite_batch(c, st);
-        kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
-        return rrc ? rrc : rc;
+        if (rrc) {
+            char why[KW_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", kw_error_last());
+            return kw_error_set(rrc, "source %lld: %s; writing the batch again failed too, "
+                                     "so its pages will be fetched again: %s",
+                                (long long)src->id, msg, why);
+        }
+        return kw_error_set(rc, "source %lld: %s", (long long)src->id, msg);
     }
     st->added += added;
     kw_crawl_stats delta = {st->pages - before.pages, st->items - before.items,

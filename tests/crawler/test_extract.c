@@ -7,6 +7,8 @@
 #include "kolwatch/timeutil.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char forum[] =
@@ -173,6 +175,31 @@ static void relative_times_are_kept_for_the_crawler_to_read(void **state)
     kw_extracted_free(&e);
 }
 
+/* Text is capped at 1 MiB, and the cap never splits a character, whatever
+ * blanks before it were collapsed (found in review). */
+static void capped_text_ends_on_a_whole_character(void **state)
+{
+    (void)state;
+    const char *prefixes[] = {"abc  ", "a  ", "abcd  ", "ab"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = 450000, l = 0;
+        char *h = malloc(3 * n + 64);
+        assert_non_null(h);
+        l += (size_t)sprintf(h, "<html><body><div><p>%s", prefixes[i]);
+        for (size_t k = 0; k < n; k++, l += 3)
+            memcpy(h + l, "\xE4\xB8\xAD", 3);
+        kw_extracted e;
+        assert_int_equal(kw_extract_html(&e, h, l, NULL, NULL, "big"), 0);
+        const unsigned char *t = (const unsigned char *)e.items[0].text;
+        size_t tl = strlen((const char *)t);
+        assert_true(tl <= 1024 * 1024 && tl > 1000000);
+        /* the last character is whole: a lead byte of 0xE4 three from the end */
+        assert_int_equal(t[tl - 3], 0xE4);
+        kw_extracted_free(&e);
+        free(h);
+    }
+}
+
 static void hostile_html__never_crashes_and_gives_at_most_one_article(void **state)
 {
     (void)state;
@@ -269,6 +296,7 @@ int main(void)
         cmocka_unit_test(article_mode__first_usable_candidate_in_document_order),
         cmocka_unit_test(dates_without_a_zone_are_flagged_local),
         cmocka_unit_test(relative_times_are_kept_for_the_crawler_to_read),
+        cmocka_unit_test(capped_text_ends_on_a_whole_character),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),

@@ -72,6 +72,14 @@ static void scripts_styles_titles_and_textareas_hold_raw_text(void **state)
                 "html(head(script('if (a<b) x='<p>&amp;';'))body(p('after')))");
     expect_tree("<title>A &amp; <b>B</b></title>", "html(head(title('A & <b>B</b>')))");
     expect_tree("<p><style>p{}</style>x", "html(body(p(style('p{}')'x')))");
+    /* a NUL in raw text is a blank, as in other text */
+    static const char nul[] = "<xmp>a\0b</xmp>";
+    kw_hdoc *d = NULL;
+    char got[256] = "";
+    assert_int_equal(kw_hdoc_parse(&d, nul, sizeof nul - 1), 0);
+    dump(kw_hdoc_root(d), got, sizeof got);
+    kw_hdoc_free(d);
+    assert_string_equal(got, "html(body(xmp('a b')))");
     /* unclosed: the rest of the page is the script's */
     expect_tree("<p>a<script>b<p>c", "html(body(p('a'script('b<p>c'))))");
 }
