@@ -223,7 +223,7 @@ static const struct tag {
     {"xmp", T_CLOSES_P | T_RAW},
 };
 
-static unsigned tag_flags(const char *name)
+static const struct tag *tag_find(const char *name)
 {
     size_t lo = 0, hi = sizeof tags / sizeof tags[0];
     while (lo < hi) { /* binary search; most probes end at the first letter */
@@ -233,13 +233,38 @@ static unsigned tag_flags(const char *name)
         if (c == 0 && *name)
             c = strcmp(name + 1, t + 1);
         if (c == 0)
-            return tags[mid].flags;
+            return &tags[mid];
         if (c < 0)
             hi = mid;
         else
             lo = mid + 1;
     }
-    return 0;
+    return NULL;
+}
+
+static unsigned tag_flags(const char *name)
+{
+    const struct tag *t = tag_find(name);
+    return t ? t->flags : 0;
+}
+
+/* A start tag's name, lower case: the table's own string for a known
+ * element (no copy), else a copy in the arena. */
+static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags)
+{
+    char lower[16];
+    *flags = 0;
+    if (n < sizeof lower) {
+        for (size_t i = 0; i < n; i++)
+            lower[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+        lower[n] = '\0';
+        const struct tag *t = tag_find(lower);
+        if (t) {
+            *flags = t->flags;
+            return t->name;
+        }
+    }
+    return arena_str(d, s, n, true);
 }
 
 /* Close the nearest open element with a flag in `what`, looking down the
@@ -478,14 +503,19 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
             return end;
         a->name = name;
         a->next = NULL;
-        /* The value, decoded, by way of the text buffer (empty here). */
-        size_t keep = d->text.len;
-        if (vs)
-            decode_into(d, vs, ve);
-        a->value = arena_str(d, d->text.data ? d->text.data + keep : "", d->text.len - keep, false);
-        d->text.len = keep;
-        if (d->text.data)
-            d->text.data[keep] = '\0';
+        if (vs && !memchr(vs, '&', (size_t)(ve - vs)) && !memchr(vs, '\0', (size_t)(ve - vs))) {
+            a->value = arena_str(d, vs, (size_t)(ve - vs), false); /* nothing to decode */
+        } else {
+            /* The value, decoded, by way of the text buffer (empty here). */
+            size_t keep = d->text.len;
+            if (vs)
+                decode_into(d, vs, ve);
+            a->value = arena_str(d, d->text.data ? d->text.data + keep : "", d->text.len - keep,
+                                 false);
+            d->text.len = keep;
+            if (d->text.data)
+                d->text.data[keep] = '\0';
+        }
         if (!a->value)
             return end;
         if (last)
@@ -662,13 +692,13 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
                 }
                 continue;
             }
-            char *name = arena_str(d, ns, (size_t)(ne - ns), true);
+            unsigned f;
+            const char *name = tag_name(d, ns, (size_t)(ne - ns), &f);
             if (!name)
                 break;
             kw_hattr *attrs = NULL;
             bool self;
             p = attributes(d, ne, end, &attrs, &self);
-            unsigned f = tag_flags(name);
             start_tag(d, name, f, attrs, self);
             if (!self && (f & T_RAW))
                 p = raw_text(d, p, end, name, f);
