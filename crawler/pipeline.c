@@ -298,7 +298,7 @@ int kw_crawl_flush(kw_crawl *c)
         if (kw_store_in_transaction(c->s))
             kw_store_rollback(c->s);
         for (size_t i = 0; c->stats && i < c->nkept; i++)
-            stats_sub(c->stats, &c->kept[i].delta);
+            stats_sub(c->stats, &c->kept[i].delta), c->stats->errors++;
         kw_error_set(rc, "%s", msg);
     }
     forget_kept(c);
@@ -397,6 +397,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
         if (k->fn(c, &k->src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
             kw_store_savepoint_rollback(c->s);
             stats_sub(st, &k->delta);
+            st->errors++; /* counted as an error: its source is fetched again */
             c->kept_bytes -= k->bytes;
             free(k->copy);
             continue;
@@ -418,6 +419,7 @@ lost:
         if (j >= out && j < i)
             continue; /* moved down, or dropped and freed already */
         stats_sub(st, &c->kept[j].delta);
+        st->errors++;
         free(c->kept[j].copy);
     }
     c->nkept = 0;

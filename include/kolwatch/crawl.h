@@ -45,7 +45,9 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
  * 503 honour Retry-After). Pages are committed in batches (256 pages,
  * 16 MiB of responses or half a second, whichever first); a failing page
  * is undone alone (the batch is written again without it, from copies of
- * its pages kept until the commit). Call kw_crawl_flush when a run ends; a
+ * its pages kept until the commit; a page that cannot be written again
+ * then, or whose batch fails to commit, leaves the counts and counts as an
+ * error, its source still due). Call kw_crawl_flush when a run ends; a
  * crash loses at most the open batch, whose sources are then still due.
  * While a batch is open, write to the store only through the pipeline (a
  * batch written again would not repeat other writes). */
