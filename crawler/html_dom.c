@@ -30,6 +30,7 @@ typedef struct block {
 } block;
 
 struct kw_hdoc {
+    size_t first_block; /* size of the arena's first block */
     block *blocks;
     kw_hnode *html, *head, *body;
     kw_hnode *stack[KW_HDOC_MAX_DEPTH];
@@ -43,7 +44,8 @@ static void *arena(kw_hdoc *d, size_t n)
     n = (n + 15) & ~(size_t)15;
     block *b = d->blocks;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
+        /* the first block fits the document (a feed summary needs little) */
+        size_t want = b ? BLOCK_SIZE : d->first_block, cap = n > want / 4 ? n : want;
         block *nb = malloc(sizeof *nb + cap);
         if (!nb) {
             d->oom = true;
@@ -51,7 +53,7 @@ static void *arena(kw_hdoc *d, size_t n)
         }
         nb->used = 0;
         nb->cap = cap;
-        if (b && cap != BLOCK_SIZE) { /* a big one: keep filling the current block */
+        if (b && cap != want) { /* a big one: keep filling the current block */
             nb->next = b->next;
             b->next = nb;
         } else {
@@ -655,6 +657,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
     if (!d)
         return kw_error_set(KW_ENOMEM, "out of memory");
     buf_init(&d->text, len + 64);
+    d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;
     if (!(d->html = new_elem(d, "html"))) {
         kw_hdoc_free(d);
         return kw_error_set(KW_ENOMEM, "out of memory");
