@@ -1,14 +1,16 @@
 /*
  * bench/crawl: a child process serves N pages and feeds (default 10,000: a
  * tenth are RSS feeds of 10 items, the rest article pages) on 127.0.0.1.
- * The parent fetches them four ways in the same run, politeness lifted
+ * The parent fetches them five ways in the same run, politeness lifted
  * (no delay, 8 connections): the full crawl into a fresh SQLite database
  * (fetch, charset, extraction, brand queries, scoring, storing with
- * buckets), the same crawl again (every item now known: the steady state
- * of feeds re-read on schedule), the fetcher alone, and a bare libcurl
- * multi loop (run before, between and after the crawls; the median of
- * the three counts); it prints pages/s and client CPU time
- * per page for each, and the ratios to the bare loop.
+ * buckets), the same crawl again twice (the steady state of sources re-read
+ * on schedule by a server that sends no ETag: first with every page the
+ * same bytes as before, then with every page's bytes changed by a comment
+ * while every item is known), the fetcher alone, and a bare libcurl multi
+ * loop (run before, between and after the crawls; the median of the three
+ * counts); it prints pages/s and client CPU time per page for each, and
+ * the ratios to the bare loop.
  * Usage: crawl [N] [DIR|-] [PAGE_KB] [MATCH_PCT]
  * PAGE_KB (default 0) pads every article page with that many KiB of
  * navigation markup before the article: real pages are 30-150 KiB.
@@ -53,6 +55,8 @@ static char *other; /* the same page naming no brand */
 static int match_pct = 100; /* article pages that name a brand, in % */
 
 static char feed[8192];
+static volatile sig_atomic_t vary; /* SIGUSR1: every response differs from now on */
+static void on_usr1(int sig) { (void)sig, vary = 1; }
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
                              const char *method, const char *version, const char *up,
@@ -65,8 +69,20 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
     }
     int is_feed = strncmp(url, "/feed/", 6) == 0;
     const char *body = is_feed ? feed : atoi(url + 6) % 100 < match_pct ? page : other;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-                                                             MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r;
+    if (vary) { /* a comment after the document: the same items, other bytes */
+        static unsigned long served;
+        size_t len = strlen(body);
+        char *b = malloc(len + 64);
+        if (!b)
+            return MHD_NO;
+        memcpy(b, body, len);
+        len += (size_t)snprintf(b + len, 64, "<!-- %lu -->",
+                                __atomic_add_fetch(&served, 1, __ATOMIC_RELAXED));
+        r = MHD_create_response_from_buffer(len, b, MHD_RESPMEM_MUST_FREE);
+    } else {
+        r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+    }
     MHD_add_response_header(r, "Content-Type", is_feed ? "application/rss+xml; charset=utf-8"
                                                        : "text/html; charset=utf-8");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
@@ -107,25 +123,17 @@ typedef struct crawl_run {
     kw_crawl *pipe;
     kw_crawl_stats st;
     long failed;
-    double pipeline_cpu;
+    double pipeline_s; /* wall time in kw_crawl_page: a thread CPU clock costs a system call */
 } crawl_run;
 
-static double cpu(void);
-
-static double thread_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void crawled(void *ctx, const kw_fetch_response *r)
 {
     crawl_run *cr = ctx;
-    double c0 = thread_cpu();
+    double t0 = mono();
     if (kw_crawl_page(cr->pipe, r->user, r, 0, &cr->st))
         cr->failed++;
-    cr->pipeline_cpu += thread_cpu() - c0;
+    cr->pipeline_s += mono() - t0;
 }
 
 /* Crawl every source once through a fresh pipeline; CPU and wall seconds. */
@@ -154,6 +162,22 @@ static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, crawl_r
     kw_fetcher_free(f);
     kw_crawl_free(cr->pipe);
     cr->pipe = NULL;
+    return 0;
+}
+
+/* As `kolwatch crawl` does on each pass: the sources as stored now, with
+ * their health and what their pages said after the last crawl. */
+static int reload(kw_store *s, kw_source **srcs, int n)
+{
+    kw_source *now = NULL;
+    size_t n_now = 0;
+    if (kw_store_source_list(s, &now, &n_now) || n_now != (size_t)n) {
+        fprintf(stderr, "crawl: %s\n", kw_error_last());
+        free(now);
+        return 1;
+    }
+    free(*srcs);
+    *srcs = now;
     return 0;
 }
 
@@ -251,6 +275,7 @@ int main(int argc, char **argv)
         return 2;
     pid_t child = fork();
     if (child == 0) {
+        signal(SIGUSR1, on_usr1);
         struct sockaddr_in a = {.sin_family = AF_INET};
         inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
         struct MHD_Daemon *d = MHD_start_daemon(
@@ -259,7 +284,8 @@ int main(int argc, char **argv)
         int port = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port : 0;
         if (write(fd[1], &port, sizeof port) != sizeof port)
             _exit(1);
-        pause();
+        for (;;)
+            pause(); /* SIGUSR1 comes back here; SIGTERM ends it */
         _exit(0);
     }
     int port = 0;
@@ -310,24 +336,18 @@ int main(int argc, char **argv)
     double tb[3], cb[3];
     long ok_bare = 0;
     bare_run(port, n, &tb[0], &cb[0], &ok_bare);
-    crawl_run cr = {0}, re = {0};
-    double c_c, t_c, c_r, t_r;
+    crawl_run cr = {0}, re = {0}, ch = {0};
+    double c_c, t_c, c_r, t_r, c_h, t_h;
     if (crawl_all(s, sc, srcs, n, &cr, &c_c, &t_c))
         return 1;
-    /* 2. The same pages again: every item is known (steady state, as when
-     * feeds are re-read on their schedule and the server sends no ETag). */
+    /* 2. The same pages again, twice: every item is known (steady state, as
+     * when sources are re-read on their schedule and the server sends no
+     * ETag), first the same bytes, then every page's bytes changed. */
     bare_run(port, n, &tb[1], &cb[1], &ok_bare);
-    /* As `kolwatch crawl` does on each pass: the sources as stored now,
-     * with their health after the first crawl. */
-    kw_source *now_srcs = NULL;
-    size_t n_now = 0;
-    if (kw_store_source_list(s, &now_srcs, &n_now) || n_now != (size_t)n) {
-        fprintf(stderr, "crawl: %s\n", kw_error_last());
+    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &re, &c_r, &t_r))
         return 1;
-    }
-    free(srcs);
-    srcs = now_srcs;
-    if (crawl_all(s, sc, srcs, n, &re, &c_r, &t_r))
+    kill(child, SIGUSR1);
+    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &ch, &c_h, &t_h))
         return 1;
     kw_scorer_free(sc);
     int64_t mentions = 0;
@@ -362,17 +382,23 @@ int main(int argc, char **argv)
            "%ld errors; fetcher ok %ld; bare ok %ld), %d connections\n",
            n, strlen(page), match_pct, cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
            cr.st.errors + cr.failed, ok_count, ok_bare, PARALLEL);
-    printf("full crawl: %8.0f pages/s, %7.1f us client CPU per page (%.1f us of it in the "
+    printf("full crawl             : %8.0f pages/s, %7.1f us client CPU per page (%.1f us of it spent in the "
            "page pipeline: extraction, queries, scoring, storing)\n",
-           n / t_c, 1e6 * c_c / n, 1e6 * cr.pipeline_cpu / n);
-    printf("re-crawl  : %8.0f pages/s, %7.1f us client CPU per page (%.1f us in the page "
-           "pipeline; %ld new mentions: every item known)\n",
-           n / t_r, 1e6 * c_r / n, 1e6 * re.pipeline_cpu / n, re.st.added);
-    printf("fetcher   : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_f, 1e6 * c_f / n);
-    printf("bare multi: %8.0f pages/s, %7.1f us client CPU per page\n", n / t_b, 1e6 * c_b / n);
-    printf("ratio CPU per page, full crawl / bare: %.2f\n", c_c / c_b);
-    printf("ratio CPU per page, re-crawl / bare:   %.2f\n", c_r / c_b);
-    printf("ratio CPU per page, fetcher / bare:    %.2f\n", c_f / c_b);
+           n / t_c, 1e6 * c_c / n, 1e6 * cr.pipeline_s / n);
+    printf("re-crawl, same bytes   : %8.0f pages/s, %7.1f us client CPU per page (%.1f us spent in "
+           "the page pipeline; %ld of %ld pages not read again, %ld new mentions)\n",
+           n / t_r, 1e6 * c_r / n, 1e6 * re.pipeline_s / n, re.st.unchanged, re.st.pages,
+           re.st.added);
+    printf("re-crawl, changed bytes: %8.0f pages/s, %7.1f us client CPU per page (%.1f us spent in "
+           "the page pipeline; %ld of %ld pages read, %ld new mentions: every item known)\n",
+           n / t_h, 1e6 * c_h / n, 1e6 * ch.pipeline_s / n, ch.st.pages - ch.st.unchanged,
+           ch.st.pages, ch.st.added);
+    printf("fetcher                : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_f, 1e6 * c_f / n);
+    printf("bare multi             : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_b, 1e6 * c_b / n);
+    printf("ratio CPU per page, full crawl / bare:             %.2f\n", c_c / c_b);
+    printf("ratio CPU per page, re-crawl same bytes / bare:    %.2f\n", c_r / c_b);
+    printf("ratio CPU per page, re-crawl changed bytes / bare: %.2f\n", c_h / c_b);
+    printf("ratio CPU per page, fetcher / bare:                %.2f\n", c_f / c_b);
     if (argc <= 2 || strcmp(argv[2], "-") == 0) {
         char p[4300];
         snprintf(p, sizeof p, "%s-wal", db);

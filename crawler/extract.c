@@ -288,6 +288,16 @@ int kw_extract_rule_check(const char *kind, const char *key, const char *expr)
     return kw_error_set(KW_EINVAL, "a %s source takes no rules (the format is detected)", kind);
 }
 
+int kw_rules_have_pages(const char *rules)
+{
+    if (!rules || !*rules || strcmp(rules, "{}") == 0)
+        return 0;
+    cJSON *r = cJSON_Parse(rules);
+    int has = cJSON_IsObject(r) && cJSON_GetObjectItemCaseSensitive(r, "next") != NULL;
+    cJSON_Delete(r);
+    return has;
+}
+
 static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
 {
     switch (f) {

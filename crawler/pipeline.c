@@ -46,6 +46,7 @@ struct kw_crawl {
     kw_query_match_result qm;
     brand_q *brands;
     size_t nbrands;
+    char brands_digest[65]; /* of the brands' ids and queries */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
     kept_page *kept;        /* the open batch's pages */
@@ -62,6 +63,44 @@ static double since(const struct timespec *t)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* What pages are read for: a page read for the same brands' queries says
+ * the same again. */
+static void digest_brands(kw_crawl *c, kw_brand **list, size_t n)
+{
+    kw_sha256_ctx *h = kw_sha256_begin();
+    for (size_t i = 0; h && i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)list[i]->id);
+        kw_sha256_add(h, id, strlen(id) + 1);
+        kw_sha256_add(h, list[i]->query, strlen(list[i]->query) + 1);
+    }
+    if (h)
+        kw_sha256_end_hex(h, c->brands_digest);
+}
+
+/* The digest of a page as this pipeline reads it, into out, or 0 when the
+ * page is not one to compare: a next= page, or a page of a source that has
+ * them (its later pages change while the first stays). */
+static int page_digest(const kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
+                       char out[65])
+{
+    if (!c->brands_digest[0] || !r->url || strcmp(r->url, src->url) != 0 ||
+        kw_rules_have_pages(src->rules))
+        return 0;
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)src->utc_offset);
+    const char *parts[] = {c->brands_digest, src->kind, src->platform, src->rules, num,
+                           r->final_url ? r->final_url : "", r->content_type ? r->content_type : ""};
+    kw_sha256_ctx *h = kw_sha256_begin();
+    if (!h)
+        return 0;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        kw_sha256_add(h, parts[i], strlen(parts[i]) + 1);
+    kw_sha256_add(h, r->body ? r->body : "", r->body_len);
+    kw_sha256_end_hex(h, out);
+    return 1;
 }
 
 int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning)
@@ -84,6 +123,7 @@ int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warnin
         return rc;
     }
     c->brands = calloc(n ? n : 1, sizeof *c->brands);
+    digest_brands(c, list, n);
     for (size_t i = 0; c->brands && i < n; i++) {
         if (kw_query_compile(&c->brands[c->nbrands].q, list[i]->query, NULL) == 0) {
             c->brands[c->nbrands++].id = list[i]->id;
@@ -157,14 +197,15 @@ int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
 
 static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t status,
                   const char *error, const kw_fetch_response *r, long items, long added,
-                  int64_t next, kw_crawl_stats *st)
+                  int64_t next, const char *digest, kw_crawl_stats *st)
 {
     kw_fetch_record rec = {.source_id = src->id, .url = src->url, .started_at = started,
                            .finished_at = kw_time_now(), .next_attempt_at = next,
                            .status = status, .bytes = r ? (int64_t)r->body_len : -1,
                            .items = items, .new_mentions = added, .error = error,
                            .etag = r && !error ? r->etag : NULL,
-                           .last_modified = r && !error ? r->last_modified : NULL};
+                           .last_modified = r && !error ? r->last_modified : NULL,
+                           .content_digest = error ? NULL : digest};
     /* The history keeps the fetches that told something: the first, each
      * failure, a change of status or a recovery, and new mentions. A source
      * read every 15 minutes with nothing new adds no row (its health is
@@ -244,25 +285,31 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     char err[600];
     if (r->error)
         return record(c, src, started, r->status ? r->status : -1, r->error_text, r, -1, 0,
-                      kw_crawl_backoff(src, now, r->retry_after), st);
+                      kw_crawl_backoff(src, now, r->retry_after), NULL, st);
     if (r->not_modified) {
         st->pages++;
-        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, st);
+        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, NULL, st);
     }
     if (r->status != 200) {
         snprintf(err, sizeof err, "HTTP %d", r->status);
         return record(c, src, started, r->status, err, r, -1, 0,
                       kw_crawl_backoff(src, now, r->status == 429 || r->status == 503
-                                                     ? r->retry_after : -1), st);
+                                                     ? r->retry_after : -1),
+                      NULL, st);
     }
     kw_extracted e;
-    int rc;
+    char digest[65];
+    int rc, digested = page_digest(c, src, r, digest);
     st->pages++;
+    if (digested && strcmp(digest, src->content_digest) == 0) {
+        st->unchanged++;
+        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, NULL, st);
+    }
     if (kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
                         r->final_url ? r->final_url : src->url, NULL)) {
         snprintf(err, sizeof err, "%s", kw_error_last());
         return record(c, src, started, r->status, err, r, -1, 0, kw_crawl_backoff(src, now, -1),
-                      st);
+                      NULL, st);
     }
     st->items += (long)e.n;
     if (e.next && strlen(e.next) < sizeof c->next)
@@ -272,7 +319,8 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
         rc = store_item(c, src, r->final_url ? r->final_url : src->url,
                         started > 0 ? started : now, &e.items[i], st, added);
     if (!rc)
-        rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s, st);
+        rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s,
+                    digested ? digest : NULL, st);
     kw_extracted_free(&e);
     return rc;
 }
@@ -371,6 +419,7 @@ static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d)
     st->matched -= d->matched;
     st->added -= d->added;
     st->errors -= d->errors;
+    st->unchanged -= d->unchanged;
 }
 
 /* A page failed with its writes half done. Without a savepoint per page
@@ -459,7 +508,7 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
     st->added += added;
     kw_crawl_stats delta = {st->pages - before.pages, st->items - before.items,
                             st->matched - before.matched, st->added - before.added,
-                            st->errors - before.errors};
+                            st->errors - before.errors, st->unchanged - before.unchanged};
     if ((rc = keep(c, fn, src, r, started, why, &delta))) {
         /* no copy, no way to write the batch again: commit it now */
         int frc = kw_crawl_flush(c);
@@ -482,7 +531,7 @@ static int skip_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r
                    int64_t started, kw_crawl_stats *st, long *added, const char *why)
 {
     (void)r, (void)added;
-    return record(c, src, started, -1, why, NULL, -1, 0, started + src->every_s, st);
+    return record(c, src, started, -1, why, NULL, -1, 0, started + src->every_s, NULL, st);
 }
 
 const char *kw_crawl_next(const kw_crawl *c) { return c->next[0] ? c->next : NULL; }

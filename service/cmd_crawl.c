@@ -305,9 +305,10 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         for (int i = 0; i < 30 && !stop_requested; i++)
             sleep(1);
     } while (!stop_requested);
-    fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages, %ld items, %ld matched a brand, "
-                    "%ld new mentions, %ld errors\n",
-            (size_t)c.done, c.st.pages, c.st.items, c.st.matched, c.st.added, c.st.errors);
+    fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages (%ld unchanged), %ld items, "
+                    "%ld matched a brand, %ld new mentions, %ld errors\n",
+            (size_t)c.done, c.st.pages, c.st.unchanged, c.st.items, c.st.matched, c.st.added,
+            c.st.errors);
 cleanup:
     kw_crawl_free(c.pipe);
     for (size_t i = 0; i < c.nrobots; i++)

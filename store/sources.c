@@ -11,7 +11,8 @@
 
 #define SOURCE_COLS                                                            \
     "id, kind, url, platform, rules, every_s, enabled, last_status, last_error, " \
-    "last_fetched_at, next_attempt_at, consecutive_failures, created_at, utc_offset"
+    "last_fetched_at, next_attempt_at, consecutive_failures, created_at, utc_offset, " \
+    "content_digest"
 
 static const char SQL_ADD[] =
     "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at, utc_offset) "
@@ -43,6 +44,8 @@ static void row(kw_store *s, kw_stmt *st, kw_source *o)
     o->consecutive_failures = s->be->column_int64(st, 11);
     o->created_at = store_col_time(s, st, 12);
     o->utc_offset = s->be->column_int64(st, 13);
+    v = store_col_str(s, st, 14);
+    snprintf(o->content_digest, sizeof o->content_digest, "%s", v ? v : "");
 }
 
 static int one(kw_store *s, const char *sql, int64_t id, const char *kind, const char *url,
@@ -217,8 +220,8 @@ static const char SQL_RECORD[] =
     "UPDATE sources SET lease_owner = NULL, lease_until = NULL, "
     "last_status = $2, last_error = $3, last_fetched_at = $4, "
     "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
-    "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified) "
-    "WHERE id = $1";
+    "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified), "
+    "content_digest = COALESCE($9, content_digest) WHERE id = $1";
 static const char SQL_HISTORY[] =
     "INSERT INTO fetches (source_id, started_at, finished_at, url, http_status, bytes, items, "
     "new_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -275,6 +278,7 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     s->be->bind_int64(st, 6, r->error ? 1 : 0);
     s->be->bind_text(st, 7, r->etag);
     s->be->bind_text(st, 8, r->last_modified);
+    s->be->bind_text(st, 9, r->content_digest);
     if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0)

@@ -22,6 +22,7 @@ typedef struct kw_crawl kw_crawl;
 
 typedef struct kw_crawl_stats {
     long pages, items, matched, added, errors;
+    long unchanged; /* of pages: the same bytes as last time, not read again */
 } kw_crawl_stats;
 
 /* A pipeline over store s scoring with sc (both borrowed; sc may be shared
@@ -42,7 +43,10 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
 /* Process the response r to fetching src (started at `started`): store
  * the items that match a brand and record the fetch in the source's health
  * and history, with the next attempt on schedule or backed off (429 and
- * 503 honour Retry-After). Pages are committed in batches (256 pages,
+ * 503 honour Retry-After). A source's own page (not a next= page, nor a
+ * source that has pages) that is byte for byte what was read last time,
+ * for the same brands' queries and the same source settings, is not read
+ * again: it has nothing new to say (most sites send no ETag). Pages are committed in batches (256 pages,
  * 16 MiB of responses or half a second, whichever first); a failing page
  * is undone alone (the batch is written again without it, from copies of
  * its pages kept until the commit; a page that cannot be written again

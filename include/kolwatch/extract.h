@@ -60,6 +60,10 @@ void kw_extracted_free(kw_extracted *e);
  * same check to the rules they are given. */
 int kw_extract_rule_check(const char *kind, const char *key, const char *expr);
 
+/* Whether rules (a JSON object, or NULL/"{}") have a next= rule: the
+ * source's items go on over several pages. */
+int kw_rules_have_pages(const char *rules);
+
 /* Read a fetched body as a source of kind "feed", "html" or "json" would:
  * decode its charset (content_type's label first, then the document's,
  * then detection), then parse the feed or apply the rules. Feed entries

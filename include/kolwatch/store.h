@@ -198,6 +198,8 @@ typedef struct kw_source {
     int64_t created_at;
     int64_t utc_offset;     /* seconds east of UTC of dates written without
                                a zone on its pages (28800 for +08:00) */
+    char content_digest[65]; /* the crawler's digest of the page it last read
+                                in full ("" none): see kw_crawl_page */
 } kw_source;
 
 /* Add a source; KW_EEXISTS when one of the same kind has the same URL. */
@@ -236,6 +238,7 @@ typedef struct kw_fetch_record {
     int64_t status, bytes, items, new_mentions; /* -1 unknown */
     const char *error;
     const char *etag, *last_modified;
+    const char *content_digest; /* of the page read in full; NULL keeps the stored one */
     int skip_history; /* health only: the crawler's uneventful fetches */
 } kw_fetch_record;
 int kw_store_source_record(kw_store *s, const kw_fetch_record *r);

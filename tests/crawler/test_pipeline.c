@@ -238,6 +238,109 @@ static void fetch_history_keeps_the_fetches_that_told_something(void **state)
     kw_crawl_free(c);
 }
 
+/* A source's page that is byte for byte what was read last time is not
+ * read again (its health is still updated); one read for other brands or
+ * other settings, or that changed, is. */
+static void a_page_read_before_is_read_again_only_when_something_changed(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    char b0[4096], b1[4096];
+    kw_source src;
+    kw_fetch_response r = feed(b0, sizeof b0, &f->src[0],
+                               (const char *const[]){"Lumi serum is lovely", NULL});
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        kw_crawl_stats st = {0};
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+        assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+        assert_int_equal(kw_crawl_flush(c), 0);
+        assert_int_equal(st.pages, 1);
+        assert_int_equal(st.unchanged, pass); /* the second time, the same bytes */
+        assert_int_equal(st.items, pass ? 0 : 1);
+    }
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(src.last_status, 200);
+    assert_true(src.next_attempt_at > kw_time_now());
+    kw_crawl_free(c);
+
+    /* A new brand: the same page is read for it. */
+    kw_brand serum = {.name = "Serum", .query = "serum"};
+    int64_t bid;
+    assert_int_equal(kw_store_brand_add(f->s, &serum, &bid), 0);
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    kw_crawl_stats st = {0};
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.unchanged, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mention_brands"), 2);
+
+    /* The source's settings changed (its zone): read again. */
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    src.utc_offset = 8 * 3600;
+    assert_int_equal(kw_store_source_update(f->s, &src), 0);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.unchanged, 0);
+    assert_int_equal(st.items, 1);
+
+    /* The page changed: read, and its new item stored. */
+    kw_fetch_response r2 = feed(b1, sizeof b1, &f->src[0],
+                                (const char *const[]){"Lumi serum is lovely", "Lumi again", NULL});
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(kw_crawl_page(c, &src, &r2, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.unchanged, 0);
+    assert_int_equal(st.added, 1);
+
+    /* A failed fetch between two reads of the same page keeps what was
+     * read: the page is still the same. */
+    kw_fetch_response down = {.url = f->src[0].url, .status = 503, .error_text = "",
+                              .retry_after = -1};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+        memset(&st, 0, sizeof st);
+        assert_int_equal(kw_crawl_page(c, &src, i ? &r2 : &down, kw_time_now(), &st), 0);
+        assert_int_equal(kw_crawl_flush(c), 0);
+    }
+    assert_int_equal(st.unchanged, 1);
+    kw_crawl_free(c);
+}
+
+/* A source whose items go on over next= pages is read every time: its
+ * first page may stay the same while a later one grows (a forum thread). */
+static void a_source_with_next_pages_is_always_read(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_source src;
+    static const char page[] = "<html><body><ul><li>Lumi thread, first post</li></ul>"
+                               "<a rel=next href='/t/1?page=2'>next</a></body></html>";
+    assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &src), 0);
+    snprintf(src.kind, sizeof src.kind, "html");
+    snprintf(src.rules, sizeof src.rules, "{\"item\":\"//li\",\"next\":\"//a[@rel='next']/@href\"}");
+    assert_int_equal(kw_store_source_update(f->s, &src), 0);
+    kw_fetch_response r = {.url = src.url, .final_url = src.url, .status = 200, .error_text = "",
+                           .content_type = "text/html; charset=utf-8", .retry_after = -1,
+                           .body = page, .body_len = sizeof page - 1};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        kw_crawl_stats st = {0};
+        assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &src), 0);
+        assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+        assert_non_null(kw_crawl_next(c));
+        assert_int_equal(kw_crawl_flush(c), 0);
+        assert_int_equal(st.unchanged, 0);
+        assert_int_equal(st.items, 1);
+    }
+    kw_crawl_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +351,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(fetch_history_keeps_the_fetches_that_told_something,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(a_page_read_before_is_read_again_only_when_something_changed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_source_with_next_pages_is_always_read, setup, teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
 }

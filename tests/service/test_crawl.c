@@ -143,6 +143,27 @@ static void crawl_once__again_is_a_conditional_get_and_adds_nothing(void **state
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM fetches"), 5);
 }
 
+/* /post sends no ETag: fetched again, the same bytes are not read again
+ * (the summary says so), and its health is current. */
+static void crawl_once__a_page_without_etag_that_did_not_change_is_not_read_again(void **state)
+{
+    fixture *f = *state;
+    char id[16];
+    KW_OK(f, "crawl", "--once");
+    snprintf(id, sizeof id, "%lld",
+             (long long)kwt_sql_int(f->url, "SELECT id FROM sources WHERE url LIKE '%/post'"));
+    int before = kwt_http_hits(f->h, "/post");
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    assert_int_equal(kwt_http_hits(f->h, "/post"), before + 1);
+    assert_non_null(strstr(r.err, "1 pages (1 unchanged), 0 items"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 4);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE url LIKE '%/post' "
+                                         "AND last_status = 200 AND next_attempt_at IS NOT NULL"),
+                     1);
+}
+
 static void health__robots_and_server_errors_show_and_back_off(void **state)
 {
     fixture *f = *state;
@@ -207,6 +228,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(crawl_once__stores_what_mentions_a_brand_scored_with_buckets),
         T(crawl_once__again_is_a_conditional_get_and_adds_nothing),
+        T(crawl_once__a_page_without_etag_that_did_not_change_is_not_read_again),
         T(health__robots_and_server_errors_show_and_back_off),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
