@@ -27,9 +27,20 @@ typedef int (*page_work)(kw_crawl *, const kw_source *, const kw_fetch_response 
 
 /* A page of the open batch, kept until the batch commits so that the batch
  * can be written again without a page that failed (see in_batch). */
+/* What a page's processing reads of its source, without the fixed-size
+ * text fields (7 KiB a page to copy); its URL and rules go in the copy. */
+typedef struct kept_source {
+    int64_t id, every_s, last_status, last_fetched_at, next_attempt_at;
+    int64_t consecutive_failures, created_at, utc_offset;
+    int enabled;
+    char kind[sizeof ((kw_source *)0)->kind], platform[sizeof ((kw_source *)0)->platform];
+    char content_digest[sizeof ((kw_source *)0)->content_digest];
+    const char *url, *rules; /* in the page's copy */
+} kept_source;
+
 typedef struct kept_page {
     page_work fn;
-    kw_source src;
+    kept_source src;
     kw_fetch_response r; /* its strings point into `copy` */
     int has_r;
     int64_t started;
@@ -89,15 +100,16 @@ static int page_digest(const kw_crawl *c, const kw_source *src, const kw_fetch_r
     if (!c->brands_digest[0] || !r->url || strcmp(r->url, src->url) != 0 ||
         kw_rules_have_pages(src->rules))
         return 0;
-    char num[24];
-    snprintf(num, sizeof num, "%lld", (long long)src->utc_offset);
-    const char *parts[] = {c->brands_digest, src->kind, src->platform, src->rules, num,
-                           r->final_url ? r->final_url : "", r->content_type ? r->content_type : ""};
-    kw_sha256_ctx *h = kw_sha256_begin();
-    if (!h)
+    /* what the page is read for and as, each part NUL-ended, then the body */
+    char head[8192];
+    int n = snprintf(head, sizeof head, "%s%c%s%c%s%c%s%c%lld%c%s%c%s", c->brands_digest, 0,
+                     src->kind, 0, src->platform, 0, src->rules, 0, (long long)src->utc_offset,
+                     0, r->final_url ? r->final_url : "", 0,
+                     r->content_type ? r->content_type : "");
+    kw_sha256_ctx *h;
+    if (n < 0 || (size_t)n >= sizeof head || !(h = kw_sha256_begin()))
         return 0;
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-        kw_sha256_add(h, parts[i], strlen(parts[i]) + 1);
+    kw_sha256_add(h, head, (size_t)n + 1);
     kw_sha256_add(h, r->body ? r->body : "", r->body_len);
     kw_sha256_end_hex(h, out);
     return 1;
@@ -365,19 +377,20 @@ static int keep(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_
         c->kept = nk;
         c->cap_kept = nc;
     }
-    const char *strs[7] = {r ? r->url : NULL, r ? r->final_url : NULL,
+    const char *strs[9] = {r ? r->url : NULL, r ? r->final_url : NULL,
                            r ? r->error_text : NULL, r ? r->content_type : NULL,
-                           r ? r->etag : NULL, r ? r->last_modified : NULL, why};
+                           r ? r->etag : NULL, r ? r->last_modified : NULL, why,
+                           src->url, src->rules};
     size_t size = r && r->body ? r->body_len + 1 : 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 9; i++)
         size += strs[i] ? strlen(strs[i]) + 1 : 0;
     kept_page *k = &c->kept[c->nkept];
     memset(k, 0, sizeof *k);
     if (!(k->copy = malloc(size ? size : 1)))
         return kw_error_set(KW_ENOMEM, "out of memory");
     char *p = k->copy;
-    const char *copied[7] = {0};
-    for (int i = 0; i < 7; i++) {
+    const char *copied[9] = {0};
+    for (int i = 0; i < 9; i++) {
         if (!strs[i])
             continue;
         size_t n = strlen(strs[i]) + 1;
@@ -386,7 +399,13 @@ static int keep(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_
         p += n;
     }
     k->fn = fn;
-    k->src = *src;
+    kept_source ks = {src->id, src->every_s, src->last_status, src->last_fetched_at,
+                      src->next_attempt_at, src->consecutive_failures, src->created_at,
+                      src->utc_offset, src->enabled, "", "", "", copied[7], copied[8]};
+    memcpy(ks.kind, src->kind, sizeof ks.kind);
+    memcpy(ks.platform, src->platform, sizeof ks.platform);
+    memcpy(ks.content_digest, src->content_digest, sizeof ks.content_digest);
+    k->src = ks;
     k->started = started;
     k->why = copied[6];
     k->delta = *delta;
@@ -428,6 +447,25 @@ static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d)
  * under a savepoint; one that fails this time is dropped from the batch
  * and from the counts. Rare: a page fails when, say, its source or brand
  * was deleted while it was being fetched. */
+static void unpack_source(kw_source *o, const kept_source *k)
+{
+    memset(o, 0, sizeof *o);
+    o->id = k->id;
+    o->every_s = k->every_s;
+    o->last_status = k->last_status;
+    o->last_fetched_at = k->last_fetched_at;
+    o->next_attempt_at = k->next_attempt_at;
+    o->consecutive_failures = k->consecutive_failures;
+    o->created_at = k->created_at;
+    o->utc_offset = k->utc_offset;
+    o->enabled = k->enabled;
+    memcpy(o->kind, k->kind, sizeof o->kind);
+    memcpy(o->platform, k->platform, sizeof o->platform);
+    memcpy(o->content_digest, k->content_digest, sizeof o->content_digest);
+    snprintf(o->url, sizeof o->url, "%s", k->url ? k->url : "");
+    snprintf(o->rules, sizeof o->rules, "%s", k->rules ? k->rules : "{}");
+}
+
 static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
 {
     char next[sizeof c->next];
@@ -435,15 +473,21 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
     memcpy(next, c->next, sizeof next);
     kw_store_rollback(c->s);
     size_t out = 0, i = 0;
+    kw_source *src = malloc(sizeof *src);
+    if (!src) {
+        rc = kw_error_set(KW_ENOMEM, "out of memory");
+        goto lost;
+    }
     if ((rc = kw_store_begin(c->s)))
         goto lost;
     for (; i < c->nkept; i++) {
         kept_page *k = &c->kept[i];
         kw_crawl_stats scratch = {0};
         long added = 0;
+        unpack_source(src, &k->src);
         if ((rc = kw_store_savepoint(c->s)))
             goto lost;
-        if (k->fn(c, &k->src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
+        if (k->fn(c, src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
             kw_store_savepoint_rollback(c->s);
             stats_sub(st, &k->delta);
             st->errors++; /* counted as an error: its source is fetched again */
@@ -457,8 +501,10 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
     }
     c->nkept = out;
     memcpy(c->next, next, sizeof next);
+    free(src);
     return 0;
 lost:
+    free(src);
     /* The database refuses even this: the whole batch is undone, and its
      * sources, still due, are fetched again next time. Pages [0, out) are
      * the ones kept so far, [i, nkept) the ones not yet written again. */
