@@ -621,9 +621,11 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
 
 static const char SQL_SAME_TEXT[] =
     "SELECT id FROM mentions WHERE content_hash = $1 AND id < $2 ORDER BY id LIMIT 1";
+/* Three of four values agreeing means the first two or the last two do
+ * (schema 4 indexes those pairs); the rows found are then checked. */
 static const char SQL_NEAR_TEXT[] =
-    "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE (sim_b0 = $1 OR "
-    "sim_b1 = $2 OR sim_b2 = $3 OR sim_b3 = $4) AND id < $5 ORDER BY id LIMIT 64";
+    "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE ((sim_b0 = $1 AND "
+    "sim_b1 = $2) OR (sim_b2 = $3 AND sim_b3 = $4)) AND id < $5 ORDER BY id LIMIT 64";
 
 /* The first copy of m's text stored before mention `self` (INT64_MAX: any), or 0. */
 static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)

@@ -111,6 +111,13 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     kw_store_free(f->s);
     f->s = NULL;
     /* back to schema 1 */
+    kwt_sql_int(f->url, "DROP INDEX mentions_sim_b01");
+    kwt_sql_int(f->url, "DROP INDEX mentions_sim_b23");
+    for (int b = 0; b < 4; b++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "CREATE INDEX mentions_sim_b%d ON mentions (sim_b%d)", b, b);
+        kwt_sql_int(f->url, sql);
+    }
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN content_digest");
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN utc_offset");
     kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 2");
@@ -120,7 +127,7 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 2);
+    assert_int_equal(applied, 3);
     kw_source got;
     assert_int_equal(kw_store_source_get(f->s, id, &got), 0);
     assert_string_equal(got.url, "https://news.example.com/rss");
@@ -208,6 +215,43 @@ static void mention_put__same_url_twice_is_stored_once(void **state)
     assert_int_equal(kw_store_mention_count(f->s, 0, &n), 0);
     assert_int_equal(n, 1);
     assert_int_equal(bucket_sums(f->s, acme).n_all, 1);
+}
+
+/* A near copy (three of four MinHash values agree, whichever differs) is
+ * linked to the first copy; two agreeing values are not enough. */
+static void mention_put__near_copies_are_linked_when_three_of_four_values_agree(void **state)
+{
+    fixture *f = *state;
+    int64_t acme = add_brand(f->s, "Acme"), first, id, got;
+    static const struct {
+        uint64_t sig[4];
+        int copy;
+    } cases[] = {
+        {{11, 12, 13, 0}, 1}, {{11, 12, 0, 14}, 1}, {{0, 12, 13, 14}, 1},
+        {{11, 0, 13, 14}, 1}, {{11, 12, 0, 0}, 0}, {{0, 12, 13, 0}, 0},
+        {{11, 0, 0, 14}, 0}, {{0, 0, 13, 14}, 0},
+    }; /* 0: a value of this case's own, shared with no other */
+    kw_mention m = mention("https://example.com/near/0", "weibo", 1790000000);
+    m.content_hash = "h0";
+    m.has_signature = 1;
+    memcpy(m.signature, (uint64_t[]){11, 12, 13, 14}, sizeof m.signature);
+    assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &first), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char url[64], hash[8], sql[128];
+        snprintf(url, sizeof url, "https://example.com/near/%zu", i + 1);
+        snprintf(hash, sizeof hash, "h%zu", i + 1);
+        m.url = m.canonical_url = url;
+        m.content_hash = hash;
+        for (int b = 0; b < 4; b++)
+            m.signature[b] = cases[i].sig[b] ? cases[i].sig[b] : 1000 + 10 * i + (uint64_t)b;
+        assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &id), 0);
+        snprintf(sql, sizeof sql, "SELECT COALESCE(repost_of, 0) FROM mentions WHERE id = %lld",
+                 (long long)id);
+        got = kwt_sql_int(f->url, sql);
+        if (got != (cases[i].copy ? first : 0))
+            fail_msg("case %zu: repost_of %lld, want %lld", i, (long long)got,
+                     (long long)(cases[i].copy ? first : 0));
+    }
 }
 
 static void mention_put__known_url_for_another_brand_links_and_counts_for_both(void **state)
@@ -437,6 +481,7 @@ int main(void)
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
         T(mention_put__same_url_twice_is_stored_once),
+        T(mention_put__near_copies_are_linked_when_three_of_four_values_agree),
         T(mention_put__known_url_for_another_brand_links_and_counts_for_both),
         T(link_known__links_a_known_url_and_leaves_an_unknown_one_alone),
         T(mention_put__a_stale_unseen_hint_still_stores_once),
