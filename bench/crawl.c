@@ -1,13 +1,15 @@
 /*
  * bench/crawl: a child process serves N pages and feeds (default 10,000: a
  * tenth are RSS feeds of 10 items, the rest article pages) on 127.0.0.1.
- * The parent fetches them five ways in the same run, politeness lifted
+ * The parent fetches them six ways in the same run, politeness lifted
  * (no delay, 8 connections): the full crawl into a fresh SQLite database
  * (fetch, charset, extraction, brand queries, scoring, storing with
- * buckets), the same crawl again twice (the steady state of sources re-read
- * on schedule by a server that sends no ETag: first with every page the
- * same bytes as before, then with every page's bytes changed by a comment
- * while every item is known), the fetcher alone, and a bare libcurl multi
+ * buckets), the same crawl again three times (the steady state of sources
+ * re-read on schedule by a server that sends no ETag, through the same
+ * pipeline as `kolwatch crawl` keeps between passes: first with every page
+ * the same bytes as before, then with every page's bytes changed by a
+ * comment while every item is known; then changed again through a fresh
+ * pipeline, as `crawl --once` does), the fetcher alone, and a bare libcurl multi
  * loop (run before, between and after the crawls; the median of the three
  * counts); it prints pages/s and client CPU time per page for each, and
  * the ratios to the bare loop.
@@ -120,7 +122,7 @@ static void done(void *ctx, const kw_fetch_response *r)
 }
 
 typedef struct crawl_run {
-    kw_crawl *pipe;
+    kw_crawl *pipe; /* borrowed */
     kw_crawl_stats st;
     long failed;
     double pipeline_s; /* wall time in kw_crawl_page: a thread CPU clock costs a system call */
@@ -136,9 +138,12 @@ static void crawled(void *ctx, const kw_fetch_response *r)
     cr->pipeline_s += mono() - t0;
 }
 
-/* Crawl every source once through a fresh pipeline; CPU and wall seconds. */
-static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, crawl_run *cr,
-                     double *c_out, double *t_out)
+/* Crawl every source once; CPU and wall seconds. With *pipe NULL through a
+ * fresh pipeline (as `crawl --once` does), else through *pipe, its brands
+ * reloaded first (as `kolwatch crawl` does on each pass); the pipeline is
+ * left in *pipe. */
+static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, kw_crawl **pipe,
+                     crawl_run *cr, double *c_out, double *t_out)
 {
     kw_fetch_options o;
     kw_fetcher *f;
@@ -148,20 +153,23 @@ static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, crawl_r
     o.min_delay_ms = 0;
     o.max_per_host = PARALLEL;
     o.max_parallel = PARALLEL;
-    if (kw_crawl_new(&cr->pipe, s, sc, NULL) || kw_fetcher_new(&f, &o))
+    if (kw_fetcher_new(&f, &o))
         return 1;
     for (int i = 0; i < n; i++) {
         kw_fetch_request q = {.url = srcs[i].url, .user = &srcs[i]};
         kw_fetcher_add(f, &q);
     }
     double c0 = cpu(), t0 = mono();
+    if (*pipe ? kw_crawl_reload(*pipe, NULL, NULL) : kw_crawl_new(pipe, s, sc, NULL)) {
+        fprintf(stderr, "crawl: %s\n", kw_error_last());
+        return 1;
+    }
+    cr->pipe = *pipe;
     kw_fetcher_run(f, crawled, cr);
     kw_crawl_flush(cr->pipe);
     *t_out = mono() - t0;
     *c_out = cpu() - c0;
     kw_fetcher_free(f);
-    kw_crawl_free(cr->pipe);
-    cr->pipe = NULL;
     return 0;
 }
 
@@ -336,19 +344,26 @@ int main(int argc, char **argv)
     double tb[3], cb[3];
     long ok_bare = 0;
     bare_run(port, n, &tb[0], &cb[0], &ok_bare);
-    crawl_run cr = {0}, re = {0}, ch = {0};
-    double c_c, t_c, c_r, t_r, c_h, t_h;
-    if (crawl_all(s, sc, srcs, n, &cr, &c_c, &t_c))
+    crawl_run cr = {0}, re = {0}, ch = {0}, cold = {0};
+    double c_c, t_c, c_r, t_r, c_h, t_h, c_o, t_o;
+    kw_crawl *pipe = NULL, *fresh = NULL;
+    if (crawl_all(s, sc, srcs, n, &pipe, &cr, &c_c, &t_c))
         return 1;
-    /* 2. The same pages again, twice: every item is known (steady state, as
-     * when sources are re-read on their schedule and the server sends no
-     * ETag), first the same bytes, then every page's bytes changed. */
+    /* 2. The same pages again, as `kolwatch crawl` reads them on its next
+     * passes (same pipeline): every item is known (steady state, as when
+     * sources are re-read on their schedule and the server sends no ETag),
+     * first the same bytes, then every page's bytes changed; then changed
+     * again, through a fresh pipeline, as `crawl --once` from cron does. */
     bare_run(port, n, &tb[1], &cb[1], &ok_bare);
-    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &re, &c_r, &t_r))
+    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &pipe, &re, &c_r, &t_r))
         return 1;
     kill(child, SIGUSR1);
-    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &ch, &c_h, &t_h))
+    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &pipe, &ch, &c_h, &t_h))
         return 1;
+    if (reload(s, &srcs, n) || crawl_all(s, sc, srcs, n, &fresh, &cold, &c_o, &t_o))
+        return 1;
+    kw_crawl_free(pipe);
+    kw_crawl_free(fresh);
     kw_scorer_free(sc);
     int64_t mentions = 0;
     kw_store_mention_count(s, 0, &mentions);
@@ -393,11 +408,15 @@ int main(int argc, char **argv)
            "the page pipeline; %ld of %ld pages read, %ld new mentions: every item known)\n",
            n / t_h, 1e6 * c_h / n, 1e6 * ch.pipeline_s / n, ch.st.pages - ch.st.unchanged,
            ch.st.pages, ch.st.added);
+    printf("re-crawl, changed, cold: %8.0f pages/s, %7.1f us client CPU per page (%.1f us spent in "
+           "the page pipeline; the same through a fresh pipeline, as `crawl --once` does)\n",
+           n / t_o, 1e6 * c_o / n, 1e6 * cold.pipeline_s / n);
     printf("fetcher                : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_f, 1e6 * c_f / n);
     printf("bare multi             : %8.0f pages/s, %7.1f us client CPU per page\n", n / t_b, 1e6 * c_b / n);
     printf("ratio CPU per page, full crawl / bare:             %.2f\n", c_c / c_b);
     printf("ratio CPU per page, re-crawl same bytes / bare:    %.2f\n", c_r / c_b);
     printf("ratio CPU per page, re-crawl changed bytes / bare: %.2f\n", c_h / c_b);
+    printf("ratio CPU per page, re-crawl changed, cold / bare: %.2f\n", c_o / c_b);
     printf("ratio CPU per page, fetcher / bare:                %.2f\n", c_f / c_b);
     if (argc <= 2 || strcmp(argv[2], "-") == 0) {
         char p[4300];

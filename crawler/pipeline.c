@@ -11,6 +11,7 @@
 #include "kolwatch/textio.h"
 #include "kolwatch/timeutil.h"
 #include "kolwatch/url.h"
+#include "known_urls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ struct kw_crawl {
     brand_q *brands;
     size_t nbrands;
     char brands_digest[65]; /* of the brands' ids and queries */
+    known_urls known;       /* mentions stored, and the brands they are linked to */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
     kept_page *kept;        /* the open batch's pages */
@@ -65,6 +67,7 @@ struct kw_crawl {
     kw_crawl_stats *stats;  /* the counts the open batch's pages went into */
 };
 
+#define KNOWN_MAX (256u << 10) /* URLs remembered: 6-12 MiB */
 #define BATCH_PAGES 256
 #define BATCH_SECONDS 0.5
 #define BATCH_BYTES (16u << 20) /* of kept responses */
@@ -115,30 +118,28 @@ static int page_digest(const kw_crawl *c, const kw_source *src, const kw_fetch_r
     return 1;
 }
 
-int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning)
+/* (Re)load the brands and compile their queries; a brand whose query does
+ * not compile is skipped and named in *warning. Unchanged brands (same ids
+ * and queries) are kept as they are. */
+static int load_brands(kw_crawl *c, char **warning)
 {
     kw_brand **list = NULL;
     size_t n = 0, wlen = 0;
-    char *warn = NULL;
-    kw_crawl *c = calloc(1, sizeof *c);
+    char *warn = NULL, was[sizeof c->brands_digest];
     int rc;
-    if (warning)
-        *warning = NULL;
-    if (!c)
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    c->s = s;
-    c->sc = sc;
-    kw_result_init(&c->scored);
-    kw_query_match_result_init(&c->qm);
-    if ((rc = kw_store_brand_list(s, &list, &n))) {
-        kw_crawl_free(c);
+    if ((rc = kw_store_brand_list(c->s, &list, &n)))
         return rc;
-    }
-    c->brands = calloc(n ? n : 1, sizeof *c->brands);
+    memcpy(was, c->brands_digest, sizeof was);
     digest_brands(c, list, n);
-    for (size_t i = 0; c->brands && i < n; i++) {
-        if (kw_query_compile(&c->brands[c->nbrands].q, list[i]->query, NULL) == 0) {
-            c->brands[c->nbrands++].id = list[i]->id;
+    if (c->brands && strcmp(was, c->brands_digest) == 0) {
+        kw_brand_list_free(list, n);
+        return 0;
+    }
+    brand_q *brands = calloc(n ? n : 1, sizeof *brands);
+    size_t nb = 0;
+    for (size_t i = 0; brands && i < n; i++) {
+        if (kw_query_compile(&brands[nb].q, list[i]->query, NULL) == 0) {
+            brands[nb++].id = list[i]->id;
             continue;
         }
         char line[600];
@@ -152,16 +153,56 @@ int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warnin
         }
     }
     kw_brand_list_free(list, n);
-    if (!c->brands) {
+    if (!brands) {
         free(warn);
-        kw_crawl_free(c);
+        memcpy(c->brands_digest, was, sizeof was);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
+    for (size_t i = 0; i < c->nbrands; i++)
+        kw_query_free(c->brands[i].q);
+    free(c->brands);
+    c->brands = brands;
+    c->nbrands = nb;
+    known_clear(&c->known); /* its bits name places in the old list */
     if (warning)
         *warning = warn;
     else
         free(warn);
+    return 0;
+}
+
+int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning)
+{
+    kw_crawl *c = calloc(1, sizeof *c);
+    int rc;
+    if (warning)
+        *warning = NULL;
+    if (!c)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    c->s = s;
+    c->sc = sc;
+    kw_result_init(&c->scored);
+    kw_query_match_result_init(&c->qm);
+    known_init(&c->known, KNOWN_MAX);
+    if ((rc = load_brands(c, warning))) {
+        kw_crawl_free(c);
+        return rc;
+    }
     *out = c;
+    return 0;
+}
+
+int kw_crawl_reload(kw_crawl *c, int *changed, char **warning)
+{
+    char was[sizeof c->brands_digest];
+    int rc;
+    if (warning)
+        *warning = NULL;
+    memcpy(was, c->brands_digest, sizeof was);
+    if ((rc = kw_crawl_flush(c)) || (rc = load_brands(c, warning)))
+        return rc;
+    if (changed)
+        *changed = strcmp(was, c->brands_digest) != 0;
     return 0;
 }
 
@@ -175,6 +216,7 @@ void kw_crawl_free(kw_crawl *c)
     for (size_t i = 0; i < c->nbrands; i++)
         kw_query_free(c->brands[i].q);
     free(c->brands);
+    known_free(&c->known);
     kw_query_match_result_release(&c->qm);
     kw_result_release(&c->scored);
     free(c);
@@ -243,9 +285,12 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
         return 0; /* nothing to say */
     kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
                         .platform = src->platform};
+    uint64_t want = 0; /* the matching brands' bits, 0 with more than 64 brands */
     for (size_t i = 0; i < c->nbrands && n < 64; i++)
-        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match)
+        if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match) {
             ids[n++] = c->brands[i].id;
+            want |= c->nbrands <= 64 ? UINT64_C(1) << i : 0;
+        }
     if (n == 0 || kw_url_canonical(canon, sizeof canon - 24, link))
         return 0; /* no brand's, or a link that is no web page */
     st->matched++;
@@ -257,8 +302,13 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
         snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
     }
     /* A known URL (a feed read again) is only linked to the brands it
-     * lacks: nothing is scored or looked up for it. */
+     * lacks: nothing is scored for it, and when this pipeline stored or
+     * found it with these brands already, nothing is looked up either. */
+    if (want && (known_get(&c->known, canon) & want) == want)
+        return 0;
     rc = kw_store_mention_link_known(c->s, canon, ids, n, &result, NULL);
+    if (rc == 0)
+        known_put(&c->known, canon, want);
     if (rc != KW_ENOTFOUND)
         return rc;
     if (it->link)
@@ -285,6 +335,8 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     m.explanation = expl;
     rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
     free(expl);
+    if (!rc)
+        known_put(&c->known, canon, want);
     if (!rc && result == KW_PUT_NEW)
         (*added)++;
     return rc;
@@ -357,6 +409,7 @@ int kw_crawl_flush(kw_crawl *c)
         snprintf(msg, sizeof msg, "%s", kw_error_last());
         if (kw_store_in_transaction(c->s))
             kw_store_rollback(c->s);
+        known_clear(&c->known); /* it may remember what was just undone */
         for (size_t i = 0; c->stats && i < c->nkept; i++)
             stats_sub(c->stats, &c->kept[i].delta), c->stats->errors++;
         kw_error_set(rc, "%s", msg);
@@ -472,6 +525,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
     int rc;
     memcpy(next, c->next, sizeof next);
     kw_store_rollback(c->s);
+    known_clear(&c->known); /* it may remember what was just undone */
     size_t out = 0, i = 0;
     kw_source *src = malloc(sizeof *src);
     if (!src) {

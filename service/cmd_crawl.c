@@ -153,11 +153,17 @@ static robots_entry *robots_for(crawler *c, const char *url)
     return NULL;
 }
 
-/* One pass: every due source (or the one asked for), politely. */
+static int load_pipeline(crawler *c);
+
+/* One pass: every due source (or the one asked for), politely, for the
+ * brands as they are now. */
 static int crawl_once(crawler *c, int64_t only, size_t limit)
 {
     int64_t now = kw_time_now();
     const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
+    int rc;
+    if ((rc = load_pipeline(c)))
+        return rc;
     free(c->srcs);
     c->srcs = NULL;
     c->nsrcs = 0;
@@ -232,11 +238,16 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     return c->failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The pipeline, or (between passes) its brands again if they changed. */
 static int load_pipeline(crawler *c)
 {
     char *warning = NULL;
-    if (kw_crawl_new(&c->pipe, c->s, c->sc, &warning))
+    int changed = 1;
+    if (c->pipe ? kw_crawl_reload(c->pipe, &changed, &warning)
+                : kw_crawl_new(&c->pipe, c->s, c->sc, &warning))
         return cli_fail("crawl: %s", kw_error_last());
+    if (!changed)
+        return EXIT_OK;
     if (warning)
         fprintf(stderr, "kolwatch: crawl: %s", warning);
     free(warning);
@@ -290,7 +301,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     snprintf(c.owner, sizeof c.owner, "%s:%d", hostname, (int)getpid());
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
-        (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)) || (rc = load_pipeline(&c)))
+        (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)))
         goto cleanup;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);

@@ -31,6 +31,11 @@ typedef struct kw_crawl_stats {
  * caller frees with free()). Caller frees with kw_crawl_free. */
 int kw_crawl_new(kw_crawl **out, kw_store *s, const kw_scorer *sc, char **warning);
 void kw_crawl_free(kw_crawl *c);
+/* Commit the open batch, then load the brands again if they changed (added,
+ * removed, or a query edited): a crawler that keeps going picks them up
+ * between passes. *changed (may be NULL) tells whether they had; *warning
+ * as for kw_crawl_new. */
+int kw_crawl_reload(kw_crawl *c, int *changed, char **warning);
 /* How many brands have a usable query. */
 size_t kw_crawl_brands(const kw_crawl *c);
 

@@ -341,6 +341,84 @@ static void a_source_with_next_pages_is_always_read(void **state)
     kw_crawl_free(c);
 }
 
+/* A crawler that keeps going loads the brands again between passes when
+ * they changed: a brand added is matched, a brand removed (its mentions
+ * with it) and added again gets its mentions again, though the pipeline
+ * had stored them before. */
+static void brands_changed_between_passes_are_picked_up(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096], b1[4096];
+    int changed = -1;
+    kw_fetch_response r = feed(b0, sizeof b0, &f->src[0],
+                               (const char *const[]){"Lumi serum, Nova cream", NULL});
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_reload(c, &changed, NULL), 0);
+    assert_int_equal(changed, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mention_brands"), 1); /* flushed */
+
+    kw_brand nova = {.name = "Nova", .query = "Nova"};
+    int64_t nova_id;
+    assert_int_equal(kw_store_brand_add(f->s, &nova, &nova_id), 0);
+    assert_int_equal(kw_crawl_reload(c, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(kw_crawl_brands(c), 3);
+    kw_fetch_response r1 = feed(b1, sizeof b1, &f->src[0],
+                                (const char *const[]){"Lumi serum, Nova cream", "x", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r1, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mention_brands"), 2);
+
+    /* Lumi removed (its mention too: Nova keeps it) and Nova removed: the
+     * mention is gone; both added again, the same page stores it again. */
+    kw_brand *b = NULL;
+    assert_int_equal(kw_store_brand_find(f->s, "Lumi", &b), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, b->id), 0);
+    kw_brand_free(b);
+    assert_int_equal(kw_store_brand_remove(f->s, nova_id), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 0);
+    kw_brand lumi = {.name = "Lumi", .query = "Lumi"};
+    int64_t id;
+    assert_int_equal(kw_store_brand_add(f->s, &lumi, &id), 0);
+    assert_int_equal(kw_store_brand_add(f->s, &nova, &id), 0);
+    assert_int_equal(kw_crawl_reload(c, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.added, 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mention_brands"), 2);
+    kw_crawl_free(c);
+}
+
+/* A page undone with its batch leaves nothing the pipeline believes is
+ * stored: the same item on a later page is stored. */
+static void an_item_undone_with_its_page_is_stored_when_seen_again(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096], b1[4096];
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    kw_brand *gone = NULL;
+    assert_int_equal(kw_store_brand_find(f->s, "Gone", &gone), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, gone->id), 0);
+    kw_brand_free(gone);
+    /* src[1]'s first item is stored, then its second fails the page */
+    kw_fetch_response bad = feed(b0, sizeof b0, &f->src[1],
+                                 (const char *const[]){"Lumi again, fine", "Gone is awful", NULL});
+    kw_fetch_response good = feed(b1, sizeof b1, &f->src[1],
+                                  (const char *const[]){"Lumi again, fine", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[1], &bad, kw_time_now(), &st), KW_EINVAL);
+    assert_int_equal(kw_crawl_page(c, &f->src[1], &good, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text LIKE 'Lumi again%'"), 1);
+    kw_crawl_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +432,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_page_read_before_is_read_again_only_when_something_changed,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_source_with_next_pages_is_always_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(brands_changed_between_passes_are_picked_up, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_item_undone_with_its_page_is_stored_when_seen_again,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
 }
