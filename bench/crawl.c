@@ -13,12 +13,15 @@
  * loop (run before, between and after the crawls; the median of the three
  * counts); it prints pages/s and client CPU time per page for each, and
  * the ratios to the bare loop.
- * Usage: crawl [N] [DIR|-] [PAGE_KB] [MATCH_PCT]
+ * Usage: crawl [N] [DIR|-] [PAGE_KB] [MATCH_PCT] [TEXTS]
  * PAGE_KB (default 0) pads every article page with that many KiB of
  * navigation markup before the article: real pages are 30-150 KiB.
  * MATCH_PCT (default 100) is the share of article pages that name a brand;
  * the others are the same page naming none (most of what a listening
  * service reads mentions none of its brands).
+ * TEXTS: "distinct" (default: every article says something else, in words
+ * drawn from a vocabulary by its number) or "same" (every article the same
+ * text: each new mention an exact copy of the first).
  */
 #include "kolwatch/crawl.h"
 #include "kolwatch/error.h"
@@ -54,7 +57,64 @@ static const char page_tail[] =
     "<p>Lumi 精华保湿不错，但是有点黏，价格也有点贵。</p></article></body></html>";
 static char *page;  /* head, PAGE_KB of navigation, the article */
 static char *other; /* the same page naming no brand */
+static size_t prefix_len; /* of page: head and navigation */
 static int match_pct = 100; /* article pages that name a brand, in % */
+static int distinct = 1;    /* every article a text of its own */
+
+static const char *const vocab[64] = {
+    "serum", "texture", "lovely", "sticky", "layers", "makeup", "miracle", "solid",
+    "everyday", "bottle", "scent", "greasy", "light", "smooth", "pricey", "cheap",
+    "refund", "allergic", "rash", "gentle", "hydrating", "dry", "skin", "face",
+    "morning", "night", "week", "month", "again", "never", "always", "great",
+    "awful", "fine", "okay", "glow", "dull", "pump", "broken", "leaked",
+    "delivery", "late", "fast", "package", "sample", "friend", "sister", "recommend",
+    "avoid", "love", "hate", "works", "nothing", "changed", "better", "worse",
+    "summer", "winter", "oily", "sensitive", "calm", "red", "itchy", "soft"};
+
+/* Article page i: the navigation of `page`, then a text of its own. */
+static char *article(int i, int brand, size_t *len)
+{
+    size_t cap = prefix_len + 1024;
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    memcpy(b, page, prefix_len);
+    size_t n = prefix_len;
+    const char *name = brand ? "Lumi" : "Nuvo";
+    n += (size_t)snprintf(b + n, cap - n, "</nav><article><h1>%s serum, review %d</h1><p>",
+                          name, i);
+    /* a word in four from the vocabulary, the others made of syllables;
+     * then Chinese characters drawn from the common range: texts of their
+     * own, as different reviews are (a few runs of words shared) */
+    static const char *const syl[32] = {"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo",
+                                        "ber", "cal", "dun", "fen", "gor", "hal", "jin", "kes",
+                                        "lum", "mar", "nol", "pra", "qua", "ros", "sul", "tam",
+                                        "ven", "wil", "xan", "yor", "zed", "bra", "cro", "dri"};
+    unsigned x = (unsigned)i * 2654435761u + 12345u;
+    for (int w = 0; w < 28; w++) {
+        x = x * 1103515245u + 12345u;
+        unsigned r = x >> 8;
+        if (w)
+            b[n++] = ' ';
+        if (r % 4 == 0) {
+            n += (size_t)snprintf(b + n, cap - n, "%s", vocab[(r >> 2) & 63]);
+        } else {
+            for (int k = 0; k < 2 + (int)((r >> 2) & 1); k++)
+                n += (size_t)snprintf(b + n, cap - n, "%s", syl[(r >> (3 + 5 * k)) & 31]);
+        }
+    }
+    n += (size_t)snprintf(b + n, cap - n, ".</p><p>%s ", name);
+    for (int w = 0; w < 24; w++) {
+        x = x * 1103515245u + 12345u;
+        unsigned cp = 0x4e00 + (x >> 8) % 5000;
+        b[n++] = (char)(0xe0 | (cp >> 12));
+        b[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[n++] = (char)(0x80 | (cp & 0x3f));
+    }
+    n += (size_t)snprintf(b + n, cap - n, "。</p></article></body></html>");
+    *len = n;
+    return b;
+}
 
 static char feed[8192];
 static volatile sig_atomic_t vary; /* SIGUSR1: every response differs from now on */
@@ -69,19 +129,28 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
         *state = (void *)1;
         return MHD_YES;
     }
-    int is_feed = strncmp(url, "/feed/", 6) == 0;
-    const char *body = is_feed ? feed : atoi(url + 6) % 100 < match_pct ? page : other;
+    int is_feed = strncmp(url, "/feed/", 6) == 0, i = is_feed ? 0 : atoi(url + 6);
+    const char *body = is_feed ? feed : i % 100 < match_pct ? page : other;
+    char *own = NULL;
+    size_t own_len = 0;
+    if (!is_feed && distinct && !(own = article(i, i % 100 < match_pct, &own_len)))
+        return MHD_NO;
     struct MHD_Response *r;
     if (vary) { /* a comment after the document: the same items, other bytes */
         static unsigned long served;
-        size_t len = strlen(body);
+        size_t len = own ? own_len : strlen(body);
         char *b = malloc(len + 64);
-        if (!b)
+        if (!b) {
+            free(own);
             return MHD_NO;
-        memcpy(b, body, len);
+        }
+        memcpy(b, own ? own : body, len);
+        free(own);
         len += (size_t)snprintf(b + len, 64, "<!-- %lu -->",
                                 __atomic_add_fetch(&served, 1, __ATOMIC_RELAXED));
         r = MHD_create_response_from_buffer(len, b, MHD_RESPMEM_MUST_FREE);
+    } else if (own) {
+        r = MHD_create_response_from_buffer(own_len, own, MHD_RESPMEM_MUST_FREE);
     } else {
         r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
     }
@@ -260,7 +329,13 @@ int main(int argc, char **argv)
     memcpy(page, page_head, pl);
     for (size_t done = 0; done < want; done += fill, pl += fill)
         memcpy(page + pl, page_filler, fill);
+    prefix_len = pl;
     memcpy(page + pl, page_tail, sizeof page_tail);
+    if (argc > 5 && strcmp(argv[5], "same") != 0 && strcmp(argv[5], "distinct") != 0) {
+        fprintf(stderr, "crawl: TEXTS is distinct or same, not '%s'\n", argv[5]);
+        return 2;
+    }
+    distinct = argc <= 5 || strcmp(argv[5], "distinct") == 0;
     if (argc > 4)
         match_pct = atoi(argv[4]);
     if (match_pct < 0 || match_pct > 100 || !(other = strdup(page)))
@@ -393,9 +468,10 @@ int main(int argc, char **argv)
 
     kill(child, SIGTERM);
     waitpid(child, NULL, 0);
-    printf("pages and feeds: %d, article pages of %zu bytes, %d%% naming a brand (crawled %ld, %ld items, %ld matched, %lld mentions stored, "
+    printf("pages and feeds: %d, article pages of about %zu bytes, %d%% naming a brand, %s "
+           "texts (crawled %ld, %ld items, %ld matched, %lld mentions stored, "
            "%ld errors; fetcher ok %ld; bare ok %ld), %d connections\n",
-           n, strlen(page), match_pct, cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
+           n, strlen(page), match_pct, distinct ? "distinct" : "the same", cr.st.pages, cr.st.items, cr.st.matched, (long long)mentions,
            cr.st.errors + cr.failed, ok_count, ok_bare, PARALLEL);
     printf("full crawl             : %8.0f pages/s, %7.1f us client CPU per page (%.1f us of it spent in the "
            "page pipeline: extraction, queries, scoring, storing)\n",

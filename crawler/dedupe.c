@@ -1,15 +1,20 @@
 /*
- * Near-duplicate signatures: MinHash over a text's normalised tokens and
- * token pairs. Four independent minimums make a signature; a repost that
- * adds "转发：" or a hashtag keeps most features and so most minimums.
+ * Near copies. A signature (four bands of two MinHash values over a text's
+ * runs of two and three normalised tokens) finds candidates: a repost that
+ * adds "转发：" or a hashtag keeps most runs and so most minimums, and
+ * agrees on at least one band. A candidate counts as a copy when their
+ * runs are compared in full (kw_copy_check): a signature alone calls too
+ * many short posts of the same trade copies.
  */
 #include "kolwatch/crawl.h"
+#include "kolwatch/error.h"
 #include "kolwatch/sentiment.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MIN_TOKENS 8
-#define MAX_FOLD (256 * 1024)
+#define MAX_FOLD (64 * 1024) /* bytes of a text read for its features */
 
 static uint64_t fnv(uint64_t h, uint32_t v)
 {
@@ -31,14 +36,53 @@ static uint64_t mix(uint64_t f, uint64_t seed)
     return f;
 }
 
-int kw_text_signature(const char *text, size_t len, uint64_t sig[4])
+/* Sort v[0..n) with tmp[0..n) as scratch: least significant byte first;
+ * linear whatever the input. */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    static const uint64_t seeds[4] = {0x9e3779b97f4a7c15u, 0xbf58476d1ce4e5b9u,
-                                      0x94d049bb133111ebu, 0x2545f4914f6cdd1du};
-    size_t n = 0, cap = len < MAX_FOLD ? len : MAX_FOLD, nt = 0;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0}, sum = 0;
+        for (size_t i = 0; i < n; i++)
+            count[(v[i] >> shift) & 0xff]++;
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+/* Sort small arrays by insertion, larger ones by radix. */
+static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    if (n > 64) {
+        radix_sort(v, tmp, n);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* The text's features, sorted and unique: its runs of two and of three
+ * normalised tokens (tokens: words of Latin script, single CJK characters,
+ * folded as the scorer folds). Single tokens are no feature: unrelated
+ * Chinese posts share most of their common characters. At most max_bytes
+ * of the text are read. 0 for a text under MIN_TOKENS tokens (or out of
+ * memory), else the count; the caller frees *out. */
+static size_t text_features(const char *text, size_t len, size_t max_bytes, uint64_t **out)
+{
+    size_t n = 0, cap = len < max_bytes ? len : max_bytes, nt = 0, nf = 0;
     kw_folded_char *fc;
-    uint64_t *tk, min[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
-    int ok = 0;
+    uint64_t *tk, *f;
+    *out = NULL;
     if (!text || len == 0 || !(fc = malloc(cap * sizeof *fc)))
         return 0;
     kw_text_fold(fc, cap, &n, text, cap);
@@ -60,21 +104,115 @@ int kw_text_signature(const char *text, size_t len, uint64_t sig[4])
             i++; /* blanks and punctuation only separate tokens */
         }
     }
-    if (nt >= MIN_TOKENS) {
-        for (size_t i = 0; i < nt; i++)
-            for (int k = 0; k < 2 && i + (size_t)k < nt; k++) {
-                uint64_t f = k ? tk[i] * 1000003u + tk[i + 1] : tk[i];
-                for (int j = 0; j < 4; j++) {
-                    uint64_t h = mix(f, seeds[j]);
-                    if (h < min[j])
-                        min[j] = h;
-                }
-            }
-        for (int j = 0; j < 4; j++)
-            sig[j] = min[j];
-        ok = 1;
-    }
-    free(tk);
     free(fc);
-    return ok;
+    if (nt < MIN_TOKENS || !(f = malloc(2 * nt * sizeof *f))) {
+        free(tk);
+        return 0;
+    }
+    uint64_t *tmp = realloc(tk, 2 * nt * sizeof *tmp); /* scratch for the sort, below */
+    if (!tmp) {
+        free(tk);
+        free(f);
+        return 0;
+    }
+    tk = tmp;
+    for (size_t i = 0; i + 1 < nt; i++) {
+        uint64_t two = tk[i] * 1000003u + tk[i + 1];
+        f[nf++] = mix(two, 0x6a09e667f3bcc909u);
+        if (i + 2 < nt)
+            f[nf++] = mix(two * 1000003u + tk[i + 2], 0xbb67ae8584caa73bu);
+    }
+    sort_u64(f, tk, nf);
+    free(tk);
+    size_t u = 0;
+    for (size_t i = 0; i < nf; i++)
+        if (u == 0 || f[u - 1] != f[i])
+            f[u++] = f[i];
+    *out = f;
+    return u;
+}
+
+/* The signature of a text whose features are f[0..nf). */
+static void signature_of(const uint64_t *f, size_t nf, uint64_t sig[4])
+{
+    static const uint64_t seeds[8] = {0x9e3779b97f4a7c15u, 0xbf58476d1ce4e5b9u,
+                                      0x94d049bb133111ebu, 0x2545f4914f6cdd1du,
+                                      0x3c6ef372fe94f82bu, 0xa54ff53a5f1d36f1u,
+                                      0x510e527fade682d1u, 0x9b05688c2b3e6c1fu};
+    uint64_t min[8];
+    for (int j = 0; j < 8; j++)
+        min[j] = UINT64_MAX;
+    for (size_t i = 0; i < nf; i++)
+        for (int j = 0; j < 8; j++) {
+            uint64_t h = mix(f[i], seeds[j]);
+            if (h < min[j])
+                min[j] = h;
+        }
+    /* four bands of two minimums: a band agrees with probability J*J */
+    for (int b = 0; b < 4; b++)
+        sig[b] = mix(min[2 * b] * 1000003u + min[2 * b + 1], seeds[b]);
+}
+
+int kw_text_signature(const char *text, size_t len, uint64_t sig[4])
+{
+    uint64_t *f;
+    size_t nf = text_features(text, len, MAX_FOLD, &f);
+    if (!nf)
+        return 0;
+    signature_of(f, nf, sig);
+    free(f);
+    return 1;
+}
+
+struct kw_copy_check {
+    uint64_t *f;
+    size_t nf;
+};
+
+int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len)
+{
+    kw_copy_check *c = calloc(1, sizeof *c);
+    if (!c)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    c->nf = text_features(text, len, MAX_FOLD, &c->f);
+    *out = c;
+    return 0;
+}
+
+int kw_copy_check_signature(const kw_copy_check *c, uint64_t sig[4])
+{
+    if (!c->nf)
+        return 0;
+    signature_of(c->f, c->nf, sig);
+    return 1;
+}
+
+void kw_copy_check_free(kw_copy_check *c)
+{
+    if (c) {
+        free(c->f);
+        free(c);
+    }
+}
+
+int kw_copy_check_is(void *ctx, const char *other)
+{
+    const kw_copy_check *c = ctx;
+    uint64_t *g;
+    size_t ng = c->nf ? text_features(other, other ? strlen(other) : 0, MAX_FOLD, &g) : 0;
+    if (!ng)
+        return 0;
+    size_t i = 0, j = 0, both = 0;
+    while (i < c->nf && j < ng) {
+        if (c->f[i] == g[j])
+            both++, i++, j++;
+        else if (c->f[i] < g[j])
+            i++;
+        else
+            j++;
+    }
+    free(g);
+    size_t small = c->nf < ng ? c->nf : ng, large = c->nf < ng ? ng : c->nf;
+    /* the shorter nearly all inside the longer, which is at most twice as long */
+    return 100 * both >= 85 * small && 2 * small >= large;
 }

@@ -322,10 +322,17 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1, .unseen = 1};
     size_t len = strlen(text);
-    m.has_signature = kw_text_signature(text, len, m.signature);
-    if ((rc = kw_score(c->sc, text, len, &c->scored)) ||
-        (rc = kw_result_hits_json(&expl, &c->scored, text, len)))
+    kw_copy_check *check = NULL;
+    if ((rc = kw_copy_check_new(&check, text, len)))
         return rc;
+    m.has_signature = kw_copy_check_signature(check, m.signature);
+    m.is_copy = kw_copy_check_is;
+    m.is_copy_ctx = check;
+    if ((rc = kw_score(c->sc, text, len, &c->scored)) ||
+        (rc = kw_result_hits_json(&expl, &c->scored, text, len))) {
+        kw_copy_check_free(check);
+        return rc;
+    }
     m.scored = 1;
     m.score = c->scored.score;
     m.pos = c->scored.pos;
@@ -335,6 +342,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     m.explanation = expl;
     rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
     free(expl);
+    kw_copy_check_free(check);
     if (!rc)
         known_put(&c->known, canon, want);
     if (!rc && result == KW_PUT_NEW)

@@ -105,12 +105,21 @@ static int import_line(importer *im, const char *line, size_t len, long lineno)
         mention_line_free(&ml);
         return rc;
     }
-    ml.m.has_signature = kw_text_signature(ml.m.text, strlen(ml.m.text), ml.m.signature);
-    if ((rc = cli_score_mention(im->scorer, &im->scored, ml.m.text, &ml.m, &explanation))) {
+    kw_copy_check *check = NULL;
+    if ((rc = kw_copy_check_new(&check, ml.m.text, strlen(ml.m.text)))) {
         mention_line_free(&ml);
         return rc;
     }
+    ml.m.has_signature = kw_copy_check_signature(check, ml.m.signature);
+    if ((rc = cli_score_mention(im->scorer, &im->scored, ml.m.text, &ml.m, &explanation))) {
+        kw_copy_check_free(check);
+        mention_line_free(&ml);
+        return rc;
+    }
+    ml.m.is_copy = kw_copy_check_is;
+    ml.m.is_copy_ctx = check;
     rc = kw_store_mention_put(im->s, &ml.m, &bid, 1, &result, NULL);
+    kw_copy_check_free(check);
     free(explanation);
     mention_line_free(&ml);
     if (rc)

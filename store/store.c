@@ -621,11 +621,36 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
 
 static const char SQL_SAME_TEXT[] =
     "SELECT id FROM mentions WHERE content_hash = $1 AND id < $2 ORDER BY id LIMIT 1";
-/* Three of four values agreeing means the first two or the last two do
- * (schema 4 indexes those pairs); the rows found are then checked. */
-static const char SQL_NEAR_TEXT[] =
-    "SELECT id, sim_b0, sim_b1, sim_b2, sim_b3 FROM mentions WHERE ((sim_b0 = $1 AND "
-    "sim_b1 = $2) OR (sim_b2 = $3 AND sim_b3 = $4)) AND id < $5 ORDER BY id LIMIT 64";
+/* Candidates for a near copy share a signature band; each band is read
+ * in id order, oldest first, at most 8 of it: boilerplate shared by many
+ * posts costs a bounded number of comparisons. */
+static const char *const SQL_NEAR_BAND[4] = {
+    "SELECT id, text FROM mentions WHERE sim_b0 = $1 AND id < $2 ORDER BY id LIMIT 8",
+    "SELECT id, text FROM mentions WHERE sim_b1 = $1 AND id < $2 ORDER BY id LIMIT 8",
+    "SELECT id, text FROM mentions WHERE sim_b2 = $1 AND id < $2 ORDER BY id LIMIT 8",
+    "SELECT id, text FROM mentions WHERE sim_b3 = $1 AND id < $2 ORDER BY id LIMIT 8"};
+
+/* The oldest mention before `before` that band b offers and that m's
+ * is_copy accepts, or 0. */
+static int near_in_band(kw_store *s, const kw_mention *m, int b, int64_t before, int64_t *out)
+{
+    kw_stmt *st;
+    int rc;
+    *out = 0;
+    if ((rc = store_cached(s, SQL_NEAR_BAND[b], &st)))
+        return rc;
+    s->be->bind_int64(st, 1, (int64_t)m->signature[b]);
+    s->be->bind_int64(st, 2, before);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        const char *text = s->be->column_null(st, 1) ? NULL : s->be->column_text(st, 1);
+        if (text && m->is_copy(m->is_copy_ctx, text)) {
+            *out = s->be->column_int64(st, 0);
+            break;
+        }
+    }
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
 
 /* The first copy of m's text stored before mention `self` (INT64_MAX: any), or 0. */
 static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)
@@ -645,25 +670,16 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t
         if (rc < 0 || *out)
             return rc < 0 ? rc : 0;
     }
-    if (!m->has_signature)
+    if (!m->has_signature || !m->is_copy)
         return 0;
-    if ((rc = store_cached(s, SQL_NEAR_TEXT, &st)))
-        return rc;
-    for (int b = 0; b < 4; b++)
-        s->be->bind_int64(st, 1 + b, (int64_t)m->signature[b]);
-    s->be->bind_int64(st, 5, self);
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        int same = 0;
-        for (int b = 0; b < 4; b++)
-            same += !s->be->column_null(st, 1 + b) &&
-                    (uint64_t)s->be->column_int64(st, 1 + b) == m->signature[b];
-        if (same >= 3) {
-            *out = s->be->column_int64(st, 0);
-            break;
-        }
+    for (int b = 0; b < 4; b++) {
+        int64_t found;
+        if ((rc = near_in_band(s, m, b, *out ? *out : self, &found)))
+            return rc;
+        if (found)
+            *out = found; /* older than any found before */
     }
-    s->be->reset(st);
-    return rc < 0 ? rc : 0;
+    return 0;
 }
 
 /* The stored mention at m's canonical URL: its id and what its counts are

@@ -73,14 +73,28 @@ int kw_crawl_flush(kw_crawl *c);
 /* Record that src was not fetched, and why (robots.txt, a bad URL). */
 int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st);
 
-/* A near-duplicate signature of the text: four MinHash values over its
- * normalised tokens and token pairs (tokens: words of Latin script, single
- * CJK characters, folded as the scorer folds). Two texts whose feature sets
- * overlap by a fraction J agree on each value with probability J, so a
- * repost with a short prefix or hashtag agrees on three or four, unrelated
- * texts on none. Returns 1, or 0 (sig untouched) for a text under eight
- * tokens, too short to call copies. */
+/* A near-duplicate signature of the text: four bands, each a hash of two
+ * MinHash values over its runs of two and three normalised tokens
+ * (tokens: words of Latin script, single CJK characters, folded as the
+ * scorer folds). Two texts whose runs overlap by a fraction J agree on a
+ * band with probability J*J: a repost with a short prefix or hashtag
+ * (J about 0.9) on at least one band nearly always, unrelated texts almost
+ * never; the store looks up the mentions agreeing on any band, and
+ * kw_copy_check decides. Returns 1, or 0 (sig untouched) for a text under
+ * eight tokens, too short to call copies. The first 64 KiB are read. */
 int kw_text_signature(const char *text, size_t len, uint64_t sig[4]);
+
+/* Whether another text is a copy of this one, compared in full: the
+ * shorter's runs of tokens (as above, in the first 64 KiB of each) nearly
+ * all (85 %) in the longer, which has at most twice as many. For a
+ * kw_mention's is_copy: kw_copy_check_is(check, other) is 1 for a copy. */
+typedef struct kw_copy_check kw_copy_check;
+int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len);
+void kw_copy_check_free(kw_copy_check *c);
+int kw_copy_check_is(void *check, const char *other);
+/* The text's kw_text_signature, from the check's runs: 1, or 0 (sig
+ * untouched) for a text too short to call copies. */
+int kw_copy_check_signature(const kw_copy_check *c, uint64_t sig[4]);
 
 /* The next attempt after a failure: the schedule doubled per consecutive
  * failure (up to a day), with jitter, and at least retry_after seconds. */

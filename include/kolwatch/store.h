@@ -92,12 +92,16 @@ typedef struct kw_mention {
     const char *canonical_url; /* the unique key */
     const char *content_hash;  /* hex SHA-256 of the text, or NULL */
     int has_signature;         /* signature below is set */
-    uint64_t signature[4];     /* MinHash of the normalised text (kw_text_signature) */
+    uint64_t signature[4];     /* bands of the text's MinHash (kw_text_signature) */
     int64_t repost_of;         /* id of the first copy, or 0: filled in by
                                   kw_store_mention_put for a new mention whose
                                   text equals (content_hash) or nearly equals
-                                  (three of four signature values) an earlier
-                                  one at another URL */
+                                  an earlier one at another URL: one that
+                                  shares a signature band and that is_copy
+                                  accepts (no is_copy: exact copies only) */
+    int (*is_copy)(void *ctx, const char *text); /* 1 when text, an earlier
+                                  mention's, is a copy of this one's */
+    void *is_copy_ctx;
     int64_t source_id;         /* 0 for imported mentions */
     int64_t partner_id;        /* the partner whose account wrote it, or 0 */
     const char *platform;      /* a platform id (DESIGN), never NULL */

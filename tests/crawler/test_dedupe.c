@@ -1,4 +1,5 @@
-/* Near-duplicates: signatures of reposts, edits, spellings and other texts. */
+/* Near copies: signatures and full comparisons of reposts, edits, spellings
+ * and other texts. */
 #include "testsupport.h"
 
 #include "kolwatch/crawl.h"
@@ -6,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* How many of the four signature values two texts share (-1: no signature). */
+/* How many of the four signature bands two texts share (-1: no signature). */
 static int shared(const char *a, const char *b)
 {
     uint64_t x[4], y[4];
@@ -18,32 +19,66 @@ static int shared(const char *a, const char *b)
     return n;
 }
 
+/* Whether b is a copy of a, compared in full. */
+static int copy(const char *a, const char *b)
+{
+    kw_copy_check *c = NULL;
+    assert_int_equal(kw_copy_check_new(&c, a, strlen(a)), 0);
+    int is = kw_copy_check_is(c, b);
+    kw_copy_check_free(c);
+    return is;
+}
+
 static const char zh[] = "用了 Lumi 面霜之后脸上起了好多小红疹，过敏了，客服还一直推脱，"
                          "要求退款！已经向消费者协会投诉，大家千万不要再买这个牌子的面霜了。";
 static const char en[] = "Tried the Lumi serum for two weeks and honestly I love it, my skin "
                          "feels so soft and it layers well under makeup every single morning.";
+static const char *const more[] = {
+    "Glowa 的防晒一点都不油，夏天必备，已经空瓶三支了，会一直回购下去，推荐给所有油皮的姐妹们。",
+    "收到货了，包装很严实，瓶子没有漏，味道淡淡的很好闻，用了一周皮肤明显变亮了，会回购。",
+    "The pump broke on day three and customer service never answered my emails, so I am "
+    "returning it and buying something else this time.",
+    "这家店的发货速度太慢了，等了整整十天才到，而且盒子都压扁了，体验非常差，不会再买了。",
+};
 
-static void reposts_share_at_least_three_values(void **state)
+static void reposts_share_a_band_and_count_as_copies(void **state)
 {
     (void)state;
     char repost[512];
-    snprintf(repost, sizeof repost, "转发：%s #避雷#", zh);
-    assert_true(shared(zh, repost) >= 3);
-    snprintf(repost, sizeof repost, "RT @someone: %s", en);
-    assert_true(shared(en, repost) >= 3);
+    const char *texts[6] = {zh, en, more[0], more[1], more[2], more[3]};
+    for (int i = 0; i < 6; i++) {
+        snprintf(repost, sizeof repost, "%s%s%s", texts[i][0] & 0x80 ? "转发：" : "RT @someone: ",
+                 texts[i], texts[i][0] & 0x80 ? " #避雷#" : " #skincare");
+        if (shared(texts[i], repost) < 1 || !copy(texts[i], repost) || !copy(repost, texts[i]))
+            fail_msg("text %d: repost shares %d bands, copy %d", i, shared(texts[i], repost),
+                     copy(texts[i], repost));
+    }
     /* Full-width, case and traditional forms are the same text. */
-    assert_int_equal(shared("用了 ＬＵＭＩ 面霜之后臉上起了好多小紅疹，過敏了，客服還一直推脫，"
-                            "要求退款！已經向消費者協會投訴，大家千萬不要再買這個牌子的面霜了。",
-                            zh), 4);
+    static const char trad[] = "用了 ＬＵＭＩ 面霜之后臉上起了好多小紅疹，過敏了，客服還一直推脫，"
+                               "要求退款！已經向消費者協會投訴，大家千萬不要再買這個牌子的面霜了。";
+    assert_int_equal(shared(trad, zh), 4);
+    assert_true(copy(trad, zh));
+    /* One word changed is still a copy. */
+    assert_true(copy(en, "Tried the Lumi serum for three weeks and honestly I love it, my skin "
+                         "feels so soft and it layers well under makeup every single morning."));
 }
 
-static void different_texts_share_none(void **state)
+static void different_texts_share_no_band_and_are_no_copies(void **state)
 {
     (void)state;
-    const char *other = "Glowa 的防晒一点都不油，夏天必备，已经空瓶三支了，会一直回购下去，"
-                        "推荐给所有油皮的姐妹们，真的很好用。";
-    assert_int_equal(shared(zh, other), 0);
-    assert_int_equal(shared(zh, en), 0);
+    const char *texts[6] = {zh, en, more[0], more[1], more[2], more[3]};
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            if (i != j && (shared(texts[i], texts[j]) != 0 || copy(texts[i], texts[j])))
+                fail_msg("texts %d and %d: %d bands shared, copy %d", i, j,
+                         shared(texts[i], texts[j]), copy(texts[i], texts[j]));
+    /* Short posts of the same trade share their common words, not their text. */
+    assert_false(copy("味道很好，送餐速度也很快，下次还会再点。", "送餐很快，态度也很好，谢谢，下次再来。"));
+    assert_false(copy("今天忙到忘了给我放糖，下次希望别忘了。", "今天真是超级快，感觉刚下单就送到了。"));
+    /* A text inside one three times as long is quoted, not copied. */
+    char longer[1024];
+    snprintf(longer, sizeof longer, "%s %s %s", more[1], zh, more[3]);
+    assert_false(copy(zh, longer));
 }
 
 static void short_texts_have_no_signature(void **state)
@@ -59,8 +94,8 @@ static void short_texts_have_no_signature(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reposts_share_at_least_three_values),
-        cmocka_unit_test(different_texts_share_none),
+        cmocka_unit_test(reposts_share_a_band_and_count_as_copies),
+        cmocka_unit_test(different_texts_share_no_band_and_are_no_copies),
         cmocka_unit_test(short_texts_have_no_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,13 +111,6 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     kw_store_free(f->s);
     f->s = NULL;
     /* back to schema 1 */
-    kwt_sql_int(f->url, "DROP INDEX mentions_sim_b01");
-    kwt_sql_int(f->url, "DROP INDEX mentions_sim_b23");
-    for (int b = 0; b < 4; b++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "CREATE INDEX mentions_sim_b%d ON mentions (sim_b%d)", b, b);
-        kwt_sql_int(f->url, sql);
-    }
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN content_digest");
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN utc_offset");
     kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 2");
@@ -217,41 +210,64 @@ static void mention_put__same_url_twice_is_stored_once(void **state)
     assert_int_equal(bucket_sums(f->s, acme).n_all, 1);
 }
 
-/* A near copy (three of four MinHash values agree, whichever differs) is
- * linked to the first copy; two agreeing values are not enough. */
-static void mention_put__near_copies_are_linked_when_three_of_four_values_agree(void **state)
+/* is_copy for the tests: an earlier text is a copy when it starts with the
+ * word the new one starts with. */
+static int same_first_word(void *ctx, const char *text)
+{
+    const char *word = ctx;
+    return strncmp(text, word, strlen(word)) == 0;
+}
+
+/* A near copy is looked up by any of the four signature bands, oldest
+ * first, and counts only when the caller's is_copy accepts it; without
+ * is_copy only exact copies count. */
+static void mention_put__near_copies_share_a_band_and_pass_the_callers_check(void **state)
 {
     fixture *f = *state;
-    int64_t acme = add_brand(f->s, "Acme"), first, id, got;
+    int64_t acme = add_brand(f->s, "Acme"), id[6];
     static const struct {
+        const char *text;
         uint64_t sig[4];
-        int copy;
+        int original; /* index into id[], -1 none */
     } cases[] = {
-        {{11, 12, 13, 0}, 1}, {{11, 12, 0, 14}, 1}, {{0, 12, 13, 14}, 1},
-        {{11, 0, 13, 14}, 1}, {{11, 12, 0, 0}, 0}, {{0, 12, 13, 0}, 0},
-        {{11, 0, 0, 14}, 0}, {{0, 0, 13, 14}, 0},
-    }; /* 0: a value of this case's own, shared with no other */
+        {"apple one", {1, 2, 3, 4}, -1},
+        {"pear two", {1, 2, 3, 4}, -1},   /* every band shared, the check says no */
+        {"apple three", {9, 9, 9, 4}, 0}, /* one band shared */
+        {"pear four", {8, 2, 8, 8}, 1},   /* the oldest pear sharing a band */
+        {"apple five", {7, 7, 7, 7}, -1}, /* no band shared */
+        {"apple six", {7, 9, 8, 8}, 2},   /* the oldest apple of those found */
+    };
     kw_mention m = mention("https://example.com/near/0", "weibo", 1790000000);
-    m.content_hash = "h0";
-    m.has_signature = 1;
-    memcpy(m.signature, (uint64_t[]){11, 12, 13, 14}, sizeof m.signature);
-    assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &first), 0);
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char url[64], hash[8], sql[128];
-        snprintf(url, sizeof url, "https://example.com/near/%zu", i + 1);
-        snprintf(hash, sizeof hash, "h%zu", i + 1);
+    for (int i = 0; i < 6; i++) {
+        char url[64], hash[8], word[8], sql[128];
+        snprintf(url, sizeof url, "https://example.com/near/%d", i);
+        snprintf(hash, sizeof hash, "h%d", i);
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(cases[i].text, " "), cases[i].text);
         m.url = m.canonical_url = url;
         m.content_hash = hash;
-        for (int b = 0; b < 4; b++)
-            m.signature[b] = cases[i].sig[b] ? cases[i].sig[b] : 1000 + 10 * i + (uint64_t)b;
-        assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &id), 0);
+        m.text = cases[i].text;
+        m.has_signature = 1;
+        memcpy(m.signature, cases[i].sig, sizeof m.signature);
+        m.is_copy = same_first_word;
+        m.is_copy_ctx = word;
+        assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &id[i]), 0);
         snprintf(sql, sizeof sql, "SELECT COALESCE(repost_of, 0) FROM mentions WHERE id = %lld",
-                 (long long)id);
-        got = kwt_sql_int(f->url, sql);
-        if (got != (cases[i].copy ? first : 0))
-            fail_msg("case %zu: repost_of %lld, want %lld", i, (long long)got,
-                     (long long)(cases[i].copy ? first : 0));
+                 (long long)id[i]);
+        int64_t got = kwt_sql_int(f->url, sql), want = cases[i].original < 0 ? 0 : id[cases[i].original];
+        if (got != want)
+            fail_msg("case %d: repost_of %lld, want %lld", i, (long long)got, (long long)want);
     }
+    /* No check given: a shared band is not enough. */
+    m.url = m.canonical_url = "https://example.com/near/9";
+    m.content_hash = "h9";
+    m.is_copy = NULL;
+    memcpy(m.signature, cases[0].sig, sizeof m.signature);
+    int64_t nine;
+    assert_int_equal(kw_store_mention_put(f->s, &m, &acme, 1, NULL, &nine), 0);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM mentions WHERE id = %lld AND repost_of IS NULL",
+             (long long)nine);
+    assert_int_equal(kwt_sql_int(f->url, sql), 1);
 }
 
 static void mention_put__known_url_for_another_brand_links_and_counts_for_both(void **state)
@@ -481,7 +497,7 @@ int main(void)
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
         T(mention_put__same_url_twice_is_stored_once),
-        T(mention_put__near_copies_are_linked_when_three_of_four_values_agree),
+        T(mention_put__near_copies_share_a_band_and_pass_the_callers_check),
         T(mention_put__known_url_for_another_brand_links_and_counts_for_both),
         T(link_known__links_a_known_url_and_leaves_an_unknown_one_alone),
         T(mention_put__a_stale_unseen_hint_still_stores_once),
