@@ -239,7 +239,7 @@ static void mention_put__near_copies_share_a_band_and_pass_the_callers_check(voi
     };
     kw_mention m = mention("https://example.com/near/0", "weibo", 1790000000);
     for (int i = 0; i < 6; i++) {
-        char url[64], hash[8], word[8], sql[128];
+        char url[64], hash[16], word[16], sql[128];
         snprintf(url, sizeof url, "https://example.com/near/%d", i);
         snprintf(hash, sizeof hash, "h%d", i);
         snprintf(word, sizeof word, "%.*s", (int)strcspn(cases[i].text, " "), cases[i].text);
