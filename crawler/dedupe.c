@@ -71,12 +71,28 @@ static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
     }
 }
 
-/* The text's features, sorted and unique: its runs of two and of three
- * normalised tokens (tokens: words of Latin script, single CJK characters,
- * folded as the scorer folds). Single tokens are no feature: unrelated
- * Chinese posts share most of their common characters. At most max_bytes
- * of the text are read. 0 for a text under MIN_TOKENS tokens (or out of
- * memory), else the count; the caller frees *out. */
+/* Sort f[0..n) and drop repeats; the new count (n when out of memory:
+ * then left as it was, and compared as if unsorted it only finds less). */
+static size_t sort_unique(uint64_t *f, size_t n)
+{
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return n;
+    sort_u64(f, tmp, n);
+    free(tmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || f[u - 1] != f[i])
+            f[u++] = f[i];
+    return u;
+}
+
+/* The text's features: its runs of two and of three normalised tokens
+ * (tokens: words of Latin script, single CJK characters, folded as the
+ * scorer folds), in text order, repeats included. Single tokens are no
+ * feature: unrelated Chinese posts share most of their common characters.
+ * At most max_bytes of the text are read. 0 for a text under MIN_TOKENS
+ * tokens (or out of memory), else the count; the caller frees *out. */
 static size_t text_features(const char *text, size_t len, size_t max_bytes, uint64_t **out)
 {
     size_t n = 0, cap = len < max_bytes ? len : max_bytes, nt = 0, nf = 0;
@@ -109,27 +125,15 @@ static size_t text_features(const char *text, size_t len, size_t max_bytes, uint
         free(tk);
         return 0;
     }
-    uint64_t *tmp = realloc(tk, 2 * nt * sizeof *tmp); /* scratch for the sort, below */
-    if (!tmp) {
-        free(tk);
-        free(f);
-        return 0;
-    }
-    tk = tmp;
     for (size_t i = 0; i + 1 < nt; i++) {
         uint64_t two = tk[i] * 1000003u + tk[i + 1];
         f[nf++] = mix(two, 0x6a09e667f3bcc909u);
         if (i + 2 < nt)
             f[nf++] = mix(two * 1000003u + tk[i + 2], 0xbb67ae8584caa73bu);
     }
-    sort_u64(f, tk, nf);
     free(tk);
-    size_t u = 0;
-    for (size_t i = 0; i < nf; i++)
-        if (u == 0 || f[u - 1] != f[i])
-            f[u++] = f[i];
     *out = f;
-    return u;
+    return nf;
 }
 
 /* The signature of a text whose features are f[0..nf). */
@@ -167,6 +171,8 @@ int kw_text_signature(const char *text, size_t len, uint64_t sig[4])
 struct kw_copy_check {
     uint64_t *f;
     size_t nf;
+    int sorted; /* f sorted and without repeats: done at the first comparison,
+                   which most new texts never need */
 };
 
 int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len)
@@ -197,11 +203,16 @@ void kw_copy_check_free(kw_copy_check *c)
 
 int kw_copy_check_is(void *ctx, const char *other)
 {
-    const kw_copy_check *c = ctx;
+    kw_copy_check *c = ctx;
     uint64_t *g;
     size_t ng = c->nf ? text_features(other, other ? strlen(other) : 0, MAX_FOLD, &g) : 0;
     if (!ng)
         return 0;
+    if (!c->sorted) {
+        c->nf = sort_unique(c->f, c->nf);
+        c->sorted = 1;
+    }
+    ng = sort_unique(g, ng);
     size_t i = 0, j = 0, both = 0;
     while (i < c->nf && j < ng) {
         if (c->f[i] == g[j])
