@@ -105,6 +105,8 @@ char *ex_resolve(const char *link, const char *base)
 {
     if (!link || !*link)
         return NULL;
+    if (uri_has_scheme(link))
+        return strdup(link); /* what xmlBuildURI would give, without parsing two URIs */
     xmlChar *u = base ? xmlBuildURI((const xmlChar *)link, (const xmlChar *)base) : NULL;
     char *out = strdup(u ? (const char *)u : link);
     xmlFree(u);

@@ -359,8 +359,8 @@ static xmlChar *base_at(reader *rd, xmlNode *node)
 static char *resolve(reader *rd, xmlNode *node, char *href)
 {
     href = tidy(href, false);
-    if (!href)
-        return NULL;
+    if (!href || uri_has_scheme(href))
+        return href; /* absolute: what xmlBuildURI would give, without parsing two URIs */
     xmlChar *base = base_at(rd, node);
     if (base) {
         xmlChar *abs = xmlBuildURI((const xmlChar *)href, base);

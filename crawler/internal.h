@@ -30,6 +30,11 @@ char *buf_take(kw_buf *b);
 bool ascii_ieq(const char *a, const char *b);
 bool ascii_ieqn(const char *a, const char *b, size_t n);
 
+/* Whether s starts with a URI scheme (ALPHA *(ALPHA / DIGIT / "+" / "-" /
+ * ".") ":"). libxml2's xmlBuildURI gives such a reference back as it is
+ * (or NULL when it does not parse): it needs no resolving. */
+bool uri_has_scheme(const char *s);
+
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 

@@ -49,6 +49,17 @@ int buf_append(kw_buf *b, const void *data, size_t len)
 
 int buf_putc(kw_buf *b, char c) { return buf_append(b, &c, 1); }
 
+static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool uri_has_scheme(const char *s)
+{
+    if (!is_alpha(*s))
+        return false;
+    for (s++; is_alpha(*s) || (*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.'; s++)
+        ;
+    return *s == ':';
+}
+
 int buf_put_cp(kw_buf *b, uint32_t cp)
 {
     unsigned char u[4];
