@@ -231,6 +231,7 @@ static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, kw_craw
     double c0 = cpu(), t0 = mono();
     if (*pipe ? kw_crawl_reload(*pipe, NULL, NULL) : kw_crawl_new(pipe, s, sc, NULL)) {
         fprintf(stderr, "crawl: %s\n", kw_error_last());
+        kw_fetcher_free(f);
         return 1;
     }
     cr->pipe = *pipe;

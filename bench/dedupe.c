@@ -8,7 +8,8 @@
  * ("转发：" + text + " #避雷# @小美") of every third text are found, and
  * the time a repost takes (its signature and the comparison).
  * Usage: dedupe FILE [csv|tsv]: csv is label,text with a header line; tsv is
- * id<TAB>...<TAB>text (the text after the last tab). At most 50,000 texts.
+ * id<TAB>...<TAB>text (the text after the last tab). At most 50,000 texts;
+ * lines over 16 KiB are skipped.
  */
 #include "kolwatch/crawl.h"
 
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: dedupe FILE [csv|tsv]\n");
         return 2;
     }
+    if (argc > 2 && strcmp(argv[2], "csv") != 0 && strcmp(argv[2], "tsv") != 0) {
+        fprintf(stderr, "dedupe: the format is csv or tsv, not '%s'\n", argv[2]);
+        return 2;
+    }
     int tsv = argc > 2 && strcmp(argv[2], "tsv") == 0, header = !tsv;
     FILE *f = fopen(argv[1], "r");
     if (!f) {
@@ -53,7 +58,14 @@ int main(int argc, char **argv)
             header = 0;
             continue;
         }
-        line[strcspn(line, "\r\n")] = '\0';
+        size_t len = strcspn(line, "\r\n");
+        if (!line[len]) { /* longer than the buffer: skipped, with the rest of it */
+            int ch;
+            while ((ch = fgetc(f)) != EOF && ch != '\n')
+                ;
+            continue;
+        }
+        line[len] = '\0';
         char *t = tsv ? strrchr(line, '\t') : strchr(line, ',');
         if (t && (v[n].t = strdup(t + 1)))
             n++;

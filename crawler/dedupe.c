@@ -71,13 +71,12 @@ static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
     }
 }
 
-/* Sort f[0..n) and drop repeats; the new count (n when out of memory:
- * then left as it was, and compared as if unsorted it only finds less). */
+/* Sort f[0..n) and drop repeats; the new count, or 0 when out of memory. */
 static size_t sort_unique(uint64_t *f, size_t n)
 {
     uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!tmp)
-        return n;
+        return 0;
     sort_u64(f, tmp, n);
     free(tmp);
     size_t u = 0;
@@ -209,10 +208,18 @@ int kw_copy_check_is(void *ctx, const char *other)
     if (!ng)
         return 0;
     if (!c->sorted) {
-        c->nf = sort_unique(c->f, c->nf);
+        size_t u = sort_unique(c->f, c->nf);
+        if (!u) { /* out of memory: no copy found this time */
+            free(g);
+            return 0;
+        }
+        c->nf = u;
         c->sorted = 1;
     }
-    ng = sort_unique(g, ng);
+    if (!(ng = sort_unique(g, ng))) {
+        free(g);
+        return 0;
+    }
     size_t i = 0, j = 0, both = 0;
     while (i < c->nf && j < ng) {
         if (c->f[i] == g[j])

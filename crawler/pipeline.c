@@ -79,19 +79,29 @@ static double since(const struct timespec *t)
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-/* What pages are read for: a page read for the same brands' queries says
- * the same again. */
-static void digest_brands(kw_crawl *c, kw_brand **list, size_t n)
+/* What pages are read for, and how: a page read by the same pipeline for
+ * the same brands (their generation, ids and queries) says the same again.
+ * PIPELINE_VERSION changes when extraction, matching or storing changes
+ * what a page gives: every page is then read again once. "" when it
+ * cannot be taken (out of memory): then no page is skipped. */
+#define PIPELINE_VERSION "kolwatch pipeline 1"
+
+static void digest_brands(kw_crawl *c, int64_t generation, kw_brand **list, size_t n)
 {
     kw_sha256_ctx *h = kw_sha256_begin();
-    for (size_t i = 0; h && i < n; i++) {
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)list[i]->id);
-        kw_sha256_add(h, id, strlen(id) + 1);
+    char num[48];
+    c->brands_digest[0] = '\0';
+    if (!h)
+        return;
+    snprintf(num, sizeof num, "%lld", (long long)generation);
+    kw_sha256_add(h, PIPELINE_VERSION, sizeof PIPELINE_VERSION);
+    kw_sha256_add(h, num, strlen(num) + 1);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(num, sizeof num, "%lld", (long long)list[i]->id);
+        kw_sha256_add(h, num, strlen(num) + 1);
         kw_sha256_add(h, list[i]->query, strlen(list[i]->query) + 1);
     }
-    if (h)
-        kw_sha256_end_hex(h, c->brands_digest);
+    kw_sha256_end_hex(h, c->brands_digest);
 }
 
 /* The digest of a page as this pipeline reads it, into out, or 0 when the
@@ -126,12 +136,14 @@ static int load_brands(kw_crawl *c, char **warning)
     kw_brand **list = NULL;
     size_t n = 0, wlen = 0;
     char *warn = NULL, was[sizeof c->brands_digest];
+    int64_t generation;
     int rc;
-    if ((rc = kw_store_brand_list(c->s, &list, &n)))
+    if ((rc = kw_store_brands_generation(c->s, &generation)) ||
+        (rc = kw_store_brand_list(c->s, &list, &n)))
         return rc;
     memcpy(was, c->brands_digest, sizeof was);
-    digest_brands(c, list, n);
-    if (c->brands && strcmp(was, c->brands_digest) == 0) {
+    digest_brands(c, generation, list, n);
+    if (c->brands && was[0] && strcmp(was, c->brands_digest) == 0) {
         kw_brand_list_free(list, n);
         return 0;
     }
@@ -145,6 +157,12 @@ static int load_brands(kw_crawl *c, char **warning)
         char line[600];
         int k = snprintf(line, sizeof line, "brand '%s' is skipped: %s\n", list[i]->name,
                          kw_error_last());
+        if (k < 0)
+            continue;
+        if ((size_t)k >= sizeof line) { /* cut short: still a whole line */
+            k = (int)sizeof line - 1;
+            line[k - 1] = '\n';
+        }
         char *nw = realloc(warn, wlen + (size_t)k + 1);
         if (nw) {
             memcpy(nw + wlen, line, (size_t)k + 1);
@@ -374,8 +392,8 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     int rc, digested = page_digest(c, src, r, digest);
     st->pages++;
     if (digested && strcmp(digest, src->content_digest) == 0) {
-        st->unchanged++;
-        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, NULL, st);
+        st->unchanged++; /* its items are not counted: not read */
+        return record(c, src, started, r->status, NULL, r, -1, 0, now + src->every_s, NULL, st);
     }
     if (kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
                         r->final_url ? r->final_url : src->url, NULL)) {
@@ -551,6 +569,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
             goto lost;
         if (k->fn(c, src, k->has_r ? &k->r : NULL, k->started, &scratch, &added, k->why)) {
             kw_store_savepoint_rollback(c->s);
+            known_clear(&c->known); /* it may remember what was just undone */
             stats_sub(st, &k->delta);
             st->errors++; /* counted as an error: its source is fetched again */
             c->kept_bytes -= k->bytes;
@@ -567,6 +586,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
     return 0;
 lost:
     free(src);
+    known_clear(&c->known);
     /* The database refuses even this: the whole batch is undone, and its
      * sources, still due, are fetched again next time. Pages [0, out) are
      * the ones kept so far, [i, nkept) the ones not yet written again. */

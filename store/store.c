@@ -408,6 +408,38 @@ static int set_aliases(kw_store *s, int64_t id, char *const *aliases, size_t n)
     return 0;
 }
 
+/* Every change to the brands counts up settings' brands.generation in
+ * the same transaction: the crawler reads pages again for brands that
+ * changed, and a brand removed and added again may get its old id back. */
+static const char SQL_BRANDS_BUMP[] =
+    "INSERT INTO settings (key, value) VALUES ('brands.generation', '1') ON CONFLICT (key) DO "
+    "UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)";
+static const char SQL_BRANDS_GENERATION[] =
+    "SELECT CAST(value AS BIGINT) FROM settings WHERE key = 'brands.generation'";
+
+static int brands_changed(kw_store *s)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, SQL_BRANDS_BUMP, &st)))
+        return rc;
+    return store_run(s, st);
+}
+
+int kw_store_brands_generation(kw_store *s, int64_t *out)
+{
+    kw_stmt *st;
+    int rc;
+    *out = 0;
+    if ((rc = store_cached(s, SQL_BRANDS_GENERATION, &st)))
+        return rc;
+    rc = s->be->step(st);
+    if (rc == STEP_ROW)
+        *out = s->be->column_int64(st, 0);
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int brand_add_locked(kw_store *s, const kw_brand *b, int64_t *out)
 {
     kw_stmt *st;
@@ -427,6 +459,8 @@ static int brand_add_locked(kw_store *s, const kw_brand *b, int64_t *out)
         return rc < 0 ? rc : kw_error_set(KW_EDB, "brand insert returned no id");
     *out = s->be->column_int64(st, 0);
     s->be->reset(st);
+    if ((rc = brands_changed(s)))
+        return rc;
     return set_aliases(s, *out, b->aliases, b->n_aliases);
 }
 
@@ -534,6 +568,8 @@ static int brand_update_locked(kw_store *s, const kw_brand *b)
         return rc;
     if (s->be->changes(st) == 0)
         return kw_error_set(KW_ENOTFOUND, "no brand with id %lld", (long long)b->id);
+    if ((rc = brands_changed(s)))
+        return rc;
     return set_aliases(s, b->id, b->aliases, b->n_aliases);
 }
 
@@ -555,6 +591,8 @@ static int brand_remove_locked(kw_store *s, int64_t id)
         return rc;
     if (s->be->changes(st) == 0)
         return kw_error_set(KW_ENOTFOUND, "no brand with id %lld", (long long)id);
+    if ((rc = brands_changed(s)))
+        return rc;
     /* Links and buckets went by cascade; drop mentions no brand holds. */
     return s->be->exec(s, "DELETE FROM mentions WHERE NOT EXISTS (SELECT 1 FROM "
                           "mention_brands mb WHERE mb.mention_id = mentions.id)");
@@ -652,7 +690,9 @@ static int near_in_band(kw_store *s, const kw_mention *m, int b, int64_t before,
     return rc < 0 ? rc : 0;
 }
 
-/* The first copy of m's text stored before mention `self` (INT64_MAX: any), or 0. */
+/* An earlier copy of m's text stored before mention `self` (INT64_MAX:
+ * any), or 0: the first of its exact copies, else the oldest near copy of
+ * those its bands offer. */
 static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)
 {
     kw_stmt *st;

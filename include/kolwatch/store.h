@@ -76,6 +76,10 @@ int kw_store_brand_add(kw_store *s, const kw_brand *b, int64_t *out);
 int kw_store_brand_find(kw_store *s, const char *name_or_id, kw_brand **out);
 /* Every brand, by id. Caller frees with kw_brand_list_free. */
 int kw_store_brand_list(kw_store *s, kw_brand ***out, size_t *n);
+/* A number that changes whenever a brand is added, edited or removed (0
+ * before any change): what the brands were is known by it, even when a
+ * brand removed and added again gets its old id back. */
+int kw_store_brands_generation(kw_store *s, int64_t *out);
 /* Replace name, query, aliases and competitor_of of brand b->id. */
 int kw_store_brand_update(kw_store *s, const kw_brand *b);
 /* Remove a brand with its mention links and buckets; mentions that no

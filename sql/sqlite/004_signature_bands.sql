@@ -5,4 +5,5 @@
 -- counts as the original. Signatures of the old kind compare with nothing,
 -- so they go; copies of older mentions are still found by their exact text
 -- (content_hash). The four indexes on sim_b0..3 stay as they are.
-UPDATE mentions SET sim_b0 = NULL, sim_b1 = NULL, sim_b2 = NULL, sim_b3 = NULL;
+UPDATE mentions SET sim_b0 = NULL, sim_b1 = NULL, sim_b2 = NULL, sim_b3 = NULL
+WHERE sim_b0 IS NOT NULL OR sim_b1 IS NOT NULL OR sim_b2 IS NOT NULL OR sim_b3 IS NOT NULL;

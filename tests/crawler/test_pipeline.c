@@ -419,6 +419,82 @@ static void an_item_undone_with_its_page_is_stored_when_seen_again(void **state)
     kw_crawl_free(c);
 }
 
+/* A page written again with its batch that fails this time leaves
+ * nothing the pipeline believes is stored: an item it had stored before
+ * failing is stored when seen again. */
+static void a_page_failing_when_its_batch_is_written_again_leaves_nothing_known(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b0[4096], b1[4096], b2[4096];
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    /* batch 1: src[0]'s /i/1 is stored for Gone */
+    kw_fetch_response r = feed(b0, sizeof b0, &f->src[0],
+                               (const char *const[]){"weather", "Gone is awful", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    /* Gone goes (and its mention with it), the pipeline not told yet */
+    kw_brand *gone = NULL;
+    assert_int_equal(kw_store_brand_find(f->s, "Gone", &gone), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, gone->id), 0);
+    kw_brand_free(gone);
+    /* batch 2: src[0] stores a new Lumi item, its Gone item believed
+     * known; src[1] fails, so the batch is written again, and src[0]
+     * fails this time (its Gone item must now be stored) */
+    kw_fetch_response r0 = feed(b0, sizeof b0, &f->src[0],
+                                (const char *const[]){"Lumi new serum", "Gone is awful", NULL});
+    kw_fetch_response r1 = feed(b1, sizeof b1, &f->src[1],
+                                (const char *const[]){"Gone again", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r0, kw_time_now(), &st), 0);
+    assert_int_not_equal(kw_crawl_page(c, &f->src[1], &r1, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi new serum'"), 0);
+    /* the same Lumi item, on another page: stored */
+    kw_fetch_response r2 = feed(b2, sizeof b2, &f->src[0],
+                                (const char *const[]){"Lumi new serum", NULL});
+    assert_int_equal(kw_crawl_page(c, &f->src[2], &r2, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi new serum'"), 1);
+    kw_crawl_free(c);
+}
+
+/* A brand removed and added again is new to the crawler, though SQLite
+ * may give it its old id back: the same page is read again for it. */
+static void a_brand_removed_and_added_again_gets_its_mentions_again(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    kw_source src;
+    char b0[4096];
+    int changed = -1;
+    kw_fetch_response r = feed(b0, sizeof b0, &f->src[0],
+                               (const char *const[]){"Gone is awful", NULL});
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
+    kw_brand *gone = NULL;
+    assert_int_equal(kw_store_brand_find(f->s, "Gone", &gone), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, gone->id), 0);
+    kw_brand again = {.name = "Gone", .query = "Gone"};
+    int64_t id;
+    assert_int_equal(kw_store_brand_add(f->s, &again, &id), 0);
+    kw_brand_free(gone);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 0);
+    assert_int_equal(kw_crawl_reload(c, &changed, NULL), 0);
+    assert_int_equal(changed, 1);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.unchanged, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
+    kw_crawl_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +511,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(brands_changed_between_passes_are_picked_up, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(an_item_undone_with_its_page_is_stored_when_seen_again,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_page_failing_when_its_batch_is_written_again_leaves_nothing_known, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_brand_removed_and_added_again_gets_its_mentions_again,
                                         setup, teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
