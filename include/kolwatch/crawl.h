@@ -50,8 +50,9 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
  * and history, with the next attempt on schedule or backed off (429 and
  * 503 honour Retry-After). A source's own page (not a next= page, nor a
  * source that has pages) that is byte for byte what was read last time,
- * for the same brands' queries and the same source settings, is not read
- * again: it has nothing new to say (most sites send no ETag). Pages are committed in batches (256 pages,
+ * for the same brands (none added, edited or removed since) and the same
+ * source settings, is not read again: it has nothing new to say (most
+ * sites send no ETag). Pages are committed in batches (256 pages,
  * 16 MiB of responses or half a second, whichever first); a failing page
  * is undone alone (the batch is written again without it, from copies of
  * its pages kept until the commit; a page that cannot be written again
