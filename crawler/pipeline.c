@@ -11,7 +11,7 @@
 #include "kolwatch/textio.h"
 #include "kolwatch/timeutil.h"
 #include "kolwatch/url.h"
-#include "known_urls.h"
+#include "known_items.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +59,7 @@ struct kw_crawl {
     brand_q *brands;
     size_t nbrands;
     char brands_digest[65]; /* of the brands' ids and queries */
-    known_urls known;       /* mentions stored, and the brands they are linked to */
+    known_items known;      /* items read, and the brands they are stored for */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
     kept_page *kept;        /* the open batch's pages */
@@ -67,7 +67,7 @@ struct kw_crawl {
     kw_crawl_stats *stats;  /* the counts the open batch's pages went into */
 };
 
-#define KNOWN_MAX (256u << 10) /* URLs remembered: 6-12 MiB */
+#define KNOWN_MAX (256u << 10) /* items remembered: 6-12 MiB */
 #define BATCH_PAGES 256
 #define BATCH_SECONDS 0.5
 #define BATCH_BYTES (16u << 20) /* of kept responses */
@@ -301,16 +301,31 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     int result, rc;
     if (!text)
         return 0; /* nothing to say */
+    /* An item this pipeline has read before, as it is now (a feed read
+     * again): its brands are known, and so is whether it is stored. */
+    const char *fields[] = {link, it->title, it->text, it->author, src->platform};
+    uint64_t key[2], known_mask;
+    int remember = c->nbrands <= 64;
+    known_key(key, fields, sizeof fields / sizeof *fields);
+    if (remember && known_get(&c->known, key, &known_mask)) {
+        st->matched += known_mask != 0;
+        return 0;
+    }
     kw_query_doc doc = {.title = it->title, .text = it->text, .author = it->author,
                         .platform = src->platform};
-    uint64_t want = 0; /* the matching brands' bits, 0 with more than 64 brands */
+    uint64_t want = 0; /* the matching brands' bits */
     for (size_t i = 0; i < c->nbrands && n < 64; i++)
         if (kw_query_match(c->brands[i].q, &doc, &c->qm) == 0 && c->qm.match) {
             ids[n++] = c->brands[i].id;
-            want |= c->nbrands <= 64 ? UINT64_C(1) << i : 0;
+            want |= remember ? UINT64_C(1) << i : 0;
         }
-    if (n == 0 || kw_url_canonical(canon, sizeof canon - 24, link))
-        return 0; /* no brand's, or a link that is no web page */
+    if (n == 0) {
+        if (remember)
+            known_put(&c->known, key, 0); /* no brand's, until the brands change */
+        return 0;
+    }
+    if (kw_url_canonical(canon, sizeof canon - 24, link))
+        return 0; /* a link that is no web page */
     st->matched++;
     if (!it->link) {
         /* Items without a link of their own (posts on a forum page) are
@@ -319,14 +334,11 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
         size_t cl = strlen(canon);
         snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
     }
-    /* A known URL (a feed read again) is only linked to the brands it
-     * lacks: nothing is scored for it, and when this pipeline stored or
-     * found it with these brands already, nothing is looked up either. */
-    if (want && (known_get(&c->known, canon) & want) == want)
-        return 0;
+    /* A known URL is only linked to the brands it lacks: nothing is
+     * scored for it. */
     rc = kw_store_mention_link_known(c->s, canon, ids, n, &result, NULL);
-    if (rc == 0)
-        known_put(&c->known, canon, want);
+    if (rc == 0 && remember)
+        known_put(&c->known, key, want);
     if (rc != KW_ENOTFOUND)
         return rc;
     if (it->link)
@@ -361,8 +373,8 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
     free(expl);
     kw_copy_check_free(check);
-    if (!rc)
-        known_put(&c->known, canon, want);
+    if (!rc && remember)
+        known_put(&c->known, key, want);
     if (!rc && result == KW_PUT_NEW)
         (*added)++;
     return rc;
