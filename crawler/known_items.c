@@ -9,47 +9,26 @@
  * brands change.
  */
 #include "known_items.h"
+#include "hash128.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define KNOWN_FIRST_SLOTS 1024
 
-static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static uint64_t fmix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 33;
-    return h;
-}
-
-static const uint64_t P1 = 0x87c37b91114253d5u, P2 = 0x4cf5ad432745937fu;
-
-/* Two 64-bit lanes over each part, eight bytes at a time, the part's
- * length between parts, mixed at the end. */
+/* Each part, then its length: parts that end elsewhere make another key. */
 void known_key(uint64_t key[2], const char *const *parts, size_t n)
 {
-    uint64_t h1 = 0x9e3779b97f4a7c15u ^ n, h2 = 0x632be59bd9b4e019u + n, w;
+    hash128 h;
+    hash128_begin(&h);
     for (size_t p = 0; p < n; p++) {
         const char *s = parts[p] ? parts[p] : "";
-        size_t len = strlen(s);
-        for (size_t left = len; left >= 8; s += 8, left -= 8) {
-            memcpy(&w, s, 8);
-            h1 = rotl(h1 ^ (w * P1), 31) * P2;
-            h2 = rotl(h2 + w, 29) * 0x52dce729u ^ h1;
-        }
-        w = 0;
-        memcpy(&w, s, len % 8);
-        h1 = rotl(h1 ^ (w * P1), 31) * P2;
-        h2 = rotl(h2 + w, 29) * 0x52dce729u ^ h1;
-        h1 ^= fmix(len + p); /* where the part ended */
+        uint64_t len = strlen(s);
+        hash128_add(&h, s, len);
+        hash128_add(&h, &len, sizeof len);
     }
-    key[0] = fmix(h1 + h2) | 1; /* never 0: 0 marks an empty slot */
-    key[1] = fmix(h2 ^ rotl(h1, 17));
+    hash128_end(&h, key);
+    key[0] |= 1; /* never 0: 0 marks an empty slot */
 }
 
 void known_init(known_items *k, size_t max)

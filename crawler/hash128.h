@@ -1,0 +1,27 @@
+/*
+ * A fast 128-bit hash of bytes (not cryptographic): keys for the pipeline's
+ * memory of items, and digests of pages to tell whether they changed. Four
+ * 64-bit lanes take 32 bytes a round, then mix. Private to the crawler
+ * library.
+ */
+#ifndef KOLWATCH_CRAWLER_HASH128_H
+#define KOLWATCH_CRAWLER_HASH128_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hash128 {
+    uint64_t v[4];
+    uint64_t total; /* bytes taken */
+    unsigned char tail[32];
+    size_t ntail;
+} hash128;
+
+void hash128_begin(hash128 *h);
+void hash128_add(hash128 *h, const void *data, size_t len);
+/* The hash of everything added; h is spent. */
+void hash128_end(hash128 *h, uint64_t out[2]);
+/* out as 32 lower-case hex digits and a NUL. */
+void hash128_hex(const uint64_t in[2], char out[33]);
+
+#endif
