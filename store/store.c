@@ -657,69 +657,56 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
     return store_run(s, st);
 }
 
-static const char SQL_SAME_TEXT[] =
-    "SELECT id FROM mentions WHERE content_hash = $1 AND id < $2 ORDER BY id LIMIT 1";
-/* Candidates for a near copy share a signature band; each band is read
- * in id order, oldest first, at most 8 of it: boilerplate shared by many
- * posts costs a bounded number of comparisons. */
-static const char *const SQL_NEAR_BAND[4] = {
-    "SELECT id, text FROM mentions WHERE sim_b0 = $1 AND id < $2 ORDER BY id LIMIT 8",
-    "SELECT id, text FROM mentions WHERE sim_b1 = $1 AND id < $2 ORDER BY id LIMIT 8",
-    "SELECT id, text FROM mentions WHERE sim_b2 = $1 AND id < $2 ORDER BY id LIMIT 8",
-    "SELECT id, text FROM mentions WHERE sim_b3 = $1 AND id < $2 ORDER BY id LIMIT 8"};
-
-/* The oldest mention before `before` that band b offers and that m's
- * is_copy accepts, or 0. */
-static int near_in_band(kw_store *s, const kw_mention *m, int b, int64_t before, int64_t *out)
-{
-    kw_stmt *st;
-    int rc;
-    *out = 0;
-    if ((rc = store_cached(s, SQL_NEAR_BAND[b], &st)))
-        return rc;
-    s->be->bind_int64(st, 1, (int64_t)m->signature[b]);
-    s->be->bind_int64(st, 2, before);
-    while ((rc = s->be->step(st)) == STEP_ROW) {
-        const char *text = s->be->column_null(st, 1) ? NULL : s->be->column_text(st, 1);
-        if (text && m->is_copy(m->is_copy_ctx, text)) {
-            *out = s->be->column_int64(st, 0);
-            break;
-        }
-    }
-    s->be->reset(st);
-    return rc < 0 ? rc : 0;
-}
+/* The candidates for m's original, in one statement: the first earlier
+ * mention with the same text (exact = 1), then, for each signature band,
+ * the earlier mentions sharing it, oldest first, at most 8 a band
+ * (boilerplate shared by many posts costs a bounded number of
+ * comparisons). Parameters: content hash, the four bands, `before`. */
+static const char SQL_ORIGINAL[] =
+    "SELECT id, 1 AS exact, NULL AS text FROM (SELECT id FROM mentions WHERE content_hash = $1 "
+    "AND id < $6 ORDER BY id LIMIT 1) e "
+    "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b0 = $2 "
+    "AND id < $6 ORDER BY id LIMIT 8) b0 "
+    "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b1 = $3 "
+    "AND id < $6 ORDER BY id LIMIT 8) b1 "
+    "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b2 = $4 "
+    "AND id < $6 ORDER BY id LIMIT 8) b2 "
+    "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b3 = $5 "
+    "AND id < $6 ORDER BY id LIMIT 8) b3";
 
 /* An earlier copy of m's text stored before mention `self` (INT64_MAX:
- * any), or 0: the first of its exact copies, else the oldest near copy of
- * those its bands offer. */
+ * any), or 0: the first of its exact copies, else the oldest near copy
+ * (one sharing a band that m's is_copy accepts). */
 static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t *out)
 {
     kw_stmt *st;
-    int rc;
+    int rc, near = m->has_signature && m->is_copy;
     *out = 0;
-    if (m->content_hash) {
-        if ((rc = store_cached(s, SQL_SAME_TEXT, &st)))
-            return rc;
-        s->be->bind_text(st, 1, m->content_hash);
-        s->be->bind_int64(st, 2, self);
-        rc = s->be->step(st);
-        if (rc == STEP_ROW)
-            *out = s->be->column_int64(st, 0);
-        s->be->reset(st);
-        if (rc < 0 || *out)
-            return rc < 0 ? rc : 0;
-    }
-    if (!m->has_signature || !m->is_copy)
+    if (!m->content_hash && !near)
         return 0;
-    for (int b = 0; b < 4; b++) {
-        int64_t found;
-        if ((rc = near_in_band(s, m, b, *out ? *out : self, &found)))
-            return rc;
-        if (found)
-            *out = found; /* older than any found before */
+    if ((rc = store_cached(s, SQL_ORIGINAL, &st)))
+        return rc;
+    s->be->bind_text(st, 1, m->content_hash);
+    for (int b = 0; b < 4; b++)
+        if (near)
+            s->be->bind_int64(st, 2 + b, (int64_t)m->signature[b]);
+        else
+            s->be->bind_text(st, 2 + b, NULL); /* NULL: no band matches */
+    s->be->bind_int64(st, 6, self);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        int64_t id = s->be->column_int64(st, 0);
+        if (s->be->column_int64(st, 1)) { /* the same text: the original */
+            *out = id;
+            break;
+        }
+        if (*out && id >= *out)
+            continue; /* an older near copy is found already */
+        const char *text = s->be->column_null(st, 2) ? NULL : s->be->column_text(st, 2);
+        if (text && m->is_copy(m->is_copy_ctx, text))
+            *out = id;
     }
-    return 0;
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
 }
 
 /* The stored mention at m's canonical URL: its id and what its counts are
