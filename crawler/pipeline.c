@@ -116,17 +116,15 @@ static int page_digest(const kw_crawl *c, const kw_source *src, const kw_fetch_r
         return 0;
     /* what the page is read for and as, each part NUL-ended, then the body
      * (a fast 128-bit hash: a 50 KiB page in a few microseconds) */
-    char head[8192];
-    int n = snprintf(head, sizeof head, "%s%c%s%c%s%c%s%c%lld%c%s%c%s", c->brands_digest, 0,
-                     src->kind, 0, src->platform, 0, src->rules, 0, (long long)src->utc_offset,
-                     0, r->final_url ? r->final_url : "", 0,
-                     r->content_type ? r->content_type : "");
-    if (n < 0 || (size_t)n >= sizeof head)
-        return 0;
     hash128 h;
     uint64_t d[2];
+    int64_t zone = src->utc_offset;
+    const char *parts[] = {c->brands_digest, src->kind, src->platform, src->rules,
+                           r->final_url ? r->final_url : "", r->content_type ? r->content_type : ""};
     hash128_begin(&h);
-    hash128_add(&h, head, (size_t)n + 1);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        hash128_add(&h, parts[i], strlen(parts[i]) + 1);
+    hash128_add(&h, &zone, sizeof zone);
     hash128_add(&h, r->body ? r->body : "", r->body_len);
     hash128_end(&h, d);
     hash128_hex(d, out);

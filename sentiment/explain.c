@@ -60,6 +60,19 @@ static void fmt_num(char *buf, size_t size, double v)
         snprintf(buf, size, "0.0");
 }
 
+/* A size in decimal, as "%zu" prints it (buf holds 21 bytes). */
+static void fmt_size(char *buf, size_t v)
+{
+    char tmp[24];
+    int k = 0;
+    do
+        tmp[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    for (int i = 0; i < k; i++)
+        buf[i] = tmp[k - 1 - i];
+    buf[k] = '\0';
+}
+
 char *kw_modifier_format(char *buf, size_t size, const kw_modifier *m)
 {
     if (m->kind == KW_MOD_NEGATED) {
@@ -183,8 +196,10 @@ int kw_result_hits_json(char **out, const kw_result *r, const char *text, size_t
             put(&b, ",", 1);
         puts_(&b, "{\"term\":");
         put_json_string(&b, text + off, hl);
-        snprintf(num, sizeof num, ",\"offset\":%zu,\"valence\":", h->offset);
+        puts_(&b, ",\"offset\":");
+        fmt_size(num, h->offset);
         puts_(&b, num);
+        puts_(&b, ",\"valence\":");
         fmt_num(num, sizeof num, h->valence);
         puts_(&b, num);
         puts_(&b, ",\"modifiers\":[");

@@ -889,8 +889,8 @@ static int link_known_locked(kw_store *s, const char *canonical_url, const int64
     if ((rc = mention_known(s, canonical_url, &mid, &key_time, platform, sizeof platform, label,
                             sizeof label, &reach)))
         return rc;
-    if (!mid)
-        return kw_error_set(KW_ENOTFOUND, "no mention at %s", canonical_url);
+    if (!mid) /* the common answer for a new item: no URL formatted into it */
+        return kw_error_set(KW_ENOTFOUND, "no mention at that URL");
     if ((rc = link_brands(s, mid, brands, n_brands, platform, label[0] ? label : NULL,
                           key_time, reach, &linked)))
         return rc;
