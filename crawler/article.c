@@ -58,6 +58,10 @@ static const cand cands[] = {
 };
 enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_COUNT = 12 };
 
+/* Every attribute the candidates above read: the parser keeps no other. */
+static const char *const read_attrs[] = {"content", "datetime", "href", "itemprop",
+                                         "name", "property", "rel", NULL};
+
 static int attr_is(const kw_hnode *n, const char *name, const char *value)
 {
     const char *v = name ? kw_hnode_attr(n, name) : NULL;
@@ -275,7 +279,7 @@ int kw_extract_article(kw_extracted *out, const char *html, size_t len, const ch
         i++;
     if (i == len)
         return kw_error_set(KW_EINVAL, "the page is empty");
-    int rc = kw_hdoc_parse(&doc, html, len);
+    int rc = kw_hdoc_parse(&doc, html, len, read_attrs);
     if (rc == 0)
         rc = article(out, doc, base);
     kw_hdoc_free(doc);

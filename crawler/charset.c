@@ -497,8 +497,13 @@ static bool utf8_with_non_ascii(const unsigned char *s, size_t n, bool *valid)
     size_t i = 0;
     *valid = true;
     while (i < n) {
-        uint64_t w;
-        if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) {
+        uint64_t w[4];
+        if (n - i >= 32 && (memcpy(w, s + i, 32),
+                            ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) == 0)) {
+            i += 32; /* thirty-two ASCII bytes */
+            continue;
+        }
+        if (n - i >= 8 && (memcpy(w, s + i, 8), (w[0] & 0x8080808080808080ull) == 0)) {
             i += 8; /* eight ASCII bytes */
             continue;
         }
@@ -557,7 +562,7 @@ static int detect(const encoding **out, const unsigned char *s, size_t n)
 /* A label that the bytes contradict: the encoding to use instead, or NULL
  * to keep the label. */
 static int second_opinion(const encoding **out, const encoding *label, const unsigned char *s,
-                          size_t n)
+                          size_t n, bool *utf8_valid)
 {
     score l, alt;
     bool valid;
@@ -565,8 +570,10 @@ static int second_opinion(const encoding **out, const encoding *label, const uns
     *out = NULL;
     if (label == &encodings[ENC_UTF8]) {
         utf8_with_non_ascii(s, n, &valid);
-        if (valid)
+        if (valid) {
+            *utf8_valid = true;
             return 0;
+        }
         if ((rc = detect(out, s, n)))
             return rc;
         /* Only overrule UTF-8 for what reads cleanly as Chinese. */
@@ -656,8 +663,9 @@ int kw_charset_decode(kw_decoded *out, const void *data, size_t len, const char 
     }
     if (!enc && kind == KW_DOC_HTML && (enc = html_declared(s, len)))
         source = KW_CHARSET_DOCUMENT;
+    bool utf8_valid = false; /* s is known to be valid UTF-8 */
     if (enc && source != KW_CHARSET_BOM) {
-        if ((rc = second_opinion(&other, enc, s, len)))
+        if ((rc = second_opinion(&other, enc, s, len, &utf8_valid)))
             return rc;
         if (other) {
             enc = other;
@@ -670,11 +678,23 @@ int kw_charset_decode(kw_decoded *out, const void *data, size_t len, const char 
         if (valid) {
             enc = &encodings[ENC_UTF8];
             source = KW_CHARSET_UTF8;
+            utf8_valid = true;
         } else {
             if ((rc = detect(&enc, s, len)))
                 return rc;
             source = KW_CHARSET_DETECTED;
         }
+    }
+    if (utf8_valid && enc == &encodings[ENC_UTF8] && !memchr(s, '\0', len)) {
+        /* valid UTF-8 without a NUL: the bytes as they are */
+        if (!(out->text = malloc(len + 1)))
+            return kw_error_set(KW_ENOMEM, "out of memory");
+        memcpy(out->text, s, len);
+        out->text[len] = '\0';
+        out->len = len;
+        out->charset = enc->name;
+        out->source = source;
+        return 0;
     }
     buf_init(&b, len > SIZE_MAX / 4 - 16 ? 0 : len * 4 + 16);
     if ((rc = decode_with(&b, enc, s, len, &st))) {

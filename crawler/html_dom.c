@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include <libxml/HTMLparser.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ struct kw_hdoc {
     kw_hnode *stack[KW_HDOC_MAX_DEPTH];
     int depth;
     kw_buf text; /* text not yet put in the tree */
+    const char *const *keep_attrs; /* NULL: all */
     bool oom;
 };
 
@@ -139,7 +141,7 @@ enum {
 static const struct tag {
     const char *name;
     unsigned flags;
-} tags[] = { /* sorted by name */
+} tags[] = { /* the elements with rules of their own, then some without */
     {"a", T_A},
     {"address", T_CLOSES_P},
     {"applet", T_SCOPE},
@@ -223,26 +225,71 @@ static const struct tag {
     {"ul", T_CLOSES_P | T_LIST},
     {"wbr", T_VOID},
     {"xmp", T_CLOSES_P | T_RAW},
+    /* elements with no rule of their own, listed so that their names are
+     * the table's strings rather than copies */
+    {"a", 0},
+    {"abbr", 0},
+    {"b", 0},
+    {"cite", 0},
+    {"code", 0},
+    {"del", 0},
+    {"em", 0},
+    {"font", 0},
+    {"i", 0},
+    {"ins", 0},
+    {"label", 0},
+    {"mark", 0},
+    {"picture", 0},
+    {"q", 0},
+    {"s", 0},
+    {"small", 0},
+    {"span", 0},
+    {"strong", 0},
+    {"sub", 0},
+    {"sup", 0},
+    {"svg", 0},
+    {"time", 0},
+    {"u", 0},
+    {"video", 0},
 };
 
-static const struct tag *tag_find(const char *name)
+/* The table by a hash of the name's length and first and last letters:
+ * one probe for most names, built once. */
+#define TAG_SLOTS 512
+static const struct tag *tag_slots[TAG_SLOTS];
+static unsigned char tag_len[sizeof tags / sizeof tags[0]];
+static pthread_once_t tag_once = PTHREAD_ONCE_INIT;
+
+static unsigned tag_hash(const char *s, size_t n)
 {
-    size_t lo = 0, hi = sizeof tags / sizeof tags[0];
-    while (lo < hi) { /* binary search; most probes end at the first letter */
-        size_t mid = (lo + hi) / 2;
-        const char *t = tags[mid].name;
-        int c = (unsigned char)*name - (unsigned char)*t;
-        if (c == 0 && *name)
-            c = strcmp(name + 1, t + 1);
-        if (c == 0)
-            return &tags[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+    return ((unsigned char)s[0] * 31u + (unsigned char)s[n - 1] * 7u + (unsigned)n * 131u) &
+           (TAG_SLOTS - 1);
+}
+
+static void tag_index(void)
+{
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        tag_len[i] = (unsigned char)strlen(tags[i].name);
+        unsigned h = tag_hash(tags[i].name, tag_len[i]);
+        while (tag_slots[h])
+            h = (h + 1) & (TAG_SLOTS - 1);
+        tag_slots[h] = &tags[i];
     }
+}
+
+static const struct tag *tag_lookup(const char *name, size_t n)
+{
+    const struct tag *t;
+    pthread_once(&tag_once, tag_index);
+    if (n == 0)
+        return NULL;
+    for (unsigned h = tag_hash(name, n); (t = tag_slots[h]) != NULL; h = (h + 1) & (TAG_SLOTS - 1))
+        if (tag_len[t - tags] == n && memcmp(t->name, name, n) == 0)
+            return t;
     return NULL;
 }
+
+static const struct tag *tag_find(const char *name) { return tag_lookup(name, strlen(name)); }
 
 static unsigned tag_flags(const char *name)
 {
@@ -260,7 +307,7 @@ static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags
         for (size_t i = 0; i < n; i++)
             lower[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
         lower[n] = '\0';
-        const struct tag *t = tag_find(lower);
+        const struct tag *t = tag_lookup(lower, n);
         if (t) {
             *flags = t->flags;
             return t->name;
@@ -447,6 +494,28 @@ static const char *raw_end(const char *p, const char *end, const char *name)
     return end;
 }
 
+/* Whether the attribute named s[0..n) (any case) is one the reader keeps. */
+static bool kept(const kw_hdoc *d, const char *s, size_t n)
+{
+    if (!d->keep_attrs)
+        return true;
+    char first = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
+    for (const char *const *k = d->keep_attrs; *k; k++) {
+        const char *w = *k;
+        if (w[0] != first)
+            continue;
+        size_t i = 1;
+        for (; i < n && w[i]; i++) {
+            char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+            if (c != w[i])
+                break;
+        }
+        if (i == n && w[n] == '\0')
+            return true;
+    }
+    return false;
+}
+
 /* Parse the attributes of a tag from p; stops after '>' (or at the end).
  * *self gets whether the tag ended with "/>". */
 static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hattr **out,
@@ -490,7 +559,7 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
                 ve = p;
             }
         }
-        if (count >= MAX_ATTRS)
+        if (count >= MAX_ATTRS || !kept(d, ns, (size_t)(ne - ns)))
             continue;
         char *name = arena_str(d, ns, (size_t)(ne - ns), true);
         if (!name)
@@ -650,12 +719,13 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
 }
 
 
-int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len)
+int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const *keep_attrs)
 {
     kw_hdoc *d = calloc(1, sizeof *d);
     *out = NULL;
     if (!d)
         return kw_error_set(KW_ENOMEM, "out of memory");
+    d->keep_attrs = keep_attrs;
     buf_init(&d->text, len + 64);
     d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;
     if (!(d->html = new_elem(d, "html"))) {

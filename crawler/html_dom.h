@@ -37,9 +37,11 @@ typedef struct kw_hdoc kw_hdoc;
 /* Nesting deeper than this puts further elements beside, not inside. */
 #define KW_HDOC_MAX_DEPTH 256
 
-/* Parse len bytes of UTF-8 HTML. 0 and *out (free with kw_hdoc_free), or
- * KW_ENOMEM. */
-int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len);
+/* Parse len bytes of UTF-8 HTML. keep_attrs: the (lower-case) attribute
+ * names to keep, NULL-ended, or NULL for all: a reader that looks at a few
+ * attributes spares the copying and decoding of the others. 0 and *out
+ * (free with kw_hdoc_free), or KW_ENOMEM. */
+int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const *keep_attrs);
 void kw_hdoc_free(kw_hdoc *d);
 
 /* The <html> element, always there; its children are <head> and <body>

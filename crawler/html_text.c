@@ -140,7 +140,8 @@ int kw_html_to_text(char **out, const char *html, size_t len)
     buf_init(&t.b, len + 16);
     kw_hdoc *doc = NULL;
     if (!plain(html, len)) {
-        int rc = kw_hdoc_parse(&doc, html, len);
+        static const char *const no_attrs[] = {NULL}; /* text needs none */
+        int rc = kw_hdoc_parse(&doc, html, len, no_attrs);
         if (rc) {
             buf_release(&t.b);
             return rc;

@@ -36,7 +36,7 @@ static void expect_tree(const char *html, const char *want)
 {
     kw_hdoc *d = NULL;
     char got[4096] = "";
-    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html)), 0);
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
     dump(kw_hdoc_root(d), got, sizeof got);
     kw_hdoc_free(d);
     if (strcmp(got, want) != 0)
@@ -76,7 +76,7 @@ static void scripts_styles_titles_and_textareas_hold_raw_text(void **state)
     static const char nul[] = "<xmp>a\0b</xmp>";
     kw_hdoc *d = NULL;
     char got[256] = "";
-    assert_int_equal(kw_hdoc_parse(&d, nul, sizeof nul - 1), 0);
+    assert_int_equal(kw_hdoc_parse(&d, nul, sizeof nul - 1, NULL), 0);
     dump(kw_hdoc_root(d), got, sizeof got);
     kw_hdoc_free(d);
     assert_string_equal(got, "html(body(xmp('a b')))");
@@ -134,7 +134,7 @@ static void deep_nesting_is_bounded(void **state)
         memcpy(html + 5 * i, "<div>", 5);
     memcpy(html + 5 * n, "x", 2);
     kw_hdoc *d = NULL;
-    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html)), 0);
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
     /* every element is there, none deeper than the bound, the text last */
     const kw_hnode *text = NULL;
     size_t elements = 0;
@@ -154,6 +154,38 @@ static void deep_nesting_is_bounded(void **state)
     free(html);
 }
 
+/* A reader that names the attributes it reads gets those (any case, the
+ * first of a name, decoded) and no other; the tree is otherwise the same. */
+static void only_the_attributes_asked_for_are_kept(void **state)
+{
+    (void)state;
+    static const char html[] =
+        "<a HREF='/x?a=1&amp;b=2' title='More &amp; more' data-x=1 href=/second>link</a>"
+        "<span class=meta>3 min</span><time datetime=2026-11-20>today</time>";
+    static const char *const keep[] = {"href", "datetime", NULL};
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), keep), 0);
+    int seen = 0;
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0)) {
+        if (k->type != KW_HELEM)
+            continue;
+        if (strcmp(k->name, "a") == 0) {
+            assert_string_equal(kw_hnode_attr(k, "href"), "/x?a=1&b=2");
+            assert_null(kw_hnode_attr(k, "title"));
+            assert_null(kw_hnode_attr(k, "data-x"));
+            seen++;
+        } else if (strcmp(k->name, "span") == 0) {
+            assert_null(k->attrs);
+            seen++;
+        } else if (strcmp(k->name, "time") == 0) {
+            assert_string_equal(kw_hnode_attr(k, "datetime"), "2026-11-20");
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 3);
+    kw_hdoc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +197,7 @@ int main(void)
         cmocka_unit_test(attributes_lower_cased_first_wins_any_quoting),
         cmocka_unit_test(comments_doctypes_and_junk_are_dropped),
         cmocka_unit_test(deep_nesting_is_bounded),
+        cmocka_unit_test(only_the_attributes_asked_for_are_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
