@@ -74,9 +74,13 @@ static char *arena_str(kw_hdoc *d, const char *s, size_t n, bool lower)
     char *p = arena(d, n + 1);
     if (!p)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        p[i] = lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    if (!lower) {
+        memcpy(p, s, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            char c = s[i];
+            p[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
     }
     p[n] = '\0';
     return p;
@@ -446,7 +450,7 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
                   {"apos", '\''}, {"middot", 0xB7}, {"copy", 0xA9}, {"mdash", 0x2014},
                   {"hellip", 0x2026}};
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        if (strcmp(name, common[i].name) == 0) {
+        if (name[0] == common[i].name[0] && strcmp(name, common[i].name) == 0) {
             *cp = common[i].cp;
             return (size_t)(q + 1 - p);
         }
