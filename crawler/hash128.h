@@ -1,8 +1,10 @@
 /*
  * A fast 128-bit hash of bytes (not cryptographic): keys for the pipeline's
  * memory of items, and digests of pages to tell whether they changed. Four
- * 64-bit lanes take 32 bytes a round, then mix. Private to the crawler
- * library.
+ * 64-bit lanes take 32 bytes a round, then mix. Chance collisions do not
+ * happen in practice; made ones can (a page built to keep its digest while
+ * it changes would not be read again: only its own author could do that,
+ * to its own page). Private to the crawler library.
  */
 #ifndef KOLWATCH_CRAWLER_HASH128_H
 #define KOLWATCH_CRAWLER_HASH128_H

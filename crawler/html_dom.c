@@ -231,7 +231,6 @@ static const struct tag {
     {"xmp", T_CLOSES_P | T_RAW},
     /* elements with no rule of their own, listed so that their names are
      * the table's strings rather than copies */
-    {"a", 0},
     {"abbr", 0},
     {"b", 0},
     {"cite", 0},
@@ -306,7 +305,10 @@ static unsigned tag_flags(const char *name)
 static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags)
 {
     char lower[16];
+    const char *nul = memchr(s, '\0', n);
     *flags = 0;
+    if (nul) /* a name is read up to a NUL, as end tags read it */
+        n = (size_t)(nul - s);
     if (n < sizeof lower) {
         for (size_t i = 0; i < n; i++)
             lower[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
@@ -503,6 +505,11 @@ static bool kept(const kw_hdoc *d, const char *s, size_t n)
 {
     if (!d->keep_attrs)
         return true;
+    const char *nul = memchr(s, '\0', n);
+    if (nul) /* a name is read up to a NUL, as the kept name would be */
+        n = (size_t)(nul - s);
+    if (n == 0)
+        return false; /* no kept name is empty */
     char first = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
     for (const char *const *k = d->keep_attrs; *k; k++) {
         const char *w = *k;
@@ -563,8 +570,12 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
                 ve = p;
             }
         }
-        if (count >= MAX_ATTRS || !kept(d, ns, (size_t)(ne - ns)))
+        if (count >= MAX_ATTRS)
             continue;
+        if (!kept(d, ns, (size_t)(ne - ns))) {
+            count++; /* counted all the same: the cap is on what the tag has */
+            continue;
+        }
         char *name = arena_str(d, ns, (size_t)(ne - ns), true);
         if (!name)
             return end;

@@ -16,15 +16,16 @@
 
 #define KNOWN_FIRST_SLOTS 1024
 
-/* Each part, then its length: parts that end elsewhere make another key. */
+/* Each part, then its length: parts that end elsewhere make another key,
+ * and a missing part is not an empty one. */
 void known_key(uint64_t key[2], const char *const *parts, size_t n)
 {
     hash128 h;
     hash128_begin(&h);
     for (size_t p = 0; p < n; p++) {
         const char *s = parts[p] ? parts[p] : "";
-        uint64_t len = strlen(s);
-        hash128_add(&h, s, len);
+        uint64_t len = parts[p] ? strlen(s) : UINT64_MAX; /* NULL is not "" */
+        hash128_add(&h, s, parts[p] ? len : 0);
         hash128_add(&h, &len, sizeof len);
     }
     hash128_end(&h, key);

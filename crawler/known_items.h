@@ -20,8 +20,8 @@ typedef struct known_items {
     size_t cap, n, max;
 } known_items;
 
-/* The key of an item: a 128-bit hash of parts (NULL reads as ""), each
- * told apart from the next. */
+/* The key of an item: a 128-bit hash of parts (NULL, a missing part,
+ * differs from ""), each told apart from the next. */
 void known_key(uint64_t key[2], const char *const *parts, size_t n);
 
 /* An empty set of about max items at most (0: remembers nothing). */

@@ -658,21 +658,21 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
 }
 
 /* The candidates for m's original, in one statement: the first earlier
- * mention with the same text (exact = 1), then, for each signature band,
- * the earlier mentions sharing it, oldest first, at most 8 a band
- * (boilerplate shared by many posts costs a bounded number of
- * comparisons). Parameters: content hash, the four bands, `before`. */
+ * mention with the same text (exact = 1); only when there is none, for
+ * each signature band, the earlier mentions sharing it, oldest first, at
+ * most 8 a band (boilerplate shared by many posts costs a bounded number
+ * of comparisons). Parameters: content hash, the four bands, `before`. */
 static const char SQL_ORIGINAL[] =
-    "SELECT id, 1 AS exact, NULL AS text FROM (SELECT id FROM mentions WHERE content_hash = $1 "
-    "AND id < $6 ORDER BY id LIMIT 1) e "
+    "WITH e AS (SELECT id FROM mentions WHERE content_hash = $1 AND id < $6 ORDER BY id LIMIT 1) "
+    "SELECT id, 1 AS exact, NULL AS text FROM e "
     "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b0 = $2 "
-    "AND id < $6 ORDER BY id LIMIT 8) b0 "
+    "AND id < $6 ORDER BY id LIMIT 8) b0 WHERE NOT EXISTS (SELECT 1 FROM e) "
     "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b1 = $3 "
-    "AND id < $6 ORDER BY id LIMIT 8) b1 "
+    "AND id < $6 ORDER BY id LIMIT 8) b1 WHERE NOT EXISTS (SELECT 1 FROM e) "
     "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b2 = $4 "
-    "AND id < $6 ORDER BY id LIMIT 8) b2 "
+    "AND id < $6 ORDER BY id LIMIT 8) b2 WHERE NOT EXISTS (SELECT 1 FROM e) "
     "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b3 = $5 "
-    "AND id < $6 ORDER BY id LIMIT 8) b3";
+    "AND id < $6 ORDER BY id LIMIT 8) b3 WHERE NOT EXISTS (SELECT 1 FROM e)";
 
 /* An earlier copy of m's text stored before mention `self` (INT64_MAX:
  * any), or 0: the first of its exact copies, else the oldest near copy

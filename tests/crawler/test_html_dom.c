@@ -184,6 +184,52 @@ static void only_the_attributes_asked_for_are_kept(void **state)
     }
     assert_int_equal(seen, 3);
     kw_hdoc_free(d);
+
+    /* The cap of 64 attributes a tag counts those not kept too, as a
+     * reader that keeps all would see it; a name ends at a NUL. */
+    char many[4096];
+    size_t n = (size_t)snprintf(many, sizeof many, "<meta property=og:title");
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, " data-a%d=x", i);
+    n += (size_t)snprintf(many + n, sizeof many - n, " content=late><p>x</p>");
+    static const char *const meta_keep[] = {"property", "content", NULL};
+    assert_int_equal(kw_hdoc_parse(&d, many, n, meta_keep), 0);
+    const kw_hnode *meta = NULL;
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0))
+        if (k->type == KW_HELEM && strcmp(k->name, "meta") == 0)
+            meta = k;
+    assert_non_null(meta);
+    assert_string_equal(kw_hnode_attr(meta, "property"), "og:title");
+    assert_null(kw_hnode_attr(meta, "content"));
+    kw_hdoc_free(d);
+    static const char nul_name[] = "<meta content\0x=kept property=p>";
+    assert_int_equal(kw_hdoc_parse(&d, nul_name, sizeof nul_name - 1, meta_keep), 0);
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0))
+        if (k->type == KW_HELEM && strcmp(k->name, "meta") == 0)
+            assert_string_equal(kw_hnode_attr(k, "content"), "kept");
+    kw_hdoc_free(d);
+}
+
+/* A start tag's name ends at a NUL, as its end tag's does: a script so
+ * named is still raw text. */
+static void a_nul_ends_a_tag_name(void **state)
+{
+    (void)state;
+    static const char html[] = "<p>one<script\0>var a=\"<p>SECRET</p>\";</script>two";
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, sizeof html - 1, NULL), 0);
+    int scripts = 0, ps = 0;
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0)) {
+        if (k->type == KW_HELEM && strcmp(k->name, "script") == 0) {
+            scripts++;
+            assert_non_null(k->first); /* one raw text, the <p> in it */
+            assert_non_null(strstr(k->first->text, "<p>SECRET</p>"));
+        }
+        ps += k->type == KW_HELEM && strcmp(k->name, "p") == 0;
+    }
+    assert_int_equal(scripts, 1);
+    assert_int_equal(ps, 1);
+    kw_hdoc_free(d);
 }
 
 int main(void)
@@ -198,6 +244,7 @@ int main(void)
         cmocka_unit_test(comments_doctypes_and_junk_are_dropped),
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(only_the_attributes_asked_for_are_kept),
+        cmocka_unit_test(a_nul_ends_a_tag_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

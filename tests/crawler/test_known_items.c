@@ -55,15 +55,16 @@ static void items_differing_anywhere_are_different(void **state)
     const char *one[] = {"https://a.example.com/1", "t", "text", NULL, "blog"};
     known_key(a, one, 5);
     known_put(&k, a, 1);
-    const char *const others[][5] = {
+    static const char *const others[][5] = {
         {"https://a.example.com/2", "t", "text", NULL, "blog"},
         {"https://a.example.com/1", "t", "text.", NULL, "blog"},
         {"https://a.example.com/1", "t", "text", "Dana", "blog"},
         {"https://a.example.com/1", "t", "text", NULL, "news"},
         {"https://a.example.com/1", "", "ttext", NULL, "blog"}, /* a field ends elsewhere */
         {"https://a.example.com/1", "tt", "ext", NULL, "blog"},
+        {"https://a.example.com/1", "t", "text", "", "blog"}, /* missing is not empty */
     };
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         known_key(b, others[i], 5);
         if (known_get(&k, b, &mask))
             fail_msg("item %d is taken for the first", i);
