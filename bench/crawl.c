@@ -207,6 +207,19 @@ static void crawled(void *ctx, const kw_fetch_response *r)
     cr->pipeline_s += mono() - t0;
 }
 
+/* A fetcher with politeness lifted: no delay, PARALLEL connections. */
+static int new_fetcher(kw_fetcher **f)
+{
+    kw_fetch_options o;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-bench";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.max_per_host = PARALLEL;
+    o.max_parallel = PARALLEL;
+    return kw_fetcher_new(f, &o);
+}
+
 /* Crawl every source once; CPU and wall seconds. With *pipe NULL through a
  * fresh pipeline (as `crawl --once` does), else through *pipe, its brands
  * reloaded first (as `kolwatch crawl` does on each pass); the pipeline is
@@ -214,15 +227,8 @@ static void crawled(void *ctx, const kw_fetch_response *r)
 static int crawl_all(kw_store *s, kw_scorer *sc, kw_source *srcs, int n, kw_crawl **pipe,
                      crawl_run *cr, double *c_out, double *t_out)
 {
-    kw_fetch_options o;
     kw_fetcher *f;
-    kw_fetch_options_init(&o);
-    o.user_agent = "kolwatch-bench";
-    o.allow_private = 1;
-    o.min_delay_ms = 0;
-    o.max_per_host = PARALLEL;
-    o.max_parallel = PARALLEL;
-    if (kw_fetcher_new(&f, &o))
+    if (new_fetcher(&f))
         return 1;
     for (int i = 0; i < n; i++) {
         kw_fetch_request q = {.url = srcs[i].url, .user = &srcs[i]};
@@ -379,7 +385,6 @@ int main(int argc, char **argv)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    kw_fetch_options o;
     kw_fetcher *f;
     char url[128], dir[4096], db[4200];
 
@@ -446,13 +451,7 @@ int main(int argc, char **argv)
     kw_store_free(s);
     free(srcs);
 
-    kw_fetch_options_init(&o);
-    o.user_agent = "kolwatch-bench";
-    o.allow_private = 1;
-    o.min_delay_ms = 0;
-    o.max_per_host = PARALLEL;
-    o.max_parallel = PARALLEL;
-    if (kw_fetcher_new(&f, &o))
+    if (new_fetcher(&f))
         return 1;
     for (int i = 0; i < n; i++) {
         url_of(url, sizeof url, port, i);

@@ -79,46 +79,16 @@ static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
 
-static void to_hex(char out[65], const unsigned char *md, unsigned mdlen)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < mdlen && i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[mdlen < 32 ? 2 * mdlen : 64] = '\0';
-}
-
 void kw_sha256_hex(char out[65], const void *data, size_t len)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
+    static const char hex[] = "0123456789abcdef";
     pthread_once(&sha256_once, sha256_fetch);
     EVP_Digest(data, len, md, &mdlen, sha256_md ? sha256_md : EVP_sha256(), NULL);
-    to_hex(out, md, mdlen);
-}
-
-kw_sha256_ctx *kw_sha256_begin(void)
-{
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    pthread_once(&sha256_once, sha256_fetch);
-    if (h && !EVP_DigestInit_ex(h, sha256_md ? sha256_md : EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(h);
-        h = NULL;
+    for (unsigned i = 0; i < mdlen && i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
     }
-    return (kw_sha256_ctx *)h;
-}
-
-void kw_sha256_add(kw_sha256_ctx *h, const void *data, size_t len)
-{
-    EVP_DigestUpdate((EVP_MD_CTX *)h, data, len);
-}
-
-void kw_sha256_end_hex(kw_sha256_ctx *h, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &mdlen);
-    EVP_MD_CTX_free((EVP_MD_CTX *)h);
-    to_hex(out, md, mdlen);
+    out[64] = '\0';
 }

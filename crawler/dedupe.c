@@ -10,6 +10,8 @@
 #include "kolwatch/error.h"
 #include "kolwatch/sentiment.h"
 
+#include "hash128.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,16 +27,7 @@ static uint64_t fnv(uint64_t h, uint32_t v)
     return h;
 }
 
-static uint64_t mix(uint64_t f, uint64_t seed)
-{
-    f ^= seed;
-    f ^= f >> 33;
-    f *= 0xff51afd7ed558ccdu;
-    f ^= f >> 33;
-    f *= 0xc4ceb9fe1a85ec53u;
-    f ^= f >> 33;
-    return f;
-}
+static uint64_t mix(uint64_t f, uint64_t seed) { return hash128_mix(f ^ seed); }
 
 /* Sort v[0..n) with tmp[0..n) as scratch: least significant byte first;
  * linear whatever the input. */

@@ -15,7 +15,7 @@ static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
 static uint64_t round64(uint64_t v, uint64_t w) { return rotl(v + w * P2, 31) * P1; }
 
-static uint64_t fmix(uint64_t h)
+uint64_t hash128_mix(uint64_t h)
 {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
@@ -71,15 +71,15 @@ void hash128_end(hash128 *h, uint64_t out[2])
     uint64_t a = rotl(h->v[0], 1) + rotl(h->v[1], 7) + rotl(h->v[2], 12) + rotl(h->v[3], 18);
     uint64_t b = h->v[0] ^ rotl(h->v[1], 29) ^ rotl(h->v[2], 41) ^ rotl(h->v[3], 53);
     a += h->total * P3;
-    b ^= fmix(h->total);
+    b ^= hash128_mix(h->total);
     for (size_t i = 0; i < h->ntail; i += 8) {
         uint64_t w = 0;
         memcpy(&w, h->tail + i, h->ntail - i < 8 ? h->ntail - i : 8);
         a = rotl(a ^ round64(0, w), 27) * P1 + P3;
         b = rotl(b + w * P3, 31) * P2 ^ a;
     }
-    out[0] = fmix(a + b);
-    out[1] = fmix(b ^ rotl(a, 17) ^ P3);
+    out[0] = hash128_mix(a + b);
+    out[1] = hash128_mix(b ^ rotl(a, 17) ^ P3);
 }
 
 void hash128_hex(const uint64_t in[2], char out[33])

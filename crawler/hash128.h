@@ -23,6 +23,9 @@ void hash128_begin(hash128 *h);
 void hash128_add(hash128 *h, const void *data, size_t len);
 /* The hash of everything added; h is spent. */
 void hash128_end(hash128 *h, uint64_t out[2]);
+/* The final mixer of one word: every bit of h moves about half the bits
+ * of the result. */
+uint64_t hash128_mix(uint64_t h);
 /* out as 32 lower-case hex digits and a NUL. */
 void hash128_hex(const uint64_t in[2], char out[33]);
 

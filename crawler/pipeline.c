@@ -59,7 +59,7 @@ struct kw_crawl {
     kw_query_match_result qm;
     brand_q *brands;
     size_t nbrands;
-    char brands_digest[65]; /* of the brands' ids and queries */
+    char brands_digest[33]; /* of the brands' generation, ids and queries */
     known_items known;      /* items read, and the brands they are stored for */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
@@ -83,26 +83,24 @@ static double since(const struct timespec *t)
 /* What pages are read for, and how: a page read by the same pipeline for
  * the same brands (their generation, ids and queries) says the same again.
  * PIPELINE_VERSION changes when extraction, matching or storing changes
- * what a page gives: every page is then read again once. "" when it
- * cannot be taken (out of memory): then no page is skipped. */
+ * what a page gives: every page is then read again once. */
 #define PIPELINE_VERSION "kolwatch pipeline 1"
 
 static void digest_brands(kw_crawl *c, int64_t generation, kw_brand **list, size_t n)
 {
-    kw_sha256_ctx *h = kw_sha256_begin();
-    char num[48];
-    c->brands_digest[0] = '\0';
-    if (!h)
-        return;
-    snprintf(num, sizeof num, "%lld", (long long)generation);
-    kw_sha256_add(h, PIPELINE_VERSION, sizeof PIPELINE_VERSION);
-    kw_sha256_add(h, num, strlen(num) + 1);
+    hash128 h;
+    uint64_t d[2];
+    int64_t num[2] = {generation, 0};
+    hash128_begin(&h);
+    hash128_add(&h, PIPELINE_VERSION, sizeof PIPELINE_VERSION);
+    hash128_add(&h, num, sizeof num[0]);
     for (size_t i = 0; i < n; i++) {
-        snprintf(num, sizeof num, "%lld", (long long)list[i]->id);
-        kw_sha256_add(h, num, strlen(num) + 1);
-        kw_sha256_add(h, list[i]->query, strlen(list[i]->query) + 1);
+        num[1] = list[i]->id;
+        hash128_add(&h, &num[1], sizeof num[1]);
+        hash128_add(&h, list[i]->query, strlen(list[i]->query) + 1);
     }
-    kw_sha256_end_hex(h, c->brands_digest);
+    hash128_end(&h, d);
+    hash128_hex(d, c->brands_digest);
 }
 
 /* The digest of a page as this pipeline reads it, into out, or 0 when the
@@ -111,7 +109,7 @@ static void digest_brands(kw_crawl *c, int64_t generation, kw_brand **list, size
 static int page_digest(const kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                        char out[65])
 {
-    if (!c->brands_digest[0] || !r->url || strcmp(r->url, src->url) != 0 ||
+    if (!r->url || strcmp(r->url, src->url) != 0 ||
         kw_rules_have_pages(src->rules))
         return 0;
     /* what the page is read for and as, each part NUL-ended, then the body
@@ -146,7 +144,7 @@ static int load_brands(kw_crawl *c, char **warning)
         return rc;
     memcpy(was, c->brands_digest, sizeof was);
     digest_brands(c, generation, list, n);
-    if (c->brands && was[0] && strcmp(was, c->brands_digest) == 0) {
+    if (c->brands && strcmp(was, c->brands_digest) == 0) {
         kw_brand_list_free(list, n);
         return 0;
     }

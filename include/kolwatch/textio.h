@@ -29,13 +29,6 @@ int kw_linereader_next(kw_linereader *r, char **line, size_t *len, long *lineno)
 /* Lower-case hex SHA-256 of data (out holds 65 bytes). */
 void kw_sha256_hex(char out[65], const void *data, size_t len);
 
-/* SHA-256 of data given in parts: begin (NULL when out of memory), add
- * each part, end (writes the hex digest like kw_sha256_hex and frees h). */
-typedef struct kw_sha256_ctx kw_sha256_ctx;
-kw_sha256_ctx *kw_sha256_begin(void);
-void kw_sha256_add(kw_sha256_ctx *h, const void *data, size_t len);
-void kw_sha256_end_hex(kw_sha256_ctx *h, char out[65]);
-
 #ifdef __cplusplus
 }
 #endif
