@@ -663,7 +663,7 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
  * most 8 a band (boilerplate shared by many posts costs a bounded number
  * of comparisons). Parameters: content hash, the four bands, `before`. */
 static const char SQL_ORIGINAL[] =
-    "WITH e AS (SELECT id FROM mentions WHERE content_hash = $1 AND id < $6 ORDER BY id LIMIT 1) "
+    "WITH e AS NOT MATERIALIZED (SELECT id FROM mentions WHERE content_hash = $1 AND id < $6 ORDER BY id LIMIT 1) "
     "SELECT id, 1 AS exact, NULL AS text FROM e "
     "UNION ALL SELECT id, 0, text FROM (SELECT id, text FROM mentions WHERE sim_b0 = $2 "
     "AND id < $6 ORDER BY id LIMIT 8) b0 WHERE NOT EXISTS (SELECT 1 FROM e) "

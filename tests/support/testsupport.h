@@ -44,6 +44,11 @@ char *kwt_new_db(const char *dir);
  * row as an integer (0 when there is none). Fails the test on error. */
 int64_t kwt_sql_int(const char *url, const char *sql);
 
+/* Run one or more SQL statements on the database at url in one session;
+ * 0 when they all succeed, -1 when one fails (the error is not a test
+ * failure: for statements a constraint must refuse). */
+int kwt_sql_try(const char *url, const char *sql);
+
 /* When non-zero and the tests run as root, kwt_kolwatch runs the binary as
  * the unprivileged user nobody, so that file permissions apply. */
 extern int kwt_drop_privileges;
