@@ -69,7 +69,7 @@ struct kw_crawl {
 };
 
 #define KNOWN_MAX (256u << 10) /* items remembered: 6-12 MiB */
-#define BATCH_PAGES 256
+#define BATCH_PAGES 1024
 #define BATCH_SECONDS 0.5
 #define BATCH_BYTES (16u << 20) /* of kept responses */
 
