@@ -152,21 +152,24 @@ int kw_term_fold(const char *s, size_t len, uint32_t *cps, size_t cap, size_t *n
 int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text,
                  size_t len)
 {
+    static const uint8_t kind_of[] = {
+        [C_SPACE] = KW_FOLD_SPACE, [C_WORD] = KW_FOLD_WORD, [C_CJK] = KW_FOLD_CJK,
+        [C_OTHER] = KW_FOLD_OTHER, [C_STOP] = KW_FOLD_OTHER, [C_CLAUSE] = KW_FOLD_OTHER,
+        [C_EXCL] = KW_FOLD_OTHER, [C_QUEST] = KW_FOLD_OTHER};
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0, n = 0;
     while (i < len) {
         unsigned used;
         uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
-        uint32_t f = kw_fold(cp);
+        uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp);
         if (f != 0) {
             if (n < cap) {
-                uint8_t cls = kw_char_class(f);
+                uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
+                              : (f >= 0x4E00 && f < 0xA000) ? C_CJK
+                                                            : kw_char_class(f);
                 out[n].cp = f;
                 out[n].len = (uint8_t)used;
-                out[n].kind = cls == C_SPACE  ? KW_FOLD_SPACE
-                              : cls == C_WORD ? KW_FOLD_WORD
-                              : cls == C_CJK  ? KW_FOLD_CJK
-                                              : KW_FOLD_OTHER;
+                out[n].kind = kind_of[cls];
                 out[n].offset = i;
             }
             n++;
