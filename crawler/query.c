@@ -1149,8 +1149,9 @@ int kw_query_match(const kw_query *q, const kw_query_doc *doc, kw_query_match_re
             const fieldbuf *fb = &w->f[fi];
             if (!fb->raw || !(qt->fields & (1u << fi)))
                 continue;
+            const uint32_t first = q->toks[qt->tok0].hash; /* ntok >= 1 */
             for (size_t i = 0; i < fb->ntt; i++) {
-                if (term_at(q, qt, fb, i)) {
+                if (fb->tt[i].hash == first && term_at(q, qt, fb, i)) {
                     w->tfound[t] |= (uint8_t)(1u << fi);
                     break;
                 }
