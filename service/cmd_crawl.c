@@ -220,8 +220,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                 c->failed = 1;
             continue;
         }
-        char etag[256], lm[128];
-        kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
+        char etag[256] = "", lm[128] = "";
+        if (kw_crawl_may_revalidate(c->pipe, src))
+            kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
         kw_fetch_request q = {.url = src->url, .etag = etag[0] ? etag : NULL,
                               .last_modified = lm[0] ? lm : NULL, .user = src};
         if (kw_fetcher_add(c->f, &q)) {

@@ -52,7 +52,7 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
  * source that has pages) that is byte for byte what was read last time,
  * for the same brands (none added, edited or removed since) and the same
  * source settings, is not read again: it has nothing new to say (most
- * sites send no ETag). Pages are committed in batches (256 pages,
+ * sites send no ETag). Pages are committed in batches (1,024 pages,
  * 16 MiB of responses or half a second, whichever first); a failing page
  * is undone alone (the batch is written again without it, from copies of
  * its pages kept until the commit; a page that cannot be written again
@@ -63,6 +63,15 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
  * batch written again would not repeat other writes). */
 int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                   int64_t started, kw_crawl_stats *st);
+
+/* Whether the validators stored with src (ETag, Last-Modified) may be sent
+ * when fetching it: only when its page was last read in full for what it
+ * is read for now (the same brands, none added, edited or removed since;
+ * the same URL, kind, platform, rules and zone), and never for a source
+ * with next= pages, whose later pages can grow while the first stays. A
+ * 304 answer to validators of another reading would keep the page from
+ * ever being read for the new one. */
+int kw_crawl_may_revalidate(const kw_crawl *c, const kw_source *src);
 
 /* The next page (an html or json source's next= rule) of the page
  * kw_crawl_page processed last, or NULL. Borrowed until the next call. */

@@ -28,8 +28,14 @@ static const kwt_route site[] = {
      "<article><p>Glowa sunscreen is great, no white cast.</p></article></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>Lumi secret</p>", 200, NULL},
     {"/busy", "text/html", "busy", 503, NULL},
+    /* another feed, whose server happens to send the same ETag */
+    {"/feed2.xml", "application/rss+xml; charset=utf-8",
+     "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>More news</title>"
+     "<item><title>Glowa opens a shop</title><link>/b/1</link></item></channel></rss>",
+     200, "\"f1\""},
     {"/forum/1", "text/html",
-     "<div class='post'><p>Lumi page one post</p></div><a rel='next' href='/forum/2'>next</a>", 200, NULL},
+     "<div class='post'><p>Lumi page one post</p></div><a rel='next' href='/forum/2'>next</a>", 200,
+     "\"p1\""},
     {"/forum/2", "text/html",
      "<div class='post'><p>Lumi page two post</p></div><a rel='next' href='/private/x'>next</a>", 200, NULL},
     {NULL, NULL, NULL, 0, NULL},
@@ -164,6 +170,47 @@ static void crawl_once__a_page_without_etag_that_did_not_change_is_not_read_agai
                      1);
 }
 
+/* The ETag stored for a source is sent only while its page is read for
+ * the same brands and settings: after a brand is added, or the source is
+ * edited, a 304 would keep the page from ever being read for them. A 304
+ * counts as an unchanged page. */
+static void crawl_once__validators_are_not_sent_after_brands_or_the_source_change(void **state)
+{
+    fixture *f = *state;
+    char id[16], url[128];
+    KW_OK(f, "crawl", "--once");
+    snprintf(id, sizeof id, "%lld",
+             (long long)kwt_sql_int(f->url, "SELECT id FROM sources WHERE url LIKE '%/feed.xml'"));
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 pages (1 unchanged), 0 items"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT last_status FROM sources WHERE id = 1"), 304);
+    /* a brand added: the feed is read in full, its weather item found */
+    KW_OK(f, "brand", "add", "Weather");
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 pages (0 unchanged), 4 items"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mention_brands mb JOIN brands b "
+                                         "ON b.id = mb.brand_id WHERE b.name = 'Weather'"),
+                     1);
+    /* read once for the new brands, the ETag counts again */
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_non_null(strstr(r.err, "1 pages (1 unchanged), 0 items"));
+    kwt_run_free(&r);
+    /* the source moved to another feed (whose server sends the same ETag) */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/feed2.xml", f->port);
+    KW_OK(f, "source", "edit", id, "--url", url);
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 new mentions"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE title = "
+                                         "'Glowa opens a shop'"),
+                     1);
+}
+
 static void health__robots_and_server_errors_show_and_back_off(void **state)
 {
     fixture *f = *state;
@@ -220,6 +267,13 @@ static void paging__next_pages_are_followed_on_the_same_host_within_robots(void 
     kwt_run_free(&r);
     assert_int_equal(kwt_http_hits(f->h, "/forum/1"), 2);
     assert_int_equal(kwt_http_hits(f->h, "/forum/2"), 1);
+    /* page one sends an ETag, yet a source with pages is always read: its
+     * later pages grow while the first stays */
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/1"), 3);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/2"), 2);
 }
 
 int main(void)
@@ -229,6 +283,7 @@ int main(void)
         T(crawl_once__stores_what_mentions_a_brand_scored_with_buckets),
         T(crawl_once__again_is_a_conditional_get_and_adds_nothing),
         T(crawl_once__a_page_without_etag_that_did_not_change_is_not_read_again),
+        T(crawl_once__validators_are_not_sent_after_brands_or_the_source_change),
         T(health__robots_and_server_errors_show_and_back_off),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
