@@ -64,6 +64,27 @@ static int add_rule(cJSON *rules, const char *kind, const char *spec)
     return 0;
 }
 
+/* The rules a source keeps must fit its kind (an edited kind keeps the
+ * rules it had), and a json source needs a text= or title= pointer: its
+ * items have nothing to say without one. */
+static int rules_fit(const cJSON *rules, const char *kind, int kind_changed)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rules)
+    {
+        if (!cJSON_IsString(r) || kw_extract_rule_check(kind, r->string, r->valuestring))
+            return cli_usage_error("source", "%s%s", kw_error_last(),
+                                   kind_changed ? "; give the rules of the new kind with "
+                                                  "--clear-rules --rule KEY=EXPR..."
+                                                : "");
+    }
+    if (strcmp(kind, "json") == 0 && !cJSON_GetObjectItemCaseSensitive(rules, "text") &&
+        !cJSON_GetObjectItemCaseSensitive(rules, "title"))
+        return cli_usage_error("source", "a json source needs a text= or title= rule (a JSON "
+                                         "Pointer into each item, e.g. --rule text=/content)");
+    return 0;
+}
+
 static cJSON *source_json(const kw_source *src)
 {
     cJSON *o = cJSON_CreateObject();
@@ -346,8 +367,12 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
             tz_given = 1;
             break;
         case O_CLEAR: clear = 1; break;
-        case O_ENABLE: enable = 1; break;
-        case O_DISABLE: enable = 0; break;
+        case O_ENABLE:
+        case O_DISABLE:
+            if (enable == (c == O_ENABLE ? 0 : 1))
+                rc = cli_usage_error("source", "--enable and --disable exclude each other");
+            enable = c == O_ENABLE;
+            break;
         case O_FORMAT: format = optarg; break;
         case O_HELP:
             fputs(usage, stdout);
@@ -373,6 +398,12 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
                                            "with --rule)");
             goto cleanup;
         }
+        char canon[4096];
+        if (kw_url_canonical(canon, sizeof canon, url)) {
+            cJSON_Delete(ro);
+            rc = cli_usage_error("source", "--url: %s", kw_error_last());
+            goto cleanup;
+        }
         snprintf(adhoc.kind, sizeof adhoc.kind, "%s", kind ? kind : "");
         adhoc.utc_offset = tz;
         snprintf(adhoc.url, sizeof adhoc.url, "%s", url);
@@ -389,6 +420,12 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         goto cleanup;
     }
     if (is_test) {
+        if (url || kind || nrules || tz_given) {
+            rc = cli_usage_error("source", "test takes a SOURCE_ID or --url URL with its "
+                                           "settings, not both (a stored source is tested "
+                                           "as it is stored)");
+            goto cleanup;
+        }
         if (nrest != 1 || arg_id("source", "SOURCE_ID", rest[0], &id)) {
             rc = nrest != 1 ? cli_usage_error("source", "test takes one SOURCE_ID") : EXIT_USAGE;
             goto cleanup;
@@ -449,11 +486,11 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         robj = clear || !src.rules[0] ? cJSON_CreateObject() : cJSON_Parse(src.rules);
         if (!robj)
             robj = cJSON_CreateObject();
-        if (kind && strcmp(kind, "feed") == 0 && nrules == 0)
-            cJSON_Delete(robj), robj = cJSON_CreateObject();
         for (int i = 0; i < nrules; i++)
             if ((rc = add_rule(robj, src.kind, rules[i])))
                 goto cleanup;
+        if ((rc = rules_fit(robj, src.kind, is_edit && kind)))
+            goto cleanup;
         char *text = cJSON_PrintUnformatted(robj);
         if (!text || kw_store_text_field(src.rules, sizeof src.rules, text, "the rules")) {
             free(text);

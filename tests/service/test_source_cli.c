@@ -62,6 +62,7 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
         {"source", "add", "--kind", "html", "--url", "https://e.com", "--platform", "forum", "--rule", "item=//div[", NULL},
         {"source", "add", "--kind", "html", "--url", "https://e.com", "--platform", "forum", "--rule", "body=//p", NULL},
         {"source", "add", "--kind", "json", "--url", "https://e.com", "--platform", "weibo", "--rule", "items=data", NULL},
+        {"source", "add", "--kind", "json", "--url", "https://e.com", "--platform", "weibo", "--rule", "items=/data", NULL},
         {"source", "add", "--kind", "feed", "--url", "https://e.com", "--platform", "news", "--rule", "item=//x", NULL},
         {"source", "add", "--kind", "feed", "--url", "ftp://e.com/feed", "--platform", "news", NULL},
         {"source", "add", "--kind", "rss", "--url", "https://e.com/feed", "--platform", "news", NULL},
@@ -150,11 +151,45 @@ static void edit_and_rm__change_rules_schedule_and_state(void **state)
     assert_int_equal((int)cJSON_GetObjectItem(s, "every_s")->valuedouble, 3600);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(s, "enabled")));
     cJSON_Delete(o);
+    /* a json source without a text= or title= pointer could store nothing */
     r = KW(f, "source", "edit", "1", "--clear-rules");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "text="));
+    kwt_run_free(&r);
+    r = KW(f, "source", "edit", "1", "--clear-rules", "--rule", "title=/headline");
+    assert_int_equal(r.status, 0);
     kwt_run_free(&r);
     o = list_json(f);
     s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
     assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "rules"), "text"));
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "rules"), "items"));
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "rules"), "title")->valuestring,
+                        "/headline");
+    cJSON_Delete(o);
+    /* another kind keeps the rules only if they fit it: JSON Pointers are
+     * not XPath, and a feed takes none; nothing changes until they are
+     * given anew */
+    r = KW(f, "source", "edit", "1", "--rule", "items=/data/list");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    const char *kinds[] = {"html", "feed"};
+    for (int i = 0; i < 2; i++) {
+        r = KW(f, "source", "edit", "1", "--kind", kinds[i]);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "--clear-rules"));
+        kwt_run_free(&r);
+    }
+    o = list_json(f);
+    s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
+    assert_string_equal(cJSON_GetObjectItem(s, "kind")->valuestring, "json");
+    cJSON_Delete(o);
+    r = KW(f, "source", "edit", "1", "--kind", "html", "--clear-rules");
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    o = list_json(f);
+    s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
+    assert_string_equal(cJSON_GetObjectItem(s, "kind")->valuestring, "html");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(s, "rules")), 0);
     cJSON_Delete(o);
     r = KW(f, "source", "rm", "1");
     assert_int_equal(r.status, 0);
@@ -162,6 +197,42 @@ static void edit_and_rm__change_rules_schedule_and_state(void **state)
     r = KW(f, "source", "rm", "1");
     assert_int_equal(r.status, 1);
     kwt_run_free(&r);
+}
+
+/* Flags that contradict each other, or that a stored source would ignore,
+ * are usage errors (exit 2) that say which, before anything is fetched. */
+static void usage__contradicting_or_ignored_flags_are_refused(void **state)
+{
+    fixture *f = *state;
+    kwt_run r = KW(f, "source", "add", "--kind", "feed", "--url", "https://e.com/f", "--platform",
+                   "news");
+    kwt_run_free(&r);
+    const struct {
+        const char *args[10], *says;
+    } cases[] = {
+        {{"source", "edit", "1", "--enable", "--disable"}, "exclude each other"},
+        {{"source", "add", "--kind", "feed", "--url", "https://e.com/g", "--platform", "news",
+          "--disable", "--enable"},
+         "exclude each other"},
+        {{"source", "test", "1", "--url", "https://e.com/h"}, "not both"},
+        {{"source", "test", "--url", "not-a-url"}, "not-a-url"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[16] = {"--db", f->url};
+        int n = 2;
+        for (int k = 0; k < 10 && cases[i].args[k]; k++)
+            args[n++] = cases[i].args[k];
+        args[n] = NULL;
+        r = kwt_kolwatch(f->dir, NULL, args);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, cases[i].says));
+        kwt_run_free(&r);
+    }
+    cJSON *o = list_json(f);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
+    cJSON *only = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(only, "enabled")));
+    cJSON_Delete(o);
 }
 
 static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
@@ -340,6 +411,7 @@ int main(void)
         T(add__checks_kind_url_rules_and_prints_the_id),
         T(tz__sets_the_zone_of_zoneless_dates_and_refuses_junk),
         T(edit_and_rm__change_rules_schedule_and_state),
+        T(usage__contradicting_or_ignored_flags_are_refused),
         T(a_published_deliverable__is_tracked_as_an_html_source),
         T(test__fetches_extracts_and_scores_without_storing),
         T(test__robots_disallow_404_and_private_addresses_are_reported),
