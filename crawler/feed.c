@@ -591,11 +591,17 @@ static int parse_xml(reader *rd, const char *text, size_t len)
                                 XML_PARSE_IGNORE_ENC);
     xmlSetStructuredErrorFunc(saved_ctx, saved);
     xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
+    char msg[300] = "";
+    if (err && err->message) { /* libxml2 ends its messages with a newline */
+        snprintf(msg, sizeof msg, "%s", err->message);
+        for (size_t n = strlen(msg); n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '); n--)
+            msg[n - 1] = '\0';
+    }
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root) {
         rc = kw_error_set(KW_EINVAL, "%s: not a feed: %s%s (line %d)", rd->name,
-                          err && err->message ? "XML does not parse: " : "no XML root element",
-                          err && err->message ? err->message : "", err ? err->line : 0);
+                          msg[0] ? "XML does not parse: " : "no XML root element", msg,
+                          err ? err->line : 0);
         goto cleanup;
     }
     const char *nm = (const char *)root->name;
@@ -627,8 +633,8 @@ static int parse_xml(reader *rd, const char *text, size_t len)
     }
     if (!ctxt->wellFormed) {
         char why[400];
-        snprintf(why, sizeof why, "not well-formed XML: line %d: %.300s", err ? err->line : 0,
-                 err && err->message ? err->message : "error");
+        snprintf(why, sizeof why, "not well-formed XML: line %d: %s", err ? err->line : 0,
+                 msg[0] ? msg : "error");
         if ((rc = set_bozo(f, why)))
             goto cleanup;
     }

@@ -54,7 +54,7 @@ static int read_all(FILE *f, const char *name, size_t max, char **out, size_t *l
     }
     if (ferror(f)) {
         free(buf);
-        return kw_error_set(KW_EIO, "%s: read error", name);
+        return kw_error_set(KW_EIO, "%s: cannot read it: %s", name, strerror(errno));
     }
     if (n > max) {
         free(buf);

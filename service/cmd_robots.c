@@ -35,7 +35,7 @@ static int read_capped(const char *path, size_t max, char **out, size_t *len)
     fclose(f);
     if (err) {
         free(buf);
-        return kw_error_set(KW_EIO, "%s: read error", path);
+        return kw_error_set(KW_EIO, "%s: cannot read it: %s", path, strerror(errno));
     }
     *out = buf;
     *len = n;

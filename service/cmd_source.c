@@ -127,10 +127,15 @@ static void print_table(const kw_source *list, size_t n)
             snprintf(next, sizeof next, "disabled");
         else if (list[i].next_attempt_at != KW_TIME_NONE)
             kw_time_format(next, sizeof next, list[i].next_attempt_at);
+        char err[sizeof list[i].last_error]; /* one line a source */
+        size_t k = 0;
+        for (const char *p = list[i].last_error; *p && k + 1 < sizeof err; p++)
+            err[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+        err[k] = '\0';
         printf("%-5lld %-5s %-11s %-8s %-6s %-6s %-5lld %-20s %s%s%s\n", (long long)list[i].id,
                list[i].kind, list[i].platform, every, tz, status,
-               (long long)list[i].consecutive_failures, next, list[i].url,
-               list[i].last_error[0] ? "  ! " : "", list[i].last_error);
+               (long long)list[i].consecutive_failures, next, list[i].url, err[0] ? "  ! " : "",
+               err);
     }
 }
 

@@ -149,6 +149,16 @@ static void no_feed_exits_1_and_a_missing_file_too(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "no-such-feed.xml"));
     kwt_run_free(&r);
+    /* libxml2's message ends in a newline: the error is still one line */
+    r = kwt_kolwatch(NULL, "", (const char *const[]){"parse-feed", "-", NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "not a feed"));
+    assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+    kwt_run_free(&r);
+    r = kwt_kolwatch(NULL, NULL, (const char *const[]){"parse-feed", ".", NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "Is a directory"));
+    kwt_run_free(&r);
 }
 
 static void bad_usage_exits_2(void **state)
