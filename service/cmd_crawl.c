@@ -69,6 +69,7 @@ typedef struct crawler {
     robots_entry *robots;
     size_t nrobots;
     long done;
+    long readable; /* sources whose own page was fetched and read */
     int tty, failed;
     int64_t started;
     char owner[128]; /* who holds the claims: host:pid */
@@ -98,12 +99,15 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     crawler *c = ctx;
     kw_source *src = r->user;
     size_t i = (size_t)(src - c->srcs);
+    long errors = c->st.errors;
     if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
         fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
         c->done++;
         return;
     }
+    if (c->st.errors == errors && r->url && strcmp(r->url, src->url) == 0)
+        c->readable++; /* its own page came and was read */
     /* Paging: follow the next= page on the same host, if robots.txt allows
      * it, up to crawler.max_pages per source. */
     const char *next = kw_crawl_next(c->pipe);
@@ -317,10 +321,19 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         for (int i = 0; i < 30 && !stop_requested; i++)
             sleep(1);
     } while (!stop_requested);
+    if (rc && c.done == 0)
+        goto cleanup; /* it said why; there is nothing to sum up */
     fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages (%ld unchanged), %ld items, "
                     "%ld matched a brand, %ld new mentions, %ld errors\n",
             (size_t)c.done, c.st.pages, c.st.unchanged, c.st.items, c.st.matched, c.st.added,
             c.st.errors);
+    if (!rc && (once || only) && c.done > 0 && c.readable == 0) {
+        /* every source failed: cron and scripts should hear of it (one
+         * source failing among others shows in its health) */
+        fprintf(stderr, "kolwatch: crawl: no source could be read (see `kolwatch source list` "
+                        "for each one's error)\n");
+        rc = EXIT_FAIL;
+    }
 cleanup:
     kw_crawl_free(c.pipe);
     for (size_t i = 0; i < c.nrobots; i++)

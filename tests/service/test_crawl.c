@@ -243,6 +243,33 @@ static void health__robots_and_server_errors_show_and_back_off(void **state)
     assert_int_equal(kwt_http_hits(f->h, "/post"), before);
 }
 
+/* For cron and scripts: a crawl that could read no source at all exits 1
+ * (one source failing among others only shows in its health); a source
+ * that does not exist is an error without a summary. */
+static void crawl_once__exits_1_when_no_source_could_be_read(void **state)
+{
+    fixture *f = *state;
+    char id[16];
+    snprintf(id, sizeof id, "%lld",
+             (long long)kwt_sql_int(f->url, "SELECT id FROM sources WHERE url LIKE '%/busy'"));
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "1 sources, 0 pages"));
+    assert_non_null(strstr(r.err, "no source could be read"));
+    kwt_run_free(&r);
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", "99", NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no source 99"));
+    assert_null(strstr(r.err, "0 sources"));
+    kwt_run_free(&r);
+    /* the others (the busy one backs off): robots.txt refuses one, two are read */
+    r = kw(f, (const char *const[]){"crawl", "--once", NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "3 sources"));
+    assert_non_null(strstr(r.err, "1 errors"));
+    kwt_run_free(&r);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -285,6 +312,7 @@ int main(void)
         T(crawl_once__a_page_without_etag_that_did_not_change_is_not_read_again),
         T(crawl_once__validators_are_not_sent_after_brands_or_the_source_change),
         T(health__robots_and_server_errors_show_and_back_off),
+        T(crawl_once__exits_1_when_no_source_could_be_read),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
     };
