@@ -136,7 +136,10 @@ static void on_robots(void *ctx, const kw_fetch_response *r)
     (void)ctx;
     if (r->error) {
         e->deny_all = 1;
-        snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", r->error_text);
+        if (strncmp(r->error_text, "refused to connect", 18) == 0) /* not a robots.txt matter */
+            snprintf(e->why, sizeof e->why, "%s", r->error_text);
+        else
+            snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", r->error_text);
     } else if (r->status >= 500 || r->status == 429) {
         e->deny_all = 1;
         snprintf(e->why, sizeof e->why, "robots.txt answered %d (disallow all)", r->status);

@@ -61,8 +61,11 @@ int cli_robots_allows(kw_cli *cli, kw_fetcher *f, const char *url, int *allowed,
         return rc;
     if (g.error) {
         *allowed = 0;
-        snprintf(why, size, "%s could not be fetched (%s): RFC 9309 says disallow all", robots,
-                 g.text);
+        if (strncmp(g.text, "refused to connect", 18) == 0) /* not a robots.txt matter */
+            snprintf(why, size, "%s", g.text);
+        else
+            snprintf(why, size, "%s could not be fetched (%s): RFC 9309 says disallow all",
+                     robots, g.text);
     } else if (g.status >= 500 || g.status == 429) {
         *allowed = 0;
         snprintf(why, size, "%s answered %d: RFC 9309 says disallow all", robots, g.status);

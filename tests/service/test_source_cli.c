@@ -396,7 +396,9 @@ static void test__robots_disallow_404_and_private_addresses_are_reported(void **
                                                                   "test", "--kind", "feed",
                                                                   "--url", url, NULL});
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "refused"));
+    assert_non_null(strstr(r.err, "refused to connect to 127.0.0.1"));
+    assert_non_null(strstr(r.err, "crawler.allow_private"));
+    assert_null(strstr(r.err, "robots.txt")); /* the address is the reason, not robots.txt */
     kwt_run_free(&r);
     assert_int_equal(kwt_http_hits(h, "/robots.txt"), before);
     assert_int_equal(kwt_http_hits(h, "/feed.xml"), 0);
