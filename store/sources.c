@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include "kolwatch/timeutil.h"
+#include "kolwatch/url.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,16 +95,41 @@ static int check(const kw_source *src)
     return 0;
 }
 
+static const char SQL_SAME_KIND[] = "SELECT id, url FROM sources WHERE kind = $1 AND id <> $2";
+
+/* KW_EEXISTS when another source (not src->id) fetches src's URL as src's
+ * kind: the same URL up to the case of its scheme and host, a default
+ * port, a fragment, tracking parameters and the order of the query's. */
+static int taken(kw_store *s, const kw_source *src)
+{
+    kw_stmt *st;
+    char want[4096], have[4096];
+    int rc, exact = kw_url_canonical(want, sizeof want, src->url) != 0;
+    if ((rc = store_cached(s, SQL_SAME_KIND, &st)))
+        return rc;
+    s->be->bind_text(st, 1, src->kind);
+    s->be->bind_int64(st, 2, src->id);
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        const char *url = s->be->column_text(st, 1);
+        if (exact ? strcmp(url, src->url) == 0
+                  : kw_url_canonical(have, sizeof have, url) == 0 && strcmp(have, want) == 0) {
+            int64_t id = s->be->column_int64(st, 0);
+            rc = kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s", (long long)id,
+                              url, src->kind);
+            s->be->reset(st);
+            return rc;
+        }
+    }
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
 {
-    kw_source existing;
     kw_stmt *st;
     char now[KW_TIME_TEXT];
-    int rc = kw_store_source_find(s, src->kind, src->url, &existing);
-    if (rc == 0)
-        return kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s",
-                            (long long)existing.id, src->url, src->kind);
-    if (rc != KW_ENOTFOUND)
+    int rc = taken(s, src);
+    if (rc)
         return rc;
     if ((rc = store_cached(s, SQL_ADD, &st)))
         return rc;
@@ -165,13 +191,9 @@ int kw_store_source_list(kw_store *s, kw_source **out, size_t *n)
 
 static int update_locked(kw_store *s, const kw_source *src)
 {
-    kw_source existing;
     kw_stmt *st;
-    int rc = kw_store_source_find(s, src->kind, src->url, &existing);
-    if (rc == 0 && existing.id != src->id)
-        return kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s",
-                            (long long)existing.id, src->url, src->kind);
-    if (rc && rc != KW_ENOTFOUND)
+    int rc = taken(s, src);
+    if (rc)
         return rc;
     if ((rc = store_cached(s, SQL_UPDATE, &st)))
         return rc;

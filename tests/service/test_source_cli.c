@@ -79,10 +79,24 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
         assert_string_equal(r.out, "");
         kwt_run_free(&r);
     }
-    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/1",
+    /* the same URL however written: case of scheme and host, default port,
+     * fragment */
+    const char *again[] = {"https://bbs.example.com/f/1", "HTTPS://BBS.Example.com:443/f/1",
+                           "https://bbs.example.com/f/1#top"};
+    for (int i = 0; i < 3; i++) {
+        r = KW(f, "source", "add", "--kind", "html", "--url", again[i], "--platform", "forum");
+        assert_int_equal(r.status, 1);
+        assert_non_null(strstr(r.err, "source 1 already fetches https://bbs.example.com/f/1"));
+        kwt_run_free(&r);
+    }
+    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/2",
            "--platform", "forum");
+    kwt_run_free(&r);
+    r = KW(f, "source", "edit", "2", "--url", "https://BBS.example.com/f/1#x");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "already fetches"));
+    kwt_run_free(&r);
+    r = KW(f, "source", "rm", "2");
     kwt_run_free(&r);
     cJSON *o = list_json(f);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
