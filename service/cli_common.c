@@ -5,6 +5,7 @@
 #include "kolwatch/registry.h"
 #include "kolwatch/store.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,4 +40,46 @@ int cli_tiers(kw_cli *cli, const char *platform, kw_tiers *out)
     if (kw_tiers_parse(out, kw_config_str(cli->config, key)))
         return cli_fail("%s: %s", key, kw_error_last());
     return 0;
+}
+
+/* Columns a code point takes on a terminal: two for East Asian wide and
+ * full-width forms (Unicode's UAX #11 W and F ranges, the common ones). */
+static int columns(uint32_t cp)
+{
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (cp >= wide[i][0] && cp <= wide[i][1])
+            return 2;
+    return 1;
+}
+
+const char *cli_cell(char *buf, size_t size, const char *s, int n, int width)
+{
+    size_t len = n < 0 ? strlen(s) : (size_t)n, o = 0;
+    int cols = 0;
+    if (size == 0)
+        return "";
+    for (size_t i = 0; i < len && o + 1 < size;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (i + k > len || o + k >= size)
+            break;
+        uint32_t cp = k == 1 ? c : (uint32_t)(c & (0x3F >> (k - 1)));
+        for (size_t j = 1; j < k; j++)
+            cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
+        memcpy(buf + o, s + i, k);
+        o += k;
+        i += k;
+        cols += columns(cp);
+    }
+    while (cols < width && o + 1 < size) {
+        buf[o++] = ' ';
+        cols++;
+    }
+    buf[o] = '\0';
+    return buf;
 }

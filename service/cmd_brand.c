@@ -205,8 +205,10 @@ static int do_list(kw_store *s, int json)
             kw_store_mention_count(s, list[i]->id, &m);
             if (list[i]->competitor_of)
                 snprintf(comp, sizeof comp, "%lld", (long long)list[i]->competitor_of);
-            printf("%-5lld %-24s %-9lld %-11s %s\n", (long long)list[i]->id,
-                   list[i]->name, (long long)m, comp, list[i]->query);
+            char name[512];
+            printf("%-5lld %s %-9lld %-11s %s\n", (long long)list[i]->id,
+                   cli_cell(name, sizeof name, list[i]->name, -1, 24), (long long)m, comp,
+                   list[i]->query);
         }
     }
     kw_brand_list_free(list, n);

@@ -333,8 +333,10 @@ int cmd_budget(kw_cli *cli, int argc, char **argv)
                      (strcmp(objective, "reach") == 0 && k->fair.expected.reach_estimated) ||
                              (strcmp(objective, "engagement") == 0 && k->fair.expected.engagements_estimated)
                          ? "~" : "");
-            printf("%-6lld %-16s %-12s %-12s %-10s %14s %12s %10s %-10s %s\n", (long long)k->q.id,
-                   k->p.name, k->q.platform, k->q.deliverable, k->q.mode, cost, val, cpm, past,
+            char name[512];
+            printf("%-6lld %s %-12s %-12s %-10s %14s %12s %10s %-10s %s\n", (long long)k->q.id,
+                   cli_cell(name, sizeof name, k->p.name, -1, 16), k->q.platform,
+                   k->q.deliverable, k->q.mode, cost, val, cpm, past,
                    plan ? kw_budget_reason_name(plan->reasons[i]) : "-");
         }
         kw_money_format(tc, sizeof tc, plan ? plan->total_cost : 0, camp.currency);

@@ -155,8 +155,10 @@ static int do_list(kw_store *s, int json)
         for (size_t i = 0; i < n; i++) {
             char m[32];
             kw_money_format(m, sizeof m, list[i].budget, list[i].currency);
-            printf("%-6lld %-28s %-12s %12s %s\n", (long long)list[i].id, list[i].name,
-                   list[i].objective, m, list[i].currency);
+            char name[512];
+            printf("%-6lld %s %-12s %12s %s\n", (long long)list[i].id,
+                   cli_cell(name, sizeof name, list[i].name, -1, 28), list[i].objective, m,
+                   list[i].currency);
         }
     }
     free(list);

@@ -205,10 +205,13 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
                 snprintf(vs, sizeof vs, "%.0f", v->valuedouble);
             if (cJSON_IsNumber(er))
                 snprintf(ers, sizeof ers, "%.2f%%", er->valuedouble * 100);
-            printf("%-6.0f %-12s %-24s %12s %10s %8s  %s\n",
+            char handle[512];
+            printf("%-6.0f %-12s %s %12s %10s %8s  %s\n",
                    cJSON_GetObjectItem(a, "id")->valuedouble,
                    cJSON_GetObjectItem(a, "platform")->valuestring,
-                   cJSON_GetObjectItem(a, "handle")->valuestring, fs, vs, ers,
+                   cli_cell(handle, sizeof handle, cJSON_GetObjectItem(a, "handle")->valuestring,
+                            -1, 24),
+                   fs, vs, ers,
                    cJSON_IsString(t) ? t->valuestring : "-");
         }
         printf("%zu quote%s (see `kolwatch quote list --partner %lld`)\n", nq, nq == 1 ? "" : "s",
@@ -241,9 +244,12 @@ static int do_list(kw_store *s, int json)
         jprint_items(items);
     } else {
         printf("%-6s %-24s %-4s %-9s %s\n", "ID", "NAME", "TYPE", "STATUS", "AGENCY");
-        for (size_t i = 0; i < n; i++)
-            printf("%-6lld %-24s %-4s %-9s %s\n", (long long)p[i].id, p[i].name, p[i].type,
-                   p[i].status, p[i].agency[0] ? p[i].agency : "-");
+        for (size_t i = 0; i < n; i++) {
+            char name[512];
+            printf("%-6lld %s %-4s %-9s %s\n", (long long)p[i].id,
+                   cli_cell(name, sizeof name, p[i].name, -1, 24), p[i].type, p[i].status,
+                   p[i].agency[0] ? p[i].agency : "-");
+        }
     }
     free(p);
     return EXIT_OK;

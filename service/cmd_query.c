@@ -165,9 +165,10 @@ static void print_table(const kw_query_doc *d, const kw_query_match_result *r)
     printf("%-9s %-7s %-7s %-24s %s\n", "FIELD", "OFFSET", "LENGTH", "TERM", "TEXT");
     for (size_t i = 0; i < r->nspans; i++) {
         const kw_query_span *s = &r->spans[i];
-        printf("%-9s %-7zu %-7zu %-24.*s %.*s\n", kw_query_field_name(s->field), s->offset,
-               s->length, (int)s->term_len, s->term, (int)s->length,
-               field_text(d, s->field) + s->offset);
+        char term[256];
+        printf("%-9s %-7zu %-7zu %s %.*s\n", kw_query_field_name(s->field), s->offset,
+               s->length, cli_cell(term, sizeof term, s->term, (int)s->term_len, 24),
+               (int)s->length, field_text(d, s->field) + s->offset);
     }
     if (r->truncated)
         printf("(more matches not shown)\n");

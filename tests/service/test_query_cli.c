@@ -93,6 +93,14 @@ static void test__table_format_for_people(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "match: no"));
     kwt_run_free(&r);
+    /* a Chinese term takes two columns a character on a terminal: the TEXT
+     * column stays where the header has it */
+    r = QT("露米 OR lumi", "--text", "露米 and Lumi", "--format", "table");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "TERM                     TEXT\n"));
+    assert_non_null(strstr(r.out, " 露米                     露米\n"));
+    assert_non_null(strstr(r.out, " lumi                     Lumi\n"));
+    kwt_run_free(&r);
 }
 
 static void test__invalid_utf8_in_the_text_still_gives_valid_json(void **state)
