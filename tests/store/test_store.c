@@ -8,6 +8,7 @@
 #include "kolwatch/store.h"
 #include "kolwatch/timeutil.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,12 +160,28 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
         assert_int_equal(kwt_sql_int(f->url, "SELECT instr(sql, 'label IN (') > 0 FROM "
                                              "sqlite_schema WHERE name = 'mentions'"),
                          1);
+    /* a connection that read the schema before the upgrade, and writes to
+     * it after: it must read the new text first */
+    sqlite3 *old = NULL;
+    if (sqlite) {
+        const char *path = strncmp(f->url, "sqlite:", 7) == 0 ? f->url + 7 : f->url;
+        assert_int_equal(sqlite3_open(path, &old), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(old, "SELECT COUNT(*) FROM mentions", NULL, NULL, NULL),
+                         SQLITE_OK);
+    }
     kw_store_options opt = {.skip_version = 1};
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
     assert_int_equal(applied, 1);
     if (sqlite) {
+        assert_int_equal(sqlite3_exec(old, "ALTER TABLE mentions ADD COLUMN note TEXT", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(old);
+        assert_int_equal(kwt_sql_int(f->url, "SELECT instr(sql, ' scored_at ') > 0 FROM "
+                                             "sqlite_schema WHERE name = 'mentions'"),
+                         1);
         assert_int_equal(kwt_sql_int(f->url, "SELECT instr(sql, 'label IN (') FROM "
                                              "sqlite_schema WHERE name = 'mentions'"),
                          0);
@@ -186,6 +203,10 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
         assert_int_equal(kwt_sql_try(f->url, sql), i < 4 ? 0 : -1);
     }
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 5);
+    m = mention("https://a.example/2", "news", 1790000000);
+    m.scored = 1;
+    m.label = "neutral";
+    assert_int_equal(kw_store_mention_put(f->s, &m, NULL, 0, NULL, &id), 0);
 }
 
 static void open__refuses_a_schema_newer_than_the_binary(void **state)
