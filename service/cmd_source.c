@@ -425,7 +425,7 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         goto cleanup;
     }
     if (is_test) {
-        if (url || kind || nrules || tz_given) {
+        if (url || kind || platform || nrules || clear || tz_given || every >= 0 || enable >= 0) {
             rc = cli_usage_error("source", "test takes a SOURCE_ID or --url URL with its "
                                            "settings, not both (a stored source is tested "
                                            "as it is stored)");
@@ -494,7 +494,9 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         for (int i = 0; i < nrules; i++)
             if ((rc = add_rule(robj, src.kind, rules[i])))
                 goto cleanup;
-        if ((rc = rules_fit(robj, src.kind, is_edit && kind)))
+        /* what an edit leaves alone is not checked again: an older source
+         * can still be disabled or rescheduled */
+        if ((is_add || kind || nrules || clear) && (rc = rules_fit(robj, src.kind, is_edit && kind)))
             goto cleanup;
         char *text = cJSON_PrintUnformatted(robj);
         if (!text || kw_store_text_field(src.rules, sizeof src.rules, text, "the rules")) {

@@ -78,10 +78,6 @@ int kw_store_source_get(kw_store *s, int64_t id, kw_source *out)
     return one(s, SQL_GET, id, NULL, NULL, out);
 }
 
-int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out)
-{
-    return one(s, SQL_FIND, 0, kind, url, out);
-}
 
 static int check(const kw_source *src)
 {
@@ -95,33 +91,52 @@ static int check(const kw_source *src)
     return 0;
 }
 
-static const char SQL_SAME_KIND[] = "SELECT id, url FROM sources WHERE kind = $1 AND id <> $2";
+static const char SQL_SAME_KIND[] =
+    "SELECT " SOURCE_COLS " FROM sources WHERE kind = $1 AND id <> $2";
 
-/* KW_EEXISTS when another source (not src->id) fetches src's URL as src's
- * kind: the same URL up to the case of its scheme and host, a default
- * port, a fragment, tracking parameters and the order of the query's. */
-static int taken(kw_store *s, const kw_source *src)
+/* The source other than `other` that fetches url as kind: the same URL up
+ * to the case of its scheme and host, a default port, a fragment, tracking
+ * parameters and the order of the query's. KW_ENOTFOUND when none. */
+static int same_source(kw_store *s, const char *kind, const char *url, int64_t other,
+                       kw_source *out)
 {
     kw_stmt *st;
     char want[4096], have[4096];
-    int rc, exact = kw_url_canonical(want, sizeof want, src->url) != 0;
+    int rc = one(s, SQL_FIND, 0, kind, url, out); /* written the same: one lookup */
+    if (rc != KW_ENOTFOUND && (rc || out->id != other))
+        return rc;
+    if (kw_url_canonical(want, sizeof want, url))
+        return kw_error_set(KW_ENOTFOUND, "no %s source for %s", kind, url);
     if ((rc = store_cached(s, SQL_SAME_KIND, &st)))
         return rc;
-    s->be->bind_text(st, 1, src->kind);
-    s->be->bind_int64(st, 2, src->id);
+    s->be->bind_text(st, 1, kind);
+    s->be->bind_int64(st, 2, other);
     while ((rc = s->be->step(st)) == STEP_ROW) {
-        const char *url = s->be->column_text(st, 1);
-        if (exact ? strcmp(url, src->url) == 0
-                  : kw_url_canonical(have, sizeof have, url) == 0 && strcmp(have, want) == 0) {
-            int64_t id = s->be->column_int64(st, 0);
-            rc = kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s", (long long)id,
-                              url, src->kind);
+        const char *u = s->be->column_text(st, 2);
+        if (kw_url_canonical(have, sizeof have, u) == 0 && strcmp(have, want) == 0) {
+            row(s, st, out);
             s->be->reset(st);
-            return rc;
+            return 0;
         }
     }
     s->be->reset(st);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no %s source for %s", kind, url);
+}
+
+int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out)
+{
+    return same_source(s, kind, url, 0, out);
+}
+
+/* KW_EEXISTS when another source fetches src's URL as src's kind. */
+static int taken(kw_store *s, const kw_source *src)
+{
+    kw_source existing;
+    int rc = same_source(s, src->kind, src->url, src->id, &existing);
+    if (rc == 0)
+        return kw_error_set(KW_EEXISTS, "source %lld already fetches %s as %s",
+                            (long long)existing.id, existing.url, src->kind);
+    return rc == KW_ENOTFOUND ? 0 : rc;
 }
 
 static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
@@ -192,8 +207,11 @@ int kw_store_source_list(kw_store *s, kw_source **out, size_t *n)
 static int update_locked(kw_store *s, const kw_source *src)
 {
     kw_stmt *st;
-    int rc = taken(s, src);
-    if (rc)
+    kw_source was;
+    int rc = kw_store_source_get(s, src->id, &was);
+    /* only a new URL or kind can collide (sources that were alike before
+     * this check existed stay editable) */
+    if (rc || ((strcmp(was.url, src->url) || strcmp(was.kind, src->kind)) && (rc = taken(s, src))))
         return rc;
     if ((rc = store_cached(s, SQL_UPDATE, &st)))
         return rc;

@@ -229,6 +229,7 @@ static void usage__contradicting_or_ignored_flags_are_refused(void **state)
           "--disable", "--enable"},
          "exclude each other"},
         {{"source", "test", "1", "--url", "https://e.com/h"}, "not both"},
+        {{"source", "test", "1", "--every", "1h"}, "not both"},
         {{"source", "test", "--url", "not-a-url"}, "not-a-url"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -249,6 +250,34 @@ static void usage__contradicting_or_ignored_flags_are_refused(void **state)
     cJSON_Delete(o);
 }
 
+/* Sources made before today's checks (two alike, a json source without a
+ * text pointer) can still be disabled or rescheduled: an edit checks only
+ * what it changes. */
+static void edit__older_sources_stay_editable(void **state)
+{
+    fixture *f = *state;
+    kwt_sql_int(f->url, "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, "
+                        "created_at) VALUES ('feed', 'https://e.com/f', 'news', '{}', 900, 1, "
+                        "'2026-01-01T00:00:00Z'), ('feed', 'HTTPS://E.COM/f', 'news', '{}', 900, "
+                        "1, '2026-01-01T00:00:00Z'), ('json', 'https://e.com/j', 'weibo', "
+                        "'{\"items\":\"/d\"}', 900, 1, '2026-01-01T00:00:00Z')");
+    const char *edits[][6] = {{"source", "edit", "1", "--disable"},
+                              {"source", "edit", "2", "--every", "1h"},
+                              {"source", "edit", "3", "--disable"}};
+    for (int i = 0; i < 3; i++) {
+        kwt_run r = KW(f, edits[i][0], edits[i][1], edits[i][2], edits[i][3], edits[i][4]);
+        if (r.status != 0)
+            fail_msg("edit %d: %s", i, r.err);
+        kwt_run_free(&r);
+    }
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE enabled = 0"), 2);
+    /* a new URL is checked: it may not be another source's */
+    kwt_run r = KW(f, "source", "edit", "2", "--url", "https://e.com/f#x");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "source 1 already fetches"));
+    kwt_run_free(&r);
+}
+
 static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
 {
     fixture *f = *state;
@@ -260,6 +289,11 @@ static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
         {"campaign", "deliverable", "add", "1", "1", NULL},
         {"campaign", "deliverable", "set", "1", "--state", "published", "--post-url",
          "https://www.xiaohongshu.example.com/explore/abc", NULL},
+        /* the same post in a second campaign, by its share link: tracked once */
+        {"campaign", "add", "--brand", "Lumi", "--name", "L2", "--objective", "reach", "--budget", "1000"},
+        {"campaign", "deliverable", "add", "2", "1", NULL},
+        {"campaign", "deliverable", "set", "2", "--state", "published", "--post-url",
+         "https://www.xiaohongshu.example.com/explore/abc?utm_source=share#c", NULL},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         const char *args[16] = {"--db", f->url};
@@ -273,6 +307,7 @@ static void a_published_deliverable__is_tracked_as_an_html_source(void **state)
         kwt_run_free(&r);
     }
     cJSON *o = list_json(f);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
     cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "items"), 0);
     assert_non_null(s);
     assert_string_equal(cJSON_GetObjectItem(s, "kind")->valuestring, "html");
@@ -428,6 +463,7 @@ int main(void)
         T(tz__sets_the_zone_of_zoneless_dates_and_refuses_junk),
         T(edit_and_rm__change_rules_schedule_and_state),
         T(usage__contradicting_or_ignored_flags_are_refused),
+        T(edit__older_sources_stay_editable),
         T(a_published_deliverable__is_tracked_as_an_html_source),
         T(test__fetches_extracts_and_scores_without_storing),
         T(test__robots_disallow_404_and_private_addresses_are_reported),
