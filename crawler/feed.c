@@ -596,6 +596,7 @@ static int parse_xml(reader *rd, const char *text, size_t len)
         snprintf(msg, sizeof msg, "%s", err->message);
         for (size_t n = strlen(msg); n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '); n--)
             msg[n - 1] = '\0';
+        utf8_scrub(msg); /* it may quote the document, cut at a byte limit */
     }
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root) {
@@ -627,8 +628,13 @@ static int parse_xml(reader *rd, const char *text, size_t len)
         free(v);
         f->version = v03 ? KW_FEED_ATOM03 : KW_FEED_ATOM10;
     } else {
-        rc = kw_error_set(KW_EINVAL, "%s: not a feed: the root element is <%.64s>%s%.128s",
-                          rd->name, nm, ns ? " in namespace " : "", ns ? ns : "");
+        char root_name[65], root_ns[129]; /* cut to a length, then to whole characters */
+        snprintf(root_name, sizeof root_name, "%s", nm);
+        snprintf(root_ns, sizeof root_ns, "%s", ns ? ns : "");
+        utf8_scrub(root_name);
+        utf8_scrub(root_ns);
+        rc = kw_error_set(KW_EINVAL, "%s: not a feed: the root element is <%s>%s%s", rd->name,
+                          root_name, ns ? " in namespace " : "", root_ns);
         goto cleanup;
     }
     if (!ctxt->wellFormed) {

@@ -38,6 +38,11 @@ bool uri_has_scheme(const char *s);
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Make s valid UTF-8 in place: each byte of an invalid sequence becomes
+ * '?', and a sequence cut short at the end (text cut at a byte limit) goes.
+ * For messages that name input: a database refuses invalid text. */
+void utf8_scrub(char *s);
+
 /* Shared by the extractors (extract.c) and article mode (article.c). */
 #define KW_EX_MAX_FIELD (1024 * 1024) /* bytes of text per field */
 typedef struct kw_sbuf {

@@ -12,6 +12,7 @@
 #include "kolwatch/timeutil.h"
 #include "kolwatch/url.h"
 #include "hash128.h"
+#include "internal.h"
 #include "known_items.h"
 
 #include <stdio.h>
@@ -299,6 +300,12 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
                   const char *error, const kw_fetch_response *r, long items, long added,
                   int64_t next, const char *digest, kw_crawl_stats *st)
 {
+    char clean[600];
+    if (error) { /* it may quote the page, or be cut inside a character */
+        snprintf(clean, sizeof clean, "%s", error);
+        utf8_scrub(clean);
+        error = clean;
+    }
     kw_fetch_record rec = {.source_id = src->id, .url = src->url, .started_at = started,
                            .finished_at = kw_time_now(), .next_attempt_at = next,
                            .status = status, .bytes = r ? (int64_t)r->body_len : -1,

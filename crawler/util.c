@@ -153,3 +153,27 @@ size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
     *cp = v;
     return len;
 }
+
+void utf8_scrub(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+        if (k) {
+            i += k;
+            continue;
+        }
+        /* a lead byte whose sequence the string's end cut short: drop it */
+        unsigned char c = (unsigned char)s[i];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+        size_t j = i + 1;
+        while (j < n && j < i + want && ((unsigned char)s[j] & 0xC0) == 0x80)
+            j++;
+        if (want && j == n && j < i + want) {
+            s[i] = '\0';
+            return;
+        }
+        s[i++] = '?';
+    }
+}

@@ -43,9 +43,13 @@ int cli_tiers(kw_cli *cli, const char *platform, kw_tiers *out)
 }
 
 /* Columns a code point takes on a terminal: two for East Asian wide and
- * full-width forms (Unicode's UAX #11 W and F ranges, the common ones). */
+ * full-width forms (Unicode's UAX #11 W and F ranges, the common ones),
+ * none for the common combining and zero-width ones. */
 static int columns(uint32_t cp)
 {
+    if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE00 && cp <= 0xFE0F))
+        return 0; /* combining marks, zero-width spaces and joiners, variation selectors */
     static const uint32_t wide[][2] = {
         {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
         {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
@@ -66,9 +70,12 @@ const char *cli_cell(char *buf, size_t size, const char *s, int n, int width)
     for (size_t i = 0; i < len && o + 1 < size;) {
         unsigned char c = (unsigned char)s[i];
         size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (i + k > len || o + k >= size)
+        for (size_t j = 1; j < k; j++)
+            if (i + j >= len || ((unsigned char)s[i + j] & 0xC0) != 0x80)
+                k = 1; /* not UTF-8: the byte alone, one column */
+        if (o + k >= size)
             break;
-        uint32_t cp = k == 1 ? c : (uint32_t)(c & (0x3F >> (k - 1)));
+        uint32_t cp = k == 1 ? (c < 0x80 ? c : 0xFFFD) : (uint32_t)(c & (0x3F >> (k - 1)));
         for (size_t j = 1; j < k; j++)
             cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
         memcpy(buf + o, s + i, k);

@@ -165,10 +165,12 @@ static void print_table(const kw_query_doc *d, const kw_query_match_result *r)
     printf("%-9s %-7s %-7s %-24s %s\n", "FIELD", "OFFSET", "LENGTH", "TERM", "TEXT");
     for (size_t i = 0; i < r->nspans; i++) {
         const kw_query_span *s = &r->spans[i];
-        char term[256];
+        size_t size = s->term_len + 32; /* the whole term and its padding */
+        char *term = malloc(size);
         printf("%-9s %-7zu %-7zu %s %.*s\n", kw_query_field_name(s->field), s->offset,
-               s->length, cli_cell(term, sizeof term, s->term, (int)s->term_len, 24),
+               s->length, term ? cli_cell(term, size, s->term, (int)s->term_len, 24) : "?",
                (int)s->length, field_text(d, s->field) + s->offset);
+        free(term);
     }
     if (r->truncated)
         printf("(more matches not shown)\n");

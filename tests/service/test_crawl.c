@@ -28,6 +28,12 @@ static const kwt_route site[] = {
      "<article><p>Glowa sunscreen is great, no white cast.</p></article></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>Lumi secret</p>", 200, NULL},
     {"/busy", "text/html", "busy", 503, NULL},
+    /* not a feed: its root element's long Chinese name is quoted, cut */
+    {"/odd.xml", "application/xml",
+     "<\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2" "a/>", 200, NULL},
     /* another feed, whose server happens to send the same ETag */
     {"/feed2.xml", "application/rss+xml; charset=utf-8",
      "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>More news</title>"
@@ -270,6 +276,35 @@ static void crawl_once__exits_1_when_no_source_could_be_read(void **state)
     kwt_run_free(&r);
 }
 
+/* A failure whose message quotes the page (cut at a byte limit) is still
+ * recorded, as valid text, with its backoff: PostgreSQL refuses invalid
+ * UTF-8, and a failure it cannot record would be retried at once, forever. */
+static void health__a_failure_quoting_the_page_is_recorded(void **state)
+{
+    fixture *f = *state;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/odd.xml", f->port);
+    KW_OK(f, "source", "add", "--kind", "feed", "--url", url, "--platform", "news");
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", "5", NULL});
+    assert_int_equal(r.status, 1); /* its only source could not be read */
+    kwt_run_free(&r);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT consecutive_failures FROM sources WHERE id = 5"),
+                     1);
+    cJSON *o = sources(f), *s;
+    int seen = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(o, "items"))
+    {
+        if (!strstr(cJSON_GetObjectItem(s, "url")->valuestring, "/odd.xml"))
+            continue;
+        const char *err = cJSON_GetObjectItem(s, "last_error")->valuestring;
+        assert_non_null(strstr(err, "not a feed: the root element is <\xe9\x9c\xb2"));
+        assert_true(cJSON_IsString(cJSON_GetObjectItem(s, "next_attempt_at")));
+        seen = 1;
+    }
+    assert_true(seen);
+    cJSON_Delete(o);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -313,6 +348,7 @@ int main(void)
         T(crawl_once__validators_are_not_sent_after_brands_or_the_source_change),
         T(health__robots_and_server_errors_show_and_back_off),
         T(crawl_once__exits_1_when_no_source_could_be_read),
+        T(health__a_failure_quoting_the_page_is_recorded),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
     };

@@ -101,6 +101,18 @@ static void test__table_format_for_people(void **state)
     assert_non_null(strstr(r.out, " 露米                     露米\n"));
     assert_non_null(strstr(r.out, " lumi                     Lumi\n"));
     kwt_run_free(&r);
+    /* a term longer than its column is shown whole */
+    char phrase[400] = "\"", text[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(phrase, i % 2 ? "\xe7\xb1\xb3" : "\xe9\x9c\xb2"); /* 露米... */
+    strcpy(text, phrase + 1);
+    strcat(phrase, "\"");
+    r = QT(phrase, "--text", text, "--format", "table");
+    assert_int_equal(r.status, 0);
+    char row[1000];
+    snprintf(row, sizeof row, "300     %s %s\n", text, text); /* LENGTH, TERM, TEXT */
+    assert_non_null(strstr(r.out, row));
+    kwt_run_free(&r);
 }
 
 static void test__invalid_utf8_in_the_text_still_gives_valid_json(void **state)
