@@ -267,7 +267,8 @@ int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt)
     if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL")))
         return rc;
     if ((rc = sq_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                                "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")))
+                                "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192; "
+                                "PRAGMA journal_size_limit = 67108864")))
         return rc;
     return 0;
 }
