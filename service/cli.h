@@ -46,10 +46,12 @@ int cli_open_store(kw_cli *cli, struct kw_store **out, int create, int any_versi
  * a bad value. */
 int cli_format(const char *value);
 
-/* A table cell: the first n bytes of s (all of it when n < 0) and spaces
- * up to `width` terminal columns (a CJK or full-width character takes
- * two, as terminals show it; printf's %-24s counts bytes), in buf. */
-const char *cli_cell(char *buf, size_t size, const char *s, int n, int width);
+/* A table cell in buf: the first n bytes of s (all of it when n < 0), at
+ * most `max` terminal columns of it (0: no limit; cut at a whole
+ * character), then spaces up to `width` columns. A CJK or full-width
+ * character takes two columns, as terminals show it (printf's %-24s counts
+ * bytes); a byte that is not UTF-8 shows as '?'. */
+const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, int max);
 
 struct kw_tiers;
 /* The tier table of a platform from the registry.tiers_* options; prints

@@ -61,27 +61,33 @@ static int columns(uint32_t cp)
     return 1;
 }
 
-const char *cli_cell(char *buf, size_t size, const char *s, int n, int width)
+const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, int max)
 {
     size_t len = n < 0 ? strlen(s) : (size_t)n, o = 0;
     int cols = 0;
     if (size == 0)
         return "";
-    for (size_t i = 0; i < len && o + 1 < size;) {
+    for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
-        size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+        if (k && i + k > len)
+            break; /* a character cut short where the text ends */
         for (size_t j = 1; j < k; j++)
-            if (i + j >= len || ((unsigned char)s[i + j] & 0xC0) != 0x80)
-                k = 1; /* not UTF-8: the byte alone, one column */
-        if (o + k >= size)
-            break;
-        uint32_t cp = k == 1 ? (c < 0x80 ? c : 0xFFFD) : (uint32_t)(c & (0x3F >> (k - 1)));
+            if (((unsigned char)s[i + j] & 0xC0) != 0x80)
+                k = 0;
+        uint32_t cp = k == 0 ? '?' : k == 1 ? c : (uint32_t)(c & (0x3F >> (k - 1)));
         for (size_t j = 1; j < k; j++)
             cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
-        memcpy(buf + o, s + i, k);
-        o += k;
-        i += k;
-        cols += columns(cp);
+        int w = columns(cp);
+        if ((max > 0 && cols + w > max) || o + (k ? k : 1) >= size)
+            break;
+        if (k) /* a byte that is not UTF-8 shows as '?' */
+            memcpy(buf + o, s + i, k);
+        else
+            buf[o] = '?';
+        o += k ? k : 1;
+        i += k ? k : 1;
+        cols += w;
     }
     while (cols < width && o + 1 < size) {
         buf[o++] = ' ';

@@ -207,7 +207,7 @@ static int do_list(kw_store *s, int json)
                 snprintf(comp, sizeof comp, "%lld", (long long)list[i]->competitor_of);
             char name[512];
             printf("%-5lld %s %-9lld %-11s %s\n", (long long)list[i]->id,
-                   cli_cell(name, sizeof name, list[i]->name, -1, 24), (long long)m, comp,
+                   cli_cell(name, sizeof name, list[i]->name, -1, 24, 0), (long long)m, comp,
                    list[i]->query);
         }
     }

@@ -335,7 +335,7 @@ int cmd_budget(kw_cli *cli, int argc, char **argv)
                          ? "~" : "");
             char name[512];
             printf("%-6lld %s %-12s %-12s %-10s %14s %12s %10s %-10s %s\n", (long long)k->q.id,
-                   cli_cell(name, sizeof name, k->p.name, -1, 16), k->q.platform,
+                   cli_cell(name, sizeof name, k->p.name, -1, 16, 0), k->q.platform,
                    k->q.deliverable, k->q.mode, cost, val, cpm, past,
                    plan ? kw_budget_reason_name(plan->reasons[i]) : "-");
         }

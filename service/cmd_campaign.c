@@ -157,7 +157,7 @@ static int do_list(kw_store *s, int json)
             kw_money_format(m, sizeof m, list[i].budget, list[i].currency);
             char name[512];
             printf("%-6lld %s %-12s %12s %s\n", (long long)list[i].id,
-                   cli_cell(name, sizeof name, list[i].name, -1, 28), list[i].objective, m,
+                   cli_cell(name, sizeof name, list[i].name, -1, 28, 0), list[i].objective, m,
                    list[i].currency);
         }
     }

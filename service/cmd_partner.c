@@ -210,7 +210,7 @@ static int do_show(kw_cli *cli, kw_store *s, int64_t id, int json)
                    cJSON_GetObjectItem(a, "id")->valuedouble,
                    cJSON_GetObjectItem(a, "platform")->valuestring,
                    cli_cell(handle, sizeof handle, cJSON_GetObjectItem(a, "handle")->valuestring,
-                            -1, 24),
+                            -1, 24, 0),
                    fs, vs, ers,
                    cJSON_IsString(t) ? t->valuestring : "-");
         }
@@ -247,7 +247,7 @@ static int do_list(kw_store *s, int json)
         for (size_t i = 0; i < n; i++) {
             char name[512];
             printf("%-6lld %s %-4s %-9s %s\n", (long long)p[i].id,
-                   cli_cell(name, sizeof name, p[i].name, -1, 24), p[i].type, p[i].status,
+                   cli_cell(name, sizeof name, p[i].name, -1, 24, 0), p[i].type, p[i].status,
                    p[i].agency[0] ? p[i].agency : "-");
         }
     }

@@ -168,7 +168,7 @@ static void print_table(const kw_query_doc *d, const kw_query_match_result *r)
         size_t size = s->term_len + 32; /* the whole term and its padding */
         char *term = malloc(size);
         printf("%-9s %-7zu %-7zu %s %.*s\n", kw_query_field_name(s->field), s->offset,
-               s->length, term ? cli_cell(term, size, s->term, (int)s->term_len, 24) : "?",
+               s->length, term ? cli_cell(term, size, s->term, (int)s->term_len, 24, 0) : "?",
                (int)s->length, field_text(d, s->field) + s->offset);
         free(term);
     }

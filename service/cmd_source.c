@@ -304,8 +304,11 @@ extracted:;
             cJSON_ArrayForEach(bn, bl)
                 nl += (size_t)snprintf(names + nl, nl < sizeof names ? sizeof names - nl : 0,
                                        "%s%s", nl ? "," : "", bn->valuestring);
-            printf("  %-8s %+.2f  %-16.16s %.80s\n", cJSON_IsString(l) ? l->valuestring : "-",
-                   cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0, names[0] ? names : "-", show);
+            char bcell[300], scell[400]; /* cut at whole characters, by columns */
+            printf("  %-8s %+.2f  %s %s\n", cJSON_IsString(l) ? l->valuestring : "-",
+                   cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0,
+                   cli_cell(bcell, sizeof bcell, names[0] ? names : "-", -1, 16, 16),
+                   cli_cell(scell, sizeof scell, show, -1, 0, 80));
         }
         cJSON_Delete(items);
     }

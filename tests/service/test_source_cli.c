@@ -333,6 +333,16 @@ static const kwt_route site[] = {
      "\xa3\xac\xcd\xc6\xbc\xf6</p></div></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>secret</p>", 200, NULL},
     {"/gone", "text/html", "gone", 404, NULL},
+    {"/long", "text/html; charset=utf-8",
+     "<html><head><title>"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
+     "\xe9\x9c\xb2\xe7\xb1\xb3</title></head><body><article><p>"
+     "\xe9\x9c\xb2\xe7\xb1\xb3\xe9\x9c\xb2\xe7\xb1\xb3\xe9\x9c\xb2\xe7\xb1\xb3\xe9\x9c\xb2"
+     "</p></article></body></html>",
+     200, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };
 
@@ -418,7 +428,19 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     assert_int_equal(status, 2);
     assert_non_null(strstr(err, "--kind"));
     free(err);
-    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 4); /* checked before each fetch */
+    /* the table cuts long text at whole characters, by columns */
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/long", port);
+    kwt_run r = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", f->url, "--set",
+                                                                  "crawler.allow_private=true",
+                                                                  "source", "test", "--url", url,
+                                                                  "--format", "table", NULL});
+    assert_int_equal(r.status, 0);
+    assert_true(kwt_utf8_valid(r.out));
+    /* the title (30 characters, 60 columns, 90 bytes), whole */
+    assert_non_null(strstr(r.out, "\xe9\x9c\xb2\xe7\xb1\xb3\n"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 5); /* checked before each fetch */
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 0);
     kwt_http_stop(h);
 }

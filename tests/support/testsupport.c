@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,28 @@ int64_t kwt_sql_int(const char *url, const char *sql)
     PQfinish(c);
 #endif
     return v;
+}
+
+int kwt_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2
+                                          : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
+        if (k == 9)
+            return 0;
+        uint32_t cp = k ? c & (0x3F >> k) : c;
+        for (unsigned i = 1; i <= k; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        p += k + 1;
+    }
+    return 1;
 }
 
 int kwt_sql_try(const char *url, const char *sql)

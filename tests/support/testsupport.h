@@ -44,6 +44,9 @@ char *kwt_new_db(const char *dir);
  * row as an integer (0 when there is none). Fails the test on error. */
 int64_t kwt_sql_int(const char *url, const char *sql);
 
+/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, no surrogates). */
+int kwt_utf8_valid(const char *s);
+
 /* Run one or more SQL statements on the database at url in one session;
  * 0 when they all succeed, -1 when one fails (the error is not a test
  * failure: for statements a constraint must refuse). */
