@@ -35,6 +35,9 @@ typedef struct host {
 typedef struct job {
     struct kw_fetcher *f;
     char *url, *etag, *last_modified;
+    char *origin; /* the URL first requested, when this is a redirect's hop */
+    int hops;     /* redirects followed to get here */
+    double first_started;
     void *user;
     char hostkey[300];
     CURL *easy;
@@ -47,6 +50,7 @@ typedef struct job {
     char errbuf[CURL_ERROR_SIZE];
     double started;
     struct job *next;
+    struct job *live_next; /* among the transfers under way */
 } job;
 
 struct kw_fetcher {
@@ -58,6 +62,10 @@ struct kw_fetcher {
     size_t pending; /* queued, not started */
     int running;
     uint64_t rng;
+    kw_fetch_redirect_fn on_redirect;
+    void *redirect_ctx;
+    const volatile sig_atomic_t *stop;
+    job *live; /* transfers under way */
 };
 
 static double mono(void)
@@ -217,6 +225,7 @@ static void job_free(job *j)
         curl_easy_cleanup(j->easy);
     curl_slist_free_all(j->headers);
     free(j->url);
+    free(j->origin);
     free(j->etag);
     free(j->last_modified);
     free(j->body);
@@ -380,8 +389,7 @@ static int start(kw_fetcher *f, job *j)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)f->o.max_redirects);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, hop by hop */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder libcurl has */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.connect_timeout_ms);
@@ -398,23 +406,82 @@ static int start(kw_fetcher *f, job *j)
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
         return kw_error_set(KW_EIO, "libcurl refused a transfer");
     j->started = mono();
+    if (!j->hops)
+        j->first_started = j->started;
     return 0;
 }
 
-static void finish(kw_fetcher *f, job *j, CURLcode code, kw_fetch_done done, void *ctx)
+/* If j ended in a redirect to follow: its next hop queued first on its
+ * host (which waits for its turn there, as any request does) and 1; -1
+ * with *err and why set when it may not be followed; 0 when j ended
+ * otherwise. */
+static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, size_t size)
+{
+    long status = 0;
+    char *to = NULL, key[300];
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (code != CURLE_OK || j->refused[0] || j->too_big ||
+        !(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) ||
+        curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &to) != CURLE_OK || !to)
+        return 0;
+    *err = KW_EINVAL;
+    if (j->hops >= f->o.max_redirects) {
+        *err = KW_EIO;
+        snprintf(why, size, "more than %d redirects", f->o.max_redirects);
+        return -1;
+    }
+    if (host_key(to, key, sizeof key)) {
+        snprintf(why, size, "redirected to %.300s, not an http:// or https:// URL", to);
+        return -1;
+    }
+    if (f->on_redirect && f->on_redirect(f->redirect_ctx, j->url, to, why, size))
+        return -1;
+    job *n = calloc(1, sizeof *n);
+    if (n) {
+        n->f = f;
+        n->user = j->user;
+        n->hops = j->hops + 1;
+        n->first_started = j->first_started;
+        snprintf(n->hostkey, sizeof n->hostkey, "%s", key);
+        n->url = strdup(to);
+        n->origin = strdup(j->origin ? j->origin : j->url);
+        n->etag = dup_or_null(j->etag);
+        n->last_modified = dup_or_null(j->last_modified);
+    }
+    host *h = n && n->url && n->origin && (!j->etag || n->etag) &&
+                      (!j->last_modified || n->last_modified)
+                  ? host_get(f, key)
+                  : NULL;
+    if (!h) {
+        job_free(n);
+        *err = KW_EIO;
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    n->next = h->head; /* a source under way goes on before new ones */
+    h->head = n;
+    if (!h->tail)
+        h->tail = n;
+    f->pending++;
+    return 1;
+}
+
+static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *why,
+                   kw_fetch_done done, void *ctx)
 {
     kw_fetch_response r = {0};
     char text[512] = "";
     long status = 0;
-    char *final = NULL;
     curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &final);
-    r.url = j->url;
-    r.final_url = final ? final : j->url;
+    r.url = j->origin ? j->origin : j->url;
+    r.final_url = j->url;
     r.user = j->user;
     r.status = (int)status;
     r.retry_after = -1;
-    if (j->refused[0]) {
+    if (err) {
+        r.error = err;
+        snprintf(text, sizeof text, "%s", why);
+    } else if (j->refused[0]) {
         r.error = KW_EINVAL;
         snprintf(text, sizeof text, "%s", j->refused);
     } else if (j->too_big || code == CURLE_FILESIZE_EXCEEDED) {
@@ -445,14 +512,56 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, kw_fetch_done done, voi
     r.last_modified = j->r_lm[0] ? j->r_lm : NULL;
     if (j->retry[0] && kw_retry_after_parse(&r.retry_after, j->retry, kw_time_now()))
         r.retry_after = -1;
-    r.seconds = mono() - j->started;
+    r.seconds = mono() - j->first_started;
     done(ctx, &r);
+}
+
+void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx)
+{
+    f->on_redirect = fn;
+    f->redirect_ctx = ctx;
+}
+
+void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag) { f->stop = flag; }
+
+/* Drop what is queued and under way: a stop was asked for. */
+static void abandon(kw_fetcher *f)
+{
+    for (size_t i = 0; i < f->nhosts; i++) {
+        for (job *j = f->hosts[i].head, *next; j; j = next) {
+            next = j->next;
+            job_free(j);
+        }
+        f->hosts[i].head = f->hosts[i].tail = NULL;
+        f->hosts[i].active = 0;
+    }
+    while (f->live) {
+        job *j = f->live;
+        f->live = j->live_next;
+        curl_multi_remove_handle(f->multi, j->easy);
+        job_free(j);
+    }
+    f->pending = 0;
+    f->running = 0;
+}
+
+static void live_remove(kw_fetcher *f, job *j)
+{
+    for (job **p = &f->live; *p; p = &(*p)->live_next)
+        if (*p == j) {
+            *p = j->live_next;
+            return;
+        }
 }
 
 int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
 {
     double delay = (double)f->o.min_delay_ms / 1000.0;
     while (f->pending || f->running) {
+        if (f->stop && *f->stop) {
+            abandon(f);
+            break;
+        }
         double now = mono(), wake = now + 0.25;
         /* Start what may start: each host while it has a free slot and its
          * delay has passed. */
@@ -467,13 +576,16 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                 j->next = NULL;
                 f->pending--;
                 if (start(f, j)) {
-                    kw_fetch_response r = {.url = j->url, .final_url = j->url, .user = j->user,
+                    kw_fetch_response r = {.url = j->origin ? j->origin : j->url,
+                                           .final_url = j->url, .user = j->user,
                                            .error = KW_EIO, .error_text = kw_error_last(),
                                            .retry_after = -1, .body = ""};
                     done(ctx, &r);
                     job_free(j);
                     continue;
                 }
+                j->live_next = f->live;
+                f->live = j;
                 h->active++;
                 double d = h->delay > delay ? h->delay : delay;
                 h->next_start = now + d * (1.0 + 0.5 * jitter(f));
@@ -494,7 +606,11 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
             CURLcode code = msg->data.result;
             curl_multi_remove_handle(f->multi, msg->easy_handle);
-            finish(f, j, code, done, ctx);
+            live_remove(f, j);
+            char why[600];
+            int err = 0, hop = follow(f, j, code, &err, why, sizeof why);
+            if (hop <= 0)
+                finish(f, j, code, hop < 0 ? err : 0, why, done, ctx);
             host *h = host_get(f, j->hostkey);
             if (h)
                 h->active--;

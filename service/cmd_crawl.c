@@ -67,7 +67,7 @@ typedef struct crawler {
     size_t nsrcs;
     int *pages;        /* per source: pages fetched in this pass */
     robots_entry *robots;
-    size_t nrobots;
+    size_t nrobots, caprobots;
     long done;
     long readable; /* sources whose own page was fetched and read */
     int tty, failed;
@@ -160,6 +160,59 @@ static robots_entry *robots_for(crawler *c, const char *url)
     return NULL;
 }
 
+/* Its Crawl-delay, honoured up to crawler.max_crawl_delay. */
+static void crawl_delay(crawler *c, const robots_entry *e)
+{
+    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
+    double cap = (double)kw_config_int(c->cli->config, "crawler.max_crawl_delay"), d = 0;
+    if (e->r && kw_robots_crawl_delay(&d, e->r, agent, cap) == 0 && d > 0)
+        kw_fetcher_host_delay(c->f, e->host, (int64_t)(d * 1000));
+}
+
+/* robots.txt of url's host; read now, with a fetcher of its own, when this
+ * pass has not read it yet (a redirect can lead to another host). NULL
+ * when out of memory. */
+static robots_entry *robots_now(crawler *c, const char *url)
+{
+    robots_entry *e = robots_for(c, url);
+    if (e)
+        return e;
+    if (c->nrobots == c->caprobots) {
+        size_t nc = c->caprobots ? c->caprobots * 2 : 8;
+        robots_entry *nr = realloc(c->robots, nc * sizeof *nr);
+        if (!nr)
+            return NULL;
+        c->robots = nr;
+        c->caprobots = nc;
+    }
+    e = &c->robots[c->nrobots++];
+    memset(e, 0, sizeof *e);
+    host_of(url, e->host, sizeof e->host);
+    char robots[400];
+    kw_fetcher *f = NULL;
+    snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
+    kw_fetch_request q = {.url = robots, .user = e};
+    if (cli_fetcher(c->cli, &f) || kw_fetcher_add(f, &q) || kw_fetcher_run(f, on_robots, c))
+        e->deny_all = 1, snprintf(e->why, sizeof e->why, "robots.txt could not be fetched");
+    kw_fetcher_free(f);
+    crawl_delay(c, e);
+    return e;
+}
+
+/* A redirect is followed only where robots.txt of its target allows. */
+static int on_redirect(void *ctx, const char *from, const char *to, char *why, size_t size)
+{
+    crawler *c = ctx;
+    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
+    robots_entry *e = robots_now(c, to);
+    (void)from;
+    if (e && (e->allow_all || (!e->deny_all && (!e->r || kw_robots_allowed(e->r, agent, to)))))
+        return 0;
+    snprintf(why, size, "not fetched: redirected to %.600s: %s", to,
+             !e ? "out of memory" : e->why[0] ? e->why : "robots.txt disallows it");
+    return -1;
+}
+
 static int load_pipeline(crawler *c);
 
 /* One pass: every due source (or the one asked for), politely, for the
@@ -190,7 +243,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     for (size_t i = 0; i < c->nrobots; i++)
         kw_robots_free(c->robots[i].r);
     free(c->robots);
-    c->robots = calloc(c->nsrcs ? c->nsrcs : 1, sizeof *c->robots);
+    c->caprobots = c->nsrcs ? c->nsrcs : 1;
+    c->robots = calloc(c->caprobots, sizeof *c->robots);
     c->nrobots = 0;
     if (!c->robots)
         return cli_fail("out of memory");
@@ -207,13 +261,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     }
     if (kw_fetcher_run(c->f, on_robots, c))
         return cli_fail("crawl: %s", kw_error_last());
-    /* Crawl-delay, honoured up to crawler.max_crawl_delay */
-    double cap = (double)kw_config_int(c->cli->config, "crawler.max_crawl_delay");
-    for (size_t i = 0; i < c->nrobots; i++) {
-        double d = 0;
-        if (c->robots[i].r && kw_robots_crawl_delay(&d, c->robots[i].r, agent, cap) == 0 && d > 0)
-            kw_fetcher_host_delay(c->f, c->robots[i].host, (int64_t)(d * 1000));
-    }
+    for (size_t i = 0; i < c->nrobots; i++)
+        crawl_delay(c, &c->robots[i]);
     for (size_t i = 0; i < c->nsrcs; i++) {
         kw_source *src = &c->srcs[i];
         robots_entry *e = robots_for(c, src->url);
@@ -311,6 +360,8 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
         (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)))
         goto cleanup;
+    kw_fetcher_on_redirect(c.f, on_redirect, &c);
+    kw_fetcher_stop_when(c.f, &stop_requested); /* a signal ends the pass under way too */
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     c.started = kw_time_now();

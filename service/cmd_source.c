@@ -227,6 +227,7 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
         rc = cli_fail("source test: not fetched: %s", why);
         goto cleanup;
     }
+    kw_fetcher_on_redirect(f, cli_redirect_check, cli);
     kw_fetch_request q = {.url = src->url};
     if (kw_fetcher_add(f, &q) || kw_fetcher_run(f, keep_response, &g)) {
         rc = cli_fail("source test: %s", kw_error_last());

@@ -86,3 +86,20 @@ int cli_robots_allows(kw_cli *cli, kw_fetcher *f, const char *url, int *allowed,
     free(g.body);
     return 0;
 }
+
+int cli_redirect_check(void *ctx, const char *from, const char *to, char *why, size_t size)
+{
+    kw_cli *cli = ctx;
+    kw_fetcher *f = NULL;
+    char reason[400] = "";
+    int allowed = 0, rc = cli_fetcher(cli, &f);
+    (void)from;
+    if (!rc)
+        rc = cli_robots_allows(cli, f, to, &allowed, reason, sizeof reason);
+    kw_fetcher_free(f);
+    if (!rc && allowed)
+        return 0;
+    snprintf(why, size, "not fetched: redirected to %.600s: %s", to,
+             rc ? kw_error_last() : reason[0] ? reason : "robots.txt disallows it");
+    return -1;
+}

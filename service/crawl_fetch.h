@@ -16,4 +16,9 @@ int cli_fetcher(kw_cli *cli, kw_fetcher **out);
 int cli_robots_allows(kw_cli *cli, kw_fetcher *f, const char *url, int *allowed, char *why,
                       size_t size);
 
+/* A redirect hook (kw_fetcher_on_redirect; ctx: the kw_cli) that follows
+ * a redirect only where robots.txt of its target allows it, read with a
+ * fetcher of its own. */
+int cli_redirect_check(void *ctx, const char *from, const char *to, char *why, size_t size);
+
 #endif

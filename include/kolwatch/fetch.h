@@ -10,6 +10,7 @@
 #ifndef KOLWATCH_FETCH_H
 #define KOLWATCH_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,7 +46,7 @@ typedef struct kw_fetch_request {
 
 typedef struct kw_fetch_response {
     const char *url;           /* as requested */
-    const char *final_url;     /* after redirects */
+    const char *final_url;     /* after redirects (the last hop's URL) */
     void *user;
     int status;                /* HTTP status of the final response, 0 if none */
     int error;                 /* 0, or KW_EIO (network, time-out, too many
@@ -75,6 +76,20 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req);
 /* A longer delay between request starts to url's host (a robots.txt
  * Crawl-delay): the host waits max(this, the configured delay). */
 int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms);
+
+/* Asked before each redirect is followed (from is the URL that answered
+ * with it, to the absolute target): 0 follows it; otherwise the request
+ * ends with KW_EINVAL and why (size bytes) as its error text. Redirects are
+ * followed by the fetcher itself, each hop a request of its own that
+ * waits for its host's turn as any other. */
+typedef int (*kw_fetch_redirect_fn)(void *ctx, const char *from, const char *to, char *why,
+                                    size_t size);
+void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx);
+
+/* When *flag becomes non-zero (a signal handler sets it), kw_fetcher_run
+ * abandons what is queued or under way, without calling done for it, and
+ * returns. */
+void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag);
 
 /* Fetch everything queued, politely, calling done for each; returns when
  * the queue is empty. 0, or KW_EIO if libcurl itself fails. */

@@ -8,9 +8,12 @@
 #include "testsupport.h"
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const kwt_route site[] = {
     {"/robots.txt", "text/plain", "User-agent: kolwatch\nDisallow: /private\n", 200, NULL},
@@ -28,6 +31,8 @@ static const kwt_route site[] = {
      "<article><p>Glowa sunscreen is great, no white cast.</p></article></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>Lumi secret</p>", 200, NULL},
     {"/busy", "text/html", "busy", 503, NULL},
+    /* a redirect into what robots.txt disallows */
+    {"/moved", "text/html", "/private/x", 302, NULL},
     /* not a feed: its root element's long Chinese name is quoted, cut */
     {"/odd.xml", "application/xml",
      "<\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
@@ -305,6 +310,113 @@ static void health__a_failure_quoting_the_page_is_recorded(void **state)
     cJSON_Delete(o);
 }
 
+/* robots.txt is asked about every hop of a redirect, on another host
+ * too (whose robots.txt is read then): a redirect does not get round it. */
+static void redirects__are_followed_only_where_robots_txt_allows(void **state)
+{
+    fixture *f = *state;
+    char url[128], away[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/moved", f->port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", "5", NULL});
+    assert_int_equal(r.status, 1);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/moved"), 1);
+    assert_int_equal(kwt_http_hits(f->h, "/private/x"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id = 5 AND "
+                                         "last_error LIKE '%redirected to%/private/x%'"),
+                     1);
+    /* another host (another port), whose robots.txt allows /ok only */
+    static const kwt_route other[] = {
+        {"/robots.txt", "text/plain", "User-agent: *\nDisallow: /\nAllow: /ok\n", 200, NULL},
+        {"/ok", "text/html", "<article><p>Lumi is fine here.</p></article>", 200, NULL},
+        {"/no", "text/html", "<article><p>Lumi is secret here.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int port2;
+    kwt_http *h2 = kwt_http_start(other, &port2);
+    static char loc_ok[96], loc_no[96];
+    snprintf(loc_ok, sizeof loc_ok, "http://127.0.0.1:%d/ok", port2);
+    snprintf(loc_no, sizeof loc_no, "http://127.0.0.1:%d/no", port2);
+    const kwt_route here[] = {{"/robots.txt", "text/plain", "", 404, NULL},
+                              {"/go-ok", "text/html", loc_ok, 301, NULL},
+                              {"/go-no", "text/html", loc_no, 307, NULL},
+                              {NULL, NULL, NULL, 0, NULL}};
+    int port1;
+    kwt_http *h1 = kwt_http_start(here, &port1);
+    snprintf(away, sizeof away, "http://127.0.0.1:%d/go-ok", port1);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", away, "--platform", "blog");
+    snprintf(away, sizeof away, "http://127.0.0.1:%d/go-no", port1);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", away, "--platform", "blog");
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", "6", NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", "7", NULL});
+    assert_int_equal(r.status, 1);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(h2, "/robots.txt"), 2); /* once a run */
+    assert_int_equal(kwt_http_hits(h2, "/ok"), 1);
+    assert_int_equal(kwt_http_hits(h2, "/no"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi is fine here%'"),
+                     1);
+    kwt_http_stop(h1);
+    kwt_http_stop(h2);
+}
+
+/* SIGTERM (or Ctrl-C) ends the pass under way: nothing more is fetched,
+ * what was read is kept, and the process exits at once rather than after
+ * every queued source's Crawl-delay. */
+static void signal__ends_the_pass_under_way(void **state)
+{
+    fixture *f = *state;
+    static const kwt_route slow[] = {
+        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 20\n", 200, NULL},
+        {"/a", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
+        {"/b", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
+        {"/c", "text/html", "<article><p>Lumi three.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int port;
+    kwt_http *h = kwt_http_start(slow, &port);
+    const char *paths[] = {"/a", "/b", "/c"};
+    char url[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, paths[i]);
+        KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    }
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "crawl",
+                          "--once", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    int hits = 0;
+    for (int i = 0; i < 100 && hits == 0; i++) { /* until the first page is read */
+        usleep(50 * 1000);
+        hits = kwt_http_hits(h, "/a") + kwt_http_hits(h, "/b") + kwt_http_hits(h, "/c");
+    }
+    assert_int_equal(hits, 1);
+    usleep(300 * 1000);
+    kill(pid, SIGTERM);
+    int status = -1, waited = 0;
+    for (int i = 0; i < 100 && !waited; i++) { /* well before the next Crawl-delay */
+        usleep(50 * 1000);
+        waited = waitpid(pid, &status, WNOHANG) == pid;
+    }
+    if (!waited) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("crawl still running 5 s after SIGTERM");
+    }
+    assert_true(WIFEXITED(status));
+    hits = kwt_http_hits(h, "/a") + kwt_http_hits(h, "/b") + kwt_http_hits(h, "/c");
+    assert_int_equal(hits, 1);
+    /* the page read was kept; the others are still due */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi %.'"),
+                     1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id > 4 AND "
+                                         "last_fetched_at IS NULL"),
+                     2);
+    kwt_http_stop(h);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -349,6 +461,8 @@ int main(void)
         T(health__robots_and_server_errors_show_and_back_off),
         T(crawl_once__exits_1_when_no_source_could_be_read),
         T(health__a_failure_quoting_the_page_is_recorded),
+        T(redirects__are_followed_only_where_robots_txt_allows),
+        T(signal__ends_the_pass_under_way),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
 #undef T
     };

@@ -47,6 +47,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     if (r && r->etag)
         MHD_add_response_header(resp, "ETag", r->etag);
+    if (r && r->status >= 300 && r->status < 400 && r->status != 304)
+        MHD_add_response_header(resp, "Location", r->body);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -66,7 +66,7 @@ typedef struct kwt_route {
     const char *path, *content_type, *body;
     int status;
     const char *etag; /* when set: sent, and a matching If-None-Match gets a 304 */
-} kwt_route;
+} kwt_route; /* a 3xx route's body is its Location */
 typedef struct kwt_http kwt_http;
 /* routes must stay valid while the server runs; *port gets its port. */
 kwt_http *kwt_http_start(const kwt_route *routes, int *port);
