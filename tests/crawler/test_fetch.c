@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,7 @@ typedef struct got {
     char body[16][64];
     char text[16][256];
     char etag[16][64];
+    char url[16][128], final[16][128];
 } got;
 
 static void collect(void *ctx, const kw_fetch_response *r)
@@ -183,6 +185,8 @@ static void collect(void *ctx, const kw_fetch_response *r)
     g->r[g->n].body = g->body[g->n];
     g->r[g->n].error_text = g->text[g->n];
     g->r[g->n].etag = g->etag[g->n];
+    snprintf(g->url[g->n], sizeof g->url[0], "%s", r->url);
+    snprintf(g->final[g->n], sizeof g->final[0], "%s", r->final_url);
     g->r[g->n].url = g->r[g->n].final_url = g->r[g->n].content_type = g->r[g->n].last_modified = NULL;
     g->n++;
 }
@@ -252,6 +256,100 @@ static void redirect_loop__stops_after_five(void **state)
     assert_int_equal(g.r[0].error, KW_EIO);
     assert_non_null(strstr(g.text[0], "redirects"));
     assert_int_equal(s->hits - before, 6); /* the first request and five redirects */
+    kw_fetcher_free(f);
+}
+
+typedef struct asked {
+    int n;
+    char from[8][128], to[8][128];
+    int refuse; /* refuse the hop whose number this is (1-based), 0: none */
+} asked;
+
+static int redirect_hook(void *ctx, const char *from, const char *to, char *why, size_t size)
+{
+    asked *a = ctx;
+    if (a->n < 8) {
+        snprintf(a->from[a->n], sizeof a->from[0], "%s", from);
+        snprintf(a->to[a->n], sizeof a->to[0], "%s", to);
+    }
+    if (++a->n == a->refuse) {
+        snprintf(why, size, "no thanks: %s", to);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every hop of a redirect is put to the hook before it is requested, and
+ * waits for its host's delay like any request; the response names the URL
+ * asked for and the one that answered. */
+static void redirects__each_hop_is_asked_and_waits_its_turn(void **state)
+{
+    server *s = *state, other;
+    got g = {0};
+    asked a = {0};
+    server_start(&other, "127.0.0.1");
+    s->other = &other;
+    kw_fetcher *f = fetcher(1, 300);
+    kw_fetcher_on_redirect(f, redirect_hook, &a);
+    int before = other.hits;
+    get(f, s, "/to-other", NULL, &g);
+    assert_int_equal(a.n, 1);
+    assert_non_null(strstr(a.from[0], "/to-other"));
+    assert_non_null(strstr(a.to[0], "/etag"));
+    assert_int_equal(g.r[0].error, 0);
+    assert_int_equal(g.r[0].status, 200);
+    assert_string_equal(g.body[0], "hello");
+    assert_non_null(strstr(g.url[0], "/to-other"));
+    assert_non_null(strstr(g.final[0], "/etag"));
+    assert_int_equal(other.hits - before, 1);
+    /* refused: the target is never asked */
+    a.n = 0, a.refuse = 1;
+    get(f, s, "/to-other", NULL, &g);
+    assert_int_equal(g.r[1].error, KW_EINVAL);
+    assert_non_null(strstr(g.text[1], "no thanks"));
+    assert_int_equal(other.hits - before, 1);
+    /* a loop: five hops asked, each after the host's delay */
+    a.n = 0, a.refuse = 0;
+    int first = s->narrivals;
+    get(f, s, "/loop", NULL, &g);
+    assert_int_equal(a.n, 5);
+    assert_non_null(strstr(g.text[2], "more than 5 redirects"));
+    assert_int_equal(s->narrivals - first, 6);
+    for (int i = first + 1; i < s->narrivals; i++)
+        assert_true(s->arrivals[i] - s->arrivals[i - 1] >= 0.29);
+    kw_fetcher_free(f);
+    s->other = NULL;
+    server_stop(&other);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void stop_after_first(void *ctx, const kw_fetch_response *r)
+{
+    collect(ctx, r);
+    stop_flag = 1;
+}
+
+/* Once the stop flag is up, nothing more is started or reported. */
+static void stop_when__abandons_what_waits(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 2000);
+    char url[128];
+    snprintf(url, sizeof url, "http://%s:%d/etag", s->ip, s->port);
+    for (int i = 0; i < 3; i++) {
+        kw_fetch_request q = {.url = url};
+        assert_int_equal(kw_fetcher_add(f, &q), 0);
+    }
+    stop_flag = 0;
+    kw_fetcher_stop_when(f, &stop_flag);
+    int before = s->hits;
+    double t0 = mono();
+    assert_int_equal(kw_fetcher_run(f, stop_after_first, &g), 0);
+    assert_true(mono() - t0 < 1.5); /* not after the next request's 2 s delay */
+    assert_int_equal(g.n, 1);
+    assert_int_equal(s->hits - before, 1);
     kw_fetcher_free(f);
 }
 
@@ -454,6 +552,8 @@ int main(void)
         cmocka_unit_test(etag__a_second_fetch_is_a_304_without_a_body),
         cmocka_unit_test(retry_after__seconds_and_http_date),
         cmocka_unit_test(redirect_loop__stops_after_five),
+        cmocka_unit_test(redirects__each_hop_is_asked_and_waits_its_turn),
+        cmocka_unit_test(stop_when__abandons_what_waits),
         cmocka_unit_test(slow_server__times_out),
         cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
         cmocka_unit_test(private_addresses__are_refused_before_connecting),
