@@ -291,8 +291,8 @@ int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
         wait = 86400;
     /* jitter from the clock's low bits: spreads sources that failed together */
     wait += (int64_t)((uint64_t)(now * 2654435761u + (uint64_t)src->id * 40503u) % (uint64_t)(wait / 2 + 1));
-    if (retry_after > wait)
-        wait = retry_after;
+    if (retry_after > wait) /* honoured up to a week: a wrong or hostile header */
+        wait = retry_after < 7 * 86400 ? retry_after : 7 * 86400; /* must not silence a source */
     return now + wait;
 }
 

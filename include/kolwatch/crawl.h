@@ -107,7 +107,8 @@ int kw_copy_check_is(void *check, const char *other);
 int kw_copy_check_signature(const kw_copy_check *c, uint64_t sig[4]);
 
 /* The next attempt after a failure: the schedule doubled per consecutive
- * failure (up to a day), with jitter, and at least retry_after seconds. */
+ * failure (up to a day), with jitter, and at least retry_after seconds up
+ * to a week (a wrong or hostile Retry-After must not silence a source). */
 int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after);
 
 #ifdef __cplusplus

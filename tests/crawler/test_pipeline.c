@@ -495,9 +495,26 @@ static void a_brand_removed_and_added_again_gets_its_mentions_again(void **state
     kw_crawl_free(c);
 }
 
+/* Retry-After is honoured, but a wrong or hostile one (years) must not
+ * silence a source: at most a week. The backoff doubles at most six times
+ * and to a day. */
+static void backoff__honours_retry_after_up_to_a_week(void **state)
+{
+    (void)state;
+    kw_source src = {.id = 7, .every_s = 900};
+    int64_t now = 1790000000;
+    assert_true(kw_crawl_backoff(&src, now, 7200) - now >= 7200);
+    assert_true(kw_crawl_backoff(&src, now, 7200) - now < 7200 + 1800 + 901);
+    assert_int_equal(kw_crawl_backoff(&src, now, 99999999) - now, 7 * 86400);
+    src.consecutive_failures = 20;
+    int64_t w = kw_crawl_backoff(&src, now, -1) - now;
+    assert_true(w >= 64 * 900 && w <= 86400 + 43200); /* six doublings at most, a day */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(backoff__honours_retry_after_up_to_a_week),
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
                                         teardown),
