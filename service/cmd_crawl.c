@@ -66,6 +66,7 @@ typedef struct crawler {
     kw_source *srcs;
     size_t nsrcs;
     int *pages;        /* per source: pages fetched in this pass */
+    uint64_t *seen;    /* per source: hashes of its first SEEN pages' URLs */
     robots_entry *robots;
     size_t nrobots, caprobots;
     long done;
@@ -94,6 +95,29 @@ static void progress(crawler *c, int final)
 
 static robots_entry *robots_for(crawler *c, const char *url);
 
+#define SEEN 16 /* pages a source's paging remembers, to stop at a cycle */
+
+static uint64_t url_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Whether next is a page this source's paging has fetched in this pass
+ * (a next= link back to an earlier page); remembers the page just read. */
+static int seen_before(crawler *c, size_t i, const char *read, const char *next)
+{
+    uint64_t *seen = c->seen + i * SEEN, h = url_hash(next);
+    size_t n = (size_t)c->pages[i] < SEEN ? (size_t)c->pages[i] : SEEN - 1;
+    seen[n] = url_hash(read);
+    for (size_t k = 0; k <= n; k++)
+        if (seen[k] == h)
+            return 1;
+    return 0;
+}
+
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
@@ -120,8 +144,8 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     }
     if (next && e && strcmp(src_host, next_host) == 0 && !e->deny_all &&
         (e->allow_all || !e->r || kw_robots_allowed(e->r, agent, next)) && i < c->nsrcs &&
-        ++c->pages[i] < kw_config_int(c->cli->config, "crawler.max_pages") &&
-        strcmp(next, r->url) != 0) {
+        !seen_before(c, i, r->url, next) &&
+        ++c->pages[i] < kw_config_int(c->cli->config, "crawler.max_pages")) {
         kw_fetch_request q = {.url = next, .user = src};
         if (kw_fetcher_add(c->f, &q) == 0)
             return; /* the source is done when its last page is */
@@ -237,7 +261,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         return cli_fail("crawl: %s", kw_error_last());
     }
     free(c->pages);
-    if (!(c->pages = calloc(c->nsrcs ? c->nsrcs : 1, sizeof *c->pages)))
+    free(c->seen);
+    c->seen = calloc((c->nsrcs ? c->nsrcs : 1) * SEEN, sizeof *c->seen);
+    if (!(c->pages = calloc(c->nsrcs ? c->nsrcs : 1, sizeof *c->pages)) || !c->seen)
         return cli_fail("out of memory");
     /* robots.txt, once per host per pass */
     for (size_t i = 0; i < c->nrobots; i++)
@@ -395,6 +421,7 @@ cleanup:
     free(c.robots);
     free(c.srcs);
     free(c.pages);
+    free(c.seen);
     kw_scorer_free(c.sc);
     kw_fetcher_free(c.f);
     kw_store_free(c.s);
