@@ -194,7 +194,8 @@ int main(int argc, char **argv)
         }
         snprintf(name, sizeof name, "%.*s", (int)(eq - sets[i]), sets[i]);
         if (kw_config_set(cfg, name, eq + 1, SRC_FLAG)) {
-            rc = cli_fail("%s", kw_error_last());
+            cli_fail("%s", kw_error_last());
+            rc = EXIT_USAGE; /* a bad --set is a bad command line */
             goto cleanup;
         }
     }
