@@ -607,7 +607,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
             CURLcode code = msg->data.result;
             curl_multi_remove_handle(f->multi, msg->easy_handle);
             live_remove(f, j);
-            char why[600];
+            char why[512];
             int err = 0, hop = follow(f, j, code, &err, why, sizeof why);
             if (hop <= 0)
                 finish(f, j, code, hop < 0 ? err : 0, why, done, ctx);
