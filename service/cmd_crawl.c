@@ -383,15 +383,17 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     gethostname(hostname, sizeof hostname - 1);
     snprintf(c.owner, sizeof c.owner, "%s:%d", hostname, (int)getpid());
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    /* A signal from now on stops cleanly, even one that comes while the
+     * lexicon loads: a service manager may stop a worker that just began. */
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
         (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)))
         goto cleanup;
     kw_fetcher_on_redirect(c.f, on_redirect, &c);
     kw_fetcher_stop_when(c.f, &stop_requested); /* a signal ends the pass under way too */
-    signal(SIGINT, on_stop);
-    signal(SIGTERM, on_stop);
     c.started = kw_time_now();
-    do {
+    while (!stop_requested) {
         rc = crawl_once(&c, only, (size_t)limit);
         progress(&c, 1);
         if (rc || once || only)
@@ -400,7 +402,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
             continue; /* a full batch: more may be due now */
         for (int i = 0; i < 30 && !stop_requested; i++)
             sleep(1);
-    } while (!stop_requested);
+    }
     if (rc && c.done == 0)
         goto cleanup; /* it said why; there is nothing to sum up */
     fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages (%ld unchanged), %ld items, "
