@@ -28,6 +28,7 @@ typedef struct host {
     char key[300]; /* scheme://host:port */
     int active;
     double next_start;
+    double last_start;       /* of its latest request, 0 before the first */
     double delay;            /* seconds between starts; < 0: the configured one */
     struct job *head, *tail; /* requests waiting for this host */
 } host;
@@ -365,6 +366,10 @@ int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms)
     if (!h)
         return kw_error_set(KW_ENOMEM, "out of memory");
     h->delay = delay_ms > 0 ? (double)delay_ms / 1000.0 : -1;
+    /* counted from the host's latest request (its robots.txt, say), not
+     * only from the next one on */
+    if (h->delay > 0 && h->last_start > 0 && h->last_start + h->delay > h->next_start)
+        h->next_start = h->last_start + h->delay;
     return 0;
 }
 
@@ -589,6 +594,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                 h->active++;
                 double d = h->delay > delay ? h->delay : delay;
                 h->next_start = now + d * (1.0 + 0.5 * jitter(f));
+                h->last_start = now;
                 f->running++;
             }
             if (h->head && h->active < f->o.max_per_host && h->next_start < wake)

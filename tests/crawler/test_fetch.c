@@ -495,6 +495,20 @@ static void politeness__per_host_connections_and_delay(void **state)
     for (int i = 1; i < 3; i++)
         assert_true(s->arrivals[i] - s->arrivals[i - 1] >= 0.14);
     kw_fetcher_free(f);
+
+    /* A delay learnt after a first request (robots.txt, then its
+     * Crawl-delay) counts from that request: the next one waits for it. */
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    s->narrivals = 0;
+    kw_fetch_request q = {.url = url};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(kw_fetcher_host_delay(f, url, 300), 0);
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(s->narrivals, 2);
+    assert_true(s->arrivals[1] - s->arrivals[0] >= 0.29);
+    kw_fetcher_free(f);
 }
 
 static void requests__must_be_http_or_https(void **state)
