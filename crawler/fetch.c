@@ -488,6 +488,7 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
         snprintf(text, sizeof text, "%s", why);
     } else if (j->refused[0]) {
         r.error = KW_EINVAL;
+        r.refused = 1;
         snprintf(text, sizeof text, "%s", j->refused);
     } else if (j->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         r.error = KW_ETOOBIG;

@@ -94,6 +94,7 @@ static void progress(crawler *c, int final)
 }
 
 static robots_entry *robots_for(crawler *c, const char *url);
+static int robots_allow(const crawler *c, const robots_entry *e, const char *url);
 
 #define SEEN 16 /* pages a source's paging remembers, to stop at a cycle */
 
@@ -135,15 +136,13 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     /* Paging: follow the next= page on the same host, if robots.txt allows
      * it, up to crawler.max_pages per source. */
     const char *next = kw_crawl_next(c->pipe);
-    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
     robots_entry *e = next ? robots_for(c, next) : NULL;
     char src_host[300], next_host[300];
     if (next) {
         host_of(src->url, src_host, sizeof src_host);
         host_of(next, next_host, sizeof next_host);
     }
-    if (next && e && strcmp(src_host, next_host) == 0 && !e->deny_all &&
-        (e->allow_all || !e->r || kw_robots_allowed(e->r, agent, next)) && i < c->nsrcs &&
+    if (next && strcmp(src_host, next_host) == 0 && robots_allow(c, e, next) && i < c->nsrcs &&
         !seen_before(c, i, r->url, next) &&
         ++c->pages[i] < kw_config_int(c->cli->config, "crawler.max_pages")) {
         kw_fetch_request q = {.url = next, .user = src};
@@ -160,7 +159,7 @@ static void on_robots(void *ctx, const kw_fetch_response *r)
     (void)ctx;
     if (r->error) {
         e->deny_all = 1;
-        if (strncmp(r->error_text, "refused to connect", 18) == 0) /* not a robots.txt matter */
+        if (r->refused) /* not a robots.txt matter */
             snprintf(e->why, sizeof e->why, "%s", r->error_text);
         else
             snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", r->error_text);
@@ -182,6 +181,14 @@ static robots_entry *robots_for(crawler *c, const char *url)
         if (strcmp(c->robots[i].host, host) == 0)
             return &c->robots[i];
     return NULL;
+}
+
+/* Whether e (robots.txt of url's host; NULL: none could be had) lets the
+ * crawler fetch url. */
+static int robots_allow(const crawler *c, const robots_entry *e, const char *url)
+{
+    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
+    return e && (e->allow_all || (!e->deny_all && (!e->r || kw_robots_allowed(e->r, agent, url))));
 }
 
 /* Its Crawl-delay, honoured up to crawler.max_crawl_delay. */
@@ -227,10 +234,9 @@ static robots_entry *robots_now(crawler *c, const char *url)
 static int on_redirect(void *ctx, const char *from, const char *to, char *why, size_t size)
 {
     crawler *c = ctx;
-    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
     robots_entry *e = robots_now(c, to);
     (void)from;
-    if (e && (e->allow_all || (!e->deny_all && (!e->r || kw_robots_allowed(e->r, agent, to)))))
+    if (robots_allow(c, e, to))
         return 0;
     snprintf(why, size, "not fetched: redirected to %.600s: %s", to,
              !e ? "out of memory" : e->why[0] ? e->why : "robots.txt disallows it");
@@ -244,7 +250,6 @@ static int load_pipeline(crawler *c);
 static int crawl_once(crawler *c, int64_t only, size_t limit)
 {
     int64_t now = kw_time_now();
-    const char *agent = kw_config_str(c->cli->config, "crawler.robots_agent");
     int rc;
     if ((rc = load_pipeline(c)))
         return rc;
@@ -292,8 +297,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     for (size_t i = 0; i < c->nsrcs; i++) {
         kw_source *src = &c->srcs[i];
         robots_entry *e = robots_for(c, src->url);
-        int allowed = e && (e->allow_all || (!e->deny_all && (!e->r || kw_robots_allowed(e->r, agent, src->url))));
-        if (!allowed) {
+        if (!robots_allow(c, e, src->url)) {
             char why[600];
             snprintf(why, sizeof why, "not fetched: %s", e && e->why[0] ? e->why
                                                            : "robots.txt disallows it");

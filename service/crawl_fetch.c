@@ -26,7 +26,7 @@ int cli_fetcher(kw_cli *cli, kw_fetcher **out)
 }
 
 typedef struct got {
-    int status, error;
+    int status, error, refused;
     char text[300];
     char *body;
     size_t len;
@@ -37,6 +37,7 @@ static void keep(void *ctx, const kw_fetch_response *r)
     got *g = ctx;
     g->status = r->status;
     g->error = r->error;
+    g->refused = r->refused;
     snprintf(g->text, sizeof g->text, "%s", r->error_text);
     if (!r->error && r->body_len && (g->body = malloc(r->body_len)))
         memcpy(g->body, r->body, r->body_len), g->len = r->body_len;
@@ -61,7 +62,7 @@ int cli_robots_allows(kw_cli *cli, kw_fetcher *f, const char *url, int *allowed,
         return rc;
     if (g.error) {
         *allowed = 0;
-        if (strncmp(g.text, "refused to connect", 18) == 0) /* not a robots.txt matter */
+        if (g.refused) /* not a robots.txt matter */
             snprintf(why, size, "%s", g.text);
         else
             snprintf(why, size, "%s could not be fetched (%s): RFC 9309 says disallow all",

@@ -54,6 +54,7 @@ typedef struct kw_fetch_response {
                                   KW_EINVAL (refused address or bad URL) */
     const char *error_text;    /* "" when error is 0 */
     int not_modified;          /* a 304: no body */
+    int refused;               /* a private address was refused (error is KW_EINVAL) */
     const char *content_type, *etag, *last_modified; /* NULL when absent */
     int64_t retry_after;       /* seconds from Retry-After, -1 when absent */
     const char *body;          /* decompressed, NUL-terminated */
