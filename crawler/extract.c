@@ -107,6 +107,9 @@ char *ex_resolve(const char *link, const char *base)
         return NULL;
     if (uri_has_scheme(link))
         return strdup(link); /* what xmlBuildURI would give, without parsing two URIs */
+    char *joined = uri_join_abs_path(base, link); /* "/a/b": the same, cheaper */
+    if (joined)
+        return joined;
     xmlChar *u = base ? xmlBuildURI((const xmlChar *)link, (const xmlChar *)base) : NULL;
     char *out = strdup(u ? (const char *)u : link);
     xmlFree(u);

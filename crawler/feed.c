@@ -362,6 +362,12 @@ static char *resolve(reader *rd, xmlNode *node, char *href)
     if (!href || uri_has_scheme(href))
         return href; /* absolute: what xmlBuildURI would give, without parsing two URIs */
     xmlChar *base = base_at(rd, node);
+    char *joined = uri_join_abs_path((const char *)base, href); /* "/a/b": the same, cheaper */
+    if (joined) {
+        xmlFree(base);
+        free(href);
+        return joined;
+    }
     if (base) {
         xmlChar *abs = xmlBuildURI((const xmlChar *)href, base);
         xmlFree(base);

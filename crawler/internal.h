@@ -34,6 +34,13 @@ bool ascii_ieqn(const char *a, const char *b, size_t n);
  * ".") ":"). libxml2's xmlBuildURI gives such a reference back as it is
  * (or NULL when it does not parse): it needs no resolving. */
 bool uri_has_scheme(const char *s);
+/* ref resolved against base in the common case, without parsing either as
+ * a whole: ref an absolute path ("/a/b?q#f") of characters RFC 3986 allows,
+ * with no dot segment, and base "scheme://host[:port]..." with a plain host;
+ * the result is the base's scheme and authority followed by ref, as
+ * xmlBuildURI gives it. NULL in any other case (or out of memory): the
+ * caller resolves in full. malloc'd. */
+char *uri_join_abs_path(const char *base, const char *ref);
 
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);

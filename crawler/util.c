@@ -60,6 +60,61 @@ bool uri_has_scheme(const char *s)
     return *s == ':';
 }
 
+/* Characters RFC 3986 allows in a path, query or fragment that libxml2
+ * writes back as they are: not ':', which it escapes, nor '%', whose
+ * escapes it rewrites. */
+static bool uri_char(unsigned char c)
+{
+    return is_alpha((char)c) || (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=@/?#", c) != NULL;
+}
+
+char *uri_join_abs_path(const char *base, const char *ref)
+{
+    if (!base || !ref || ref[0] != '/' || ref[1] == '/' || !uri_has_scheme(base))
+        return NULL;
+    const char *p = strchr(base, ':') + 1;
+    if (p[0] != '/' || p[1] != '/')
+        return NULL;
+    p += 2;
+    /* host[:port], plain: a name or an IPv4 address */
+    const char *auth_end = p;
+    while (is_alpha(*auth_end) || (*auth_end >= '0' && *auth_end <= '9') || *auth_end == '.' ||
+           *auth_end == '-')
+        auth_end++;
+    if (auth_end == p)
+        return NULL;
+    if (*auth_end == ':') {
+        const char *digits = ++auth_end;
+        while (*auth_end >= '0' && *auth_end <= '9')
+            auth_end++;
+        if (auth_end == digits)
+            return NULL;
+    }
+    if (*auth_end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
+        return NULL;
+    size_t rl = 0;
+    bool fragment = false;
+    for (const char *r = ref; *r; r++, rl++) {
+        unsigned char c = (unsigned char)*r;
+        if (c == '#') {
+            if (fragment)
+                return NULL; /* no URI */
+            fragment = true;
+        } else if (c == '.' && r[-1] == '/') {
+            return NULL; /* maybe a dot segment: left to the full resolver */
+        } else if (c >= 0x80 || !uri_char(c)) {
+            return NULL;
+        }
+    }
+    size_t bl = (size_t)(auth_end - base);
+    char *out = malloc(bl + rl + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, base, bl);
+    memcpy(out + bl, ref, rl + 1);
+    return out;
+}
+
 int buf_put_cp(kw_buf *b, uint32_t cp)
 {
     unsigned char u[4];

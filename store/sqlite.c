@@ -241,7 +241,9 @@ int kw_sqlite_open(kw_store *s, const char *path, const kw_store_options *opt)
     } else if (S_ISDIR(sb.st_mode)) {
         return kw_error_set(KW_EIO, "%s: is a directory, not a database file", path);
     }
-    int flags = SQLITE_OPEN_READWRITE | (opt->create ? SQLITE_OPEN_CREATE : 0);
+    /* A kw_store is used by one thread at a time (store.h): no mutex
+     * around every call into SQLite, which costs ~2% of a crawl. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (opt->create ? SQLITE_OPEN_CREATE : 0);
     rc = sqlite3_open_v2(path, &db, flags, NULL);
     s->db = db;
     if (rc != SQLITE_OK) {

@@ -326,10 +326,58 @@ static void links_with_a_scheme_resolve_as_libxml2_resolves_them(void **state)
     }
 }
 
+/* The same for absolute paths ("/a/b?q"), which are joined to the base's
+ * scheme and authority without parsing either: every kind of character in
+ * the path, against bases with ports, paths, user info, IPv6 hosts and odd
+ * schemes. */
+static void absolute_paths_resolve_as_libxml2_resolves_them(void **state)
+{
+    (void)state;
+    static const char *const bases[] = {"http://127.0.0.1:8765/feed/0",
+                                        "https://a.example.com/x/y?q=1#f",
+                                        "HTTP://News.Example.COM",
+                                        "http://u:p@h.example/x",
+                                        "http://[::1]:80/a",
+                                        "h2+x.y-z://h/a/b/",
+                                        "http://h.example:/a",
+                                        "http://h_x.example/a",
+                                        "file:///tmp/a.xml",
+                                        "http:/nohost",
+                                        "/relative/base"};
+    enum { NB = sizeof bases / sizeof *bases };
+    static const char chars[] = "ab:/?#[]@!$&'()*+,;=-._~%% \\\"<>{}|^`\x01\x7f\xe4\xb8\xad" "09AFaf";
+    uint32_t x = 11;
+    long joined = 0; /* links the quick way took */
+    for (int i = 0; i < 100000; i++) {
+        char link[64] = "/";
+        int k = 1;
+        x = x * 1103515245u + 12345u;
+        for (int n = (int)(x >> 8) % 24; n > 0 && k < 62; n--) {
+            x = x * 1103515245u + 12345u;
+            link[k++] = chars[(x >> 16) % (sizeof chars - 1)];
+        }
+        link[k] = '\0';
+        for (int b = 0; b < NB; b++) {
+            xmlChar *want = xmlBuildURI((const xmlChar *)link, (const xmlChar *)bases[b]);
+            char *got = ex_resolve(link, bases[b]), *quick = uri_join_abs_path(bases[b], link);
+            const char *w = want ? (const char *)want : link;
+            joined += quick != NULL;
+            free(quick);
+            if (!got || strcmp(got, w) != 0)
+                fail_msg("link [%s] on [%s]: [%s], libxml2 [%s]", link, bases[b],
+                         got ? got : "(null)", w);
+            free(got);
+            xmlFree(want);
+        }
+    }
+    assert_true(joined > 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(links_with_a_scheme_resolve_as_libxml2_resolves_them),
+        cmocka_unit_test(absolute_paths_resolve_as_libxml2_resolves_them),
         cmocka_unit_test(html_rules__items_fields_links_and_next),
         cmocka_unit_test(html_rules__a_bad_xpath_names_the_rule),
         cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
