@@ -171,36 +171,77 @@ static char *cand_value(const article_nodes *an, int which)
     return ex_tidy(strdup(v ? v : ""));
 }
 
-static size_t p_text_len(const kw_hnode *parent)
-{
-    size_t len = 0;
-    for (const kw_hnode *c = parent->first; c; c = c->next)
-        if (c->type == KW_HELEM && strcmp(c->name, "p") == 0) {
-            char *t = text_of(c);
-            len += t ? strlen(t) : 0;
-            free(t);
-        }
-    return len;
-}
-
-static char *main_text(const kw_hnode *best)
+/* The main text: best's paragraphs, subheadings, quotes and lists, each
+ * <p>'s text as already read into ptext (ps and ptext: every <p> of the
+ * page in document order, and its text). */
+static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *const *ptext,
+                       size_t np)
 {
     kw_sbuf b = {0};
+    size_t k = 0;
     for (const kw_hnode *c = best->first; c && b.n < KW_EX_MAX_FIELD; c = c->next) {
         if (c->type != KW_HELEM)
             continue;
-        if (strcmp(c->name, "p") && strcmp(c->name, "h2") && strcmp(c->name, "h3") &&
+        int is_p = strcmp(c->name, "p") == 0;
+        if (!is_p && strcmp(c->name, "h2") && strcmp(c->name, "h3") &&
             strcmp(c->name, "blockquote") && strcmp(c->name, "ul") && strcmp(c->name, "ol"))
             continue;
-        char *t = text_of(c);
+        char *own = NULL;
+        const char *t;
+        if (is_p) {
+            while (k < np && ps[k] != c)
+                k++;
+            t = k < np ? ptext[k] : NULL;
+        } else {
+            t = own = text_of(c);
+        }
         if (t) {
             if (b.n)
                 ex_sb_add(&b, "\n", 1);
             ex_sb_add(&b, t, strlen(t));
-            free(t);
         }
+        free(own);
     }
     return ex_tidy(b.p);
+}
+
+/* The element whose <p> children hold the most text (the first such in
+ * document order), NULL when no <p> has any; ptext[i] gets the text of
+ * ps[i]. 0, or KW_ENOMEM. */
+static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hnode **best)
+{
+    /* Each parent is weighed once: a set of those seen, by address, with
+     * the sum of its paragraphs' lengths. */
+    size_t cap = 2, best_len = 0;
+    while (cap < 2 * np + 2)
+        cap <<= 1;
+    const kw_hnode **seen = calloc(cap, sizeof *seen);
+    size_t *sum = calloc(cap, sizeof *sum), *order = malloc((np ? np : 1) * sizeof *order);
+    size_t nparents = 0;
+    *best = NULL;
+    if (!seen || !sum || !order) {
+        free(seen), free(sum), free(order);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < np; i++) {
+        ptext[i] = text_of(ps[i]);
+        const kw_hnode *parent = ps[i]->parent;
+        if (!parent)
+            continue;
+        size_t h = ((uintptr_t)parent >> 4) & (cap - 1);
+        while (seen[h] && seen[h] != parent)
+            h = (h + 1) & (cap - 1);
+        if (!seen[h]) {
+            seen[h] = parent;
+            order[nparents++] = h;
+        }
+        sum[h] += ptext[i] ? strlen(ptext[i]) : 0;
+    }
+    for (size_t i = 0; i < nparents; i++)
+        if (sum[order[i]] > best_len)
+            *best = seen[order[i]], best_len = sum[order[i]];
+    free(seen), free(sum), free(order);
+    return 0;
 }
 
 static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
@@ -238,31 +279,18 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
     }
     if (!it->link && base)
         it->link = strdup(base);
-    /* Each parent is weighed once: a set of those seen, by address. */
-    size_t cap = 2, best_len = 0;
-    while (cap < 2 * an.np + 2)
-        cap <<= 1;
-    const kw_hnode *best = NULL, **seen = an.np ? calloc(cap, sizeof *seen) : NULL;
-    if (an.np && !seen) {
-        free(an.ps);
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < an.np; i++) {
-        const kw_hnode *parent = an.ps[i]->parent;
-        size_t h = ((uintptr_t)parent >> 4) & (cap - 1);
-        while (seen[h] && seen[h] != parent)
-            h = (h + 1) & (cap - 1);
-        if (!parent || seen[h])
-            continue;
-        seen[h] = parent;
-        size_t len = p_text_len(parent);
-        if (len > best_len)
-            best = parent, best_len = len;
-    }
+    const kw_hnode *best = NULL;
+    char **ptext = calloc(an.np ? an.np : 1, sizeof *ptext);
+    int rc = ptext ? weigh(an.ps, an.np, ptext, &best)
+                   : kw_error_set(KW_ENOMEM, "out of memory");
+    if (rc == 0 && best)
+        it->text = main_text(best, an.ps, ptext, an.np);
+    for (size_t i = 0; ptext && i < an.np; i++)
+        free(ptext[i]);
+    free(ptext);
     free(an.ps);
-    free(seen);
-    if (best)
-        it->text = main_text(best);
+    if (rc)
+        return rc;
     if (!it->text) {
         const kw_hnode *body = kw_hdoc_body(doc);
         it->text = text_of(body ? body : kw_hdoc_root(doc));

@@ -206,7 +206,8 @@ static const struct {
 static int word_in(const char *w, size_t n, const char *const *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (strlen(list[i]) == n && ascii_ieqn(w, list[i], n))
+        if ((list[i][0] | 0x20) == (w[0] | 0x20) && strlen(list[i]) == n &&
+            ascii_ieqn(w, list[i], n))
             return (int)i;
     return -1;
 }
@@ -254,7 +255,8 @@ static bool parse_822(const char *s, const char *e, fields *f)
             if (f->has_zone)
                 return false;
             for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++)
-                if (strlen(zones[z].name) == n && ascii_ieqn(w, zones[z].name, n)) {
+                if ((zones[z].name[0] | 0x20) == (w[0] | 0x20) && strlen(zones[z].name) == n &&
+                    ascii_ieqn(w, zones[z].name, n)) {
                     f->off = zones[z].hours * 3600;
                     f->has_zone = true;
                 }

@@ -57,26 +57,40 @@ kw_extracted_item *ex_new_item(kw_extracted *e)
 /* Trim, collapse runs of blanks, cap the length; takes ownership of s. */
 char *ex_tidy(char *s)
 {
+    /* 1: blank, 2: newline, 3: the end; 0: a byte kept as it is */
+    static const unsigned char cls[256] = {[0] = 3,   ['\n'] = 2, [' '] = 1, ['\t'] = 1,
+                                           ['\v'] = 1, ['\f'] = 1,  ['\r'] = 1};
     if (!s)
         return NULL;
-    size_t o = 0;
+    size_t o = 0, i = 0;
     int space = 1;
-    for (size_t i = 0; s[i] && o < MAX_FIELD; i++) {
-        unsigned char c = (unsigned char)s[i];
+    while (o < MAX_FIELD) {
+        /* a run of kept bytes moves down as one block */
+        size_t j = i;
+        while (!cls[(unsigned char)s[j]])
+            j++;
+        if (j > i) {
+            size_t n = j - i < MAX_FIELD - o ? j - i : MAX_FIELD - o;
+            if (o != i)
+                memmove(s + o, s + i, n);
+            o += n;
+            space = 0;
+            if (o == MAX_FIELD)
+                break;
+        }
+        unsigned char c = (unsigned char)s[j];
+        if (!c)
+            break;
+        i = j + 1;
         if (c == '\n') {
             while (o > 0 && s[o - 1] == ' ')
                 o--;
             if (o > 0 && !(o > 1 && s[o - 1] == '\n' && s[o - 2] == '\n'))
                 s[o++] = '\n';
-            space = 1;
-        } else if (c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r') {
-            if (!space)
-                s[o++] = ' ';
-            space = 1;
-        } else {
-            s[o++] = (char)c;
-            space = 0;
+        } else if (!space) {
+            s[o++] = ' ';
         }
+        space = 1;
     }
     {
         /* Never end in half a UTF-8 sequence, whatever cut the text (the

@@ -65,13 +65,10 @@ struct kw_query {
     int32_t root;
 };
 
-static uint32_t hash_cp(uint32_t h, uint32_t cp)
+static inline uint32_t hash_cp(uint32_t h, uint32_t cp)
 {
-    for (int i = 0; i < 4; i++) {
-        h ^= (cp >> (8 * i)) & 0xFF;
-        h *= 16777619u;
-    }
-    return h;
+    h = (h ^ cp) * 0x9E3779B1u; /* one multiply a character: this runs on every one */
+    return h ^ (h >> 15);
 }
 #define HASH_INIT 2166136261u
 
