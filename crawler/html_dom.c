@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,11 +35,11 @@ struct kw_hdoc {
     size_t first_block; /* size of the arena's first block */
     block *blocks;
     kw_hnode *html, *head, *body;
-    kw_hnode *stack[KW_HDOC_MAX_DEPTH];
     int depth;
     kw_buf text; /* text not yet put in the tree */
     const char *const *keep_attrs; /* NULL: all */
     bool oom;
+    kw_hnode *stack[KW_HDOC_MAX_DEPTH]; /* [0, depth) in use: not zeroed */
 };
 
 static void *arena(kw_hdoc *d, size_t n)
@@ -736,10 +737,11 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
 
 int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const *keep_attrs)
 {
-    kw_hdoc *d = calloc(1, sizeof *d);
+    kw_hdoc *d = malloc(sizeof *d);
     *out = NULL;
     if (!d)
         return kw_error_set(KW_ENOMEM, "out of memory");
+    memset(d, 0, offsetof(kw_hdoc, stack));
     d->keep_attrs = keep_attrs;
     buf_init(&d->text, len + 64);
     d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;

@@ -47,7 +47,7 @@ typedef struct kept_page {
     kw_fetch_response r; /* its strings point into `copy` */
     int has_r;
     int64_t started;
-    char *copy; /* the response's strings and body, and `why` */
+    char *copy; /* the response's strings and body, and `why` (in kept_mem) */
     const char *why;
     size_t bytes;         /* of copy */
     kw_crawl_stats delta; /* what the page added to the caller's counts */
@@ -66,6 +66,7 @@ struct kw_crawl {
     struct timespec opened; /* when the open batch began */
     kept_page *kept;        /* the open batch's pages */
     size_t nkept, cap_kept, kept_bytes;
+    struct kept_chunk *kept_mem; /* their copies, newest chunk first */
     kw_crawl_stats *stats;  /* the counts the open batch's pages went into */
 };
 
@@ -73,6 +74,48 @@ struct kw_crawl {
 #define BATCH_PAGES 1024
 #define BATCH_SECONDS 0.5
 #define BATCH_BYTES (16u << 20) /* of kept responses */
+
+/* The copies of a batch's pages are carved from chunks freed together
+ * when the batch ends: a page costs no malloc and free of its own. */
+typedef struct kept_chunk {
+    struct kept_chunk *next;
+    size_t used, cap;
+    _Alignas(16) char data[];
+} kept_chunk;
+#define KEPT_CHUNK (256u << 10)
+
+static char *kept_alloc(kw_crawl *c, size_t n)
+{
+    kept_chunk *k = c->kept_mem;
+    if (!k || k->cap - k->used < n) {
+        size_t cap = n > KEPT_CHUNK ? n : KEPT_CHUNK;
+        if (!(k = malloc(sizeof *k + cap)))
+            return NULL;
+        k->used = 0;
+        k->cap = cap;
+        k->next = c->kept_mem;
+        c->kept_mem = k;
+    }
+    char *p = k->data + k->used;
+    k->used += (n + 15) & ~(size_t)15;
+    if (k->used > k->cap)
+        k->used = k->cap;
+    return p;
+}
+
+/* All copies gone; the newest chunk stays for the next batch. */
+static void kept_reset(kw_crawl *c)
+{
+    kept_chunk *k = c->kept_mem;
+    if (!k)
+        return;
+    for (kept_chunk *o = k->next, *next; o; o = next) {
+        next = o->next;
+        free(o);
+    }
+    k->next = NULL;
+    k->used = 0;
+}
 
 static double since(const struct timespec *t)
 {
@@ -260,6 +303,8 @@ void kw_crawl_free(kw_crawl *c)
     c->stats = NULL; /* the caller's counts may be gone by now */
     kw_crawl_flush(c);
     free(c->kept);
+    kept_reset(c);
+    free(c->kept_mem);
     for (size_t i = 0; i < c->nbrands; i++)
         kw_query_free(c->brands[i].q);
     free(c->brands);
@@ -465,8 +510,7 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
 
 static void forget_kept(kw_crawl *c)
 {
-    for (size_t i = 0; i < c->nkept; i++)
-        free(c->kept[i].copy);
+    kept_reset(c);
     c->nkept = 0;
     c->kept_bytes = 0;
 }
@@ -513,7 +557,7 @@ static int keep(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_
         size += strs[i] ? strlen(strs[i]) + 1 : 0;
     kept_page *k = &c->kept[c->nkept];
     memset(k, 0, sizeof *k);
-    if (!(k->copy = malloc(size ? size : 1)))
+    if (!(k->copy = kept_alloc(c, size ? size : 1)))
         return kw_error_set(KW_ENOMEM, "out of memory");
     char *p = k->copy;
     const char *copied[9] = {0};
@@ -620,8 +664,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
             known_clear(&c->known); /* it may remember what was just undone */
             stats_sub(st, &k->delta);
             st->errors++; /* counted as an error: its source is fetched again */
-            c->kept_bytes -= k->bytes;
-            free(k->copy);
+            c->kept_bytes -= k->bytes; /* its copy goes with the batch's */
             continue;
         }
         if ((rc = kw_store_savepoint_release(c->s)))
@@ -645,8 +688,8 @@ lost:
             continue; /* moved down, or dropped and freed already */
         stats_sub(st, &c->kept[j].delta);
         st->errors++;
-        free(c->kept[j].copy);
     }
+    kept_reset(c);
     c->nkept = 0;
     c->kept_bytes = 0;
     memcpy(c->next, next, sizeof next);
