@@ -594,7 +594,8 @@ static int parse_xml(reader *rd, const char *text, size_t len)
     doc = xmlCtxtReadMemory(ctxt, text, (int)len, rd->base, "UTF-8",
                             XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
-                                XML_PARSE_IGNORE_ENC);
+                                XML_PARSE_IGNORE_ENC |
+                                XML_PARSE_COMPACT); /* the tree is read, never changed */
     xmlSetStructuredErrorFunc(saved_ctx, saved);
     xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
     char msg[300] = "";
