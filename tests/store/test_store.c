@@ -121,7 +121,7 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 4);
+    assert_int_equal(applied, 5);
     kw_source got;
     assert_int_equal(kw_store_source_get(f->s, id, &got), 0);
     assert_string_equal(got.url, "https://news.example.com/rss");
@@ -173,7 +173,7 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 1);
+    assert_int_equal(applied, 2);
     if (sqlite) {
         assert_int_equal(sqlite3_exec(old, "ALTER TABLE mentions ADD COLUMN note TEXT", NULL,
                                       NULL, NULL),
@@ -207,6 +207,69 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
     m.scored = 1;
     m.label = "neutral";
     assert_int_equal(kw_store_mention_put(f->s, &m, NULL, 0, NULL, &id), 0);
+}
+
+/* Schema 6 drops SQLite's index on when sources are due (it could not
+ * serve the due rule, and every fetch paid to move its entry): a database
+ * at version 5 is upgraded, and the due sources are still the enabled ones
+ * never fetched or whose next attempt has come, the longest waiting first,
+ * at most the limit asked for, on both back ends. */
+static void migrate__version_6_due_sources_are_found_without_the_index(void **state)
+{
+    fixture *f = *state;
+    int sqlite = strcmp(kwt_backend(), "sqlite") == 0;
+    const int64_t now = 1790000000;
+    /* next attempt (KW_TIME_NONE: never fetched), enabled */
+    static const struct {
+        int64_t next;
+        int enabled;
+    } plan[] = {{now + 60, 1}, {now - 10, 1}, {KW_TIME_NONE, 1}, {now - 300, 1},
+                {now - 500, 0}, {now, 1}, {now + 1, 1}};
+    int64_t id[7];
+    for (int i = 0; i < 7; i++) {
+        kw_source src = {.every_s = 900, .enabled = plan[i].enabled};
+        snprintf(src.kind, sizeof src.kind, "feed");
+        snprintf(src.url, sizeof src.url, "https://news%d.example.com/rss", i);
+        snprintf(src.platform, sizeof src.platform, "news");
+        snprintf(src.rules, sizeof src.rules, "{}");
+        assert_int_equal(kw_store_source_add(f->s, &src, &id[i]), 0);
+        if (plan[i].next == KW_TIME_NONE)
+            continue;
+        kw_fetch_record r = {.source_id = id[i], .url = src.url, .started_at = now - 900,
+                             .finished_at = now - 900, .next_attempt_at = plan[i].next,
+                             .status = 200, .bytes = 10, .items = 0, .new_mentions = 0};
+        assert_int_equal(kw_store_source_record(f->s, &r), 0);
+    }
+    kw_store_free(f->s);
+    f->s = NULL;
+    /* back to schema 5, index and all */
+    kwt_sql_int(f->url, "CREATE INDEX IF NOT EXISTS sources_due ON sources (enabled, "
+                        "next_attempt_at)");
+    kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 6");
+    kw_store_options opt = {.skip_version = 1};
+    int applied = 0;
+    assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
+    assert_int_equal(kw_store_migrate(f->s, &applied), 0);
+    assert_int_equal(applied, 1);
+    if (sqlite)
+        assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sqlite_schema WHERE "
+                                             "name = 'sources_due'"),
+                         0);
+    kw_source *due = NULL;
+    size_t n = 0;
+    assert_int_equal(kw_store_source_due(f->s, now, 10, &due, &n), 0);
+    /* the longest waiting first: next attempts now-300, now-10, now; the
+     * never-fetched one waits from when it was added (just now, later) */
+    assert_int_equal(n, 4);
+    assert_int_equal(due[0].id, id[3]);
+    assert_int_equal(due[1].id, id[1]);
+    assert_int_equal(due[2].id, id[5]);
+    assert_int_equal(due[3].id, id[2]);
+    free(due);
+    assert_int_equal(kw_store_source_due(f->s, now, 2, &due, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(due[0].id, id[3]);
+    free(due);
 }
 
 static void open__refuses_a_schema_newer_than_the_binary(void **state)
@@ -575,6 +638,7 @@ int main(void)
         T(migrate__is_idempotent_and_records_the_version),
         T(migrate__upgrades_a_version_1_database_keeping_its_sources),
         T(migrate__version_5_keeps_the_label_rule_and_the_mentions),
+        T(migrate__version_6_due_sources_are_found_without_the_index),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
