@@ -588,7 +588,6 @@ cleanup:
 
 /* ---- A fetched body, by source kind ---------------------------------------- */
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
                     size_t len, const char *content_type, const char *url, const char **charset)
@@ -611,10 +610,12 @@ int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, cons
                 kw_extracted_free(out);
                 return kw_error_set(KW_ENOMEM, "out of memory");
             }
-            it->title = dup_or_null(e->title);
-            it->text = dup_or_null(e->content ? e->content : e->summary);
-            it->author = dup_or_null(e->author);
-            it->link = dup_or_null(e->link);
+            /* the entry's strings move to the item (the feed is freed next) */
+            char **text = e->content ? &e->content : &e->summary;
+            it->title = e->title, e->title = NULL;
+            it->text = *text, *text = NULL;
+            it->author = e->author, e->author = NULL;
+            it->link = e->link, e->link = NULL;
             it->published = e->published != KW_FEED_NO_TIME ? e->published
                             : e->updated != KW_FEED_NO_TIME ? e->updated
                                                             : NO_TIME;

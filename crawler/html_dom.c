@@ -735,15 +735,59 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
 }
 
 
+/* A thread's last freed document, kept for its next parse: a page then
+ * costs no large allocation (each one large enough to make malloc tidy its
+ * free lists first). */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static void destroy(kw_hdoc *d)
+{
+    for (block *b = d->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    buf_release(&d->text);
+    free(d);
+}
+static void destroy_spare(void *d) { destroy(d); }
+static void spare_init(void)
+{
+    if (pthread_key_create(&spare_key, destroy_spare) != 0)
+        spare_key = (pthread_key_t)-1; /* none: every parse allocates */
+}
+#define SPARE_TEXT_MAX (256u << 10) /* a bigger pending-text buffer is not kept */
+
+static kw_hdoc *take_spare(void)
+{
+    pthread_once(&spare_once, spare_init);
+    if (spare_key == (pthread_key_t)-1)
+        return NULL;
+    kw_hdoc *d = pthread_getspecific(spare_key);
+    if (d)
+        pthread_setspecific(spare_key, NULL);
+    return d;
+}
+
 int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const *keep_attrs)
 {
-    kw_hdoc *d = malloc(sizeof *d);
+    kw_hdoc *d = take_spare();
     *out = NULL;
-    if (!d)
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    memset(d, 0, offsetof(kw_hdoc, stack));
+    if (d) { /* its one block and its text buffer, emptied */
+        d->html = d->head = d->body = NULL;
+        d->depth = 0;
+        d->oom = false;
+        d->text.len = 0;
+        d->text.full = false;
+        d->text.max = len + 64;
+        if (d->blocks)
+            d->blocks->used = 0;
+    } else {
+        if (!(d = malloc(sizeof *d)))
+            return kw_error_set(KW_ENOMEM, "out of memory");
+        memset(d, 0, offsetof(kw_hdoc, stack));
+        buf_init(&d->text, len + 64);
+    }
     d->keep_attrs = keep_attrs;
-    buf_init(&d->text, len + 64);
     d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;
     if (!(d->html = new_elem(d, "html"))) {
         kw_hdoc_free(d);
@@ -829,12 +873,29 @@ void kw_hdoc_free(kw_hdoc *d)
 {
     if (!d)
         return;
+    pthread_once(&spare_once, spare_init);
+    if (spare_key == (pthread_key_t)-1 || pthread_getspecific(spare_key)) {
+        destroy(d);
+        return;
+    }
+    /* Kept for the thread's next parse, with one ordinary block. */
+    block *keep = NULL;
     for (block *b = d->blocks, *next; b; b = next) {
         next = b->next;
-        free(b);
+        if (!keep && b->cap <= BLOCK_SIZE)
+            keep = b;
+        else
+            free(b);
     }
-    buf_release(&d->text);
-    free(d);
+    d->blocks = keep;
+    if (keep)
+        keep->next = NULL;
+    if (d->text.cap > SPARE_TEXT_MAX) {
+        buf_release(&d->text);
+        buf_init(&d->text, 0);
+    }
+    if (pthread_setspecific(spare_key, d) != 0)
+        destroy(d);
 }
 
 const kw_hnode *kw_hdoc_root(const kw_hdoc *d) { return d->html; }
