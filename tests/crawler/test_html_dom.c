@@ -7,6 +7,7 @@
 
 #include "../../crawler/html_dom.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,70 @@ static void a_nul_ends_a_tag_name(void **state)
     kw_hdoc_free(d);
 }
 
+/* The parser keeps a thread's last document for the next parse: a page
+ * parsed after another (a big one, one still open, one from another
+ * thread) is its own tree, with nothing of the others in it. */
+typedef struct thread_run {
+    int id, wrong; /* documents whose tree was not their own (no asserting off the main thread) */
+} thread_run;
+
+static void *parse_many(void *arg)
+{
+    thread_run *t = arg;
+    for (int i = 0; i < 200; i++) {
+        char html[128];
+        kw_hdoc *d = NULL;
+        snprintf(html, sizeof html, "<p class=c%d>t%d-%d<b>x</b></p>", t->id, t->id, i);
+        if (kw_hdoc_parse(&d, html, strlen(html), NULL) != 0) {
+            t->wrong++;
+            continue;
+        }
+        const kw_hnode *p = kw_hdoc_body(d) ? kw_hdoc_body(d)->first : NULL;
+        char cls[16], text[32];
+        snprintf(cls, sizeof cls, "c%d", t->id);
+        snprintf(text, sizeof text, "t%d-%d", t->id, i);
+        if (!p || p->type != KW_HELEM || strcmp(p->name, "p") != 0 || !kw_hnode_attr(p, "class") ||
+            strcmp(kw_hnode_attr(p, "class"), cls) != 0 || !p->first ||
+            p->first->type != KW_HTEXT || strcmp(p->first->text, text) != 0 || p->next)
+            t->wrong++;
+        kw_hdoc_free(d);
+    }
+    return NULL;
+}
+
+static void each_document_is_its_own_when_memory_is_reused(void **state)
+{
+    (void)state;
+    /* a big page: many blocks of nodes and a long text */
+    size_t n = 40000;
+    char *big = malloc(12 * n + 16);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        memcpy(big + 12 * i, "<i>abcdef</i", 12);
+    memcpy(big + 12 * n, ">", 2);
+    kw_hdoc *a = NULL, *b = NULL;
+    assert_int_equal(kw_hdoc_parse(&a, big, strlen(big), NULL), 0);
+    /* a second document while the first is open, then both freed */
+    const char *small = "<title>T</title><p id=x>one &amp; two";
+    assert_int_equal(kw_hdoc_parse(&b, small, strlen(small), NULL), 0);
+    kw_hdoc_free(a);
+    kw_hdoc_free(b);
+    /* the next ones start from the kept memory */
+    expect_tree(small, "html(head(title('T'))body(p[id=x]('one & two')))");
+    expect_tree("", "html");
+    expect_tree("<ul><li>a<li>b</ul>", "html(body(ul(li('a')li('b'))))");
+    free(big);
+    /* threads keep their own, and give it back when they end */
+    pthread_t th[4];
+    thread_run runs[4] = {{0, 0}, {1, 0}, {2, 0}, {3, 0}};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, parse_many, &runs[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(runs[i].wrong, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +310,7 @@ int main(void)
         cmocka_unit_test(deep_nesting_is_bounded),
         cmocka_unit_test(only_the_attributes_asked_for_are_kept),
         cmocka_unit_test(a_nul_ends_a_tag_name),
+        cmocka_unit_test(each_document_is_its_own_when_memory_is_reused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
