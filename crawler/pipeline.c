@@ -103,7 +103,8 @@ static char *kept_alloc(kw_crawl *c, size_t n)
     return p;
 }
 
-/* All copies gone; the newest chunk stays for the next batch. */
+/* All copies gone; the newest chunk stays for the next batch, unless it
+ * was made for one big page. */
 static void kept_reset(kw_crawl *c)
 {
     kept_chunk *k = c->kept_mem;
@@ -115,6 +116,10 @@ static void kept_reset(kw_crawl *c)
     }
     k->next = NULL;
     k->used = 0;
+    if (k->cap > KEPT_CHUNK) {
+        free(k);
+        c->kept_mem = NULL;
+    }
 }
 
 static double since(const struct timespec *t)
@@ -685,7 +690,7 @@ lost:
         kw_store_rollback(c->s);
     for (size_t j = 0; j < c->nkept; j++) {
         if (j >= out && j < i)
-            continue; /* moved down, or dropped and freed already */
+            continue; /* moved down, or dropped already */
         stats_sub(st, &c->kept[j].delta);
         st->errors++;
     }
