@@ -172,8 +172,8 @@ static char *cand_value(const article_nodes *an, int which)
 }
 
 /* The main text: best's paragraphs, subheadings, quotes and lists, each
- * <p>'s text as already read into ptext (ps and ptext: every <p> of the
- * page in document order, and its text). */
+ * <p>'s text as already read into ptext when it was kept (ps and ptext:
+ * every <p> of the page in document order, and its text or NULL). */
 static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *const *ptext,
                        size_t np)
 {
@@ -192,6 +192,8 @@ static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *co
             while (k < np && ps[k] != c)
                 k++;
             t = k < np ? ptext[k] : NULL;
+            if (!t) /* not kept (or empty): read again */
+                t = own = text_of(c);
         } else {
             t = own = text_of(c);
         }
@@ -207,7 +209,11 @@ static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *co
 
 /* The element whose <p> children hold the most text (the first such in
  * document order), NULL when no <p> has any; ptext[i] gets the text of
- * ps[i]. 0, or KW_ENOMEM. */
+ * ps[i], or NULL once PTEXT_KEPT_MAX bytes are kept (a <p> nested in a <p>,
+ * through a button or a table cell, holds the text of all those inside it,
+ * so a hostile page could make the copies hundreds of MiB). 0, or
+ * KW_ENOMEM. */
+#define PTEXT_KEPT_MAX (1u << 20)
 static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hnode **best)
 {
     /* Each parent is weighed once: a set of those seen, by address, with
@@ -223,8 +229,16 @@ static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hn
         free(seen), free(sum), free(order);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
+    size_t kept = 0;
     for (size_t i = 0; i < np; i++) {
         ptext[i] = text_of(ps[i]);
+        size_t len = ptext[i] ? strlen(ptext[i]) : 0;
+        if (kept + len > PTEXT_KEPT_MAX) { /* nested <p>s repeat their text: not kept */
+            free(ptext[i]);
+            ptext[i] = NULL;
+        } else {
+            kept += len;
+        }
         const kw_hnode *parent = ps[i]->parent;
         if (!parent)
             continue;
@@ -235,7 +249,7 @@ static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hn
             seen[h] = parent;
             order[nparents++] = h;
         }
-        sum[h] += ptext[i] ? strlen(ptext[i]) : 0;
+        sum[h] += len;
     }
     for (size_t i = 0; i < nparents; i++)
         if (sum[order[i]] > best_len)

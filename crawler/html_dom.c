@@ -860,7 +860,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
         }
     }
     flush(d);
-    buf_release(&d->text);
+    d->text.len = 0; /* its memory stays for the next parse (see kw_hdoc_free) */
     if (d->oom) {
         kw_hdoc_free(d);
         return kw_error_set(KW_ENOMEM, "out of memory parsing HTML");

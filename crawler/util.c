@@ -68,6 +68,11 @@ static bool uri_char(unsigned char c)
     return is_alpha((char)c) || (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=@/?#", c) != NULL;
 }
 
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 char *uri_join_abs_path(const char *base, const char *ref)
 {
     if (!base || !ref || ref[0] != '/' || ref[1] == '/' || !uri_has_scheme(base))
@@ -83,15 +88,33 @@ char *uri_join_abs_path(const char *base, const char *ref)
         auth_end++;
     if (auth_end == p)
         return NULL;
-    if (*auth_end == ':') {
+    if (*auth_end == ':') { /* a port libxml2 writes back as it is */
         const char *digits = ++auth_end;
         while (*auth_end >= '0' && *auth_end <= '9')
             auth_end++;
-        if (auth_end == digits)
+        if (auth_end == digits || *digits == '0' || auth_end - digits > 5)
             return NULL;
     }
     if (*auth_end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
         return NULL;
+    /* The rest of the base must parse too (libxml2 gives the link as it is
+     * when the base does not): allowed characters, whole escapes, one '#'. */
+    bool base_fragment = false;
+    for (const char *b = auth_end; *b; b++) {
+        unsigned char c = (unsigned char)*b;
+        if (c == '#') {
+            if (base_fragment)
+                return NULL;
+            base_fragment = true;
+        } else if (c == '%') {
+            if (!is_hex(b[1]) || !is_hex(b[2]))
+                return NULL;
+        } else if (c == ':') {
+            continue; /* allowed in a base's path and query */
+        } else if (c >= 0x80 || !uri_char(c)) {
+            return NULL;
+        }
+    }
     size_t rl = 0;
     bool fragment = false;
     for (const char *r = ref; *r; r++, rl++) {

@@ -329,7 +329,7 @@ static void links_with_a_scheme_resolve_as_libxml2_resolves_them(void **state)
 /* The same for absolute paths ("/a/b?q"), which are joined to the base's
  * scheme and authority without parsing either: every kind of character in
  * the path, against bases with ports, paths, user info, IPv6 hosts and odd
- * schemes. */
+ * schemes, and bases libxml2 cannot parse (the link then stays as it is). */
 static void absolute_paths_resolve_as_libxml2_resolves_them(void **state)
 {
     (void)state;
@@ -343,7 +343,19 @@ static void absolute_paths_resolve_as_libxml2_resolves_them(void **state)
                                         "http://h_x.example/a",
                                         "file:///tmp/a.xml",
                                         "http:/nohost",
-                                        "/relative/base"};
+                                        "/relative/base",
+                                        /* bases libxml2 cannot parse, or
+                                         * whose port it writes otherwise */
+                                        "http://a.com/caf\xc3\xa9/",
+                                        "http://a.com/a b|c",
+                                        "http://a.com/%zz/x",
+                                        "http://a.com/x#a#b",
+                                        "http://a.com:080/x",
+                                        "http://a.com:0/x",
+                                        "http://a.com:4294967296/",
+                                        /* and some it can */
+                                        "http://a.com/%41/a:b?c=d:e",
+                                        "http://a.com:65535/x"};
     enum { NB = sizeof bases / sizeof *bases };
     static const char chars[] = "ab:/?#[]@!$&'()*+,;=-._~%% \\\"<>{}|^`\x01\x7f\xe4\xb8\xad" "09AFaf";
     uint32_t x = 11;
