@@ -355,32 +355,20 @@ static xmlChar *base_at(reader *rd, xmlNode *node)
     return b;
 }
 
-/* href resolved against the base at node. Takes ownership of href. */
+/* href resolved against the base at node, as ex_resolve resolves links.
+ * Takes ownership of href. */
 static char *resolve(reader *rd, xmlNode *node, char *href)
 {
     href = tidy(href, false);
     if (!href || uri_has_scheme(href))
-        return href; /* absolute: what xmlBuildURI would give, without parsing two URIs */
+        return href; /* absolute: no base to find */
     xmlChar *base = base_at(rd, node);
-    char *joined = uri_join_abs_path((const char *)base, href); /* "/a/b": the same, cheaper */
-    if (joined) {
-        xmlFree(base);
-        free(href);
-        return joined;
-    }
-    if (base) {
-        xmlChar *abs = xmlBuildURI((const xmlChar *)href, base);
-        xmlFree(base);
-        if (abs) {
-            char *s = strdup((const char *)abs);
-            xmlFree(abs);
-            if (s) {
-                free(href);
-                return s;
-            }
-        }
-    }
-    return href;
+    char *abs = ex_resolve(href, (const char *)base);
+    xmlFree(base);
+    if (!abs)
+        return href; /* out of memory: kept as written */
+    free(href);
+    return abs;
 }
 
 /* Atom: the rel="alternate" (or rel-less) link, text/html preferred. */

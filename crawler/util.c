@@ -73,6 +73,37 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Whether s, the part of a URI after its authority, is one the quick join
+ * may take as it is: allowed characters and one '#' at most; in a base
+ * also ':' and whole escapes, in a link neither (libxml2 rewrites them),
+ * nor a possible dot segment (left to the full resolver). Its length in
+ * *len. */
+static bool uri_rest_ok(const char *s, bool base, size_t *len)
+{
+    bool fragment = false;
+    const char *r = s;
+    for (; *r; r++) {
+        unsigned char c = (unsigned char)*r;
+        if (c == '#') {
+            if (fragment)
+                return false; /* no URI */
+            fragment = true;
+        } else if (base && c == '%') {
+            if (!is_hex(r[1]) || !is_hex(r[2]))
+                return false;
+        } else if (base && c == ':') {
+            continue;
+        } else if (!base && c == '.' && r > s && r[-1] == '/') {
+            return false;
+        } else if (c >= 0x80 || !uri_char(c)) {
+            return false;
+        }
+    }
+    if (len)
+        *len = (size_t)(r - s);
+    return true;
+}
+
 char *uri_join_abs_path(const char *base, const char *ref)
 {
     if (!base || !ref || ref[0] != '/' || ref[1] == '/' || !uri_has_scheme(base))
@@ -97,38 +128,11 @@ char *uri_join_abs_path(const char *base, const char *ref)
     }
     if (*auth_end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
         return NULL;
-    /* The rest of the base must parse too (libxml2 gives the link as it is
-     * when the base does not): allowed characters, whole escapes, one '#'. */
-    bool base_fragment = false;
-    for (const char *b = auth_end; *b; b++) {
-        unsigned char c = (unsigned char)*b;
-        if (c == '#') {
-            if (base_fragment)
-                return NULL;
-            base_fragment = true;
-        } else if (c == '%') {
-            if (!is_hex(b[1]) || !is_hex(b[2]))
-                return NULL;
-        } else if (c == ':') {
-            continue; /* allowed in a base's path and query */
-        } else if (c >= 0x80 || !uri_char(c)) {
-            return NULL;
-        }
-    }
-    size_t rl = 0;
-    bool fragment = false;
-    for (const char *r = ref; *r; r++, rl++) {
-        unsigned char c = (unsigned char)*r;
-        if (c == '#') {
-            if (fragment)
-                return NULL; /* no URI */
-            fragment = true;
-        } else if (c == '.' && r[-1] == '/') {
-            return NULL; /* maybe a dot segment: left to the full resolver */
-        } else if (c >= 0x80 || !uri_char(c)) {
-            return NULL;
-        }
-    }
+    /* The rest of the base must parse too: libxml2 gives the link as it is
+     * when the base does not. */
+    size_t rl;
+    if (!uri_rest_ok(auth_end, true, NULL) || !uri_rest_ok(ref, false, &rl))
+        return NULL;
     size_t bl = (size_t)(auth_end - base);
     char *out = malloc(bl + rl + 1);
     if (!out)

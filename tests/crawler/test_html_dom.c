@@ -125,15 +125,23 @@ static void comments_doctypes_and_junk_are_dropped(void **state)
     expect_tree("<p>1 < 2 and 3 <= 4", "html(body(p('1 < 2 and 3 <= 4')))");
 }
 
+/* unit n times, then tail; malloc'd */
+static char *repeated(const char *unit, size_t n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(u * n + t + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + u * i, unit, u);
+    memcpy(s + u * n, tail, t + 1);
+    return s;
+}
+
 static void deep_nesting_is_bounded(void **state)
 {
     (void)state;
     size_t n = 100000;
-    char *html = malloc(5 * n + 16);
-    assert_non_null(html);
-    for (size_t i = 0; i < n; i++)
-        memcpy(html + 5 * i, "<div>", 5);
-    memcpy(html + 5 * n, "x", 2);
+    char *html = repeated("<div>", n, "x");
     kw_hdoc *d = NULL;
     assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
     /* every element is there, none deeper than the bound, the text last */
@@ -268,12 +276,7 @@ static void each_document_is_its_own_when_memory_is_reused(void **state)
 {
     (void)state;
     /* a big page: many blocks of nodes and a long text */
-    size_t n = 40000;
-    char *big = malloc(12 * n + 16);
-    assert_non_null(big);
-    for (size_t i = 0; i < n; i++)
-        memcpy(big + 12 * i, "<i>abcdef</i", 12);
-    memcpy(big + 12 * n, ">", 2);
+    char *big = repeated("<i>abcdef</i>", 40000, "");
     kw_hdoc *a = NULL, *b = NULL;
     assert_int_equal(kw_hdoc_parse(&a, big, strlen(big), NULL), 0);
     /* a second document while the first is open, then both freed */
