@@ -128,22 +128,34 @@ static size_t text_features(const char *text, size_t len, size_t max_bytes, uint
     return nf;
 }
 
-/* The signature of a text whose features are f[0..nf). */
+/* The signature of a text whose features are f[0..nf). The eight
+ * minimums are kept in locals: the compiler keeps them in registers. */
 static void signature_of(const uint64_t *f, size_t nf, uint64_t sig[4])
 {
     static const uint64_t seeds[8] = {0x9e3779b97f4a7c15u, 0xbf58476d1ce4e5b9u,
                                       0x94d049bb133111ebu, 0x2545f4914f6cdd1du,
                                       0x3c6ef372fe94f82bu, 0xa54ff53a5f1d36f1u,
                                       0x510e527fade682d1u, 0x9b05688c2b3e6c1fu};
-    uint64_t min[8];
-    for (int j = 0; j < 8; j++)
-        min[j] = UINT64_MAX;
-    for (size_t i = 0; i < nf; i++)
-        for (int j = 0; j < 8; j++) {
-            uint64_t h = mix(f[i], seeds[j]);
-            if (h < min[j])
-                min[j] = h;
-        }
+    uint64_t m0 = UINT64_MAX, m1 = UINT64_MAX, m2 = UINT64_MAX, m3 = UINT64_MAX,
+             m4 = UINT64_MAX, m5 = UINT64_MAX, m6 = UINT64_MAX, m7 = UINT64_MAX;
+#define KEEP_MIN(m, j)                                                                           \
+    do {                                                                                         \
+        uint64_t h_ = mix(x, seeds[j]);                                                          \
+        m = h_ < m ? h_ : m;                                                                     \
+    } while (0)
+    for (size_t i = 0; i < nf; i++) {
+        uint64_t x = f[i];
+        KEEP_MIN(m0, 0);
+        KEEP_MIN(m1, 1);
+        KEEP_MIN(m2, 2);
+        KEEP_MIN(m3, 3);
+        KEEP_MIN(m4, 4);
+        KEEP_MIN(m5, 5);
+        KEEP_MIN(m6, 6);
+        KEEP_MIN(m7, 7);
+    }
+#undef KEEP_MIN
+    const uint64_t min[8] = {m0, m1, m2, m3, m4, m5, m6, m7};
     /* four bands of two minimums: a band agrees with probability J*J */
     for (int b = 0; b < 4; b++)
         sig[b] = mix(min[2 * b] * 1000003u + min[2 * b + 1], seeds[b]);

@@ -15,16 +15,6 @@ static uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
 static uint64_t round64(uint64_t v, uint64_t w) { return rotl(v + w * P2, 31) * P1; }
 
-uint64_t hash128_mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 33;
-    return h;
-}
-
 static void block(uint64_t v[4], const unsigned char *p)
 {
     uint64_t w[4];
