@@ -25,6 +25,9 @@ typedef struct kw_backend {
     int (*bind_int64)(kw_stmt *st, int idx, int64_t v);
     int (*bind_double)(kw_stmt *st, int idx, double v);
     int (*bind_text)(kw_stmt *st, int idx, const char *v); /* NULL binds NULL */
+    /* The same for text that stays as it is until the statement is reset:
+     * SQLite reads it where it is instead of copying it. */
+    int (*bind_text_kept)(kw_stmt *st, int idx, const char *v);
     /* STEP_ROW, STEP_DONE or a negative KW_E code. */
     int (*step)(kw_stmt *st);
     int (*column_null)(kw_stmt *st, int col);

@@ -213,6 +213,7 @@ static const kw_backend postgres_backend = {
     .bind_int64 = pg_bind_int64,
     .bind_double = pg_bind_double,
     .bind_text = pg_bind_text,
+    .bind_text_kept = pg_bind_text, /* libpq sends a copy anyway */
     .step = pg_step,
     .column_null = pg_column_null,
     .column_int64 = pg_column_int64,

@@ -29,6 +29,7 @@ struct kw_stmt {
      * SQLite implements with a temporary table per execution; the new
      * rowid is handed out as the one row instead. */
     bool returning_id, row_given;
+    bool kept; /* text bound where it is: unbound at reset */
     int64_t rowid;
 };
 
@@ -136,6 +137,15 @@ static int sq_bind_text(kw_stmt *st, int idx, const char *v)
     return rc == SQLITE_OK ? 0 : map_error(st->s, rc, "bind");
 }
 
+static int sq_bind_text_kept(kw_stmt *st, int idx, const char *v)
+{
+    MAP(st, idx);
+    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_STATIC)
+               : sqlite3_bind_null(st->st, idx);
+    st->kept = true;
+    return rc == SQLITE_OK ? 0 : map_error(st->s, rc, "bind");
+}
+
 static int sq_step(kw_stmt *st)
 {
     if (st->row_given)
@@ -185,6 +195,10 @@ static void sq_reset(kw_stmt *st)
 {
     st->row_given = false;
     sqlite3_reset(st->st);
+    if (st->kept) { /* its text may be gone after this */
+        sqlite3_clear_bindings(st->st);
+        st->kept = false;
+    }
 }
 static void sq_finalize(kw_stmt *st)
 {
@@ -202,6 +216,7 @@ static const kw_backend sqlite_backend = {
     .bind_int64 = sq_bind_int64,
     .bind_double = sq_bind_double,
     .bind_text = sq_bind_text,
+    .bind_text_kept = sq_bind_text_kept,
     .step = sq_step,
     .column_null = sq_column_null,
     .column_int64 = sq_column_int64,

@@ -745,19 +745,20 @@ static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, i
     char now[KW_TIME_TEXT];
     int rc;
     *mid = 0;
+    /* The texts are bound where they are (reset before this returns). */
     if ((rc = stmt(s, Q_MENTION_INSERT, &st)))
         return rc;
     store_now_text(now);
-    s->be->bind_text(st, 1, m->url);
-    s->be->bind_text(st, 2, m->canonical_url);
-    s->be->bind_text(st, 3, m->content_hash);
+    s->be->bind_text_kept(st, 1, m->url);
+    s->be->bind_text_kept(st, 2, m->canonical_url);
+    s->be->bind_text_kept(st, 3, m->content_hash);
     store_bind_id(s, st, 4, repost_of);
     store_bind_id(s, st, 5, m->source_id);
-    s->be->bind_text(st, 6, m->platform);
-    s->be->bind_text(st, 7, m->author);
-    s->be->bind_text(st, 8, m->title);
-    s->be->bind_text(st, 9, m->text);
-    s->be->bind_text(st, 10, m->lang);
+    s->be->bind_text_kept(st, 6, m->platform);
+    s->be->bind_text_kept(st, 7, m->author);
+    s->be->bind_text_kept(st, 8, m->title);
+    s->be->bind_text_kept(st, 9, m->text);
+    s->be->bind_text_kept(st, 10, m->lang);
     store_bind_time(s, st, 11, m->published_at);
     if (m->fetched_at == KW_TIME_NONE)
         s->be->bind_text(st, 12, now);
@@ -773,8 +774,8 @@ static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, i
         s->be->bind_double(st, 19, m->pos);
         s->be->bind_double(st, 20, m->neg);
         s->be->bind_double(st, 21, m->neu);
-        s->be->bind_text(st, 22, m->label);
-        s->be->bind_text(st, 23, m->explanation);
+        s->be->bind_text_kept(st, 22, m->label);
+        s->be->bind_text_kept(st, 23, m->explanation);
         s->be->bind_text(st, 24, now);
     } else {
         for (int i = 18; i <= 24; i++)
