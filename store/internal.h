@@ -63,12 +63,22 @@ enum {
 
 #define STORE_CACHE_SLOTS 128
 
+/* Bucket counts summed while a transaction is open (bucket_sums.c). */
+typedef struct bucket_sum bucket_sum;
+typedef struct bucket_sums {
+    bucket_sum *v;
+    size_t n, cap;
+    int32_t *slot; /* open addressing into v, -1 free */
+    size_t nslot;
+} bucket_sums;
+
 struct kw_store {
     const kw_backend *be;
     void *db;             /* sqlite3 * or PGconn * */
     char *url;
     int in_tx;
     kw_stmt *q[Q_COUNT];
+    bucket_sums sums;
     struct {
         const char *sql;  /* keyed by the address of a static SQL string */
         kw_stmt *st;
@@ -93,6 +103,21 @@ int64_t store_col_count(kw_store *s, kw_stmt *st, int col);
 const char *store_col_str(kw_store *s, kw_stmt *st, int col);
 /* The current time as RFC 3339 text into buf (KW_TIME_TEXT bytes). */
 void store_now_text(char *buf);
+
+/* Add to the bucket of brand and platform starting at start, now. */
+int store_bucket_upsert(kw_store *s, int64_t brand, const char *platform, int64_t start,
+                        int64_t d_all, const int64_t d_label[3], int64_t d_reach);
+/* Sum a bucket's counts until bucket_sums_write; -1 when out of memory. */
+int bucket_sums_add(bucket_sums *b, int64_t brand, const char *platform, int64_t start,
+                    int64_t d_all, const int64_t d_label[3], int64_t d_reach);
+/* Upsert every sum and forget them; on an error only those not written
+ * stay. */
+int bucket_sums_write(kw_store *s, bucket_sums *b);
+/* Forget the sums (their transaction is rolled back). */
+void bucket_sums_clear(bucket_sums *b);
+void bucket_sums_free(bucket_sums *b);
+/* Write the sums before anything reads or deletes buckets. */
+int store_buckets_settle(kw_store *s);
 
 /* Run fn inside a transaction unless the caller already holds one. */
 #define IN_TX(s, expr)                                                         \

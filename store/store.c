@@ -250,6 +250,7 @@ void kw_store_free(kw_store *s)
             s->be->finalize(s->cache[i].st);
     if (s->be && s->db)
         s->be->close(s);
+    bucket_sums_free(&s->sums);
     free(s->url);
     free(s);
 }
@@ -268,7 +269,10 @@ int kw_store_begin(kw_store *s)
 
 int kw_store_commit(kw_store *s)
 {
-    int rc = s->be->exec(s, "COMMIT");
+    int rc = store_buckets_settle(s);
+    if (rc)
+        return rc;
+    rc = s->be->exec(s, "COMMIT");
     if (!rc)
         s->in_tx = 0;
     return rc;
@@ -277,6 +281,7 @@ int kw_store_commit(kw_store *s)
 int kw_store_rollback(kw_store *s)
 {
     s->in_tx = 0;
+    bucket_sums_clear(&s->sums);
     return s->be->exec(s, "ROLLBACK");
 }
 
@@ -286,13 +291,15 @@ int kw_store_savepoint(kw_store *s)
 {
     if (!s->in_tx)
         return kw_error_set(KW_EINVAL, "a savepoint needs an open transaction");
-    return s->be->exec(s, "SAVEPOINT kw_item");
+    int rc = store_buckets_settle(s); /* so that a rollback to it drops all sums */
+    return rc ? rc : s->be->exec(s, "SAVEPOINT kw_item");
 }
 
 int kw_store_savepoint_release(kw_store *s) { return s->be->exec(s, "RELEASE SAVEPOINT kw_item"); }
 
 int kw_store_savepoint_rollback(kw_store *s)
 {
+    bucket_sums_clear(&s->sums); /* all added since the savepoint */
     int rc = s->be->exec(s, "ROLLBACK TO SAVEPOINT kw_item");
     return rc ? rc : s->be->exec(s, "RELEASE SAVEPOINT kw_item");
 }
@@ -584,7 +591,7 @@ static int brand_remove_locked(kw_store *s, int64_t id)
 {
     kw_stmt *st;
     int rc;
-    if ((rc = stmt(s, Q_BRAND_DELETE, &st)))
+    if ((rc = store_buckets_settle(s)) || (rc = stmt(s, Q_BRAND_DELETE, &st)))
         return rc;
     s->be->bind_int64(st, 1, id);
     if ((rc = store_run(s, st)))
@@ -634,15 +641,12 @@ static int label_column(const char *label)
     return -1;
 }
 
-/* Add d_all to n_all, d_label[k] to the label columns and d_reach to reach
- * of the bucket holding time t. */
-static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t t,
-                      int64_t d_all, const int64_t d_label[3], int64_t d_reach)
+int store_bucket_upsert(kw_store *s, int64_t brand, const char *platform, int64_t b,
+                        int64_t d_all, const int64_t d_label[3], int64_t d_reach)
 {
     kw_stmt *st;
     char start[KW_TIME_TEXT];
     int rc;
-    int64_t b = t - ((t % BUCKET_SECONDS) + BUCKET_SECONDS) % BUCKET_SECONDS;
     kw_time_format(start, sizeof start, b);
     if ((rc = stmt(s, Q_BUCKET_ADD, &st)))
         return rc;
@@ -655,6 +659,19 @@ static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t 
     s->be->bind_int64(st, 7, d_label[2]);
     s->be->bind_int64(st, 8, d_reach);
     return store_run(s, st);
+}
+
+int store_buckets_settle(kw_store *s) { return bucket_sums_write(s, &s->sums); }
+
+/* Add d_all to n_all, d_label[k] to the label columns and d_reach to reach
+ * of the bucket holding time t: summed until the transaction commits. */
+static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t t,
+                      int64_t d_all, const int64_t d_label[3], int64_t d_reach)
+{
+    int64_t b = t - ((t % BUCKET_SECONDS) + BUCKET_SECONDS) % BUCKET_SECONDS;
+    if (s->in_tx && bucket_sums_add(&s->sums, brand, platform, b, d_all, d_label, d_reach) == 0)
+        return 0;
+    return store_bucket_upsert(s, brand, platform, b, d_all, d_label, d_reach);
 }
 
 /* The candidates for m's original, in one statement: the first earlier
@@ -1131,6 +1148,8 @@ int kw_store_bucket_each(kw_store *s, int64_t brand_id, int64_t from, int64_t to
     size_t len = 0;
     int np = 0, rc, stop = 0;
     kw_stmt *st;
+    if ((rc = store_buckets_settle(s)))
+        return rc;
     len += (size_t)snprintf(sql + len, sizeof sql - len,
                             "SELECT brand_id, platform, bucket_start, n_all, n_pos, "
                             "n_neg, n_neu, reach FROM buckets WHERE 1 = 1");

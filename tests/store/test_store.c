@@ -631,6 +631,60 @@ static void transaction__rollback_leaves_no_mention_and_no_bucket(void **state)
     assert_int_equal(bucket_sums(f->s, acme).n_all, 0);
 }
 
+/* A crawl stores a batch in one transaction: its buckets hold the same
+ * counts as mention by mention, can be read before it commits, and a
+ * rolled back savepoint takes only what came after it. */
+static void transaction__a_batch_counts_every_mention_in_its_buckets(void **state)
+{
+    fixture *f = *state;
+    int64_t acme = add_brand(f->s, "Acme"), rival = add_brand(f->s, "Rival");
+    int64_t both[2] = {acme, rival};
+    const int64_t t0 = 1790000100;
+    char url[64];
+    assert_int_equal(kw_store_begin(f->s), 0);
+    for (int i = 0; i < 300; i++) {
+        snprintf(url, sizeof url, "https://e.com/batch/%d", i);
+        kw_mention m = mention(url, i % 3 ? "weibo" : "douyin", t0 + 60 * (i % 10));
+        m.reach = i;
+        assert_int_equal(kw_store_mention_put(f->s, &m, i % 2 ? both : &acme, i % 2 ? 2 : 1,
+                                              NULL, NULL), 0);
+    }
+    sums a = bucket_sums(f->s, acme), r = bucket_sums(f->s, rival);
+    assert_int_equal(a.n_all, 300);
+    assert_int_equal(r.n_all, 150);
+    assert_int_equal(a.reach, 299 * 300 / 2);
+    assert_int_equal(a.buckets, 4); /* two platforms, t0 and t0 + 300 */
+    kw_mention late = mention("https://e.com/batch/late", "weibo", t0);
+    assert_int_equal(kw_store_mention_put(f->s, &late, &rival, 1, NULL, NULL), 0);
+    assert_int_equal(kw_store_savepoint(f->s), 0);
+    kw_mention undone = mention("https://e.com/batch/undone", "weibo", t0);
+    assert_int_equal(kw_store_mention_put(f->s, &undone, both, 2, NULL, NULL), 0);
+    assert_int_equal(kw_store_savepoint_rollback(f->s), 0);
+    assert_int_equal(kw_store_commit(f->s), 0);
+    /* Read through another connection: what was committed. */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(n_all) FROM buckets"), 300 + 150 + 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM buckets"), 8);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT SUM(reach) FROM buckets"),
+                     299 * 300 / 2 + (1 + 299) * 150 / 2);
+    assert_int_equal(bucket_sums(f->s, rival).n_all, 151);
+}
+
+/* A brand removed in the transaction that counted mentions for it leaves
+ * no bucket behind. */
+static void transaction__a_brand_removed_after_its_mentions_leaves_no_bucket(void **state)
+{
+    fixture *f = *state;
+    int64_t acme = add_brand(f->s, "Acme"), rival = add_brand(f->s, "Rival");
+    int64_t both[2] = {acme, rival};
+    kw_mention m = mention("https://e.com/gone", "weibo", 1790000000);
+    assert_int_equal(kw_store_begin(f->s), 0);
+    assert_int_equal(kw_store_mention_put(f->s, &m, both, 2, NULL, NULL), 0);
+    assert_int_equal(kw_store_brand_remove(f->s, rival), 0);
+    assert_int_equal(kw_store_commit(f->s), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM buckets"), 1);
+    assert_int_equal(bucket_sums(f->s, acme).n_all, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +707,8 @@ int main(void)
         T(mention_each__filters_by_brand_time_platform_and_pages_by_cursor),
         T(brand_remove__keeps_mentions_another_brand_holds),
         T(transaction__rollback_leaves_no_mention_and_no_bucket),
+        T(transaction__a_batch_counts_every_mention_in_its_buckets),
+        T(transaction__a_brand_removed_after_its_mentions_leaves_no_bucket),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
