@@ -79,52 +79,72 @@ static size_t sort_unique(uint64_t *f, size_t n)
     return u;
 }
 
-/* The text's features: its runs of two and of three normalised tokens
- * (tokens: words of Latin script, single CJK characters, folded as the
- * scorer folds), in text order, repeats included. Single tokens are no
- * feature: unrelated Chinese posts share most of their common characters.
- * At most max_bytes of the text are read. 0 for a text under MIN_TOKENS
- * tokens (or out of memory), else the count; the caller frees *out. */
+/* The features of a folded text: its runs of two and of three tokens
+ * (tokens: words of Latin script, single CJK characters), in text order,
+ * repeats included. Single tokens are no feature: unrelated Chinese posts
+ * share most of their common characters. Only the characters within the
+ * first max_bytes of the raw text are read (one cut there ends the last
+ * token, as the bad bytes of a cut character would). 0 for a text under
+ * MIN_TOKENS tokens (or out of memory), else the count; the caller frees
+ * *out. */
+static size_t features_of_folded(const kw_folded_char *fc, size_t n, size_t max_bytes,
+                                 uint64_t **out)
+{
+    size_t nt = 0, nf = 0, cap = 0;
+    uint64_t *f = NULL, t0 = 0, t1 = 0; /* the two tokens before this one */
+    *out = NULL;
+    for (size_t i = 0; i < n && fc[i].offset + fc[i].len <= max_bytes;) {
+        uint64_t h;
+        if (fc[i].kind == KW_FOLD_CJK) {
+            h = fnv(14695981039346656037u, fc[i++].cp);
+        } else if (fc[i].kind == KW_FOLD_WORD) {
+            h = 14695981039346656037u;
+            while (i < n && fc[i].kind == KW_FOLD_WORD && fc[i].offset + fc[i].len <= max_bytes)
+                h = fnv(h, fc[i++].cp);
+        } else {
+            i++; /* blanks and punctuation only separate tokens */
+            continue;
+        }
+        if (nt >= 2) { /* the runs starting two tokens back */
+            if (nf + 3 > cap) { /* two now, and room for the last run */
+                size_t nc = cap ? 2 * cap : 256;
+                uint64_t *g = realloc(f, nc * sizeof *g);
+                if (!g) {
+                    free(f);
+                    return 0;
+                }
+                f = g, cap = nc;
+            }
+            uint64_t two = t0 * 1000003u + t1;
+            f[nf++] = mix(two, 0x6a09e667f3bcc909u);
+            f[nf++] = mix(two * 1000003u + h, 0xbb67ae8584caa73bu);
+        }
+        t0 = t1, t1 = h, nt++;
+    }
+    if (nt < MIN_TOKENS) {
+        free(f);
+        return 0;
+    }
+    /* the last two tokens' run (room was kept for it) */
+    f[nf++] = mix(t0 * 1000003u + t1, 0x6a09e667f3bcc909u);
+    *out = f;
+    return nf;
+}
+
+/* The features of raw text (see features_of_folded), at most max_bytes of
+ * it read. */
 static size_t text_features(const char *text, size_t len, size_t max_bytes, uint64_t **out)
 {
-    size_t n = 0, cap = len < max_bytes ? len : max_bytes, nt = 0, nf = 0;
+    size_t n = 0, cap = len < max_bytes ? len : max_bytes;
     kw_folded_char *fc;
-    uint64_t *tk, *f;
     *out = NULL;
     if (!text || len == 0 || !(fc = malloc(cap * sizeof *fc)))
         return 0;
     kw_text_fold(fc, cap, &n, text, cap);
     if (n > cap)
         n = cap;
-    if (!(tk = malloc((n ? n : 1) * sizeof *tk))) {
-        free(fc);
-        return 0;
-    }
-    for (size_t i = 0; i < n;) {
-        if (fc[i].kind == KW_FOLD_CJK) {
-            tk[nt++] = fnv(14695981039346656037u, fc[i++].cp);
-        } else if (fc[i].kind == KW_FOLD_WORD) {
-            uint64_t h = 14695981039346656037u;
-            while (i < n && fc[i].kind == KW_FOLD_WORD)
-                h = fnv(h, fc[i++].cp);
-            tk[nt++] = h;
-        } else {
-            i++; /* blanks and punctuation only separate tokens */
-        }
-    }
+    size_t nf = features_of_folded(fc, n, cap, out);
     free(fc);
-    if (nt < MIN_TOKENS || !(f = malloc(2 * nt * sizeof *f))) {
-        free(tk);
-        return 0;
-    }
-    for (size_t i = 0; i + 1 < nt; i++) {
-        uint64_t two = tk[i] * 1000003u + tk[i + 1];
-        f[nf++] = mix(two, 0x6a09e667f3bcc909u);
-        if (i + 2 < nt)
-            f[nf++] = mix(two * 1000003u + tk[i + 2], 0xbb67ae8584caa73bu);
-    }
-    free(tk);
-    *out = f;
     return nf;
 }
 
@@ -185,6 +205,16 @@ int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len)
     if (!c)
         return kw_error_set(KW_ENOMEM, "out of memory");
     c->nf = text_features(text, len, MAX_FOLD, &c->f);
+    *out = c;
+    return 0;
+}
+
+int kw_copy_check_new_folded(kw_copy_check **out, const kw_folded_char *fc, size_t n)
+{
+    kw_copy_check *c = calloc(1, sizeof *c);
+    if (!c)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    c->nf = features_of_folded(fc, n, MAX_FOLD, &c->f);
     *out = c;
     return 0;
 }

@@ -438,7 +438,11 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
                     .views = -1, .reach = -1, .unseen = 1};
     size_t len = strlen(text);
     kw_copy_check *check = NULL;
-    if ((rc = kw_copy_check_new(&check, text, len)))
+    size_t nfold = 0; /* the brand queries folded the text already */
+    const kw_folded_char *fold =
+        kw_query_match_folded(&c->qm, it->text ? KW_QUERY_TEXT : KW_QUERY_TITLE, text, &nfold);
+    if ((rc = fold ? kw_copy_check_new_folded(&check, fold, nfold)
+                   : kw_copy_check_new(&check, text, len)))
         return rc;
     m.has_signature = kw_copy_check_signature(check, m.signature);
     m.is_copy = kw_copy_check_is;

@@ -1092,6 +1092,16 @@ static void collect_spans(const kw_query *q, work *w, const kw_query_doc *doc,
     flush_spans(w, out);
 }
 
+const kw_folded_char *kw_query_match_folded(const kw_query_match_result *r, kw_query_field f,
+                                            const char *raw, size_t *n)
+{
+    const work *w = r ? r->work : NULL;
+    if (!w || !raw || (unsigned)f >= NTEXTFIELDS || w->f[f].raw != raw)
+        return NULL;
+    *n = w->f[f].nfc;
+    return w->f[f].fc;
+}
+
 int kw_query_match(const kw_query *q, const kw_query_doc *doc, kw_query_match_result *out)
 {
     work *w;
@@ -1126,8 +1136,10 @@ int kw_query_match(const kw_query *q, const kw_query_doc *doc, kw_query_match_re
     const char *raw[NTEXTFIELDS] = {doc->title, doc->text, doc->author};
     for (int fi = 0; fi < NTEXTFIELDS; fi++) {
         w->f[fi].raw = NULL;
-        if (raw[fi] && (rc = prepare_field(&w->f[fi], raw[fi])))
+        if (raw[fi] && (rc = prepare_field(&w->f[fi], raw[fi]))) {
+            w->f[fi].raw = NULL; /* not folded */
             return rc;
+        }
         if (w->f[fi].raw && w->f[fi].ntt > maxtt)
             maxtt = w->f[fi].ntt;
     }

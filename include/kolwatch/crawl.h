@@ -100,6 +100,9 @@ int kw_text_signature(const char *text, size_t len, uint64_t sig[4]);
  * kw_mention's is_copy: kw_copy_check_is(check, other) is 1 for a copy. */
 typedef struct kw_copy_check kw_copy_check;
 int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len);
+/* The same from the text folded whole with kw_text_fold (as
+ * kw_query_match_folded gives it): the same check, without folding again. */
+int kw_copy_check_new_folded(kw_copy_check **out, const kw_folded_char *fc, size_t n);
 void kw_copy_check_free(kw_copy_check *c);
 int kw_copy_check_is(void *check, const char *other);
 /* The text's kw_text_signature, from the check's runs: 1, or 0 (sig

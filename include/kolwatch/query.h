@@ -152,6 +152,16 @@ void kw_query_match_result_release(kw_query_match_result *r);
  * are valid until q is freed. */
 int kw_query_match(const kw_query *q, const kw_query_doc *doc, kw_query_match_result *out);
 
+/* The folded text (kw_text_fold) of field f (title, text or author) of the
+ * document last matched into r, when that field was the string `raw` (the
+ * same pointer) and was read whole; else NULL. *n gets its length. Valid
+ * until r's next match: the pipeline hands it to kw_copy_check_new_folded
+ * instead of folding the text again. */
+struct kw_folded_char;
+const struct kw_folded_char *kw_query_match_folded(const kw_query_match_result *r,
+                                                   kw_query_field f, const char *raw,
+                                                   size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

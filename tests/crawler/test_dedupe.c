@@ -5,6 +5,7 @@
 #include "kolwatch/crawl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How many of the four signature bands two texts share (-1: no signature). */
@@ -111,6 +112,68 @@ static void signatures_stay_those_stored_mentions_have(void **state)
     }
 }
 
+/* A text of about len bytes from pieces that fold differently: words,
+ * CJK, blanks, punctuation, an ignored joiner, full-width letters, bad
+ * bytes. */
+static char *random_text(unsigned *seed, size_t len)
+{
+    static const char *const piece[] = {"serum ", "Lumi", "好用", "精华", "，", " ", "\xe2\x80\x8d",
+                                        "ＬＵＭＩ", "\xff", "\xe4\xbd", "texture ", "贵。",
+                                        "don't ", "\xf0\x9f\x98\x80", "過敏", "7 "};
+    size_t n = sizeof piece / sizeof *piece, used = 0;
+    char *t = malloc(len + 16);
+    while (used < len) {
+        const char *p = piece[rand_r(seed) % n];
+        size_t l = strlen(p);
+        memcpy(t + used, p, l);
+        used += l;
+    }
+    t[used] = '\0';
+    return t;
+}
+
+/* The pipeline builds its check from the text its brand queries folded:
+ * the signature and every verdict are those of the check built from the
+ * raw text, also for texts over the 64 KiB read, cut inside a character. */
+static void a_check_from_folded_text_is_the_check_from_raw_text(void **state)
+{
+    (void)state;
+    unsigned seed = 7;
+    char *other = random_text(&seed, 400);
+    for (int round = 0; round < 300; round++) {
+        char *t = random_text(&seed, 20 + (size_t)rand_r(&seed) % 600);
+        size_t len = strlen(t);
+        if (round >= 200) { /* words across the 64 KiB read, after blanks */
+            size_t pad = 65536 - 80 + (size_t)rand_r(&seed) % 40;
+            char *longer = malloc(pad + len + 1);
+            memset(longer, ' ', pad);
+            memcpy(longer + pad, t, len + 1);
+            free(t);
+            t = longer;
+            len = strlen(t);
+        }
+        if (round % 3 == 0) /* a copy of t to compare with: t with a prefix */
+            snprintf(other, 400, "转发：%.380s", t);
+        size_t n = 0;
+        kw_folded_char *fc = malloc(len * sizeof *fc);
+        assert_int_equal(kw_text_fold(fc, len, &n, t, len), 0);
+        kw_copy_check *raw = NULL, *folded = NULL;
+        assert_int_equal(kw_copy_check_new(&raw, t, len), 0);
+        assert_int_equal(kw_copy_check_new_folded(&folded, fc, n), 0);
+        uint64_t a[4] = {0}, b[4] = {0};
+        int ha = kw_copy_check_signature(raw, a), hb = kw_copy_check_signature(folded, b);
+        assert_int_equal(ha, hb);
+        assert_memory_equal(a, b, sizeof a);
+        assert_int_equal(kw_copy_check_is(raw, other), kw_copy_check_is(folded, other));
+        assert_int_equal(kw_copy_check_is(raw, t), kw_copy_check_is(folded, t));
+        kw_copy_check_free(raw);
+        kw_copy_check_free(folded);
+        free(fc);
+        free(t);
+    }
+    free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +181,7 @@ int main(void)
         cmocka_unit_test(different_texts_share_no_band_and_are_no_copies),
         cmocka_unit_test(short_texts_have_no_signature),
         cmocka_unit_test(signatures_stay_those_stored_mentions_have),
+        cmocka_unit_test(a_check_from_folded_text_is_the_check_from_raw_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

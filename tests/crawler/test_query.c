@@ -632,11 +632,50 @@ static void text_fold__keeps_raw_offsets_and_replaces_bad_bytes(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The fold of the last document's fields is handed out for exactly the
+ * strings matched, and equals the text's own fold. */
+static void match__hands_out_the_fold_of_the_fields_it_read(void **state)
+{
+    (void)state;
+    kw_query *q = compile_ok("Lumi OR 露米");
+    const char *text = "ＬＵＭＩ 精華，don't  buy";
+    char copy[64];
+    snprintf(copy, sizeof copy, "%s", text);
+    kw_query_doc d = {.text = text, .platform = "weibo"};
+    kw_query_match_result r;
+    kw_query_match_result_init(&r);
+    size_t n = 0, want_n = 0;
+    assert_null(kw_query_match_folded(&r, KW_QUERY_TEXT, text, &n)); /* nothing matched yet */
+    assert_int_equal(kw_query_match(q, &d, &r), 0);
+    assert_true(r.match);
+    const kw_folded_char *fc = kw_query_match_folded(&r, KW_QUERY_TEXT, text, &n);
+    assert_non_null(fc);
+    kw_folded_char want[64];
+    assert_int_equal(kw_text_fold(want, 64, &want_n, text, strlen(text)), 0);
+    assert_int_equal(n, want_n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fc[i].cp, want[i].cp);
+        assert_int_equal(fc[i].kind, want[i].kind);
+        assert_int_equal(fc[i].offset, want[i].offset);
+        assert_int_equal(fc[i].len, want[i].len);
+    }
+    assert_null(kw_query_match_folded(&r, KW_QUERY_TEXT, copy, &n)); /* another string */
+    assert_null(kw_query_match_folded(&r, KW_QUERY_TITLE, text, &n)); /* a field not read */
+    assert_null(kw_query_match_folded(&r, KW_QUERY_PLATFORM, "weibo", &n));
+    kw_query_doc other = {.title = text, .platform = "weibo"};
+    assert_int_equal(kw_query_match(q, &other, &r), 0);
+    assert_null(kw_query_match_folded(&r, KW_QUERY_TEXT, text, &n)); /* not this document's */
+    assert_non_null(kw_query_match_folded(&r, KW_QUERY_TITLE, text, &n));
+    kw_query_match_result_release(&r);
+    kw_query_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bare_word__matches_whole_words_only),
         cmocka_unit_test(match__one_result_across_queries_and_rewritten_fields),
+        cmocka_unit_test(match__hands_out_the_fold_of_the_fields_it_read),
         cmocka_unit_test(case_and_full_width__fold_to_the_same_word),
         cmocka_unit_test(traditional_and_simplified__match_each_other),
         cmocka_unit_test(cjk_terms__match_inside_longer_runs),
