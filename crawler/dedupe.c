@@ -85,14 +85,13 @@ static size_t sort_unique(uint64_t *f, size_t n)
  * share most of their common characters. Only the characters within the
  * first max_bytes of the raw text are read (one cut there ends the last
  * token, as the bad bytes of a cut character would). 0 for a text under
- * MIN_TOKENS tokens (or out of memory), else the count; the caller frees
- * *out. */
+ * MIN_TOKENS tokens (or out of memory), else the count. They go to *buf,
+ * of *bufcap elements, grown as needed (the caller frees it). */
 static size_t features_of_folded(const kw_folded_char *fc, size_t n, size_t max_bytes,
-                                 uint64_t **out)
+                                 uint64_t **buf, size_t *bufcap)
 {
-    size_t nt = 0, nf = 0, cap = 0;
-    uint64_t *f = NULL, t0 = 0, t1 = 0; /* the two tokens before this one */
-    *out = NULL;
+    size_t nt = 0, nf = 0, cap = *bufcap;
+    uint64_t *f = *buf, t0 = 0, t1 = 0; /* the two tokens before this one */
     for (size_t i = 0; i < n && fc[i].offset + fc[i].len <= max_bytes;) {
         uint64_t h;
         if (fc[i].kind == KW_FOLD_CJK) {
@@ -109,11 +108,9 @@ static size_t features_of_folded(const kw_folded_char *fc, size_t n, size_t max_
             if (nf + 3 > cap) { /* two now, and room for the last run */
                 size_t nc = cap ? 2 * cap : 256;
                 uint64_t *g = realloc(f, nc * sizeof *g);
-                if (!g) {
-                    free(f);
+                if (!g)
                     return 0;
-                }
-                f = g, cap = nc;
+                *buf = f = g, *bufcap = cap = nc;
             }
             uint64_t two = t0 * 1000003u + t1;
             f[nf++] = mix(two, 0x6a09e667f3bcc909u);
@@ -121,21 +118,18 @@ static size_t features_of_folded(const kw_folded_char *fc, size_t n, size_t max_
         }
         t0 = t1, t1 = h, nt++;
     }
-    if (nt < MIN_TOKENS) {
-        free(f);
+    if (nt < MIN_TOKENS)
         return 0;
-    }
     /* the last two tokens' run (room was kept for it) */
     f[nf++] = mix(t0 * 1000003u + t1, 0x6a09e667f3bcc909u);
-    *out = f;
     return nf;
 }
 
 /* The features of raw text (see features_of_folded), at most max_bytes of
- * it read. */
+ * it read; the caller frees *out, NULL when there are none. */
 static size_t text_features(const char *text, size_t len, size_t max_bytes, uint64_t **out)
 {
-    size_t n = 0, cap = len < max_bytes ? len : max_bytes;
+    size_t n = 0, cap = len < max_bytes ? len : max_bytes, fcap = 0;
     kw_folded_char *fc;
     *out = NULL;
     if (!text || len == 0 || !(fc = malloc(cap * sizeof *fc)))
@@ -143,8 +137,12 @@ static size_t text_features(const char *text, size_t len, size_t max_bytes, uint
     kw_text_fold(fc, cap, &n, text, cap);
     if (n > cap)
         n = cap;
-    size_t nf = features_of_folded(fc, n, cap, out);
+    size_t nf = features_of_folded(fc, n, cap, out, &fcap);
     free(fc);
+    if (!nf) {
+        free(*out);
+        *out = NULL;
+    }
     return nf;
 }
 
@@ -194,7 +192,7 @@ int kw_text_signature(const char *text, size_t len, uint64_t sig[4])
 
 struct kw_copy_check {
     uint64_t *f;
-    size_t nf;
+    size_t nf, cap; /* cap: of f, kept when the check is made again */
     int sorted; /* f sorted and without repeats: done at the first comparison,
                    which most new texts never need */
 };
@@ -205,16 +203,18 @@ int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len)
     if (!c)
         return kw_error_set(KW_ENOMEM, "out of memory");
     c->nf = text_features(text, len, MAX_FOLD, &c->f);
+    c->cap = c->nf;
     *out = c;
     return 0;
 }
 
 int kw_copy_check_new_folded(kw_copy_check **out, const kw_folded_char *fc, size_t n)
 {
-    kw_copy_check *c = calloc(1, sizeof *c);
+    kw_copy_check *c = *out ? *out : calloc(1, sizeof *c);
     if (!c)
         return kw_error_set(KW_ENOMEM, "out of memory");
-    c->nf = features_of_folded(fc, n, MAX_FOLD, &c->f);
+    c->nf = features_of_folded(fc, n, MAX_FOLD, &c->f, &c->cap);
+    c->sorted = 0;
     *out = c;
     return 0;
 }

@@ -58,6 +58,7 @@ struct kw_crawl {
     const kw_scorer *sc;
     kw_result scored;
     kw_query_match_result qm;
+    kw_copy_check *check; /* the last new mention's, made again for the next */
     brand_q *brands;
     size_t nbrands;
     char brands_digest[33]; /* of the brands' generation, ids and queries */
@@ -315,6 +316,7 @@ void kw_crawl_free(kw_crawl *c)
     free(c->brands);
     known_free(&c->known);
     kw_query_match_result_release(&c->qm);
+    kw_copy_check_free(c->check);
     kw_result_release(&c->scored);
     free(c);
 }
@@ -437,19 +439,20 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
                     .fetched_at = kw_time_now(), .likes = -1, .comments = -1, .shares = -1,
                     .views = -1, .reach = -1, .unseen = 1};
     size_t len = strlen(text);
-    kw_copy_check *check = NULL;
+    kw_copy_check *check = NULL, *own = NULL; /* own: made for this text alone */
     size_t nfold = 0; /* the brand queries folded the text already */
     const kw_folded_char *fold =
         kw_query_match_folded(&c->qm, it->text ? KW_QUERY_TEXT : KW_QUERY_TITLE, text, &nfold);
-    if ((rc = fold ? kw_copy_check_new_folded(&check, fold, nfold)
-                   : kw_copy_check_new(&check, text, len)))
+    if ((rc = fold ? kw_copy_check_new_folded(&c->check, fold, nfold)
+                   : kw_copy_check_new(&own, text, len)))
         return rc;
+    check = fold ? c->check : own;
     m.has_signature = kw_copy_check_signature(check, m.signature);
     m.is_copy = kw_copy_check_is;
     m.is_copy_ctx = check;
     if ((rc = kw_score(c->sc, text, len, &c->scored)) ||
         (rc = kw_result_hits_json(&expl, &c->scored, text, len))) {
-        kw_copy_check_free(check);
+        kw_copy_check_free(own);
         return rc;
     }
     m.scored = 1;
@@ -461,7 +464,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     m.explanation = expl;
     rc = kw_store_mention_put(c->s, &m, ids, n, &result, NULL);
     free(expl);
-    kw_copy_check_free(check);
+    kw_copy_check_free(own);
     if (!rc && remember)
         known_put(&c->known, key, want);
     if (!rc && result == KW_PUT_NEW)

@@ -101,7 +101,9 @@ int kw_text_signature(const char *text, size_t len, uint64_t sig[4]);
 typedef struct kw_copy_check kw_copy_check;
 int kw_copy_check_new(kw_copy_check **out, const char *text, size_t len);
 /* The same from the text folded whole with kw_text_fold (as
- * kw_query_match_folded gives it): the same check, without folding again. */
+ * kw_query_match_folded gives it): the same check, without folding again.
+ * *out is NULL for a new check, or a check made before to be made again
+ * for this text (its memory is reused). */
 int kw_copy_check_new_folded(kw_copy_check **out, const kw_folded_char *fc, size_t n);
 void kw_copy_check_free(kw_copy_check *c);
 int kw_copy_check_is(void *check, const char *other);
