@@ -957,7 +957,7 @@ static int make_plan(kw_budget_plan **out, const solver *s, const kw_budget_item
 {
     int rc = 0;
     kw_budget_plan *p = calloc(1, sizeof *p);
-    unsigned char *chosen = calloc(n, 1);
+    unsigned char *chosen = calloc(n ? n : 1, 1);
     int *pc = calloc(n, sizeof *pc);
     int qc[KW_BUDGET_MAX_PLATFORMS] = {0};
     size_t *dense = malloc(n * sizeof *dense);
