@@ -8,9 +8,6 @@
  */
 #include "internal.h"
 
-#include "kolwatch/error.h"
-#include "kolwatch/timeutil.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,8 +109,9 @@ void bucket_sums_free(bucket_sums *b)
     memset(b, 0, sizeof *b);
 }
 
-int bucket_sums_write(kw_store *s, bucket_sums *b)
+int store_buckets_settle(kw_store *s)
 {
+    bucket_sums *b = &s->sums;
     size_t i = 0;
     int rc = 0;
     for (; i < b->n; i++) {

@@ -107,16 +107,15 @@ void store_now_text(char *buf);
 /* Add to the bucket of brand and platform starting at start, now. */
 int store_bucket_upsert(kw_store *s, int64_t brand, const char *platform, int64_t start,
                         int64_t d_all, const int64_t d_label[3], int64_t d_reach);
-/* Sum a bucket's counts until bucket_sums_write; -1 when out of memory. */
+/* Sum a bucket's counts until store_buckets_settle; -1 when out of memory. */
 int bucket_sums_add(bucket_sums *b, int64_t brand, const char *platform, int64_t start,
                     int64_t d_all, const int64_t d_label[3], int64_t d_reach);
-/* Upsert every sum and forget them; on an error only those not written
- * stay. */
-int bucket_sums_write(kw_store *s, bucket_sums *b);
 /* Forget the sums (their transaction is rolled back). */
 void bucket_sums_clear(bucket_sums *b);
 void bucket_sums_free(bucket_sums *b);
-/* Write the sums before anything reads or deletes buckets. */
+/* Upsert s's bucket sums and forget them (before a commit, a savepoint,
+ * or anything that reads or deletes buckets); on an error only those not
+ * written stay. */
 int store_buckets_settle(kw_store *s);
 
 /* Run fn inside a transaction unless the caller already holds one. */

@@ -129,21 +129,24 @@ static int sq_bind_double(kw_stmt *st, int idx, double v)
     return sqlite3_bind_double(st->st, idx, v) == SQLITE_OK ? 0 : map_error(st->s, SQLITE_ERROR, "bind");
 }
 
-static int sq_bind_text(kw_stmt *st, int idx, const char *v)
+/* Text copied by SQLite (SQLITE_TRANSIENT), or read where it is until
+ * the statement is reset (SQLITE_STATIC). */
+static int bind_text_as(kw_stmt *st, int idx, const char *v, sqlite3_destructor_type how)
 {
     MAP(st, idx);
-    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_TRANSIENT)
-               : sqlite3_bind_null(st->st, idx);
+    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, how) : sqlite3_bind_null(st->st, idx);
     return rc == SQLITE_OK ? 0 : map_error(st->s, rc, "bind");
+}
+
+static int sq_bind_text(kw_stmt *st, int idx, const char *v)
+{
+    return bind_text_as(st, idx, v, SQLITE_TRANSIENT);
 }
 
 static int sq_bind_text_kept(kw_stmt *st, int idx, const char *v)
 {
-    MAP(st, idx);
-    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_STATIC)
-               : sqlite3_bind_null(st->st, idx);
     st->kept = true;
-    return rc == SQLITE_OK ? 0 : map_error(st->s, rc, "bind");
+    return bind_text_as(st, idx, v, SQLITE_STATIC);
 }
 
 static int sq_step(kw_stmt *st)

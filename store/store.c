@@ -661,8 +661,6 @@ int store_bucket_upsert(kw_store *s, int64_t brand, const char *platform, int64_
     return store_run(s, st);
 }
 
-int store_buckets_settle(kw_store *s) { return bucket_sums_write(s, &s->sums); }
-
 /* Add d_all to n_all, d_label[k] to the label columns and d_reach to reach
  * of the bucket holding time t: summed until the transaction commits. */
 static int bucket_add(kw_store *s, int64_t brand, const char *platform, int64_t t,
