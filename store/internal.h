@@ -118,6 +118,12 @@ void bucket_sums_free(bucket_sums *b);
  * written stay. */
 int store_buckets_settle(kw_store *s);
 
+/* The schema version that added sources.canonical_url, and the step that
+ * fills it for the sources already stored (run right after that version's
+ * SQL, in its transaction). */
+#define SCHEMA_SOURCE_CANONICAL 7
+int store_sources_fill_canonical(kw_store *s);
+
 /* Run fn inside a transaction unless the caller already holds one. */
 #define IN_TX(s, expr)                                                         \
     do {                                                                       \

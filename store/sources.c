@@ -16,14 +16,14 @@
     "content_digest"
 
 static const char SQL_ADD[] =
-    "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at, utc_offset) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at, utc_offset, "
+    "canonical_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
 static const char SQL_GET[] = "SELECT " SOURCE_COLS " FROM sources WHERE id = $1";
 static const char SQL_FIND[] = "SELECT " SOURCE_COLS " FROM sources WHERE kind = $1 AND url = $2";
 static const char SQL_LIST[] = "SELECT " SOURCE_COLS " FROM sources ORDER BY id";
 static const char SQL_UPDATE[] =
     "UPDATE sources SET kind = $2, url = $3, platform = $4, rules = $5, every_s = $6, "
-    "enabled = $7, utc_offset = $8 WHERE id = $1";
+    "enabled = $7, utc_offset = $8, canonical_url = $9 WHERE id = $1";
 static const char SQL_DELETE[] = "DELETE FROM sources WHERE id = $1";
 
 static void row(kw_store *s, kw_stmt *st, kw_source *o)
@@ -91,8 +91,20 @@ static int check(const kw_source *src)
     return 0;
 }
 
+/* The sources of a kind with a canonical URL, and those without one
+ * (stored outside this file, or a URL with no canonical form), each read
+ * through the index on (kind, canonical_url): SQLite does not use it for
+ * an OR of the two. */
 static const char SQL_SAME_KIND[] =
-    "SELECT " SOURCE_COLS " FROM sources WHERE kind = $1 AND id <> $2";
+    "SELECT " SOURCE_COLS ", canonical_url FROM sources WHERE kind = $1 AND "
+    "canonical_url = $3 AND id <> $2 UNION ALL SELECT " SOURCE_COLS ", canonical_url FROM "
+    "sources WHERE kind = $1 AND canonical_url IS NULL AND id <> $2 ORDER BY 1";
+
+/* url's canonical form into buf, or NULL when it has none. */
+static const char *canonical_or_null(char *buf, size_t size, const char *url)
+{
+    return kw_url_canonical(buf, size, url) ? NULL : buf;
+}
 
 /* The source other than `other` that fetches url as kind: the same URL up
  * to the case of its scheme and host, a default port, a fragment, tracking
@@ -105,15 +117,18 @@ static int same_source(kw_store *s, const char *kind, const char *url, int64_t o
     int rc = one(s, SQL_FIND, 0, kind, url, out); /* written the same: one lookup */
     if (rc != KW_ENOTFOUND && (rc || out->id != other))
         return rc;
-    if (kw_url_canonical(want, sizeof want, url))
+    if (!canonical_or_null(want, sizeof want, url))
         return kw_error_set(KW_ENOTFOUND, "no %s source for %s", kind, url);
     if ((rc = store_cached(s, SQL_SAME_KIND, &st)))
         return rc;
     s->be->bind_text(st, 1, kind);
     s->be->bind_int64(st, 2, other);
+    s->be->bind_text(st, 3, want);
     while ((rc = s->be->step(st)) == STEP_ROW) {
-        const char *u = s->be->column_text(st, 2);
-        if (kw_url_canonical(have, sizeof have, u) == 0 && strcmp(have, want) == 0) {
+        const char *c = store_col_str(s, st, 15);
+        if (!c)
+            c = canonical_or_null(have, sizeof have, s->be->column_text(st, 2));
+        if (c && strcmp(c, want) == 0) {
             row(s, st, out);
             s->be->reset(st);
             return 0;
@@ -121,6 +136,57 @@ static int same_source(kw_store *s, const char *kind, const char *url, int64_t o
     }
     s->be->reset(st);
     return rc < 0 ? rc : kw_error_set(KW_ENOTFOUND, "no %s source for %s", kind, url);
+}
+
+/* Schema 7: the canonical URL of every source stored without one. The
+ * rows are read first, then written: a statement is not stepped while the
+ * table it reads changes. */
+int store_sources_fill_canonical(kw_store *s)
+{
+    kw_stmt *st;
+    struct pending {
+        int64_t id;
+        char *canonical;
+    } *todo = NULL;
+    size_t n = 0, cap = 0;
+    char canon[4096];
+    int rc;
+    if ((rc = s->be->prepare(s, "SELECT id, url FROM sources WHERE canonical_url IS NULL", &st)))
+        return rc;
+    while ((rc = s->be->step(st)) == STEP_ROW) {
+        if (!canonical_or_null(canon, sizeof canon, s->be->column_text(st, 1)))
+            continue; /* no canonical form: compared by its URL as written */
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct pending *nt = realloc(todo, nc * sizeof *nt);
+            if (!nt) {
+                rc = kw_error_set(KW_ENOMEM, "out of memory");
+                break;
+            }
+            todo = nt, cap = nc;
+        }
+        if (!(todo[n].canonical = strdup(canon))) {
+            rc = kw_error_set(KW_ENOMEM, "out of memory");
+            break;
+        }
+        todo[n++].id = s->be->column_int64(st, 0);
+    }
+    s->be->finalize(st);
+    if (rc == STEP_DONE)
+        rc = s->be->prepare(s, "UPDATE sources SET canonical_url = $2 WHERE id = $1", &st);
+    if (rc == 0) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            s->be->bind_int64(st, 1, todo[i].id);
+            s->be->bind_text(st, 2, todo[i].canonical);
+            rc = store_run(s, st);
+            s->be->reset(st);
+        }
+        s->be->finalize(st);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(todo[i].canonical);
+    free(todo);
+    return rc;
 }
 
 int kw_store_source_find(kw_store *s, const char *kind, const char *url, kw_source *out)
@@ -142,7 +208,7 @@ static int taken(kw_store *s, const kw_source *src)
 static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
 {
     kw_stmt *st;
-    char now[KW_TIME_TEXT];
+    char now[KW_TIME_TEXT], canon[4096];
     int rc = taken(s, src);
     if (rc)
         return rc;
@@ -157,6 +223,7 @@ static int add_locked(kw_store *s, const kw_source *src, int64_t *out)
     s->be->bind_int64(st, 6, src->enabled ? 1 : 0);
     s->be->bind_text(st, 7, now);
     s->be->bind_int64(st, 8, src->utc_offset);
+    s->be->bind_text(st, 9, canonical_or_null(canon, sizeof canon, src->url));
     rc = s->be->step(st);
     if (rc != STEP_ROW)
         return rc < 0 ? rc : kw_error_set(KW_EDB, "source insert returned no id");
@@ -208,6 +275,7 @@ static int update_locked(kw_store *s, const kw_source *src)
 {
     kw_stmt *st;
     kw_source was;
+    char canon[4096];
     int rc = kw_store_source_get(s, src->id, &was);
     /* only a new URL or kind can collide (sources that were alike before
      * this check existed stay editable) */
@@ -223,6 +291,7 @@ static int update_locked(kw_store *s, const kw_source *src)
     s->be->bind_int64(st, 6, src->every_s);
     s->be->bind_int64(st, 7, src->enabled ? 1 : 0);
     s->be->bind_int64(st, 8, src->utc_offset);
+    s->be->bind_text(st, 9, canonical_or_null(canon, sizeof canon, src->url));
     if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0)

@@ -85,6 +85,13 @@ static sums bucket_sums(kw_store *s, int64_t brand)
     return out;
 }
 
+/* Undo schema 7 (sources' canonical URL), for a test of an older upgrade. */
+static void drop_schema_7(const char *url)
+{
+    kwt_sql_int(url, "DROP INDEX sources_canonical");
+    kwt_sql_int(url, "ALTER TABLE sources DROP COLUMN canonical_url");
+}
+
 static void migrate__is_idempotent_and_records_the_version(void **state)
 {
     fixture *f = *state;
@@ -112,6 +119,7 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     kw_store_free(f->s);
     f->s = NULL;
     /* back to schema 1 */
+    drop_schema_7(f->url);
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN content_digest");
     kwt_sql_int(f->url, "ALTER TABLE sources DROP COLUMN utc_offset");
     kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 2");
@@ -121,7 +129,7 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 5);
+    assert_int_equal(applied, 6);
     kw_source got;
     assert_int_equal(kw_store_source_get(f->s, id, &got), 0);
     assert_string_equal(got.url, "https://news.example.com/rss");
@@ -155,6 +163,7 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
                                              "''neutral''))') WHERE name = 'mentions'; "
                                              "PRAGMA writable_schema = RESET;"),
                          0);
+    drop_schema_7(f->url);
     kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 5");
     if (sqlite)
         assert_int_equal(kwt_sql_int(f->url, "SELECT instr(sql, 'label IN (') > 0 FROM "
@@ -173,7 +182,7 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 2);
+    assert_int_equal(applied, 3);
     if (sqlite) {
         assert_int_equal(sqlite3_exec(old, "ALTER TABLE mentions ADD COLUMN note TEXT", NULL,
                                       NULL, NULL),
@@ -245,12 +254,13 @@ static void migrate__version_6_due_sources_are_found_without_the_index(void **st
     /* back to schema 5, index and all */
     kwt_sql_int(f->url, "CREATE INDEX IF NOT EXISTS sources_due ON sources (enabled, "
                         "next_attempt_at)");
+    drop_schema_7(f->url);
     kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 6");
     kw_store_options opt = {.skip_version = 1};
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 1);
+    assert_int_equal(applied, 2);
     if (sqlite)
         assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sqlite_schema WHERE "
                                              "name = 'sources_due'"),
@@ -270,6 +280,82 @@ static void migrate__version_6_due_sources_are_found_without_the_index(void **st
     assert_int_equal(n, 2);
     assert_int_equal(due[0].id, id[3]);
     free(due);
+}
+
+static int64_t add_source(kw_store *s, const char *kind, const char *url, int *rc)
+{
+    kw_source src = {.every_s = 900, .enabled = 1};
+    snprintf(src.kind, sizeof src.kind, "%s", kind);
+    snprintf(src.url, sizeof src.url, "%s", url);
+    snprintf(src.platform, sizeof src.platform, "news");
+    snprintf(src.rules, sizeof src.rules, "{}");
+    int64_t id = 0;
+    *rc = kw_store_source_add(s, &src, &id);
+    return id;
+}
+
+/* Schema 7 keeps each source's canonical URL in an indexed column, so
+ * that a duplicate is found by one lookup, not by reading every source of
+ * its kind. A database at version 6 is upgraded with the column filled
+ * for the sources it has (a URL with no canonical form stays NULL), and
+ * the same feed written another way is still refused. */
+static void migrate__version_7_fills_the_canonical_urls_of_stored_sources(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    int64_t a = add_source(f->s, "feed", "HTTPS://News.Example.com:443/rss?b=2&a=1#top", &rc);
+    assert_int_equal(rc, 0);
+    int64_t b = add_source(f->s, "html", "https://news.example.com/post/1?utm_source=x", &rc);
+    assert_int_equal(rc, 0);
+    kw_store_free(f->s);
+    f->s = NULL;
+    /* back to schema 6, plus a row only SQL could have written */
+    drop_schema_7(f->url);
+    kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 7");
+    kwt_sql_int(f->url, "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, "
+                        "created_at) VALUES ('feed', 'no scheme', 'news', '{}', 900, 1, "
+                        "'2026-01-01T00:00:00Z')");
+    kw_store_options opt = {.skip_version = 1};
+    int applied = 0;
+    assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
+    assert_int_equal(kw_store_migrate(f->s, &applied), 0);
+    assert_int_equal(applied, 1);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sources WHERE id = %lld AND canonical_url = "
+                              "'https://news.example.com/rss?a=1&b=2'", (long long)a);
+    assert_int_equal(kwt_sql_int(f->url, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sources WHERE id = %lld AND canonical_url = "
+                              "'https://news.example.com/post/1'", (long long)b);
+    assert_int_equal(kwt_sql_int(f->url, sql), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE url = 'no scheme' "
+                                         "AND canonical_url IS NULL"), 1);
+    add_source(f->s, "feed", "https://NEWS.example.com/rss?a=1&b=2", &rc);
+    assert_int_equal(rc, KW_EEXISTS);
+    assert_non_null(strstr(kw_error_last(), "already fetches"));
+    add_source(f->s, "feed", "https://news.example.com/post/1", &rc);
+    assert_int_equal(rc, 0); /* another kind: not the html source's */
+}
+
+/* The canonical URL follows a source's edits: once a source moves to
+ * another URL, its old one is free and its new one taken. */
+static void source_edit__moves_the_canonical_url_with_the_url(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    kw_source src;
+    int64_t id = add_source(f->s, "feed", "https://a.example.com/rss", &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(kw_store_source_get(f->s, id, &src), 0);
+    snprintf(src.url, sizeof src.url, "https://b.example.com/rss");
+    assert_int_equal(kw_store_source_update(f->s, &src), 0);
+    add_source(f->s, "feed", "https://A.example.com/rss#new", &rc);
+    assert_int_equal(rc, 0);
+    add_source(f->s, "feed", "https://B.example.com:443/rss", &rc);
+    assert_int_equal(rc, KW_EEXISTS);
+    kw_source found;
+    assert_int_equal(kw_store_source_find(f->s, "feed", "https://b.example.com/rss?utm_medium=x",
+                                          &found), 0);
+    assert_int_equal(found.id, id);
 }
 
 static void open__refuses_a_schema_newer_than_the_binary(void **state)
@@ -693,6 +779,8 @@ int main(void)
         T(migrate__upgrades_a_version_1_database_keeping_its_sources),
         T(migrate__version_5_keeps_the_label_rule_and_the_mentions),
         T(migrate__version_6_due_sources_are_found_without_the_index),
+        T(migrate__version_7_fills_the_canonical_urls_of_stored_sources),
+        T(source_edit__moves_the_canonical_url_with_the_url),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
