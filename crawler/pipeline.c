@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 typedef struct brand_q {
@@ -377,11 +378,26 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
 }
 
 /* Store one item for the brands whose queries it matches. */
+/* An item's link of its own: a web page (http or https) other than an
+ * anchor on the page it was read from. NULL for "javascript:void(0)",
+ * "mailto:", "#post-4" and the like: such items are told apart by text. */
+static const char *own_link(const char *link, const char *page)
+{
+    if (!link || (strncasecmp(link, "http://", 7) && strncasecmp(link, "https://", 8)))
+        return NULL;
+    const char *anchor = strchr(link, '#');
+    size_t n = anchor ? (size_t)(anchor - link) : 0;
+    if (anchor && strncmp(link, page, n) == 0 && (page[n] == '\0' || page[n] == '#'))
+        return NULL;
+    return link;
+}
+
 static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64_t fetched,
                       const kw_extracted_item *it, kw_crawl_stats *st, long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *link = it->link ? it->link : page;
+    const char *item_link = own_link(it->link, page);
+    const char *link = item_link ? item_link : page;
     char canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
     size_t n = 0;
@@ -411,10 +427,12 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
             known_put(&c->known, key, 0); /* no brand's, until the brands change */
         return 0;
     }
-    if (kw_url_canonical(canon, sizeof canon - 24, link))
-        return 0; /* a link that is no web page */
+    if (item_link && kw_url_canonical(canon, sizeof canon - 24, link))
+        link = page, item_link = NULL; /* a link with no canonical form */
+    if (!item_link && kw_url_canonical(canon, sizeof canon - 24, page))
+        return 0; /* a page with no canonical form (it was fetched: none such) */
     st->matched++;
-    if (!it->link) {
+    if (!item_link) {
         /* Items without a link of their own (posts on a forum page) are
          * told apart by their text: the page's URL keyed with its hash. */
         kw_sha256_hex(hash, text, strlen(text));
@@ -428,7 +446,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
         known_put(&c->known, key, want);
     if (rc != KW_ENOTFOUND)
         return rc;
-    if (it->link)
+    if (item_link)
         kw_sha256_hex(hash, text, strlen(text));
     if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
         return rc;

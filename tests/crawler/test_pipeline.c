@@ -139,6 +139,51 @@ static void a_page_failing_half_way_is_undone_alone(void **state)
     kw_crawl_free(c);
 }
 
+/* Items whose link is no page of their own (a script, a mail address, an
+ * anchor on the page read) are posts on that page: each is stored under
+ * the page's URL, told apart by its text, as an item without a link. */
+static void items_linking_to_no_page_of_their_own_are_kept_apart_by_text(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b[4096];
+    static const char *const links[] = {"javascript:void(0)", "javascript:void(0)",
+                                        "mailto:desk@news0.example.com", "#post-4",
+                                        "#post-5", "/own/6", "http://news0.example.com/feed#post-7"};
+    size_t n = (size_t)snprintf(b, sizeof b, "<?xml version=\"1.0\"?><rss version=\"2.0\">"
+                                             "<channel><title>Forum</title>");
+    for (int i = 0; i < 7; i++)
+        n += (size_t)snprintf(b + n, sizeof b - n,
+                              "<item><link>%s</link><description>Lumi post number %d"
+                              "</description></item>", links[i], i);
+    n += (size_t)snprintf(b + n, sizeof b - n, "</channel></rss>");
+    kw_fetch_response r = {.url = f->src[0].url, .final_url = f->src[0].url, .status = 200,
+                           .error_text = "", .content_type = "application/rss+xml",
+                           .retry_after = -1, .body = b, .body_len = n};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.matched, 7);
+    assert_int_equal(st.added, 7);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 7);
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT canonical_url) FROM mentions"), 7);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE url = "
+                              "'http://news0.example.com/feed' AND canonical_url LIKE "
+                              "'http://news0.example.com/feed#kw-%'"),
+                     6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE url = "
+                              "'http://news0.example.com/own/6' AND text = 'Lumi post number 5'"),
+                     1);
+    /* read again, nothing is stored twice */
+    kw_crawl_stats again = {0};
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &again), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(again.added, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 7);
+    kw_crawl_free(c);
+}
+
 static void pages_of_an_unflushed_batch_are_not_stored_yet(void **state)
 {
     fixture *f = *state;
@@ -516,6 +561,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backoff__honours_retry_after_up_to_a_week),
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(zoneless_dates_are_local_times_of_the_source, setup,
