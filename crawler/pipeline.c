@@ -337,15 +337,19 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
 
 int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
 {
+    const int64_t day = 86400;
     int64_t wait = src->every_s > 0 ? src->every_s : 900;
-    for (int64_t i = 0; i <= src->consecutive_failures && i < 6 && wait < 86400; i++)
+    /* doubling with each failure in a row, up to a day */
+    for (int64_t i = 0; i <= src->consecutive_failures && wait < day; i++)
         wait *= 2;
-    if (wait > 86400)
-        wait = 86400;
-    /* jitter from the clock's low bits: spreads sources that failed together */
-    wait += (int64_t)((uint64_t)(now * 2654435761u + (uint64_t)src->id * 40503u) % (uint64_t)(wait / 2 + 1));
+    if (wait > day)
+        wait = day;
+    /* less up to a quarter, from the clock's low bits: spreads sources that
+     * failed together, and never waits past the day */
+    wait -= (int64_t)((uint64_t)(now * 2654435761u + (uint64_t)src->id * 40503u) %
+                      (uint64_t)(wait / 4 + 1));
     if (retry_after > wait) /* honoured up to a week: a wrong or hostile header */
-        wait = retry_after < 7 * 86400 ? retry_after : 7 * 86400; /* must not silence a source */
+        wait = retry_after < 7 * day ? retry_after : 7 * day; /* must not silence a source */
     return now + wait;
 }
 
@@ -776,11 +780,13 @@ static int page_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r
     return page_locked(c, src, r, started, st, added);
 }
 
+/* r is NULL, or for a failure the stand-in response kw_crawl_skip made. */
 static int skip_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                    int64_t started, kw_crawl_stats *st, long *added, const char *why)
 {
-    (void)r, (void)added;
-    return record(c, src, started, -1, why, NULL, -1, 0, started + src->every_s, NULL, st);
+    (void)added;
+    int64_t next = r ? kw_crawl_backoff(src, started, r->retry_after) : started + src->every_s;
+    return record(c, src, started, -1, why, NULL, -1, 0, next, NULL, st);
 }
 
 const char *kw_crawl_next(const kw_crawl *c) { return c->next[0] ? c->next : NULL; }
@@ -792,7 +798,9 @@ int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
     return in_batch(c, page_fn, src, r, started, st, NULL);
 }
 
-int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st)
+int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, int failed,
+                  int64_t retry_after, kw_crawl_stats *st)
 {
-    return in_batch(c, skip_fn, src, NULL, kw_time_now(), st, why);
+    kw_fetch_response failure = {.error = KW_EIO, .error_text = why, .retry_after = retry_after};
+    return in_batch(c, skip_fn, src, failed ? &failure : NULL, kw_time_now(), st, why);
 }

@@ -52,6 +52,8 @@ static void on_stop(int sig) { (void)sig, stop_requested = 1; }
 typedef struct robots_entry {
     char host[300];
     int allow_all, deny_all;
+    int failed;          /* could not be had: its sources back off */
+    int64_t retry_after; /* of a 429 or 503, else -1 */
     kw_robots *r;
     char why[400];
 } robots_entry;
@@ -157,14 +159,17 @@ static void on_robots(void *ctx, const kw_fetch_response *r)
 {
     robots_entry *e = r->user;
     (void)ctx;
+    e->retry_after = -1;
     if (r->error) {
-        e->deny_all = 1;
+        e->deny_all = e->failed = 1;
         if (r->refused) /* not a robots.txt matter */
             snprintf(e->why, sizeof e->why, "%s", r->error_text);
         else
             snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", r->error_text);
     } else if (r->status >= 500 || r->status == 429) {
-        e->deny_all = 1;
+        e->deny_all = e->failed = 1;
+        if (r->status == 429 || r->status == 503)
+            e->retry_after = r->retry_after;
         snprintf(e->why, sizeof e->why, "robots.txt answered %d (disallow all)", r->status);
     } else if (r->status >= 400) {
         e->allow_all = 1;
@@ -224,7 +229,8 @@ static robots_entry *robots_now(crawler *c, const char *url)
     snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
     kw_fetch_request q = {.url = robots, .user = e};
     if (cli_fetcher(c->cli, &f) || kw_fetcher_add(f, &q) || kw_fetcher_run(f, on_robots, c))
-        e->deny_all = 1, snprintf(e->why, sizeof e->why, "robots.txt could not be fetched");
+        e->deny_all = e->failed = 1, e->retry_after = -1,
+        snprintf(e->why, sizeof e->why, "robots.txt could not be fetched");
     kw_fetcher_free(f);
     crawl_delay(c, e);
     return e;
@@ -287,6 +293,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         host_of(c->srcs[i].url, e->host, sizeof e->host);
         snprintf(url, sizeof url, "%s/robots.txt", e->host);
         kw_fetch_request q = {.url = url, .user = e};
+        e->retry_after = -1;
         if (kw_fetcher_add(c->f, &q))
             e->deny_all = 1, snprintf(e->why, sizeof e->why, "%s", kw_error_last());
     }
@@ -302,7 +309,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
             snprintf(why, sizeof why, "not fetched: %s", e && e->why[0] ? e->why
                                                            : "robots.txt disallows it");
             c->done++;
-            if (kw_crawl_skip(c->pipe, src, why, &c->st))
+            if (kw_crawl_skip(c->pipe, src, why, !e || e->failed, e ? e->retry_after : -1,
+                              &c->st))
                 c->failed = 1;
             continue;
         }
@@ -313,7 +321,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                               .last_modified = lm[0] ? lm : NULL, .user = src};
         if (kw_fetcher_add(c->f, &q)) {
             c->done++;
-            if (kw_crawl_skip(c->pipe, src, kw_error_last(), &c->st))
+            if (kw_crawl_skip(c->pipe, src, kw_error_last(), 0, -1, &c->st))
                 c->failed = 1;
         }
     }

@@ -80,8 +80,12 @@ const char *kw_crawl_next(const kw_crawl *c);
 /* Commit the open batch, if any. */
 int kw_crawl_flush(kw_crawl *c);
 
-/* Record that src was not fetched, and why (robots.txt, a bad URL). */
-int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, kw_crawl_stats *st);
+/* Record that src was not fetched, and why (robots.txt, a bad URL). It is
+ * due again on its schedule; with failed set (its robots.txt could not be
+ * had: a network error, a 5xx or a 429), it backs off as a failed fetch
+ * does, honouring retry_after (seconds; -1 when none). */
+int kw_crawl_skip(kw_crawl *c, const kw_source *src, const char *why, int failed,
+                  int64_t retry_after, kw_crawl_stats *st);
 
 /* A near-duplicate signature of the text: four bands, each a hash of two
  * MinHash values over its runs of two and three normalised tokens

@@ -549,17 +549,79 @@ static void backoff__honours_retry_after_up_to_a_week(void **state)
     kw_source src = {.id = 7, .every_s = 900};
     int64_t now = 1790000000;
     assert_true(kw_crawl_backoff(&src, now, 7200) - now >= 7200);
-    assert_true(kw_crawl_backoff(&src, now, 7200) - now < 7200 + 1800 + 901);
+    assert_true(kw_crawl_backoff(&src, now, 7200) - now <= 7200);
     assert_int_equal(kw_crawl_backoff(&src, now, 99999999) - now, 7 * 86400);
-    src.consecutive_failures = 20;
+    /* a Retry-After shorter than the backoff does not shorten it */
+    int64_t w = kw_crawl_backoff(&src, now, 60) - now;
+    assert_true(w >= 1350 && w <= 1800);
+}
+
+/* Failures in a row double the wait (less up to a quarter, to spread the
+ * sources that failed together) up to a day, never past it, however long
+ * the source's schedule or the run of failures. */
+static void backoff__doubles_with_each_failure_up_to_a_day(void **state)
+{
+    (void)state;
+    int64_t now = 1790000000;
+    kw_source src = {.id = 7, .every_s = 60};
+    int64_t expect = 120;
+    for (int fails = 0; fails < 14; fails++) {
+        src.consecutive_failures = fails;
+        for (int64_t t = now; t < now + 50; t++) { /* the jitter moves with the clock */
+            int64_t w = kw_crawl_backoff(&src, t, -1) - t;
+            if (w < expect - expect / 4 || w > expect)
+                fail_msg("%d failures: waits %lld s, not %lld s less up to a quarter", fails,
+                         (long long)w, (long long)expect);
+        }
+        expect = expect * 2 < 86400 ? expect * 2 : 86400;
+    }
+    src.every_s = 12 * 3600; /* twice 12 h is past the day: a day */
+    src.consecutive_failures = 0;
     int64_t w = kw_crawl_backoff(&src, now, -1) - now;
-    assert_true(w >= 64 * 900 && w <= 86400 + 43200); /* six doublings at most, a day */
+    assert_true(w >= 64800 && w <= 86400);
+    src.consecutive_failures = 1000;
+    w = kw_crawl_backoff(&src, now, -1) - now;
+    assert_true(w >= 64800 && w <= 86400);
+}
+
+/* A source skipped because its robots.txt could not be had backs off as a
+ * failed fetch does (with the robots.txt's Retry-After); one that robots.txt
+ * disallows is due again on its schedule. */
+static void skip__a_failed_robots_txt_backs_off_a_disallowed_page_does_not(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    kw_source got;
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    int64_t t0 = kw_time_now();
+    assert_int_equal(kw_crawl_skip(c, &f->src[0], "not fetched: robots.txt disallows it", 0, -1,
+                                   &st), 0);
+    assert_int_equal(kw_crawl_skip(c, &f->src[1], "not fetched: robots.txt answered 503", 1,
+                                   7200, &st), 0);
+    assert_int_equal(kw_crawl_skip(c, &f->src[2], "not fetched: robots.txt answered 500", 1, -1,
+                                   &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    int64_t t1 = kw_time_now();
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &got), 0);
+    assert_true(got.next_attempt_at >= t0 + 900 && got.next_attempt_at <= t1 + 900);
+    assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &got), 0);
+    assert_true(got.next_attempt_at >= t0 + 7200 && got.next_attempt_at <= t1 + 7200);
+    assert_int_equal(got.consecutive_failures, 1);
+    assert_int_equal(kw_store_source_get(f->s, f->src[2].id, &got), 0);
+    assert_true(got.next_attempt_at >= t0 + 1350 && got.next_attempt_at <= t1 + 1800);
+    assert_int_equal(got.consecutive_failures, 1);
+    assert_non_null(strstr(got.last_error, "robots.txt answered 500"));
+    kw_crawl_free(c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backoff__honours_retry_after_up_to_a_week),
+        cmocka_unit_test(backoff__doubles_with_each_failure_up_to_a_day),
+        cmocka_unit_test_setup_teardown(
+            skip__a_failed_robots_txt_backs_off_a_disallowed_page_does_not, setup, teardown),
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(
             items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),

@@ -7,6 +7,8 @@
  */
 #include "testsupport.h"
 
+#include "kolwatch/timeutil.h"
+
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <stdio.h>
@@ -258,6 +260,51 @@ static void health__robots_and_server_errors_show_and_back_off(void **state)
     assert_int_equal(kwt_http_hits(f->h, "/post"), before);
 }
 
+/* A host whose robots.txt cannot be had (here a 503) is not crawled, and
+ * its sources back off as failed fetches do instead of asking it again on
+ * their schedule, every 15 minutes for ever. */
+static void health__a_host_whose_robots_txt_fails_backs_off(void **state)
+{
+    fixture *f = *state;
+    static const kwt_route down[] = {{"/robots.txt", "text/plain", "overloaded", 503, NULL},
+                                     {"/p", "text/html", "<p>Lumi post</p>", 200, NULL},
+                                     {NULL, NULL, NULL, 0, NULL}};
+    int port;
+    kwt_http *h = kwt_http_start(down, &port);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/p", port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    char id[32], sql[200];
+    snprintf(sql, sizeof sql, "SELECT id FROM sources WHERE url = '%s'", url);
+    snprintf(id, sizeof id, "%lld", (long long)kwt_sql_int(f->url, sql));
+    int64_t t0 = kw_time_now();
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 1); /* no source could be read */
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 1);
+    assert_int_equal(kwt_http_hits(h, "/p"), 0);
+    cJSON *o = sources(f), *s;
+    int seen = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(o, "items"))
+    {
+        if (strcmp(cJSON_GetObjectItem(s, "url")->valuestring, url))
+            continue;
+        seen++;
+        assert_non_null(strstr(cJSON_GetObjectItem(s, "last_error")->valuestring,
+                                "robots.txt answered 503"));
+        assert_int_equal((int)cJSON_GetObjectItem(s, "consecutive_failures")->valuedouble, 1);
+        int64_t next;
+        assert_int_equal(kw_time_parse(&next, cJSON_GetObjectItem(s, "next_attempt_at")
+                                                  ->valuestring),
+                         0);
+        /* 15 minutes doubled, less up to a quarter */
+        assert_true(next - t0 >= 1350 - 1 && next - t0 <= 1800 + 60);
+    }
+    assert_int_equal(seen, 1);
+    cJSON_Delete(o);
+    kwt_http_stop(h);
+}
+
 /* For cron and scripts: a crawl that could read no source at all exits 1
  * (one source failing among others only shows in its health); a source
  * that does not exist is an error without a summary. */
@@ -476,6 +523,7 @@ int main(void)
         T(crawl_once__a_page_without_etag_that_did_not_change_is_not_read_again),
         T(crawl_once__validators_are_not_sent_after_brands_or_the_source_change),
         T(health__robots_and_server_errors_show_and_back_off),
+        T(health__a_host_whose_robots_txt_fails_backs_off),
         T(crawl_once__exits_1_when_no_source_could_be_read),
         T(health__a_failure_quoting_the_page_is_recorded),
         T(redirects__are_followed_only_where_robots_txt_allows),
