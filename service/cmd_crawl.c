@@ -71,7 +71,8 @@ typedef struct crawler {
     uint64_t *seen;    /* per source: hashes of its first SEEN pages' URLs */
     robots_entry *robots;
     size_t nrobots, caprobots;
-    long done;
+    long done;      /* sources done since the start */
+    long pass_from; /* done when this pass began */
     long readable; /* sources whose own page was fetched and read */
     int tty, failed;
     int64_t started;
@@ -90,8 +91,9 @@ static void progress(crawler *c, int final)
     if (!c->tty)
         return;
     double dt = (double)(kw_time_now() - c->started);
+    /* this pass's sources; the rest since the start */
     fprintf(stderr, "\rsources %ld/%zu, pages %ld, new mentions %ld, errors %ld, %.1f pages/s%s",
-            c->done, c->nsrcs, c->st.pages, c->st.added, c->st.errors,
+            c->done - c->pass_from, c->nsrcs, c->st.pages, c->st.added, c->st.errors,
             dt > 0 ? c->st.pages / dt : 0.0, final ? "\n" : "");
 }
 
@@ -262,6 +264,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     free(c->srcs);
     c->srcs = NULL;
     c->nsrcs = 0;
+    c->pass_from = c->done;
     if (only) {
         if (!(c->srcs = calloc(1, sizeof *c->srcs)) || kw_store_source_get(c->s, only, c->srcs))
             return cli_fail("crawl: %s", kw_error_last());
@@ -415,6 +418,10 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         for (int i = 0; i < 30 && !stop_requested; i++)
             sleep(1);
     }
+    /* the sources claimed and not reached (a signal, an error) are due
+     * again at once, not held until the lease runs out */
+    if (kw_store_source_release(c.s, c.owner) && !rc)
+        rc = cli_fail("crawl: %s", kw_error_last());
     if (rc && c.done == 0)
         goto cleanup; /* it said why; there is nothing to sum up */
     fprintf(stderr, "kolwatch: crawl: %zu sources, %ld pages (%ld unchanged), %ld items, "

@@ -431,6 +431,18 @@ int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_
     return 0;
 }
 
+int kw_store_source_release(kw_store *s, const char *owner)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = NULL "
+                              "WHERE lease_owner = $1",
+                           &st)))
+        return rc;
+    s->be->bind_text(st, 1, owner);
+    return store_run(s, st);
+}
+
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
                           size_t limit, kw_source **out, size_t *n)
 {

@@ -467,6 +467,11 @@ static void signal__ends_the_pass_under_way(void **state)
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id > 5 AND "
                                          "last_fetched_at IS NULL"),
                      2);
+    /* ... at once: the stopped crawl gave up its claims on them, so the
+     * next crawl or another worker does not wait for the lease to run out */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS NOT "
+                                         "NULL OR lease_until IS NOT NULL"),
+                     0);
     kwt_http_stop(q);
     kwt_http_stop(h);
 }
