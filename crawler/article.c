@@ -55,8 +55,10 @@ static const cand cands[] = {
     {"link", "rel", "canonical", NULL, NULL, NULL, NULL, "href"},
     /* string(//meta[@property='og:url']/@content) */
     {"meta", "property", "og:url", NULL, NULL, NULL, NULL, "content"},
+    /* what the links resolve against: string((//base[@href])[1]/@href) */
+    {"base", NULL, NULL, NULL, NULL, NULL, NULL, "href"},
 };
-enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_COUNT = 12 };
+enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_BASE = 12, A_COUNT = 13 };
 
 /* Every attribute the candidates above read: the parser keeps no other. */
 static const char *const read_attrs[] = {"content", "datetime", "href", "itemprop",
@@ -286,11 +288,14 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
         free(it->time_text);
         it->time_text = NULL;
     }
-    for (int i = A_LINK; i < A_COUNT && !it->link; i++) {
+    char *href = cand_value(&an, A_BASE), *doc_base = ex_base_url(href, base);
+    free(href);
+    for (int i = A_LINK; i < A_BASE && !it->link; i++) {
         char *l = cand_value(&an, i);
-        it->link = ex_resolve(l, base);
+        it->link = ex_resolve(l, doc_base ? doc_base : base);
         free(l);
     }
+    free(doc_base);
     if (!it->link && base)
         it->link = strdup(base);
     const kw_hnode *best = NULL;

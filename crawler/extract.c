@@ -130,6 +130,16 @@ char *ex_resolve(const char *link, const char *base)
     return out;
 }
 
+char *ex_base_url(const char *href, const char *page)
+{
+    char *b = ex_resolve(href, page);
+    if (b && strncasecmp(b, "http://", 7) && strncasecmp(b, "https://", 8)) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
 int64_t ex_parse_time(const char *v, int *local)
 {
     int64_t t;
@@ -337,6 +347,41 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     }
 }
 
+/* Rules without item=: the page is one article (article mode reads it)
+ * and each field a rule names is taken from the rule instead, where it
+ * finds something. */
+static int rules_article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ctx,
+                         xmlXPathCompExprPtr *comp, const char *html, size_t len,
+                         const char *page, const char *base, const char *name)
+{
+    kw_extracted art = {0};
+    int rc = kw_extract_article(&art, html, len, page);
+    if (rc) {
+        kw_extracted_free(&art);
+        return rc == KW_EINVAL ? kw_error_set(rc, "%s: not an HTML page", name) : rc;
+    }
+    out->items = art.items, out->n = art.n;
+    kw_extracted_item *it = &out->items[0];
+    for (int f = 0; f < F_COUNT; f++) {
+        if (!comp[f])
+            continue;
+        xmlXPathSetContextNode(xmlDocGetRootElement(doc), ctx);
+        xmlXPathObjectPtr o = xmlXPathCompiledEval(comp[f], ctx);
+        char *v = xpath_value(o, f);
+        xmlXPathFreeObject(o);
+        if (!v)
+            continue; /* the article's own */
+        char **old = f == F_TITLE ? &it->title : f == F_TEXT ? &it->text
+                   : f == F_AUTHOR ? &it->author : f == F_LINK ? &it->link : &it->time_text;
+        free(*old);
+        *old = NULL;
+        if (f == F_TIME)
+            it->published = NO_TIME, it->published_local = 0;
+        set_field(it, f, v, base);
+    }
+    return 0;
+}
+
 int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char *rules,
                     const char *base, const char *name)
 {
@@ -344,6 +389,8 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     xmlDocPtr doc = NULL;
     xmlXPathContextPtr ctx = NULL;
     xmlXPathCompExprPtr comp[F_COUNT] = {0}, item = NULL, next = NULL;
+    char *doc_base = NULL;
+    const char *page = base; /* base may become the page's <base href> */
     int rc = 0;
     memset(out, 0, sizeof *out);
     if (!name)
@@ -395,6 +442,14 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         rc = kw_error_set(KW_EINVAL, "%s: not an HTML page", name);
         goto cleanup;
     }
+    { /* links resolve against the page's <base href>, when it has one */
+        xmlXPathObjectPtr b = xmlXPathEvalExpression(BAD_CAST "(//base[@href])[1]/@href", ctx);
+        char *href = xpath_value(b, F_LINK);
+        xmlXPathFreeObject(b);
+        if ((doc_base = ex_base_url(href, base)))
+            base = doc_base;
+        free(href);
+    }
     if (next) {
         xmlXPathObjectPtr nr = xmlXPathCompiledEval(next, ctx);
         char *v = xpath_value(nr, F_LINK);
@@ -402,14 +457,23 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         free(v);
         xmlXPathFreeObject(nr);
     }
-    xmlXPathObjectPtr items = item ? xmlXPathCompiledEval(item, ctx) : NULL;
+    if (!item) { /* no item rule: one article, with the rules' fields */
+        rc = rules_article(out, doc, ctx, comp, html, len, page, base, name);
+        goto cleanup;
+    }
+    xmlXPathObjectPtr items = xmlXPathCompiledEval(item, ctx);
     int nitems = items && items->type == XPATH_NODESET && items->nodesetval
                      ? items->nodesetval->nodeNr : 0;
-    if (!item) { /* no item rule: the document is the one item */
-        nitems = 1;
+    if (nitems == 0) { /* a site that changed its layout must not go quiet */
+        xmlXPathFreeObject(items);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "item");
+        rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing (has the page's layout "
+                                     "changed? `kolwatch source test` shows what it reads)",
+                          name, v->valuestring);
+        goto cleanup;
     }
     for (int i = 0; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
-        xmlNodePtr node = item ? items->nodesetval->nodeTab[i] : xmlDocGetRootElement(doc);
+        xmlNodePtr node = items->nodesetval->nodeTab[i];
         kw_extracted_item *it = ex_new_item(out);
         if (!it) {
             rc = kw_error_set(KW_ENOMEM, "out of memory");
@@ -434,6 +498,7 @@ cleanup:
     xmlXPathFreeCompExpr(next);
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
+    free(doc_base);
     xmlSetGenericErrorFunc(NULL, NULL);
     cJSON_Delete(r);
     if (rc)

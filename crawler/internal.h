@@ -63,6 +63,10 @@ void ex_sb_add(kw_sbuf *b, const char *s, size_t n);
 char *ex_tidy(char *s);
 /* link resolved against base, as a new string; NULL for an empty link. */
 char *ex_resolve(const char *link, const char *base);
+/* A page's base URL as its <base href> sets it (href resolved against the
+ * page's URL): NULL when href is NULL or resolves to no http(s) URL, and
+ * links resolve against the page's URL. */
+char *ex_base_url(const char *href, const char *page);
 /* A date in any form kw_date_parse reads, or INT64_MIN; *local (may be
  * NULL) is set to 1 when it had no zone (read as UTC). */
 int64_t ex_parse_time(const char *v, int *local);

@@ -93,6 +93,95 @@ static void article_mode__title_author_date_link_and_main_text(void **state)
     kw_extracted_free(&e);
 }
 
+/* Rules without item= read the page as one article, as a page without
+ * rules is read (not the whole page, navigation and footer included), with
+ * each field a rule names taken from the rule where it finds something. */
+static void html_rules__without_item_read_one_article_with_the_rules_fields(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const char page[] =
+        "<html><head><title>Lumi serum | Blog</title>"
+        "<link rel='canonical' href='/skin/lumi'></head><body>"
+        "<nav><p>Home</p><p>Glowa shop</p></nav><article><h1>Lumi serum</h1>"
+        "<p>The texture is lovely and it layers well under makeup.</p>"
+        "<p>Not a miracle, but a solid everyday serum.</p></article>"
+        "<div id='by'>Dana</div><footer><p>Glowa ads</p></footer>"
+        "<a class='next' href='/skin/lumi?page=2'>下一页</a></body></html>";
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
+                                     "{\"next\":\"//a[@class='next']\"}",
+                                     "https://blog.example.com/skin/lumi", "post"), 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.items[0].title, "Lumi serum");
+    assert_string_equal(e.items[0].link, "https://blog.example.com/skin/lumi");
+    assert_non_null(strstr(e.items[0].text, "solid everyday serum"));
+    assert_null(strstr(e.items[0].text, "Glowa"));  /* navigation and footer left out */
+    assert_null(strstr(e.items[0].text, "下一页"));
+    assert_string_equal(e.next, "https://blog.example.com/skin/lumi?page=2");
+    kw_extracted_free(&e);
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
+                                     "{\"author\":\"//div[@id='by']\",\"title\":\"//h2\","
+                                     "\"text\":\"//article/p[2]\"}",
+                                     "https://blog.example.com/skin/lumi", "post"), 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.items[0].author, "Dana");
+    assert_string_equal(e.items[0].title, "Lumi serum"); /* no h2: the article's */
+    assert_string_equal(e.items[0].text, "Not a miracle, but a solid everyday serum.");
+    kw_extracted_free(&e);
+}
+
+/* An item= rule that finds nothing is an error naming the rule, as a json
+ * items= pointer that finds nothing is: a source whose site changed its
+ * layout shows it in its health instead of going quiet. */
+static void html_rules__an_item_rule_finding_nothing_is_an_error(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, forum, sizeof forum - 1,
+                                     "{\"item\":\"//div[@class='nope']\"}",
+                                     "https://bbs.example.com/f/7", "forum"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "forum: rule item=//div[@class='nope'] finds nothing"));
+}
+
+/* A page's <base href> is what its links resolve against, as in a browser:
+ * item links, the next= page and an article's canonical link. A base that
+ * is itself relative resolves against the page; one that is no web address
+ * is ignored, and only the first <base> with an href counts. */
+static void base_href__links_resolve_against_it(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const char page[] =
+        "<html><head><base target='_top'><base href='/forum/'><base href='/other/'>"
+        "<title>F</title></head><body>"
+        "<div class='post'><h2><a href='thread-1.html'>Lumi one</a></h2><p>x</p></div>"
+        "<div class='post'><h2><a href='/abs.html'>Lumi two</a></h2><p>y</p></div>"
+        "<a class='next' href='page2.html'>next</a></body></html>";
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1, rules,
+                                     "https://bbs.example.com/f/index.php?x=1", "forum"), 0);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.items[0].link, "https://bbs.example.com/forum/thread-1.html");
+    assert_string_equal(e.items[1].link, "https://bbs.example.com/abs.html");
+    assert_string_equal(e.next, "https://bbs.example.com/forum/page2.html");
+    kw_extracted_free(&e);
+    static const char art[] =
+        "<html><head><base href='https://cdn.example.com/blog/'>"
+        "<link rel='canonical' href='canon.html'></head><body><article>"
+        "<p>Lumi serum is lovely and it layers well under makeup.</p></article></body></html>";
+    assert_int_equal(kw_extract_html(&e, art, sizeof art - 1, NULL,
+                                     "https://blog.example.com/p/1", "post"), 0);
+    assert_string_equal(e.items[0].link, "https://cdn.example.com/blog/canon.html");
+    kw_extracted_free(&e);
+    static const char odd[] =
+        "<html><head><base href='javascript:void(0)'><link rel='canonical' href='c.html'>"
+        "</head><body><p>Lumi.</p></body></html>";
+    assert_int_equal(kw_extract_html(&e, odd, sizeof odd - 1, NULL,
+                                     "https://blog.example.com/p/1", "post"), 0);
+    assert_string_equal(e.items[0].link, "https://blog.example.com/p/c.html");
+    kw_extracted_free(&e);
+}
+
 /* Each heuristic takes the first element, in document order, that has what
  * it reads: a <meta> without content or a <time> without datetime is passed
  * over for a later one, and an empty value falls through to the next rule. */
@@ -392,6 +481,9 @@ int main(void)
         cmocka_unit_test(absolute_paths_resolve_as_libxml2_resolves_them),
         cmocka_unit_test(html_rules__items_fields_links_and_next),
         cmocka_unit_test(html_rules__a_bad_xpath_names_the_rule),
+        cmocka_unit_test(base_href__links_resolve_against_it),
+        cmocka_unit_test(html_rules__without_item_read_one_article_with_the_rules_fields),
+        cmocka_unit_test(html_rules__an_item_rule_finding_nothing_is_an_error),
         cmocka_unit_test(article_mode__title_author_date_link_and_main_text),
         cmocka_unit_test(article_mode__first_usable_candidate_in_document_order),
         cmocka_unit_test(dates_without_a_zone_are_flagged_local),
