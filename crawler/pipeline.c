@@ -358,12 +358,16 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
                   int64_t next, const char *digest, kw_crawl_stats *st)
 {
     char clean[600];
+    /* a later page (next=) is named: its source's own page may be fine */
+    const char *url = r && r->url ? r->url : src->url;
+    int later = strcmp(url, src->url) != 0;
     if (error) { /* it may quote the page, or be cut inside a character */
-        snprintf(clean, sizeof clean, "%s", error);
+        snprintf(clean, sizeof clean, "%s%.300s%s%s", later ? "page " : "", later ? url : "",
+                 later ? ": " : "", error);
         utf8_scrub(clean);
         error = clean;
     }
-    kw_fetch_record rec = {.source_id = src->id, .url = src->url, .started_at = started,
+    kw_fetch_record rec = {.source_id = src->id, .url = url, .started_at = started,
                            .finished_at = kw_time_now(), .next_attempt_at = next,
                            .status = status, .bytes = r ? (int64_t)r->body_len : -1,
                            .items = items, .new_mentions = added, .error = error,

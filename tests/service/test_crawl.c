@@ -49,6 +49,8 @@ static const kwt_route site[] = {
     {"/forum/1", "text/html",
      "<div class='post'><p>Lumi page one post</p></div><a rel='next' href='/forum/2'>next</a>", 200,
      "\"p1\""},
+    {"/pg/1", "text/html",
+     "<div class='post'><p>Lumi paged one</p></div><a rel='next' href='/busy'>next</a>", 200, NULL},
     {"/cyc/1", "text/html",
      "<div class='post'><p>Lumi cycle one</p></div><a rel='next' href='/cyc/2'>next</a>", 200, NULL},
     {"/cyc/2", "text/html",
@@ -517,6 +519,22 @@ static void paging__next_pages_are_followed_on_the_same_host_within_robots(void 
     kwt_run_free(&r);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/1"), 1);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/2"), 1);
+    /* a later page that fails is named in the health and the history: the
+     * source's own page answered 200 */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/pg/1", f->port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
+          "item=//div[@class='post']", "--rule", "next=//a[@rel='next']");
+    int64_t pg = kwt_sql_int(f->url, "SELECT MAX(id) FROM sources");
+    snprintf(id, sizeof id, "%lld", (long long)pg);
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    kwt_run_free(&r);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sources WHERE id = %lld AND last_error = "
+                              "'page http://127.0.0.1:%d/busy: HTTP 503'", (long long)pg, f->port);
+    assert_int_equal(kwt_sql_int(f->url, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM fetches WHERE source_id = %lld AND http_status = "
+                              "503 AND url = 'http://127.0.0.1:%d/busy'", (long long)pg, f->port);
+    assert_int_equal(kwt_sql_int(f->url, sql), 1);
 }
 
 int main(void)
