@@ -158,24 +158,29 @@ static const char *field_label(int bit)
     return "?";
 }
 
-/* A word that starts with ASCII letters and a colon may be a field:
+/* A word that starts with Latin letters (ASCII or full-width, as an input
+ * method in full-width mode types them) and a colon may be a field:
  * returns its F_ bit, 0 when the letters are no field name, -1 when the
- * word does not have that shape. */
+ * word does not have that shape. Compared folded: case and width aside. */
 static int field_prefix(const parser *p, size_t a, size_t colon)
 {
-    size_t off = p->fc[a].offset, end = p->fc[colon].offset;
-    if (end == off)
+    char name[16];
+    size_t n = colon - a;
+    if (n == 0)
         return -1;
-    for (size_t i = off; i < end; i++) {
-        char c = p->s[i];
+    for (size_t i = a; i < colon; i++) {
+        uint32_t c = p->fc[i].cp;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
             return -1;
+        if (i - a < sizeof name - 1)
+            name[i - a] = (char)(c | 0x20);
     }
-    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++) {
-        size_t n = strlen(field_names[i].name);
-        if (end - off == n && strncasecmp(p->s + off, field_names[i].name, n) == 0)
+    if (n >= sizeof name)
+        return 0;
+    name[n] = '\0';
+    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+        if (strcmp(name, field_names[i].name) == 0)
             return field_names[i].bit;
-    }
     return 0;
 }
 

@@ -308,6 +308,10 @@ static void fields__restrict_terms_and_default_is_title_or_text(void **state)
     assert_true(matches_doc("lumi NOT platform:douyin", &d));
     assert_true(matches_doc("TITLE:lumi", &d));
     assert_true(matches_doc("title：lumi", &d)); /* a full-width colon */
+    /* full-width letters too, as an input method in full-width mode types them */
+    assert_true(matches_doc("ｔｉｔｌｅ：lumi", &d));
+    assert_true(matches_doc("ＴＩＴＬＥ:lumi", &d));
+    assert_false(matches_doc("ｔｅｘｔ:lumi", &d));
     assert_true(matches_doc("title:(cream OR launch)", &d));
     assert_false(matches_doc("title:(cream OR fan)", &d));
     assert_true(matches_doc("platform:(douyin OR weibo) cream", &d));
@@ -464,6 +468,7 @@ static void bad_expressions__name_what_and_where(void **state)
     expect_bad("acme \"lumi", "\"lumi", "unterminated phrase");
     expect_bad("titel:acme", "titel", "unknown field 'titel'");
     expect_bad("acme url:x", "url", "unknown field");
+    expect_bad("ｆｏｏ:bar", "ｆｏｏ", "unknown field 'ｆｏｏ'");
     expect_bad("露米 platform:weibo2", "weibo2", "unknown platform");
     expect_bad("title: ", "title", "needs a word");
     expect_bad("title:OR acme", "title", "needs a word");
