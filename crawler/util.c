@@ -259,3 +259,65 @@ void utf8_scrub(char *s)
         s[i++] = '?';
     }
 }
+
+/* The length of the JSON number at s[i] (valid JSON: cJSON read it), and
+ * whether it is an integer literal (no fraction, no exponent). */
+static size_t json_number_len(const char *s, size_t len, size_t i, size_t *digits, int *integer)
+{
+    size_t j = i;
+    *digits = 0;
+    *integer = 1;
+    if (j < len && s[j] == '-')
+        j++;
+    for (; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+        (*digits)++;
+    while (j < len && (s[j] == '.' || s[j] == 'e' || s[j] == 'E' || s[j] == '+' ||
+                       s[j] == '-' || (s[j] >= '0' && s[j] <= '9'))) {
+        *integer = 0;
+        j++;
+    }
+    return j - i;
+}
+
+char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len)
+{
+    size_t run = 0, i;
+    for (i = 0; i < len && run < JSON_BIG_INT_DIGITS; i++) /* fast: any long digit run? */
+        run = s[i] >= '0' && s[i] <= '9' ? run + 1 : 0;
+    if (run < JSON_BIG_INT_DIGITS)
+        return NULL;
+    kw_buf b;
+    buf_init(&b, 0);
+    size_t from = 0;
+    for (i = 0; i < len;) {
+        if (s[i] == '"') { /* a string: to its closing quote */
+            for (i++; i < len && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            i++;
+            continue;
+        }
+        if (s[i] != '-' && !(s[i] >= '0' && s[i] <= '9')) {
+            i++;
+            continue;
+        }
+        size_t digits;
+        int integer;
+        size_t n = json_number_len(s, len, i, &digits, &integer);
+        if (integer && digits >= JSON_BIG_INT_DIGITS &&
+            (buf_append(&b, s + from, i - from) || buf_append(&b, "\"", 1) ||
+             buf_append(&b, s + i, n) || buf_append(&b, "\"", 1))) {
+            buf_release(&b);
+            return NULL;
+        }
+        if (integer && digits >= JSON_BIG_INT_DIGITS)
+            from = i + n;
+        i += n ? n : 1;
+    }
+    if (from == 0 || buf_append(&b, s + from, len - from)) {
+        buf_release(&b);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.data;
+}

@@ -337,6 +337,21 @@ static void json_pointers__items_fields_escapes_and_next(void **state)
     kw_extracted_free(&e);
 }
 
+/* A number read as text keeps its digits, even past 2^53. */
+static void json_pointers__long_numbers_keep_their_digits(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const char doc[] = "[{\"t\":4987654321098765432,\"n\":\"Lumi\"},{\"t\":42}]";
+    assert_int_equal(kw_extract_json(&e, doc, sizeof doc - 1,
+                                     "{\"items\":\"\",\"text\":\"/t\",\"title\":\"/n\"}",
+                                     "https://api.example.com/", "api"), 0);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.items[0].text, "4987654321098765432");
+    assert_string_equal(e.items[1].text, "42");
+    kw_extracted_free(&e);
+}
+
 static void json__bad_documents_and_rules_are_named(void **state)
 {
     (void)state;
@@ -491,6 +506,7 @@ int main(void)
         cmocka_unit_test(capped_text_ends_on_a_whole_character),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
+        cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
         cmocka_unit_test(rule_check__agrees_with_the_extractors),
     };

@@ -193,6 +193,27 @@ static void json_feed_items_ids_and_html_content(void **state)
     kw_feed_free(f);
 }
 
+/* Numeric ids past what a double holds exactly (2^53, and the 19-digit
+ * ids of many platforms) keep every digit; the same digits inside a
+ * string are left alone, and small numbers read as before. */
+static void json_feed_long_numeric_ids_keep_their_digits(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["
+                            "{\"id\":9007199254740993,\"content_text\":\"a 12345678901234567 b\"},"
+                            "{\"id\" : -1789012345678901234 ,\"content_text\":\"x\"},"
+                            "{\"id\":12,\"content_text\":\"y\\\"1234567890123456789\"},"
+                            "{\"id\":1.5e3,\"content_text\":\"z\"}]}");
+    assert_int_equal(f->n_entries, 4);
+    assert_string_equal(f->entries[0].id, "9007199254740993");
+    assert_string_equal(f->entries[0].content, "a 12345678901234567 b");
+    assert_string_equal(f->entries[1].id, "-1789012345678901234");
+    assert_string_equal(f->entries[2].id, "12");
+    assert_string_equal(f->entries[2].content, "y\"1234567890123456789");
+    assert_string_equal(f->entries[3].id, "1500");
+    kw_feed_free(f);
+}
+
 static void json_feed_1_0_author_object_and_external_url(void **state)
 {
     (void)state;
@@ -439,6 +460,7 @@ int main(void)
         cmocka_unit_test(atom10_text_constructs_xml_base_and_inherited_author),
         cmocka_unit_test(atom03_modified_issued_and_escaped_content),
         cmocka_unit_test(json_feed_items_ids_and_html_content),
+        cmocka_unit_test(json_feed_long_numeric_ids_keep_their_digits),
         cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
         cmocka_unit_test(big5_feed_labelled_gbk_is_read_and_bozo),
