@@ -34,6 +34,10 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "kolwatch <cmd>: <message>" and a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A query that does not compile: "kolwatch: <what>: <why>", then the
+ * expression with a caret under byte `at` where it names one (when the
+ * expression fits a line); returns EXIT_FAIL (cmd_query.c). */
+int cli_query_error(const char *what, const char *expr, size_t at);
 
 struct kw_store;
 /* Open the store named by core.db. create: make a missing SQLite file;

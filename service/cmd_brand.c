@@ -86,12 +86,14 @@ static int resolve_competitor(kw_store *s, const char *ref, int64_t *out)
 }
 
 /* 0 when expr is a valid brand query; otherwise prints why (naming the
- * byte offset) and returns EXIT_FAIL. */
+ * byte offset, with a caret under it as `query test` shows it) and returns
+ * EXIT_FAIL. */
 static int check_query(const char *what, const char *expr)
 {
     kw_query *q = NULL;
-    if (kw_query_compile(&q, expr, NULL))
-        return cli_fail("%s: %s", what, kw_error_last());
+    size_t at = 0;
+    if (kw_query_compile(&q, expr, &at))
+        return cli_query_error(what, expr, at);
     kw_query_free(q);
     return 0;
 }

@@ -176,6 +176,15 @@ static void print_table(const kw_query_doc *d, const kw_query_match_result *r)
         printf("(more matches not shown)\n");
 }
 
+int cli_query_error(const char *what, const char *expr, size_t at)
+{
+    int rc = what ? cli_fail("%s: %s", what, kw_error_last()) : cli_fail("%s", kw_error_last());
+    int col = columns(expr, at);
+    if (col >= 0 && strlen(expr) <= 200)
+        fprintf(stderr, "  %s\n  %*s^\n", expr, col, "");
+    return rc;
+}
+
 static int run_test(const char *expr, const kw_query_doc *d, int json)
 {
     kw_query *q = NULL;
@@ -184,10 +193,7 @@ static int run_test(const char *expr, const kw_query_doc *d, int json)
     int rc;
     kw_query_match_result_init(&r);
     if ((rc = kw_query_compile(&q, expr, &at)) != 0) {
-        rc = cli_fail("%s", kw_error_last());
-        int col = columns(expr, at);
-        if (rc == EXIT_FAIL && col >= 0 && strlen(expr) <= 200)
-            fprintf(stderr, "  %s\n  %*s^\n", expr, col, "");
+        rc = cli_query_error(NULL, expr, at);
         goto cleanup;
     }
     if (kw_query_match(q, d, &r)) {

@@ -244,6 +244,8 @@ static void brand_add__refuses_an_invalid_query_with_its_offset(void **state)
     snprintf(byte, sizeof byte, "byte %zu", (size_t)(strchr(expr, '(') - expr));
     assert_non_null(strstr(r.err, byte));
     assert_non_null(strstr(r.err, "unbalanced parenthesis"));
+    /* the expression, and a caret under the '(' (露米 takes four columns) */
+    assert_non_null(strstr(r.err, "\n  露米 OR (lumi\n          ^\n"));
     kwt_run_free(&r);
     assert_int_equal(brand_count(f), 0);
 
