@@ -43,8 +43,10 @@ static const char usage[] =
     "Every crawler claims the sources it fetches with a lease (crawler.lease,\n"
     "default 5m): on PostgreSQL `kolwatch worker` processes on several machines\n"
     "share the sources (rows taken with FOR UPDATE SKIP LOCKED), no source is\n"
-    "fetched by two at once, and a crashed worker's claims expire. `worker` is\n"
-    "`crawl` without --once.\n";
+    "fetched by two at once, and a crashed worker's claims expire; a long pass\n"
+    "extends its claims as it goes. `worker` is `crawl` without --once.\n\n"
+    "--limit N  claim at most N due sources a pass (default 1000): with several\n"
+    "           workers, a smaller N spreads the sources among them\n";
 
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { (void)sig, stop_requested = 1; }
@@ -77,6 +79,7 @@ typedef struct crawler {
     int tty, failed;
     int64_t started;
     char owner[128]; /* who holds the claims: host:pid */
+    int64_t lease_s, renewed_at; /* the claims' lease; when last extended */
 } crawler;
 
 static void host_of(const char *url, char *out, size_t size)
@@ -123,12 +126,30 @@ static int seen_before(crawler *c, size_t i, const char *read, const char *next)
     return 0;
 }
 
+/* A pass can outlast its lease (many sources on a slow host, a long
+ * Crawl-delay): the claims are extended every third of the lease, so that
+ * no other crawler takes the sources not reached yet. The batch is
+ * committed first: another worker must see the new lease at once. */
+static void keep_claims(crawler *c)
+{
+    int64_t now = kw_time_now(), every = c->lease_s / 3 > 0 ? c->lease_s / 3 : 1;
+    if (!c->lease_s || now - c->renewed_at < every)
+        return;
+    c->renewed_at = now;
+    if ((c->pipe && kw_crawl_flush(c->pipe)) ||
+        kw_store_source_renew(c->s, c->owner, now + c->lease_s)) {
+        fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
+        c->failed = 1;
+    }
+}
+
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
     kw_source *src = r->user;
     size_t i = (size_t)(src - c->srcs);
     long errors = c->st.errors;
+    keep_claims(c);
     if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
         fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
@@ -160,7 +181,7 @@ static void on_page(void *ctx, const kw_fetch_response *r)
 static void on_robots(void *ctx, const kw_fetch_response *r)
 {
     robots_entry *e = r->user;
-    (void)ctx;
+    keep_claims(ctx);
     e->retry_after = -1;
     if (r->error) {
         e->deny_all = e->failed = 1;
@@ -273,6 +294,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                                      kw_config_int(c->cli->config, "crawler.lease"), limit,
                                      &c->srcs, &c->nsrcs)) {
         return cli_fail("crawl: %s", kw_error_last());
+    } else {
+        c->lease_s = kw_config_int(c->cli->config, "crawler.lease");
+        c->renewed_at = now;
     }
     free(c->pages);
     free(c->seen);

@@ -431,6 +431,17 @@ int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_
     return 0;
 }
 
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until)
+{
+    kw_stmt *st;
+    int rc;
+    if ((rc = store_cached(s, "UPDATE sources SET lease_until = $2 WHERE lease_owner = $1", &st)))
+        return rc;
+    s->be->bind_text(st, 1, owner);
+    store_bind_time(s, st, 2, until);
+    return store_run(s, st);
+}
+
 int kw_store_source_release(kw_store *s, const char *owner)
 {
     kw_stmt *st;

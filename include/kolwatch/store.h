@@ -234,6 +234,10 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
                           size_t limit, kw_source **out, size_t *n);
 
+/* Extend owner's claims to until: a pass that takes longer than the lease
+ * keeps the sources it has not reached yet. */
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until);
+
 /* Give up owner's claims on the sources it has not recorded (a pass that
  * was stopped, or failed): they are due again at once, for any worker. */
 int kw_store_source_release(kw_store *s, const char *owner);
