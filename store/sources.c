@@ -271,6 +271,33 @@ int kw_store_source_list(kw_store *s, kw_source **out, size_t *n)
     return 0;
 }
 
+/* After an edit: a source that now reads something else (another URL,
+ * kind or rules) starts afresh, due at once, without the old reading's
+ * health; a new interval counts from the last fetch (unless the source is
+ * backing off from failures). */
+static int reschedule(kw_store *s, const kw_source *was, const kw_source *now)
+{
+    kw_stmt *st;
+    int rc;
+    const char *rules = now->rules[0] ? now->rules : "{}";
+    if (strcmp(was->url, now->url) || strcmp(was->kind, now->kind) || strcmp(was->rules, rules)) {
+        if ((rc = store_cached(s, "UPDATE sources SET last_status = NULL, last_error = NULL, "
+                                  "consecutive_failures = 0, next_attempt_at = NULL WHERE id = $1",
+                               &st)))
+            return rc;
+        s->be->bind_int64(st, 1, now->id);
+        return store_run(s, st);
+    }
+    if (was->every_s == now->every_s || was->consecutive_failures > 0 ||
+        was->last_fetched_at == KW_TIME_NONE)
+        return 0;
+    if ((rc = store_cached(s, "UPDATE sources SET next_attempt_at = $2 WHERE id = $1", &st)))
+        return rc;
+    s->be->bind_int64(st, 1, now->id);
+    store_bind_time(s, st, 2, was->last_fetched_at + now->every_s);
+    return store_run(s, st);
+}
+
 static int update_locked(kw_store *s, const kw_source *src)
 {
     kw_stmt *st;
@@ -296,7 +323,7 @@ static int update_locked(kw_store *s, const kw_source *src)
         return rc;
     if (s->be->changes(st) == 0)
         return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)src->id);
-    return 0;
+    return reschedule(s, &was, src);
 }
 
 int kw_store_source_update(kw_store *s, const kw_source *src)

@@ -358,6 +358,55 @@ static void source_edit__moves_the_canonical_url_with_the_url(void **state)
     assert_int_equal(found.id, id);
 }
 
+static void fetched(kw_store *s, int64_t id, int64_t at, int64_t next, const char *error)
+{
+    kw_fetch_record r = {.source_id = id, .url = "x", .started_at = at, .finished_at = at,
+                         .next_attempt_at = next, .status = error ? 404 : 200, .bytes = 1,
+                         .items = 0, .new_mentions = 0, .error = error};
+    assert_int_equal(kw_store_source_record(s, &r), 0);
+}
+
+/* An edit takes effect at the next crawl: a new interval counts from the
+ * last fetch; a source pointed at another URL (or kind, or rules) is due at
+ * once without the old reading's health; a source backing off keeps its
+ * backoff when only its interval changes; other edits move nothing. */
+static void source_edit__reschedules_what_it_changes(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    const int64_t t = 1790000000;
+    kw_source got;
+    int64_t ok = add_source(f->s, "feed", "https://a.example.com/rss", &rc);
+    int64_t bad = add_source(f->s, "feed", "https://b.example.com/rss", &rc);
+    fetched(f->s, ok, t, t + 86400, NULL);
+    fetched(f->s, bad, t, t + 3600, "HTTP 404");
+    fetched(f->s, bad, t, t + 7200, "HTTP 404");
+
+    assert_int_equal(kw_store_source_get(f->s, ok, &got), 0);
+    got.every_s = 60;
+    assert_int_equal(kw_store_source_update(f->s, &got), 0);
+    assert_int_equal(kw_store_source_get(f->s, ok, &got), 0);
+    assert_true(got.next_attempt_at == t + 60);
+    snprintf(got.platform, sizeof got.platform, "blog");
+    assert_int_equal(kw_store_source_update(f->s, &got), 0);
+    assert_int_equal(kw_store_source_get(f->s, ok, &got), 0);
+    assert_true(got.next_attempt_at == t + 60);
+
+    assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
+    got.every_s = 60;
+    assert_int_equal(kw_store_source_update(f->s, &got), 0);
+    assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
+    assert_true(got.next_attempt_at == t + 7200); /* still backing off */
+    assert_int_equal(got.consecutive_failures, 2);
+    snprintf(got.url, sizeof got.url, "https://b.example.com/feed.xml");
+    assert_int_equal(kw_store_source_update(f->s, &got), 0);
+    assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
+    assert_true(got.next_attempt_at == KW_TIME_NONE); /* due at once */
+    assert_int_equal(got.consecutive_failures, 0);
+    assert_int_equal(got.last_status, -1);
+    assert_string_equal(got.last_error, "");
+}
+
 static void open__refuses_a_schema_newer_than_the_binary(void **state)
 {
     fixture *f = *state;
@@ -781,6 +830,7 @@ int main(void)
         T(migrate__version_6_due_sources_are_found_without_the_index),
         T(migrate__version_7_fills_the_canonical_urls_of_stored_sources),
         T(source_edit__moves_the_canonical_url_with_the_url),
+        T(source_edit__reschedules_what_it_changes),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
