@@ -14,7 +14,8 @@
 extern "C" {
 #endif
 
-#define KW_EXTRACT_MAX_ITEMS 1000
+/* Items a page yields at most: as many as a feed keeps (KW_FEED_MAX_ENTRIES). */
+#define KW_EXTRACT_MAX_ITEMS 10000
 
 typedef struct kw_extracted_item {
     char *title, *text, *author, *link; /* NULL when absent */

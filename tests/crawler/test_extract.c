@@ -337,6 +337,28 @@ static void json_pointers__items_fields_escapes_and_next(void **state)
     kw_extracted_free(&e);
 }
 
+/* A page yields as many items as a feed keeps (10,000), not fewer: a long
+ * feed's items past a thousand were dropped without a word. */
+static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
+{
+    (void)state;
+    size_t cap = 12000 * 64 + 256, n = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    n += (size_t)snprintf(doc + n, cap - n, "<rss version=\"2.0\"><channel><title>t</title>");
+    for (int i = 0; i < 12000; i++)
+        n += (size_t)snprintf(doc + n, cap - n, "<item><title>Lumi %d</title><link>/%d</link></item>",
+                              i, i);
+    n += (size_t)snprintf(doc + n, cap - n, "</channel></rss>");
+    kw_extracted e;
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, doc, n, "application/rss+xml",
+                                     "https://e.example.com/rss", NULL), 0);
+    assert_int_equal(e.n, 10000);
+    assert_string_equal(e.items[9999].title, "Lumi 9999");
+    kw_extracted_free(&e);
+    free(doc);
+}
+
 /* A number read as text keeps its digits, even past 2^53. */
 static void json_pointers__long_numbers_keep_their_digits(void **state)
 {
@@ -506,6 +528,7 @@ int main(void)
         cmocka_unit_test(capped_text_ends_on_a_whole_character),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
+        cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
         cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
         cmocka_unit_test(rule_check__agrees_with_the_extractors),
