@@ -662,6 +662,26 @@ cleanup:
 /* ---- A fetched body, by source kind ---------------------------------------- */
 
 
+/* How many of the first 64 KiB of decoded text s are U+FFFD (bytes the
+ * charset could not read) or control characters no text has, against the
+ * characters read: a binary file served as a page is mostly such. */
+static int not_text(const char *s, size_t n, size_t *bad, size_t *chars)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t end = n < 65536 ? n : 65536;
+    *bad = *chars = 0;
+    for (size_t i = 0; i < end; i++) {
+        unsigned char c = p[i];
+        if ((c & 0xC0) == 0x80)
+            continue; /* inside a character */
+        (*chars)++;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ||
+            (c == 0xEF && i + 2 < end && p[i + 1] == 0xBF && p[i + 2] == 0xBD))
+            (*bad)++;
+    }
+    return *bad >= 32 && *bad * 20 > *chars; /* over 5 %: a page has next to none */
+}
+
 int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
                     size_t len, const char *content_type, const char *url, const char **charset)
 {
@@ -706,6 +726,14 @@ int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, cons
         return rc;
     if (charset)
         *charset = d.charset;
+    size_t bad, chars;
+    if (not_text(d.text, d.len, &bad, &chars)) {
+        kw_decoded_free(&d);
+        return kw_error_set(KW_EINVAL, "%s: not text: %zu of its first %zu characters are "
+                                       "undecodable bytes or control characters (a binary file "
+                                       "served as %s?)",
+                            url ? url : "page", bad, chars, content_type ? content_type : "text");
+    }
     rc = html ? kw_extract_html(out, d.text, d.len, rules, url, url)
               : kw_extract_json(out, d.text, d.len, rules, url, url);
     kw_decoded_free(&d);

@@ -337,6 +337,44 @@ static void json_pointers__items_fields_escapes_and_next(void **state)
     kw_extracted_free(&e);
 }
 
+/* A binary file served as a page is refused as no text (it was stored as
+ * a mention of a brand named at its end, scored from noise), whatever the
+ * charset it seems to be in; a real page with a few bad bytes is read. */
+static void a_binary_body_is_no_text_a_few_bad_bytes_are_read(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *b = malloc(n + 16);
+    assert_non_null(b);
+    static const char *const types[] = {"text/html", "text/html; charset=gbk",
+                                        "text/html; charset=big5", "text/html; charset=utf-8",
+                                        NULL};
+    for (unsigned seed = 1; seed <= 8; seed++) {
+        unsigned x = seed * 2654435761u;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            b[i] = (char)(x >> 16);
+        }
+        memcpy(b + n, " Lumi ", 6);
+        kw_extracted e;
+        assert_int_equal(kw_extract_body(&e, "html", NULL, b, n + 6, types[seed % 4],
+                                         "https://e.example.com/x", NULL), KW_EINVAL);
+        assert_non_null(strstr(kw_error_last(), "not text"));
+    }
+    free(b);
+    char page[4096];
+    size_t k = (size_t)snprintf(page, sizeof page, "<html><body><article><p>");
+    for (int i = 0; i < 60; i++)
+        k += (size_t)snprintf(page + k, sizeof page - k, "露米面霜很好用%s", i % 6 ? "" : "\xff");
+    k += (size_t)snprintf(page + k, sizeof page - k, "</p></article></body></html>");
+    kw_extracted e;
+    assert_int_equal(kw_extract_body(&e, "html", NULL, page, k, "text/html; charset=utf-8",
+                                     "https://e.example.com/x", NULL), 0);
+    assert_int_equal(e.n, 1);
+    assert_non_null(strstr(e.items[0].text, "露米面霜很好用"));
+    kw_extracted_free(&e);
+}
+
 /* A page yields as many items as a feed keeps (10,000), not fewer: a long
  * feed's items past a thousand were dropped without a word. */
 static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
@@ -528,6 +566,7 @@ int main(void)
         cmocka_unit_test(capped_text_ends_on_a_whole_character),
         cmocka_unit_test(hostile_html__never_crashes_and_gives_at_most_one_article),
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
+        cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
         cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
