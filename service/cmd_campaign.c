@@ -417,6 +417,8 @@ int cmd_campaign(kw_cli *cli, int argc, char **argv)
     int two = strcmp(sub, "candidate") == 0 || strcmp(sub, "deliverable") == 0 ||
               strcmp(sub, "result") == 0;
     const char *verb = two && argc > 2 ? argv[2] : "";
+    if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)
+        return fputs(usage, stdout), EXIT_OK; /* `campaign deliverable --help` */
     int skip = two ? 2 : 1;
     optind = 1;
     opterr = 0;

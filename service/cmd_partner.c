@@ -265,6 +265,8 @@ int cmd_partner(kw_cli *cli, int argc, char **argv)
         return fputs(usage, sub ? stdout : stderr), sub ? EXIT_OK : EXIT_USAGE;
     int is_account = strcmp(sub, "account") == 0;
     int skip = is_account ? 2 : 1; /* argv words before the options */
+    if (is_account && argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+        return fputs(usage, stdout), EXIT_OK; /* `partner account --help` */
     if (is_account && argc < 3)
         return cli_usage_error("partner", "account needs add or edit");
     const char *asub = is_account ? argv[2] : NULL;

@@ -101,6 +101,22 @@ static void help__lists_commands_and_bad_usage_exits_2(void **state)
         assert_non_null(strstr(r.out, "Usage"));
         kwt_run_free(&r);
     }
+    /* a subcommand's own --help too: every command has one */
+    const char *subs[][2] = {{"campaign", "candidate"}, {"campaign", "deliverable"},
+                             {"campaign", "result"}, {"partner", "account"}};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        r = kwt_kolwatch(NULL, NULL, (const char *const[]){subs[i][0], subs[i][1], "--help", NULL});
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, subs[i][1]));
+        kwt_run_free(&r);
+    }
+    const char *more[] = {"source", "crawl", "worker", "query", "robots-check", "parse-feed"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        r = kwt_kolwatch(NULL, NULL, (const char *const[]){more[i], "--help", NULL});
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "Usage"));
+        kwt_run_free(&r);
+    }
     r = kwt_kolwatch(NULL, NULL, (const char *const[]){"frobnicate", NULL});
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "frobnicate"));
