@@ -347,6 +347,29 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
     }
 }
 
+/* libxml2's HTML parser reads elements this deep at most, the rest of the
+ * page not at all. */
+#define XPATH_MAX_DEPTH 256
+
+/* How deep doc's elements nest, walked without recursion. */
+static int tree_depth(xmlDocPtr doc)
+{
+    int depth = 0, max = 0;
+    xmlNodePtr n = xmlDocGetRootElement(doc);
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE && depth + 1 > max)
+            max = depth + 1;
+        if (n->children && n->type == XML_ELEMENT_NODE) {
+            n = n->children, depth++;
+            continue;
+        }
+        while (n && !n->next && depth > 0)
+            n = n->parent, depth--;
+        n = n && depth > 0 ? n->next : NULL;
+    }
+    return max;
+}
+
 /* Rules without item=: the page is one article (article mode reads it)
  * and each field a rule names is taken from the rule instead, where it
  * finds something. */
@@ -467,9 +490,16 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     if (nitems == 0) { /* a site that changed its layout must not go quiet */
         xmlXPathFreeObject(items);
         cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "item");
-        rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing (has the page's layout "
-                                     "changed? `kolwatch source test` shows what it reads)",
-                          name, v->valuestring);
+        if (tree_depth(doc) >= XPATH_MAX_DEPTH)
+            rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing: the page nests "
+                                         "elements deeper than %d, past what XPath rules read "
+                                         "(without rules it is read as one article)",
+                              name, v->valuestring, XPATH_MAX_DEPTH);
+        else
+            rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing (has the page's "
+                                         "layout changed? `kolwatch source test` shows what it "
+                                         "reads)",
+                              name, v->valuestring);
         goto cleanup;
     }
     for (int i = 0; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {

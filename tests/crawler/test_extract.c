@@ -142,6 +142,21 @@ static void html_rules__an_item_rule_finding_nothing_is_an_error(void **state)
                                      "https://bbs.example.com/f/7", "forum"),
                      KW_EINVAL);
     assert_non_null(strstr(kw_error_last(), "forum: rule item=//div[@class='nope'] finds nothing"));
+    assert_non_null(strstr(kw_error_last(), "layout changed"));
+    /* a page nested past what libxml2 reads says so, not that its layout changed */
+    size_t cap = 600 * 11 + 200, n = 0;
+    char *deep = malloc(cap);
+    assert_non_null(deep);
+    n += (size_t)snprintf(deep + n, cap - n, "<html><body>");
+    for (int i = 0; i < 600; i++)
+        n += (size_t)snprintf(deep + n, cap - n, "<div>");
+    n += (size_t)snprintf(deep + n, cap - n, "<p>Lumi deep</p></body></html>");
+    assert_int_equal(kw_extract_html(&e, deep, n, "{\"item\":\"//p\"}", NULL, "deep"), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "deeper than 256"));
+    assert_int_equal(kw_extract_html(&e, deep, n, NULL, NULL, "deep"), 0); /* as one article */
+    assert_string_equal(e.items[0].text, "Lumi deep");
+    kw_extracted_free(&e);
+    free(deep);
 }
 
 /* A page's <base href> is what its links resolve against, as in a browser:
