@@ -692,13 +692,14 @@ cleanup:
 /* ---- A fetched body, by source kind ---------------------------------------- */
 
 
-/* How many of the first 64 KiB of decoded text s are U+FFFD (bytes the
+/* How many of the first 4 KiB of decoded text s are U+FFFD (bytes the
  * charset could not read) or control characters no text has, against the
- * characters read: a binary file served as a page is mostly such. */
+ * characters read: a binary file served as a page is mostly such (browsers
+ * sniff the first 1,445 bytes for the same). */
 static int not_text(const char *s, size_t n, size_t *bad, size_t *chars)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t end = n < 65536 ? n : 65536;
+    size_t end = n < 4096 ? n : 4096;
     *bad = *chars = 0;
     for (size_t i = 0; i < end; i++) {
         unsigned char c = p[i];
