@@ -699,16 +699,31 @@ cleanup:
 static int not_text(const char *s, size_t n, size_t *bad, size_t *chars)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t end = n < 4096 ? n : 4096;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t end = n < 4096 ? n : 4096, i = 0;
     *bad = *chars = 0;
-    for (size_t i = 0; i < end; i++) {
-        unsigned char c = p[i];
-        if ((c & 0xC0) == 0x80)
-            continue; /* inside a character */
-        (*chars)++;
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ||
-            (c == 0xEF && i + 2 < end && p[i + 1] == 0xBF && p[i + 2] == 0xBD))
-            (*bad)++;
+    while (i < end) {
+        size_t stop = end;
+        if (i + 8 <= end) { /* eight bytes at once while none can be bad */
+            uint64_t w, ef;
+            memcpy(&w, p + i, 8);
+            ef = w ^ (0xEF * ones);
+            if (!(((w - 0x20 * ones) & ~w & highs) | ((ef - ones) & ~ef & highs))) {
+                *chars += 8 - (size_t)__builtin_popcountll(w & ~(w << 1) & highs);
+                i += 8;
+                continue;
+            }
+            stop = i + 8; /* a control byte or a 0xEF among them: one by one */
+        }
+        for (; i < stop; i++) {
+            unsigned char c = p[i];
+            if ((c & 0xC0) == 0x80)
+                continue; /* inside a character */
+            (*chars)++;
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ||
+                (c == 0xEF && i + 2 < n && p[i + 1] == 0xBF && p[i + 2] == 0xBD))
+                (*bad)++;
+        }
     }
     return *bad >= 32 && *bad * 20 > *chars; /* over 5 %: a page has next to none */
 }
