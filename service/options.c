@@ -38,7 +38,7 @@ const kw_option_def kw_options[] = {
      "Milliseconds between request starts to one host (plus up to half of it as jitter)"},
     {"crawler", "max_pages", OPT_INT, "5", 1, 1000, 1, NULL,
      "Pages followed per source and crawl through its next= rule (paging)"},
-    {"crawler", "lease", OPT_DURATION, "5m", 10, 86400, 1, NULL,
+    {"crawler", "lease", OPT_DURATION, "5m", 3, 86400, 1, NULL,
      "How long a crawler or worker holds the sources it claimed before others may take them"},
     {"crawler", "max_crawl_delay", OPT_DURATION, "30s", 0, 3600, 1, NULL,
      "A robots.txt Crawl-delay is honoured up to this"},
