@@ -385,26 +385,28 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
     return kw_store_source_record(c->s, &rec);
 }
 
-/* Store one item for the brands whose queries it matches. */
 /* An item's link of its own: a web page (http or https) other than an
- * anchor on the page it was read from. NULL for "javascript:void(0)",
- * "mailto:", "#post-4" and the like: such items are told apart by text. */
-static const char *own_link(const char *link, const char *page)
+ * anchor on the page it was read from, or that page itself when the page
+ * holds several items. NULL for "javascript:void(0)", "mailto:", "#post-4"
+ * and the like: such items are told apart by their text. */
+static const char *own_link(const char *link, const char *page, int several)
 {
     if (!link || (strncasecmp(link, "http://", 7) && strncasecmp(link, "https://", 8)))
         return NULL;
     const char *anchor = strchr(link, '#');
-    size_t n = anchor ? (size_t)(anchor - link) : 0;
-    if (anchor && strncmp(link, page, n) == 0 && (page[n] == '\0' || page[n] == '#'))
+    size_t n = anchor ? (size_t)(anchor - link) : strlen(link);
+    if ((anchor || several) && strncmp(link, page, n) == 0 && (page[n] == '\0' || page[n] == '#'))
         return NULL;
     return link;
 }
 
+/* Store one item (one of several on its page) for the brands whose queries
+ * it matches. */
 static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64_t fetched,
-                      const kw_extracted_item *it, kw_crawl_stats *st, long *added)
+                      const kw_extracted_item *it, int several, kw_crawl_stats *st, long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *item_link = own_link(it->link, page);
+    const char *item_link = own_link(it->link, page, several);
     const char *link = item_link ? item_link : page;
     char canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
@@ -538,7 +540,7 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     rc = 0;
     for (size_t i = 0; i < e.n && !rc; i++)
         rc = store_item(c, src, r->final_url ? r->final_url : src->url,
-                        started > 0 ? started : now, &e.items[i], st, added);
+                        started > 0 ? started : now, &e.items[i], e.n > 1, st, added);
     if (!rc)
         rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s,
                     digested ? digest : NULL, st);

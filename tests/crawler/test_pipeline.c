@@ -140,17 +140,18 @@ static void a_page_failing_half_way_is_undone_alone(void **state)
 }
 
 /* Items whose link is no page of their own (a script, a mail address, an
- * anchor on the page read) are posts on that page: each is stored under
- * the page's URL, told apart by its text, as an item without a link. */
+ * anchor on the page read, the page itself when it holds several items)
+ * are posts on that page: each is stored under the page's URL, told apart
+ * by its text, as an item without a link. */
 static void items_linking_to_no_page_of_their_own_are_kept_apart_by_text(void **state)
 {
     fixture *f = *state;
     kw_crawl *c = NULL;
     kw_crawl_stats st = {0};
     char b[4096];
-    static const char *const links[] = {"javascript:void(0)", "javascript:void(0)",
-                                        "mailto:desk@news0.example.com", "#post-4",
-                                        "#post-5", "/own/6", "http://news0.example.com/feed#post-7"};
+    static const char *const links[] = {"javascript:void(0)", "mailto:desk@news0.example.com",
+                                        "#post-4", "/feed", "#post-5", "/own/6",
+                                        "http://news0.example.com/feed#post-7"};
     size_t n = (size_t)snprintf(b, sizeof b, "<?xml version=\"1.0\"?><rss version=\"2.0\">"
                                              "<channel><title>Forum</title>");
     for (int i = 0; i < 7; i++)
