@@ -69,7 +69,7 @@ typedef struct crawler {
     kw_crawl_stats st;
     kw_source *srcs;
     size_t nsrcs;
-    int *pages;        /* per source: pages fetched in this pass */
+    int *pages;        /* per source: next pages fetched in this pass; -1 when done */
     uint64_t *seen;    /* per source: hashes of its first SEEN pages' URLs */
     robots_entry *robots;
     size_t nrobots, caprobots;
@@ -154,6 +154,8 @@ static void on_page(void *ctx, const kw_fetch_response *r)
         fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
         c->done++;
+        if (i < c->nsrcs)
+            c->pages[i] = -1;
         return;
     }
     if (c->st.errors == errors && r->url && strcmp(r->url, src->url) == 0)
@@ -175,6 +177,8 @@ static void on_page(void *ctx, const kw_fetch_response *r)
             return; /* the source is done when its last page is */
     }
     c->done++;
+    if (i < c->nsrcs)
+        c->pages[i] = -1;
     progress(c, 0);
 }
 
@@ -353,6 +357,9 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         }
     }
     int frc = kw_fetcher_run(c->f, on_page, c);
+    for (size_t i = 0; i < c->nsrcs; i++)
+        if (c->pages[i] > 0)
+            c->done++; /* stopped while paging: its first page was read */
     if (kw_crawl_flush(c->pipe))
         return cli_fail("crawl: %s", kw_error_last());
     if (frc)
