@@ -247,7 +247,9 @@ int kw_robots_parse(kw_robots **out, const void *data, size_t len)
         /* Parse up to the limit, dropping the line it cuts. */
         r->truncated = true;
         size_t cut = KW_ROBOTS_MAX_BYTES;
-        while (cut > 0 && s[cut - 1] != '\n' && s[cut - 1] != '\r')
+        /* a line that ends right at the limit is whole: its break follows */
+        while (cut > 0 && s[cut] != '\n' && s[cut] != '\r' && s[cut - 1] != '\n' &&
+               s[cut - 1] != '\r')
             cut--;
         len = cut;
     }

@@ -37,8 +37,8 @@ static const char en[] = "Tried the Lumi serum for two weeks and honestly I love
 static const char *const more[] = {
     "Glowa 的防晒一点都不油，夏天必备，已经空瓶三支了，会一直回购下去，推荐给所有油皮的姐妹们。",
     "收到货了，包装很严实，瓶子没有漏，味道淡淡的很好闻，用了一周皮肤明显变亮了，会回购。",
-    "The pump broke on day three and customer service never answered my emails, so I am "
-    "returning it and buying something else this time.",
+    ("The pump broke on day three and customer service never answered my emails, so I am "
+     "returning it and buying something else this time."),
     "这家店的发货速度太慢了，等了整整十天才到，而且盒子都压扁了，体验非常差，不会再买了。",
 };
 

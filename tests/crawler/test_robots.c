@@ -323,6 +323,26 @@ static void rules_past_500_kib_are_ignored(void **state)
     assert_false(kw_robots_truncated(r));
     kw_robots_free(r);
     free(text);
+    /* a line that ends exactly at the limit (its break the first byte
+     * past it) is whole, and counts */
+    const char rule[] = "Disallow: /edge";
+    n = KW_ROBOTS_MAX_BYTES + 1;
+    text = malloc(n);
+    assert_non_null(text);
+    memset(text, '#', n);
+    memcpy(text, "User-agent: *\n", 14);
+    text[KW_ROBOTS_MAX_BYTES - strlen(rule) - 1] = '\n';
+    memcpy(text + KW_ROBOTS_MAX_BYTES - strlen(rule), rule, strlen(rule));
+    text[KW_ROBOTS_MAX_BYTES] = '\n';
+    assert_int_equal(kw_robots_parse(&r, text, n), 0);
+    expect(r, "bot", "/edge", false);
+    kw_robots_free(r);
+    /* one byte more and it is cut, so it does not */
+    text[KW_ROBOTS_MAX_BYTES] = 'x';
+    assert_int_equal(kw_robots_parse(&r, text, n), 0);
+    expect(r, "bot", "/edge", true);
+    kw_robots_free(r);
+    free(text);
 }
 
 static void a_huge_line_and_binary_junk_are_harmless(void **state)
