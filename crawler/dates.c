@@ -361,7 +361,12 @@ int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool 
     int off = f.has_zone ? f.off : default_offset;
     if (zoned)
         *zoned = f.has_zone;
-    *out = kw_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) * 86400 + f.h * 3600 +
-           f.mi * 60 + f.s - off;
+    int64_t t = kw_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) * 86400 + f.h * 3600 +
+                f.mi * 60 + f.s - off;
+    /* in UTC too, the year must be 0001 to 9999: RFC 3339 has four digits */
+    if (t < kw_days_from_civil(1, 1, 1) * 86400 || t >= kw_days_from_civil(10000, 1, 1) * 86400)
+        return kw_error_set(KW_EINVAL, "'%.*s' is outside the years 0001 to 9999 in UTC",
+                            (int)(e - s), s);
+    *out = t;
     return 0;
 }

@@ -113,6 +113,18 @@ static cJSON *feed_json(const kw_feed *f)
     return o;
 }
 
+/* scheme "://" ...: the scheme a letter, then letters, digits, '+', '-', '.' */
+static bool absolute_url(const char *u)
+{
+    const char *p = u;
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return false;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '-' || *p == '.')
+        p++;
+    return strncmp(p, "://", 3) == 0 && p[3];
+}
+
 int cmd_parse_feed(kw_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"base", required_argument, 0, 'b'},
@@ -143,7 +155,7 @@ int cmd_parse_feed(kw_cli *cli, int argc, char **argv)
         return cli_usage_error("parse-feed", "give exactly one FILE (or - for standard input)");
     if (fo.charset && !kw_charset_canonical(fo.charset))
         return cli_usage_error("parse-feed", "unknown charset label '%s'", fo.charset);
-    if (fo.base && !strstr(fo.base, "://"))
+    if (fo.base && !absolute_url(fo.base))
         return cli_usage_error("parse-feed", "--base must be an absolute URL, not '%s'", fo.base);
     const char *path = argv[optind];
     bool from_stdin = strcmp(path, "-") == 0;

@@ -169,6 +169,8 @@ static void bad_usage_exits_2(void **state)
         (const char *const[]){"parse-feed", "a.xml", "b.xml", NULL},
         (const char *const[]){"parse-feed", "--charset", "klingon", "a.xml", NULL},
         (const char *const[]){"parse-feed", "--base", "relative/path", "a.xml", NULL},
+        (const char *const[]){"parse-feed", "--base", "dir/?next=http://y/", "a.xml", NULL},
+        (const char *const[]){"parse-feed", "--base", "://x", "a.xml", NULL},
         (const char *const[]){"parse-feed", "--nope", "a.xml", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

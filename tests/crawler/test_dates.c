@@ -128,13 +128,17 @@ static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
                          "20240305", "12345", "2024-03-05T10:20:00+25:00",
                          "Sun, 06 Nov 1994 08:49:37 GMT GMT", "\xE5\x88\x9A\xE5\x88\x9A",
                          "5 minutes ago", "Sun, 06 Nov 1994 8:49:37:00 GMT", "0000-01-01",
-                         "Sun, 06 Nov 123 08:49:37 GMT"};
+                         "Sun, 06 Nov 123 08:49:37 GMT",
+                         /* valid where written, but past 9999 or before 0001 in UTC */
+                         "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t;
         if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
             fail_msg("'%s' was accepted", bad[i]);
     }
     int64_t t;
+    same("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"); /* the edges themselves */
+    same("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z");
     assert_int_equal(kw_date_parse(&t, "yesterday", 0), KW_EINVAL);
     assert_non_null(strstr(kw_error_last(), "yesterday"));
     char longtext[600];
