@@ -559,6 +559,21 @@ static int detect(const encoding **out, const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Whether s ends inside a UTF-8 character: a lead byte followed by fewer
+ * continuation bytes than it announces (text cut short, not another
+ * charset). */
+static bool utf8_cut_at_end(const unsigned char *s, size_t n)
+{
+    for (size_t k = 1; k <= 3 && k <= n; k++) {
+        unsigned char c = s[n - k];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        size_t want = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+        return want > k;
+    }
+    return false;
+}
+
 /* A label that the bytes contradict: the encoding to use instead, or NULL
  * to keep the label. */
 static int second_opinion(const encoding **out, const encoding *label, const unsigned char *s,
@@ -576,7 +591,16 @@ static int second_opinion(const encoding **out, const encoding *label, const uns
         }
         if ((rc = detect(out, s, n)))
             return rc;
-        /* Only overrule UTF-8 for what reads cleanly as Chinese. */
+        /* Overrule UTF-8 for what reads cleanly as Chinese, or for
+         * windows-1252 when not one non-ASCII character reads as UTF-8
+         * ("caf\xe9"): a UTF-8 page with a few bad bytes stays UTF-8. */
+        score u;
+        if (*out == &encodings[ENC_1252] &&
+            (rc = try_sample(&u, &encodings[ENC_UTF8], s, n)) == 0 && u.high == 0 &&
+            u.replaced > (utf8_cut_at_end(s, n) ? 1u : 0u))
+            return 0;
+        if (rc)
+            return rc;
         if (*out == &encodings[ENC_1252] || *out == &encodings[ENC_UTF8])
             *out = NULL;
         return 0;

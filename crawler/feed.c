@@ -878,6 +878,11 @@ int kw_feed_parse(kw_feed **out, const void *data, size_t len, const kw_feed_opt
         char why[128];
         snprintf(why, sizeof why, "the declared charset was wrong; read as %s", dec.charset);
         rc = set_bozo(f, why);
+    } else if (dec.replaced && !f->bozo) { /* not well-formed: bytes of no character */
+        char why[160];
+        snprintf(why, sizeof why, "%zu bytes could not be read as %s (each is U+FFFD)",
+                 dec.replaced, dec.charset);
+        rc = set_bozo(f, why);
     }
 cleanup:
     kw_decoded_free(&dec);

@@ -281,6 +281,38 @@ static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
     kw_feed_free(f);
 }
 
+/* A UTF-8 label (HTTP header or XML declaration) that not one of the
+ * bytes agrees with is overruled, and the feed is bozo; a UTF-8 feed with a
+ * few bad bytes stays UTF-8, bozo too (bytes of no character make the
+ * document not well-formed), its bad bytes U+FFFD. */
+static void a_utf8_label_the_bytes_contradict_is_overruled_and_bozo(void **state)
+{
+    (void)state;
+    static const char latin[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">"
+                                "<channel><title>caf\xe9 cr\xe8me</title></channel></rss>";
+    kw_feed *f = parse_text(latin);
+    assert_string_equal(f->encoding, "windows-1252");
+    assert_true(f->bozo);
+    assert_string_equal(f->title, "caf\xc3\xa9 cr\xc3\xa8me");
+    kw_feed_free(f);
+    kw_feed_options opt = {.name = "inline", .charset = "text/xml; charset=utf-8"};
+    static const char no_decl[] = "<rss version=\"2.0\"><channel><title>caf\xe9</title>"
+                                  "</channel></rss>";
+    assert_int_equal(kw_feed_parse(&f, no_decl, strlen(no_decl), &opt), 0);
+    assert_string_equal(f->encoding, "windows-1252");
+    assert_true(f->bozo);
+    kw_feed_free(f);
+    static const char mostly[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">"
+                                 "<channel><title>\xe9\x9c\xb2\xe7\xb1\xb3 \xff ok</title>"
+                                 "</channel></rss>";
+    f = parse_text(mostly);
+    assert_string_equal(f->encoding, "utf-8");
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "1 bytes could not be read as utf-8"));
+    assert_string_equal(f->title, "\xe9\x9c\xb2\xe7\xb1\xb3 \xef\xbf\xbd ok");
+    kw_feed_free(f);
+}
+
 static void not_well_formed_is_read_and_flagged_bozo(void **state)
 {
     (void)state;
@@ -467,6 +499,7 @@ int main(void)
         cmocka_unit_test(unlabelled_gb18030_is_detected),
         cmocka_unit_test(an_http_label_is_used_and_a_wrong_one_overruled),
         cmocka_unit_test(not_well_formed_is_read_and_flagged_bozo),
+        cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
         cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
         cmocka_unit_test(billion_laughs_is_not_expanded),
         cmocka_unit_test(external_entities_are_never_loaded),
