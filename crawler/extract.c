@@ -124,7 +124,7 @@ char *ex_resolve(const char *link, const char *base)
     char *joined = uri_join_abs_path(base, link); /* "/a/b": the same, cheaper */
     if (joined)
         return joined;
-    xmlChar *u = base ? xmlBuildURI((const xmlChar *)link, (const xmlChar *)base) : NULL;
+    xmlChar *u = uri_build(link, base);
     char *out = strdup(u ? (const char *)u : link);
     xmlFree(u);
     return out;

@@ -347,7 +347,7 @@ static xmlChar *base_at(reader *rd, xmlNode *node)
     xmlChar *b = xmlNodeGetBase(rd->doc, node);
     const char *feed_link = rd->feed->link;
     if (feed_link && (!b || !xmlStrstr(b, (const xmlChar *)"://"))) {
-        xmlChar *r = b ? xmlBuildURI(b, (const xmlChar *)feed_link)
+        xmlChar *r = b ? uri_build((const char *)b, feed_link)
                        : xmlStrdup((const xmlChar *)feed_link);
         xmlFree(b);
         b = r;
@@ -499,7 +499,7 @@ static void read_rss(reader *rd, xmlNode *root)
             char *href = tidy(raw_text(rd, link), false);
             if (href) {
                 xmlChar *b = xmlNodeGetBase(rd->doc, link);
-                xmlChar *abs = b ? xmlBuildURI((const xmlChar *)href, b) : NULL;
+                xmlChar *abs = uri_build(href, (const char *)b);
                 if (abs) {
                     free(href);
                     href = strdup((const char *)abs);
@@ -728,7 +728,7 @@ static char *jlink(reader *rd, const cJSON *obj, const char *key)
     const char *base = rd->base ? rd->base : rd->feed->link;
     if (!href || !base)
         return href;
-    xmlChar *abs = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
+    xmlChar *abs = uri_build(href, base);
     if (abs) {
         char *s = strdup((const char *)abs);
         xmlFree(abs);
@@ -774,7 +774,7 @@ static int parse_json(reader *rd, const char *text, size_t len)
     f->title = jtext(root, "title", true);
     char *home = jtext(root, "home_page_url", false);
     if (home && rd->base) {
-        xmlChar *abs = xmlBuildURI((const xmlChar *)home, (const xmlChar *)rd->base);
+        xmlChar *abs = uri_build(home, rd->base);
         if (abs) {
             free(home);
             home = strdup((const char *)abs);

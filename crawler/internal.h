@@ -41,6 +41,12 @@ bool uri_has_scheme(const char *s);
  * xmlBuildURI gives it. NULL in any other case (or out of memory): the
  * caller resolves in full. malloc'd. */
 char *uri_join_abs_path(const char *base, const char *ref);
+/* link resolved against base by libxml2's xmlBuildURI; a relative link
+ * that libxml2 cannot resolve for characters RFC 3986 does not allow as
+ * they are (non-ASCII, blanks, '|', ...: "/新闻/1.html", or such a base),
+ * again with those percent-encoded as UTF-8 bytes, as browsers send them.
+ * NULL when it does not parse. Free with xmlFree. */
+unsigned char *uri_build(const char *link, const char *base);
 
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);

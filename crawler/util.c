@@ -7,6 +7,7 @@
 
 #include "kolwatch/error.h"
 
+#include <libxml/uri.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,4 +321,51 @@ char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len)
     }
     *out_len = b.len;
     return b.data;
+}
+
+/* s with the bytes a URI may not hold as they are percent-encoded; NULL
+ * when there are none (or out of memory). */
+static char *uri_escape_unsafe(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        n += c >= 0x7F || c <= 0x20 || strchr("\"<>\\^`{|}", c) ? 1 : 0;
+    }
+    char *out = n && len < SIZE_MAX / 4 ? malloc(len + 2 * n + 1) : NULL;
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x7F || c <= 0x20 || strchr("\"<>\\^`{|}", c)) {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+unsigned char *uri_build(const char *link, const char *base)
+{
+    if (!link || !base)
+        return NULL;
+    xmlChar *u = xmlBuildURI((const xmlChar *)link, (const xmlChar *)base);
+    /* an absolute link is what it is; a relative one that comes back as
+     * it went (libxml2 could not parse the base) was not resolved */
+    if (uri_has_scheme(link) || (u && strcmp((const char *)u, link) != 0))
+        return u;
+    xmlFree(u);
+    u = NULL;
+    char *el = uri_escape_unsafe(link), *eb = uri_escape_unsafe(base);
+    if (el || eb)
+        u = xmlBuildURI((const xmlChar *)(el ? el : link), (const xmlChar *)(eb ? eb : base));
+    free(el);
+    free(eb);
+    return u;
 }
