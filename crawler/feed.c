@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #include <cjson/cJSON.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
@@ -159,19 +160,27 @@ static char *html_text(reader *rd, char *html)
     return tidy(t, false);
 }
 
-/* Text and CDATA below node, entity references left alone (never
- * expanded), at most FIELD_MAX bytes. Walks without recursion. */
+/* Text and CDATA below node, at most FIELD_MAX bytes. Entity references
+ * are never expanded, but one that names an HTML character (&eacute;,
+ * &copy;, &nbsp;: RSS 0.91's DTD declares them, and feeds written as HTML
+ * use them) is that character. Walks without recursion. */
 static char *raw_text(reader *rd, xmlNode *node)
 {
     kw_buf b;
     buf_init(&b, FIELD_MAX);
     xmlNode *n = node->children;
     while (n) {
+        int rc = 0;
         if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
-            if (buf_append(&b, n->content, strlen((const char *)n->content)) == KW_ENOMEM) {
-                rd->rc = KW_ENOMEM;
-                break;
-            }
+            rc = buf_append(&b, n->content, strlen((const char *)n->content));
+        } else if (n->type == XML_ENTITY_REF_NODE && n->name) {
+            const htmlEntityDesc *e = htmlEntityLookup(n->name);
+            if (e)
+                rc = buf_put_cp(&b, e->value);
+        }
+        if (rc == KW_ENOMEM) {
+            rd->rc = KW_ENOMEM;
+            break;
         }
         if (n->type == XML_ELEMENT_NODE && n->children) {
             n = n->children;

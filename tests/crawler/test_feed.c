@@ -281,6 +281,22 @@ static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
     kw_feed_free(f);
 }
 
+/* RSS 0.91's DTD declares HTML's character entities (&eacute;, &copy;):
+ * they are those characters, not dropped; other entities stay unexpanded. */
+static void rss091_html_character_entities_are_their_characters(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_text(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS "
+        "0.91//EN\" \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version="
+        "\"0.91\"><channel><title>Caf&eacute; &copy; 2002</title><link>http://x/</link>"
+        "<description>d</description><item><title>R&eacute;sum&eacute;s &amp; more &lol;"
+        "</title></item></channel></rss>");
+    assert_string_equal(f->title, "Caf\xc3\xa9 \xc2\xa9 2002");
+    assert_string_equal(f->entries[0].title, "R\xc3\xa9sum\xc3\xa9s & more");
+    kw_feed_free(f);
+}
+
 /* A UTF-8 label (HTTP header or XML declaration) that not one of the
  * bytes agrees with is overruled, and the feed is bozo; a UTF-8 feed with a
  * few bad bytes stays UTF-8, bozo too (bytes of no character make the
@@ -500,6 +516,7 @@ int main(void)
         cmocka_unit_test(an_http_label_is_used_and_a_wrong_one_overruled),
         cmocka_unit_test(not_well_formed_is_read_and_flagged_bozo),
         cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
+        cmocka_unit_test(rss091_html_character_entities_are_their_characters),
         cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
         cmocka_unit_test(billion_laughs_is_not_expanded),
         cmocka_unit_test(external_entities_are_never_loaded),
