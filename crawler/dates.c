@@ -235,6 +235,14 @@ static bool parse_822(const char *s, const char *e, fields *f)
         }
         if (*p == '+')
             goto zone;
+        if (*p == '(') { /* an RFC 822 comment, "+0000 (GMT)": blank */
+            while (p < e && *p != ')')
+                p++;
+            if (p == e)
+                return false;
+            p++;
+            continue;
+        }
         if (alpha(*p)) {
             const char *w = p;
             while (p < e && alpha(*p))

@@ -82,6 +82,8 @@ static void variants_seen_in_the_wild(void **state)
     same("Sunday, 06-Nov-94 08:49:37 GMT", "1994-11-06T08:49:37Z");  /* RFC 850 */
     same("Sun Nov  6 08:49:37 1994", "1994-11-06T08:49:37Z");        /* asctime */
     same("Sat Jun 14 12:00:00 +0800 2025", "2025-06-14T04:00:00Z");  /* Weibo */
+    same("Sat, 07 Sep 2002 08:00:01 +0800 (CST)", "2002-09-07T00:00:01Z"); /* a comment */
+    same("Sat, 07 Sep 2002 00:00:01 (UTC) GMT", "2002-09-07T00:00:01Z");
     same("2024-03-05T10:20:00+08:00", "2024-03-05T02:20:00Z");       /* ISO in pubDate */
     same("2024\xE5\xB9\xB4" "3\xE6\x9C\x88" "5\xE6\x97\xA5 10:20", "2024-03-05T10:20:00Z");
     same("2024\xE5\xB9\xB4" "03\xE6\x9C\x88" "05\xE6\x97\xA5", "2024-03-05T00:00:00Z");
@@ -130,7 +132,8 @@ static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
                          "5 minutes ago", "Sun, 06 Nov 1994 8:49:37:00 GMT", "0000-01-01",
                          "Sun, 06 Nov 123 08:49:37 GMT",
                          /* valid where written, but past 9999 or before 0001 in UTC */
-                         "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00"};
+                         "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00",
+                         "Sat, 07 Sep 2002 00:00:01 +0000 (GMT"}; /* a comment not closed */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t;
         if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
