@@ -687,6 +687,14 @@ int kw_charset_decode(kw_decoded *out, const void *data, size_t len, const char 
     }
     if (!enc && kind == KW_DOC_HTML && (enc = html_declared(s, len)))
         source = KW_CHARSET_DOCUMENT;
+    if (enc && kind == KW_DOC_XML && source != KW_CHARSET_DOCUMENT && len >= 5 &&
+        memcmp(s, "<?xml", 5) == 0) {
+        /* a BOM or the HTTP header decided: a declaration naming another
+         * charset was wrong (the document says so, as feed readers do) */
+        const encoding *decl = xml_declared(s, len);
+        if (decl && decl != enc)
+            out->label_wrong = true;
+    }
     bool utf8_valid = false; /* s is known to be valid UTF-8 */
     if (enc && source != KW_CHARSET_BOM) {
         if ((rc = second_opinion(&other, enc, s, len, &utf8_valid)))

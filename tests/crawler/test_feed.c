@@ -281,6 +281,33 @@ static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
     kw_feed_free(f);
 }
 
+/* A declaration that a BOM or the HTTP header overrides was wrong: the feed
+ * is read in the charset that won, and is bozo; one that agrees is not. */
+static void an_overridden_declaration_makes_the_feed_bozo(void **state)
+{
+    (void)state;
+    static const char bom[] = "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"gbk\"?>"
+                              "<rss version=\"2.0\"><channel><title>\xe9\x9c\xb2</title>"
+                              "</channel></rss>";
+    kw_feed *f = parse_text(bom);
+    assert_string_equal(f->encoding, "utf-8");
+    assert_true(f->bozo);
+    assert_string_equal(f->title, "\xe9\x9c\xb2");
+    kw_feed_free(f);
+    kw_feed_options opt = {.name = "inline", .charset = "text/xml; charset=utf-8"};
+    static const char agree[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\">"
+                                "<channel><title>\xe9\x9c\xb2</title></channel></rss>";
+    assert_int_equal(kw_feed_parse(&f, agree, strlen(agree), &opt), 0);
+    assert_false(f->bozo);
+    kw_feed_free(f);
+    static const char other[] = "<?xml version=\"1.0\" encoding=\"big5\"?><rss version=\"2.0\">"
+                                "<channel><title>\xe9\x9c\xb2</title></channel></rss>";
+    assert_int_equal(kw_feed_parse(&f, other, strlen(other), &opt), 0);
+    assert_string_equal(f->encoding, "utf-8");
+    assert_true(f->bozo);
+    kw_feed_free(f);
+}
+
 /* RSS 0.91's DTD declares HTML's character entities (&eacute;, &copy;):
  * they are those characters, not dropped; other entities stay unexpanded. */
 static void rss091_html_character_entities_are_their_characters(void **state)
@@ -517,6 +544,7 @@ int main(void)
         cmocka_unit_test(not_well_formed_is_read_and_flagged_bozo),
         cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
+        cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
         cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
         cmocka_unit_test(billion_laughs_is_not_expanded),
         cmocka_unit_test(external_entities_are_never_loaded),
