@@ -385,10 +385,56 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
     return kw_store_source_record(c->s, &rec);
 }
 
-/* An item's link of its own: a web page (http or https) other than an
- * anchor on the page it was read from, or that page itself when the page
- * holds several items. NULL for "javascript:void(0)", "mailto:", "#post-4"
- * and the like: such items are told apart by their text. */
+typedef struct link_at {
+    uint64_t h; /* of the link up to its fragment */
+    size_t i;
+} link_at;
+
+static int cmp_link_at(const void *a, const void *b)
+{
+    const link_at *x = a, *y = b;
+    return x->h < y->h ? -1 : x->h > y->h ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* For each item of e, 1 when another item has the same link up to its
+ * fragment: then neither link is a page of the item's own. NULL when out of
+ * memory. */
+static unsigned char *shared_links(const kw_extracted *e)
+{
+    unsigned char *shared = calloc(e->n, 1);
+    link_at *at = malloc(e->n * sizeof *at);
+    size_t m = 0;
+    if (!shared || !at) {
+        free(shared), free(at);
+        return NULL;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        const char *l = e->items[i].link;
+        if (!l)
+            continue;
+        uint64_t h = 1469598103934665603u;
+        for (; *l && *l != '#'; l++)
+            h = (h ^ (unsigned char)*l) * 1099511628211u;
+        at[m++] = (link_at){h, i};
+    }
+    qsort(at, m, sizeof *at, cmp_link_at);
+    for (size_t k = 1; k < m; k++) {
+        if (at[k].h != at[k - 1].h)
+            continue;
+        const char *a = e->items[at[k].i].link, *b = e->items[at[k - 1].i].link;
+        size_t na = strcspn(a, "#"), nb = strcspn(b, "#");
+        if (na == nb && memcmp(a, b, na) == 0)
+            shared[at[k].i] = shared[at[k - 1].i] = 1;
+    }
+    free(at);
+    return shared;
+}
+
+/* A candidate for an item's link of its own: a web page (http or https)
+ * other than an anchor on the page it was read from, or that page itself
+ * when the page holds several items. NULL for "javascript:void(0)",
+ * "mailto:", "#post-4" and the like: such items are told apart by their
+ * text. (The canonical forms are compared too, once the item matches.) */
 static const char *own_link(const char *link, const char *page, int several)
 {
     if (!link || (strncasecmp(link, "http://", 7) && strncasecmp(link, "https://", 8)))
@@ -400,15 +446,17 @@ static const char *own_link(const char *link, const char *page, int several)
     return link;
 }
 
-/* Store one item (one of several on its page) for the brands whose queries
- * it matches. */
+/* Store one item for the brands whose queries it matches. several: its
+ * page holds more than one; shared: another item of the page has the same
+ * link (up to its fragment: "#pid1", "#pid2" on a <base href>). */
 static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64_t fetched,
-                      const kw_extracted_item *it, int several, kw_crawl_stats *st, long *added)
+                      const kw_extracted_item *it, int several, int shared, kw_crawl_stats *st,
+                      long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *item_link = own_link(it->link, page, several);
+    const char *item_link = shared ? NULL : own_link(it->link, page, several);
     const char *link = item_link ? item_link : page;
-    char canon[4096], hash[65], *expl = NULL;
+    char canon[4096], page_canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
     size_t n = 0;
     int result, rc;
@@ -439,6 +487,9 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     }
     if (item_link && kw_url_canonical(canon, sizeof canon - 24, link))
         link = page, item_link = NULL; /* a link with no canonical form */
+    if (item_link && several && kw_url_canonical(page_canon, sizeof page_canon, page) == 0 &&
+        strcmp(canon, page_canon) == 0)
+        link = page, item_link = NULL; /* the page itself, written otherwise */
     if (!item_link && kw_url_canonical(canon, sizeof canon - 24, page))
         return 0; /* a page with no canonical form (it was fetched: none such) */
     st->matched++;
@@ -537,10 +588,17 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     st->items += (long)e.n;
     if (e.next && strlen(e.next) < sizeof c->next)
         memcpy(c->next, e.next, strlen(e.next) + 1);
+    unsigned char *shared = NULL;
+    if (e.n > 1 && !(shared = shared_links(&e))) {
+        kw_extracted_free(&e);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
     rc = 0;
     for (size_t i = 0; i < e.n && !rc; i++)
         rc = store_item(c, src, r->final_url ? r->final_url : src->url,
-                        started > 0 ? started : now, &e.items[i], e.n > 1, st, added);
+                        started > 0 ? started : now, &e.items[i], e.n > 1, shared && shared[i],
+                        st, added);
+    free(shared);
     if (!rc)
         rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s,
                     digested ? digest : NULL, st);

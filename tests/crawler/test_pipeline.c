@@ -185,6 +185,46 @@ static void items_linking_to_no_page_of_their_own_are_kept_apart_by_text(void **
     kw_crawl_free(c);
 }
 
+/* The page itself written another way (case, a tracking parameter, a
+ * default port, an anchor) is no link of an item's own either, nor is a
+ * link two items share (posts "#pid1", "#pid2" of a forum whose <base href>
+ * is the site's root): each post is its own mention, none merged. */
+static void links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b[4096];
+    static const char *const links[] = {"HTTP://NEWS0.example.com/feed?utm_source=x",
+                                        "http://news0.example.com:80/feed#p2",
+                                        "http://news0.example.com/#pid1",
+                                        "http://news0.example.com/#pid2",
+                                        "http://news0.example.com/#pid3",
+                                        "http://news0.example.com/own"};
+    size_t n = (size_t)snprintf(b, sizeof b, "<rss version=\"2.0\"><channel><title>F</title>");
+    for (int i = 0; i < 6; i++)
+        n += (size_t)snprintf(b + n, sizeof b - n,
+                              "<item><link>%s</link><description>Lumi reply %d</description>"
+                              "</item>", links[i], i);
+    n += (size_t)snprintf(b + n, sizeof b - n, "</channel></rss>");
+    kw_fetch_response r = {.url = f->src[0].url, .final_url = f->src[0].url, .status = 200,
+                           .error_text = "", .content_type = "application/rss+xml",
+                           .retry_after = -1, .body = b, .body_len = n};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.matched, 6);
+    assert_int_equal(st.added, 6);
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT canonical_url) FROM mentions"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url LIKE "
+                              "'http://news0.example.com/feed#kw-%'"),
+                     5);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://news0.example.com/own'"),
+                     1);
+    kw_crawl_free(c);
+}
+
 static void pages_of_an_unflushed_batch_are_not_stored_yet(void **state)
 {
     fixture *f = *state;
@@ -626,6 +666,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(
             items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(zoneless_dates_are_local_times_of_the_source, setup,
