@@ -65,6 +65,8 @@ struct kw_fetcher {
     uint64_t rng;
     kw_fetch_redirect_fn on_redirect;
     void *redirect_ctx;
+    void (*on_tick)(void *ctx); /* called at least four times a second while running */
+    void *tick_ctx;
     const volatile sig_atomic_t *stop;
     job *live; /* transfers under way */
 };
@@ -530,6 +532,12 @@ void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx)
 
 void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag) { f->stop = flag; }
 
+void kw_fetcher_on_tick(kw_fetcher *f, void (*fn)(void *ctx), void *ctx)
+{
+    f->on_tick = fn;
+    f->tick_ctx = ctx;
+}
+
 /* Drop what is queued and under way: a stop was asked for. */
 static void abandon(kw_fetcher *f)
 {
@@ -568,6 +576,8 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
             abandon(f);
             break;
         }
+        if (f->on_tick)
+            f->on_tick(f->tick_ctx);
         double now = mono(), wake = now + 0.25;
         /* Start what may start: each host while it has a free slot and its
          * delay has passed. */

@@ -127,9 +127,10 @@ static int seen_before(crawler *c, size_t i, const char *read, const char *next)
 }
 
 /* A pass can outlast its lease (many sources on a slow host, a long
- * Crawl-delay): the claims are extended every third of the lease, so that
- * no other crawler takes the sources not reached yet. The batch is
- * committed first: another worker must see the new lease at once. */
+ * Crawl-delay, a slow transfer): the claims are extended every third of the
+ * lease, from the fetcher's tick as well as from each response, so that no
+ * other crawler takes the sources not reached yet. The batch is committed
+ * first: another worker must see the new lease at once. */
 static void keep_claims(crawler *c)
 {
     int64_t now = kw_time_now(), every = c->lease_s / 3 > 0 ? c->lease_s / 3 : 1;
@@ -142,6 +143,8 @@ static void keep_claims(crawler *c)
         c->failed = 1;
     }
 }
+
+static void on_tick(void *ctx) { keep_claims(ctx); }
 
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
@@ -437,6 +440,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)))
         goto cleanup;
     kw_fetcher_on_redirect(c.f, on_redirect, &c);
+    kw_fetcher_on_tick(c.f, on_tick, &c);
     kw_fetcher_stop_when(c.f, &stop_requested); /* a signal ends the pass under way too */
     c.started = kw_time_now();
     while (!stop_requested) {

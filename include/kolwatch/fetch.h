@@ -92,6 +92,11 @@ void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx);
  * returns. */
 void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag);
 
+/* fn(ctx) is called between transfers while kw_fetcher_run runs, at least
+ * four times a second even when nothing completes (a crawler extends its
+ * claims from it). */
+void kw_fetcher_on_tick(kw_fetcher *f, void (*fn)(void *ctx), void *ctx);
+
 /* Fetch everything queued, politely, calling done for each; returns when
  * the queue is empty. 0, or KW_EIO if libcurl itself fails. */
 int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx);

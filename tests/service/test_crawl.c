@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const kwt_route site[] = {
@@ -478,6 +479,40 @@ static void signal__ends_the_pass_under_way(void **state)
     kwt_http_stop(h);
 }
 
+/* A crawl waiting on a slow host (a Crawl-delay longer than its lease,
+ * no response coming in) still holds its claims: a second crawl started
+ * after the lease finds nothing to take. */
+static void leases__are_kept_while_nothing_comes_in(void **state)
+{
+    fixture *f = *state;
+    static const kwt_route slow[] = {
+        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 8\n", 200, NULL},
+        {"/x1", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
+        {"/x2", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int port;
+    kwt_http *h = kwt_http_start(slow, &port);
+    char url[128];
+    for (int i = 1; i <= 2; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/x%d", port, i);
+        KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    }
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                          "crawler.lease=3s", "crawl", "--once", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    struct timespec wait = {5, 0}; /* past the lease, before the Crawl-delay ends */
+    nanosleep(&wait, NULL);
+    kwt_run r = kw(f, (const char *const[]){"--set", "crawler.lease=3s", "crawl", "--once",
+                                            NULL});
+    assert_int_equal(kwt_http_hits(h, "/x1") + kwt_http_hits(h, "/x2"), 0);
+    assert_non_null(strstr(r.err, "crawl: 0 sources"));
+    kwt_run_free(&r);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    kwt_http_stop(h);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -547,6 +582,7 @@ int main(void)
         T(crawl_once__validators_are_not_sent_after_brands_or_the_source_change),
         T(health__robots_and_server_errors_show_and_back_off),
         T(health__a_host_whose_robots_txt_fails_backs_off),
+        T(leases__are_kept_while_nothing_comes_in),
         T(crawl_once__exits_1_when_no_source_could_be_read),
         T(health__a_failure_quoting_the_page_is_recorded),
         T(redirects__are_followed_only_where_robots_txt_allows),
