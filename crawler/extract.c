@@ -491,12 +491,12 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         xmlXPathFreeObject(items);
         cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "item");
         if (tree_depth(doc) >= XPATH_MAX_DEPTH)
-            rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing: the page nests "
+            rc = kw_error_set(KW_ENOTFOUND, "%s: rule item=%.200s finds nothing: the page nests "
                                          "elements deeper than %d, past what XPath rules read "
                                          "(without rules it is read as one article)",
                               name, v->valuestring, XPATH_MAX_DEPTH);
         else
-            rc = kw_error_set(KW_EINVAL, "%s: rule item=%.200s finds nothing (has the page's "
+            rc = kw_error_set(KW_ENOTFOUND, "%s: rule item=%.200s finds nothing (has the page's "
                                          "layout changed? `kolwatch source test` shows what it "
                                          "reads)",
                               name, v->valuestring);
@@ -664,7 +664,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     }
     const cJSON *items = pointer(doc, items_ptr), *one;
     if (!items) {
-        rc = kw_error_set(KW_EINVAL, "%s: rule items=%s finds nothing", name, items_ptr);
+        rc = kw_error_set(KW_ENOTFOUND, "%s: rule items=%s finds nothing", name, items_ptr);
         goto cleanup;
     }
     int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 1;

@@ -579,10 +579,13 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
         st->unchanged++; /* its items are not counted: not read */
         return record(c, src, started, r->status, NULL, r, -1, 0, now + src->every_s, NULL, st);
     }
-    if (kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
-                        r->final_url ? r->final_url : src->url, NULL)) {
+    if ((rc = kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
+                              r->final_url ? r->final_url : src->url, NULL))) {
+        /* a rule that finds nothing may find something next time (a search
+         * page with no result today): on schedule, not backing off */
         snprintf(err, sizeof err, "%s", kw_error_last());
-        return record(c, src, started, r->status, err, r, -1, 0, kw_crawl_backoff(src, now, -1),
+        return record(c, src, started, r->status, err, r, -1, 0,
+                      rc == KW_ENOTFOUND ? now + src->every_s : kw_crawl_backoff(src, now, -1),
                       NULL, st);
     }
     st->items += (long)e.n;

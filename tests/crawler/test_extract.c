@@ -140,7 +140,7 @@ static void html_rules__an_item_rule_finding_nothing_is_an_error(void **state)
     assert_int_equal(kw_extract_html(&e, forum, sizeof forum - 1,
                                      "{\"item\":\"//div[@class='nope']\"}",
                                      "https://bbs.example.com/f/7", "forum"),
-                     KW_EINVAL);
+                     KW_ENOTFOUND);
     assert_non_null(strstr(kw_error_last(), "forum: rule item=//div[@class='nope'] finds nothing"));
     assert_non_null(strstr(kw_error_last(), "layout changed"));
     /* a page nested past what libxml2 reads says so, not that its layout changed */
@@ -151,7 +151,7 @@ static void html_rules__an_item_rule_finding_nothing_is_an_error(void **state)
     for (int i = 0; i < 600; i++)
         n += (size_t)snprintf(deep + n, cap - n, "<div>");
     n += (size_t)snprintf(deep + n, cap - n, "<p>Lumi deep</p></body></html>");
-    assert_int_equal(kw_extract_html(&e, deep, n, "{\"item\":\"//p\"}", NULL, "deep"), KW_EINVAL);
+    assert_int_equal(kw_extract_html(&e, deep, n, "{\"item\":\"//p\"}", NULL, "deep"), KW_ENOTFOUND);
     assert_non_null(strstr(kw_error_last(), "deeper than 256"));
     assert_int_equal(kw_extract_html(&e, deep, n, NULL, NULL, "deep"), 0); /* as one article */
     assert_string_equal(e.items[0].text, "Lumi deep");
@@ -438,7 +438,7 @@ static void json__bad_documents_and_rules_are_named(void **state)
                      KW_EINVAL);
     assert_non_null(strstr(kw_error_last(), "text"));
     assert_int_equal(kw_extract_json(&e, api, sizeof api - 1, "{\"items\":\"/nope\"}", NULL, "x"),
-                     KW_EINVAL);
+                     KW_ENOTFOUND);
     /* A root object is one item; a pointer past an array's end finds nothing. */
     assert_int_equal(kw_extract_json(&e, "{\"t\":\"x\",\"l\":[1]}", 17,
                                      "{\"text\":\"/t\",\"title\":\"/l/5\"}", NULL, "x"), 0);

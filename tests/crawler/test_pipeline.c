@@ -225,6 +225,33 @@ static void links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own
     kw_crawl_free(c);
 }
 
+/* A rule that finds nothing is an error in the source's health, due again
+ * on its schedule, not backing off (a search page may have no result
+ * today). */
+static void a_rule_finding_nothing_is_an_error_due_on_schedule(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    kw_source src = f->src[0];
+    snprintf(src.kind, sizeof src.kind, "html");
+    snprintf(src.rules, sizeof src.rules, "{\"item\":\"//div[@class='post']\"}");
+    static const char page[] = "<html><body><p>No results for Lumi today.</p></body></html>";
+    kw_fetch_response r = {.url = src.url, .final_url = src.url, .status = 200,
+                           .error_text = "", .content_type = "text/html", .retry_after = -1,
+                           .body = page, .body_len = sizeof page - 1};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    int64_t t0 = kw_time_now();
+    assert_int_equal(kw_crawl_page(c, &src, &r, t0, &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, src.id, &got), 0);
+    assert_non_null(strstr(got.last_error, "finds nothing"));
+    assert_int_equal(got.consecutive_failures, 1);
+    assert_true(got.next_attempt_at >= t0 + 900 && got.next_attempt_at <= kw_time_now() + 900);
+    kw_crawl_free(c);
+}
+
 static void pages_of_an_unflushed_batch_are_not_stored_yet(void **state)
 {
     fixture *f = *state;
@@ -668,6 +695,8 @@ int main(void)
             items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),
         cmocka_unit_test_setup_teardown(
             links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rule_finding_nothing_is_an_error_due_on_schedule, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(zoneless_dates_are_local_times_of_the_source, setup,
