@@ -7,6 +7,8 @@
 #include "kolwatch/timeutil.h"
 #include "kolwatch/url.h"
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +273,17 @@ int kw_store_source_list(kw_store *s, kw_source **out, size_t *n)
     return 0;
 }
 
+/* Whether two rule objects say different things: the same rules in
+ * another order (an edit re-adding one) are the same. */
+static bool rules_differ(const char *a, const char *b)
+{
+    cJSON *ja = cJSON_Parse(a), *jb = cJSON_Parse(b);
+    bool differ = ja && jb ? !cJSON_Compare(ja, jb, true) : strcmp(a, b) != 0;
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
+    return differ;
+}
+
 /* After an edit: a source that now reads something else (another URL,
  * kind or rules) starts afresh, due at once, without the old reading's
  * health; a new interval counts from the last fetch (unless the source is
@@ -279,8 +292,8 @@ static int reschedule(kw_store *s, const kw_source *was, const kw_source *now)
 {
     kw_stmt *st;
     int rc;
-    const char *rules = now->rules[0] ? now->rules : "{}";
-    if (strcmp(was->url, now->url) || strcmp(was->kind, now->kind) || strcmp(was->rules, rules)) {
+    if (strcmp(was->url, now->url) || strcmp(was->kind, now->kind) ||
+        rules_differ(was->rules, now->rules[0] ? now->rules : "{}")) {
         if ((rc = store_cached(s, "UPDATE sources SET last_status = NULL, last_error = NULL, "
                                   "consecutive_failures = 0, next_attempt_at = NULL WHERE id = $1",
                                &st)))

@@ -398,6 +398,14 @@ static void source_edit__reschedules_what_it_changes(void **state)
     assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
     assert_true(got.next_attempt_at == t + 7200); /* still backing off */
     assert_int_equal(got.consecutive_failures, 2);
+    /* the same rules in another order are no change */
+    kwt_sql_int(f->url, "UPDATE sources SET rules = '{\"item\":\"//a\",\"text\":\"//p\"}'");
+    assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
+    snprintf(got.rules, sizeof got.rules, "{\"text\":\"//p\",\"item\":\"//a\"}");
+    assert_int_equal(kw_store_source_update(f->s, &got), 0);
+    assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
+    assert_true(got.next_attempt_at == t + 7200);
+    assert_int_equal(got.consecutive_failures, 2);
     snprintf(got.url, sizeof got.url, "https://b.example.com/feed.xml");
     assert_int_equal(kw_store_source_update(f->s, &got), 0);
     assert_int_equal(kw_store_source_get(f->s, bad, &got), 0);
