@@ -301,6 +301,43 @@ static char *text_child(reader *rd, xmlNode *parent, ns_kind k, const char *ns,
     return text_of(rd, child(parent, k, ns, name), collapse);
 }
 
+/* Atom 0.3's mode="base64" text: the bytes, when they are valid UTF-8
+ * without NUL (a text, not an image); NULL otherwise. Blanks are skipped. */
+static char *base64_text(const char *s)
+{
+    size_t n = s ? strlen(s) : 0, o = 0;
+    char *out = s ? malloc(n / 4 * 3 + 4) : NULL;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n && s[i] != '='; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+        if (v < 0) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                continue;
+            free(out);
+            return NULL; /* not base64 */
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        if ((bits += 6) >= 8)
+            out[o++] = (char)(acc >> (bits -= 8));
+    }
+    out[o] = '\0';
+    for (size_t i = 0; i < o;) {
+        uint32_t cp;
+        size_t k = utf8_seq((const unsigned char *)out + i, o - i, &cp);
+        if (!k || cp == 0) {
+            free(out);
+            return NULL;
+        }
+        i += k;
+    }
+    return out;
+}
+
 /* An Atom text construct: type text, html or xhtml (Atom 0.3: mode
  * escaped/xml/base64 and MIME types). */
 static char *atom_text(reader *rd, xmlNode *n, bool collapse)
@@ -315,9 +352,14 @@ static char *atom_text(reader *rd, xmlNode *n, bool collapse)
         html = true, xhtml = false;
     else if (mode && strcmp(mode, "xml") == 0)
         xhtml = true, html = false;
-    if (src || (mode && strcmp(mode, "base64") == 0))
-        out = NULL; /* out of line, or binary: no text to give */
-    else if (xhtml)
+    if (src)
+        out = NULL; /* out of line: no text to give */
+    else if (mode && strcmp(mode, "base64") == 0) { /* text in base64, else no text */
+        bool textual = !type || strncmp(type, "text/", 5) == 0 || html || xhtml;
+        char *raw = textual ? raw_text(rd, n) : NULL, *dec = base64_text(raw);
+        free(raw);
+        out = tidy(html || xhtml ? html_text(rd, dec) : dec, collapse);
+    } else if (xhtml)
         out = tidy(html_text(rd, inner_markup(rd, n)), collapse);
     else if (html)
         out = tidy(html_text(rd, raw_text(rd, n)), collapse);

@@ -281,6 +281,26 @@ static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
     kw_feed_free(f);
 }
 
+/* Atom 0.3's mode="base64" text constructs are their text (plain or HTML,
+ * as their type says); binary ones (an image) have none. */
+static void atom03_base64_text_is_decoded_binary_is_not(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_text(
+        "<?xml version=\"1.0\"?><feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+        "<title>t</title><entry><title mode=\"base64\" type=\"text/plain\">UsOpc3Vtw6kg"
+        "dGl0bGU=</title><summary mode=\"base64\" type=\"text/html\">PHA+SGVsbG8gPGI+d29y"
+        "bGQ8L2I+PC9wPg==</summary><content mode=\"base64\" type=\"image/png\">iVBORw0KGgo="
+        "</content></entry><entry><title mode=\"base64\">not base64!</title></entry></feed>");
+    assert_int_equal(f->version, KW_FEED_ATOM03);
+    assert_int_equal(f->n_entries, 2);
+    assert_string_equal(f->entries[0].title, "R\xc3\xa9sum\xc3\xa9 title");
+    assert_string_equal(f->entries[0].summary, "Hello world");
+    assert_null(f->entries[0].content);
+    assert_null(f->entries[1].title);
+    kw_feed_free(f);
+}
+
 /* A declaration that a BOM or the HTTP header overrides was wrong: the feed
  * is read in the charset that won, and is bozo; one that agrees is not. */
 static void an_overridden_declaration_makes_the_feed_bozo(void **state)
@@ -545,6 +565,7 @@ int main(void)
         cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
         cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
+        cmocka_unit_test(atom03_base64_text_is_decoded_binary_is_not),
         cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
         cmocka_unit_test(billion_laughs_is_not_expanded),
         cmocka_unit_test(external_entities_are_never_loaded),
