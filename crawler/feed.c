@@ -629,12 +629,16 @@ static int parse_xml(reader *rd, const char *text, size_t len)
     xmlStructuredErrorFunc saved = xmlStructuredError;
     void *saved_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(NULL, quiet);
-    /* The text is UTF-8 already; the declaration's encoding is ignored. */
-    doc = xmlCtxtReadMemory(ctxt, text, (int)len, rd->base, "UTF-8",
+    /* The text is UTF-8 already; the declaration's encoding is ignored.
+     * The base is given with the characters a URI may not hold escaped:
+     * libxml2 would mangle "http://x.example/路径/" into a relative path. */
+    char *safe_base = rd->base ? uri_escaped(rd->base) : NULL;
+    doc = xmlCtxtReadMemory(ctxt, text, (int)len, safe_base ? safe_base : rd->base, "UTF-8",
                             XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                                 XML_PARSE_IGNORE_ENC |
                                 XML_PARSE_COMPACT); /* the tree is read, never changed */
+    free(safe_base);
     xmlSetStructuredErrorFunc(saved_ctx, saved);
     xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
     char msg[300] = "";

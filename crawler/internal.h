@@ -47,6 +47,10 @@ char *uri_join_abs_path(const char *base, const char *ref);
  * again with those percent-encoded as UTF-8 bytes, as browsers send them.
  * NULL when it does not parse. Free with xmlFree. */
 unsigned char *uri_build(const char *link, const char *base);
+/* s with the bytes a URI may not hold as they are (non-ASCII, controls,
+ * blanks, '"<>\^`{|}') percent-encoded; NULL when there are none (or out of
+ * memory). malloc'd. */
+char *uri_escaped(const char *s);
 
 /* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
 size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);

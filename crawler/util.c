@@ -323,9 +323,7 @@ char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len)
     return b.data;
 }
 
-/* s with the bytes a URI may not hold as they are percent-encoded; NULL
- * when there are none (or out of memory). */
-static char *uri_escape_unsafe(const char *s)
+char *uri_escaped(const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = 0, len = strlen(s);
@@ -362,7 +360,7 @@ unsigned char *uri_build(const char *link, const char *base)
         return u;
     xmlFree(u);
     u = NULL;
-    char *el = uri_escape_unsafe(link), *eb = uri_escape_unsafe(base);
+    char *el = uri_escaped(link), *eb = uri_escaped(base);
     if (el || eb)
         u = xmlBuildURI((const xmlChar *)(el ? el : link), (const xmlChar *)(eb ? eb : base));
     free(el);

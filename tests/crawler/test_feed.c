@@ -281,6 +281,27 @@ static void an_http_label_is_used_and_a_wrong_one_overruled(void **state)
     kw_feed_free(f);
 }
 
+/* A base with characters a URI may not hold as they are (a Chinese path,
+ * a blank) resolves relative links with them percent-encoded, not mangled
+ * into "http%3A/..." as libxml2 did with such a document URL. */
+static void a_base_with_unsafe_characters_resolves_links(void **state)
+{
+    (void)state;
+    static const char doc[] = "<rss version=\"2.0\"><channel><title>t</title><item>"
+                              "<link>a/b?x=1</link></item><item><link>/帖子/9.html</link>"
+                              "</item></channel></rss>";
+    kw_feed_options opt = {.name = "inline", .base = "http://x.example/路径/f.xml"};
+    kw_feed *f = NULL;
+    assert_int_equal(kw_feed_parse(&f, doc, strlen(doc), &opt), 0);
+    assert_string_equal(f->entries[0].link, "http://x.example/%E8%B7%AF%E5%BE%84/a/b?x=1");
+    assert_string_equal(f->entries[1].link, "http://x.example/%E5%B8%96%E5%AD%90/9.html");
+    kw_feed_free(f);
+    opt.base = "http://x.example/a b/";
+    assert_int_equal(kw_feed_parse(&f, doc, strlen(doc), &opt), 0);
+    assert_string_equal(f->entries[0].link, "http://x.example/a%20b/a/b?x=1");
+    kw_feed_free(f);
+}
+
 /* Atom 0.3's mode="base64" text constructs are their text (plain or HTML,
  * as their type says); binary ones (an image) have none. */
 static void atom03_base64_text_is_decoded_binary_is_not(void **state)
@@ -566,6 +587,7 @@ int main(void)
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
         cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
         cmocka_unit_test(atom03_base64_text_is_decoded_binary_is_not),
+        cmocka_unit_test(a_base_with_unsafe_characters_resolves_links),
         cmocka_unit_test(input_that_is_no_feed_is_an_error_naming_it),
         cmocka_unit_test(billion_laughs_is_not_expanded),
         cmocka_unit_test(external_entities_are_never_loaded),
