@@ -327,7 +327,10 @@ int kw_rules_have_pages(const char *rules)
     return has;
 }
 
-static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
+/* Set field f of it to v (taken). A link resolves against base, but one
+ * that is only a fragment ("#pid1") against the page: it names a place on
+ * the page, whatever its <base href> (forums set the site's root there). */
+static void set_field(kw_extracted_item *it, int f, char *v, const char *base, const char *page)
 {
     switch (f) {
     case F_TITLE: it->title = v; break;
@@ -341,7 +344,7 @@ static void set_field(kw_extracted_item *it, int f, char *v, const char *base)
             free(v);
         break;
     case F_LINK:
-        it->link = ex_resolve(v, base);
+        it->link = ex_resolve(v, v && v[0] == '#' && page ? page : base);
         free(v);
         break;
     }
@@ -400,7 +403,7 @@ static int rules_article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ct
         *old = NULL;
         if (f == F_TIME)
             it->published = NO_TIME, it->published_local = 0;
-        set_field(it, f, v, base);
+        set_field(it, f, v, base, page);
     }
     return 0;
 }
@@ -514,7 +517,7 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
                 continue;
             xmlXPathSetContextNode(node, ctx);
             xmlXPathObjectPtr v = xmlXPathCompiledEval(comp[f], ctx);
-            set_field(it, f, xpath_value(v, f), base);
+            set_field(it, f, xpath_value(v, f), base, page);
             xmlXPathFreeObject(v);
         }
         if (!comp[F_TEXT] && node)
@@ -679,7 +682,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
         }
         for (int f = 0; f < F_COUNT; f++)
             if (ptr[f])
-                set_field(it, f, json_value(pointer(one, ptr[f]), f), base);
+                set_field(it, f, json_value(pointer(one, ptr[f]), f), base, base);
     }
 cleanup:
     cJSON_Delete(doc);

@@ -188,6 +188,15 @@ static void base_href__links_resolve_against_it(void **state)
                                      "https://blog.example.com/p/1", "post"), 0);
     assert_string_equal(e.items[0].link, "https://cdn.example.com/blog/canon.html");
     kw_extracted_free(&e);
+    /* a link that is only a fragment names a place on the page itself,
+     * whatever the base (forums set the site's root there) */
+    static const char forum1[] =
+        "<html><head><base href='https://bbs.example.com/'></head><body>"
+        "<div class='post'><h2><a href='#pid1'>Lumi one</a></h2><p>x</p></div></body></html>";
+    assert_int_equal(kw_extract_html(&e, forum1, sizeof forum1 - 1, rules,
+                                     "https://bbs.example.com/thread-5-1.html", "forum"), 0);
+    assert_string_equal(e.items[0].link, "https://bbs.example.com/thread-5-1.html#pid1");
+    kw_extracted_free(&e);
     static const char odd[] =
         "<html><head><base href='javascript:void(0)'><link rel='canonical' href='c.html'>"
         "</head><body><p>Lumi.</p></body></html>";
