@@ -360,7 +360,7 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
     char clean[600];
     /* a later page (next=) is named: its source's own page may be fine */
     const char *url = r && r->url ? r->url : src->url;
-    int later = strcmp(url, src->url) != 0;
+    int later = strcmp(url, src->url) != 0 && !(error && strncmp(error, url, strlen(url)) == 0);
     if (error) { /* it may quote the page, or be cut inside a character */
         snprintf(clean, sizeof clean, "%s%.300s%s%s", later ? "page " : "", later ? url : "",
                  later ? ": " : "", error);
@@ -579,8 +579,12 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
         st->unchanged++; /* its items are not counted: not read */
         return record(c, src, started, r->status, NULL, r, -1, 0, now + src->every_s, NULL, st);
     }
-    if ((rc = kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
-                              r->final_url ? r->final_url : src->url, NULL))) {
+    rc = kw_extract_body(&e, src->kind, src->rules, r->body, r->body_len, r->content_type,
+                         r->final_url ? r->final_url : src->url, NULL);
+    if (rc == KW_ENOTFOUND && r->url && strcmp(r->url, src->url) != 0)
+        return record(c, src, started, r->status, NULL, r, 0, 0, now + src->every_s, NULL,
+                      st); /* a later page (next=) with no items: the paging's end */
+    if (rc) {
         /* a rule that finds nothing may find something next time (a search
          * page with no result today): on schedule, not backing off */
         snprintf(err, sizeof err, "%s", kw_error_last());

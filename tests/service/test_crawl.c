@@ -50,6 +50,9 @@ static const kwt_route site[] = {
     {"/forum/1", "text/html",
      "<div class='post'><p>Lumi page one post</p></div><a rel='next' href='/forum/2'>next</a>", 200,
      "\"p1\""},
+    {"/pe/1", "text/html",
+     "<div class='post'><p>Lumi last page</p></div><a rel='next' href='/pe/2'>next</a>", 200, NULL},
+    {"/pe/2", "text/html", "<p>No more posts</p>", 200, NULL},
     {"/pg/1", "text/html",
      "<div class='post'><p>Lumi paged one</p></div><a rel='next' href='/busy'>next</a>", 200, NULL},
     {"/cyc/1", "text/html",
@@ -554,6 +557,23 @@ static void paging__next_pages_are_followed_on_the_same_host_within_robots(void 
     kwt_run_free(&r);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/1"), 1);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/2"), 1);
+    /* a later page with no items is the paging's end, no error */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/pe/1", f->port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
+          "item=//div[@class='post']", "--rule", "next=//a[@rel='next']");
+    int64_t pe = kwt_sql_int(f->url, "SELECT MAX(id) FROM sources");
+    snprintf(id, sizeof id, "%lld", (long long)pe);
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/pe/2"), 1);
+    char q[200];
+    snprintf(q, sizeof q, "SELECT COUNT(*) FROM sources WHERE id = %lld AND last_error IS NULL "
+                          "AND consecutive_failures = 0", (long long)pe);
+    assert_int_equal(kwt_sql_int(f->url, q), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text = "
+                                         "'Lumi last page'"),
+                     1);
     /* a later page that fails is named in the health and the history: the
      * source's own page answered 200 */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/pg/1", f->port);
