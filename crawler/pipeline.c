@@ -373,7 +373,8 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
                            .items = items, .new_mentions = added, .error = error,
                            .etag = r && !error ? r->etag : NULL,
                            .last_modified = r && !error ? r->last_modified : NULL,
-                           .content_digest = error ? NULL : digest};
+                           .content_digest = error ? NULL : digest, .as_url = src->url,
+                           .as_kind = src->kind, .as_rules = src->rules};
     /* The history keeps the fetches that told something: the first, each
      * failure, a change of status or a recovery, and new mentions. A source
      * read every 15 minutes with nothing new adds no row (its health is

@@ -370,7 +370,8 @@ static const char SQL_RECORD[] =
     "last_status = $2, last_error = $3, last_fetched_at = $4, "
     "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
     "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified), "
-    "content_digest = COALESCE($9, content_digest) WHERE id = $1";
+    "content_digest = COALESCE($9, content_digest) WHERE id = $1 AND ($10 = '' OR "
+    "(url = $10 AND kind = $11 AND rules = $12))";
 static const char SQL_HISTORY[] =
     "INSERT INTO fetches (source_id, started_at, finished_at, url, http_status, bytes, items, "
     "new_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -428,10 +429,17 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     s->be->bind_text(st, 7, r->etag);
     s->be->bind_text(st, 8, r->last_modified);
     s->be->bind_text(st, 9, r->content_digest);
+    s->be->bind_text(st, 10, r->as_url ? r->as_url : "");
+    s->be->bind_text(st, 11, r->as_kind ? r->as_kind : "");
+    s->be->bind_text(st, 12, r->as_rules ? r->as_rules : "");
     if ((rc = store_run(s, st)))
         return rc;
-    if (s->be->changes(st) == 0)
+    if (s->be->changes(st) == 0) {
+        kw_source now;
+        if (r->as_url && kw_store_source_get(s, r->source_id, &now) == 0)
+            return 0; /* edited while it was read: the edit stands */
         return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
+    }
     if (r->skip_history)
         return 0;
     if ((rc = store_cached(s, SQL_HISTORY, &st)))

@@ -256,6 +256,10 @@ typedef struct kw_fetch_record {
     const char *etag, *last_modified;
     const char *content_digest; /* of the page read in full; NULL keeps the stored one */
     int skip_history; /* health only: the crawler's uneventful fetches */
+    /* the source as the crawler read it (NULL: any): when it has been
+     * edited since (another URL, kind or rules), nothing is recorded, so
+     * the edit's "due at once" and cleared health stand */
+    const char *as_url, *as_kind, *as_rules;
 } kw_fetch_record;
 int kw_store_source_record(kw_store *s, const kw_fetch_record *r);
 

@@ -233,9 +233,12 @@ static void a_rule_finding_nothing_is_an_error_due_on_schedule(void **state)
     fixture *f = *state;
     kw_crawl *c = NULL;
     kw_crawl_stats st = {0};
-    kw_source src = f->src[0];
+    kw_source src;
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
     snprintf(src.kind, sizeof src.kind, "html");
     snprintf(src.rules, sizeof src.rules, "{\"item\":\"//div[@class='post']\"}");
+    assert_int_equal(kw_store_source_update(f->s, &src), 0);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
     static const char page[] = "<html><body><p>No results for Lumi today.</p></body></html>";
     kw_fetch_response r = {.url = src.url, .final_url = src.url, .status = 200,
                            .error_text = "", .content_type = "text/html", .retry_after = -1,
@@ -249,6 +252,33 @@ static void a_rule_finding_nothing_is_an_error_due_on_schedule(void **state)
     assert_non_null(strstr(got.last_error, "finds nothing"));
     assert_int_equal(got.consecutive_failures, 1);
     assert_true(got.next_attempt_at >= t0 + 900 && got.next_attempt_at <= kw_time_now() + 900);
+    kw_crawl_free(c);
+}
+
+/* A source edited while its page was being read (another URL) keeps what
+ * the edit said: the old reading's result is not recorded over it. */
+static void a_source_edited_while_read_keeps_the_edit(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b[4096];
+    kw_source read_as, edit;
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &read_as), 0);
+    kw_fetch_response r = feed(b, sizeof b, &read_as, (const char *const[]){"Lumi old", NULL});
+    r.status = 500;
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    edit = read_as; /* the user edits it meanwhile */
+    snprintf(edit.url, sizeof edit.url, "http://news0.example.com/new.xml");
+    assert_int_equal(kw_store_source_update(f->s, &edit), 0);
+    assert_int_equal(kw_crawl_page(c, &read_as, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &got), 0);
+    assert_string_equal(got.url, "http://news0.example.com/new.xml");
+    assert_true(got.next_attempt_at == KW_TIME_NONE); /* due at once, as the edit said */
+    assert_int_equal(got.consecutive_failures, 0);
+    assert_string_equal(got.last_error, "");
     kw_crawl_free(c);
 }
 
@@ -696,6 +726,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(a_rule_finding_nothing_is_an_error_due_on_schedule, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_source_edited_while_read_keeps_the_edit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pages_of_an_unflushed_batch_are_not_stored_yet, setup,
                                         teardown),
