@@ -166,22 +166,26 @@ static int field_prefix(const parser *p, size_t a, size_t colon)
 {
     char name[16];
     size_t n = colon - a;
+    int wide = 0; /* written in full-width letters */
     if (n == 0)
         return -1;
     for (size_t i = a; i < colon; i++) {
         uint32_t c = p->fc[i].cp;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
             return -1;
+        wide |= p->fc[i].len > 1;
         if (i - a < sizeof name - 1)
             name[i - a] = (char)(c | 0x20);
     }
-    if (n >= sizeof name)
-        return 0;
-    name[n] = '\0';
-    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
-        if (strcmp(name, field_names[i].name) == 0)
-            return field_names[i].bit;
-    return 0;
+    if (n < sizeof name) {
+        name[n] = '\0';
+        for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+            if (strcmp(name, field_names[i].name) == 0)
+                return field_names[i].bit;
+    }
+    /* an unknown name in full-width letters is a word, as it always was
+     * (queries stored before full-width field names were read) */
+    return wide ? -1 : 0;
 }
 
 /* At most 64 bytes of s[0, n) for a message, cut between characters. */
