@@ -598,8 +598,14 @@ static char *json_value(const cJSON *v, int field)
         }
         return ex_tidy(strdup(v->valuestring));
     }
-    if (cJSON_IsNumber(v)) {
-        snprintf(buf, sizeof buf, "%.0f", v->valuedouble);
+    if (cJSON_IsNumber(v)) { /* as written where a double holds it: 4.5, 0.1, 1700000000 */
+        double d = v->valuedouble;
+        if (d == (double)(long long)d && d > -1e18 && d < 1e18)
+            snprintf(buf, sizeof buf, "%lld", (long long)d);
+        else
+            for (int prec = 15; prec <= 17; prec++)
+                if (snprintf(buf, sizeof buf, "%.*g", prec, d) > 0 && strtod(buf, NULL) == d)
+                    break;
         return strdup(buf);
     }
     return NULL;

@@ -421,18 +421,23 @@ static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
     free(doc);
 }
 
-/* A number read as text keeps its digits, even past 2^53. */
+/* A number read as text keeps its digits, even past 2^53, and its
+ * fraction. */
 static void json_pointers__long_numbers_keep_their_digits(void **state)
 {
     (void)state;
     kw_extracted e;
-    static const char doc[] = "[{\"t\":4987654321098765432,\"n\":\"Lumi\"},{\"t\":42}]";
+    static const char doc[] = "[{\"t\":4987654321098765432,\"n\":\"Lumi\"},{\"t\":42},"
+                              "{\"t\":4.5},{\"t\":0.1},{\"t\":-99.9}]";
     assert_int_equal(kw_extract_json(&e, doc, sizeof doc - 1,
                                      "{\"items\":\"\",\"text\":\"/t\",\"title\":\"/n\"}",
                                      "https://api.example.com/", "api"), 0);
-    assert_int_equal(e.n, 2);
+    assert_int_equal(e.n, 5);
     assert_string_equal(e.items[0].text, "4987654321098765432");
     assert_string_equal(e.items[1].text, "42");
+    assert_string_equal(e.items[2].text, "4.5"); /* fractions kept, not rounded */
+    assert_string_equal(e.items[3].text, "0.1");
+    assert_string_equal(e.items[4].text, "-99.9");
     kw_extracted_free(&e);
 }
 
