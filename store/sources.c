@@ -429,9 +429,9 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     s->be->bind_text(st, 7, r->etag);
     s->be->bind_text(st, 8, r->last_modified);
     s->be->bind_text(st, 9, r->content_digest);
-    s->be->bind_text(st, 10, r->as_url ? r->as_url : "");
-    s->be->bind_text(st, 11, r->as_kind ? r->as_kind : "");
-    s->be->bind_text(st, 12, r->as_rules ? r->as_rules : "");
+    s->be->bind_text_kept(st, 10, r->as_url ? r->as_url : "");
+    s->be->bind_text_kept(st, 11, r->as_kind ? r->as_kind : "");
+    s->be->bind_text_kept(st, 12, r->as_rules ? r->as_rules : "");
     if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0) {
