@@ -658,14 +658,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
                           at && at >= json && at <= json + len ? (long)(at - json) : 0L);
         goto cleanup;
     }
-    size_t qlen;
-    char *quoted = json_big_ints_quoted(json, len, &qlen); /* numbers keep their digits */
-    cJSON *exact = quoted ? cJSON_ParseWithLength(quoted, qlen) : NULL;
-    free(quoted);
-    if (exact) {
-        cJSON_Delete(doc);
-        doc = exact;
-    }
+    doc = json_exact_ints(doc, json, len); /* numbers keep their digits */
     if (next_ptr) {
         char *v = json_value(pointer(doc, next_ptr), F_LINK);
         out->next = ex_resolve(v, base);

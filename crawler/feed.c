@@ -809,14 +809,7 @@ static int parse_json(reader *rd, const char *text, size_t len)
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON does not parse near byte %zu",
                             rd->name, off);
     }
-    size_t qlen;
-    char *quoted = json_big_ints_quoted(text, len, &qlen); /* ids keep their digits */
-    cJSON *exact = quoted ? cJSON_ParseWithLength(quoted, qlen) : NULL;
-    free(quoted);
-    if (exact) {
-        cJSON_Delete(root);
-        root = exact;
-    }
+    root = json_exact_ints(root, text, len); /* ids keep their digits */
     int rc = 0;
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!cJSON_IsObject(root) || !cJSON_IsString(ver) ||

@@ -74,12 +74,12 @@ char *ex_tidy(char *s);
 /* link resolved against base, as a new string; NULL for an empty link. */
 /* Integer literals of this many digits or more do not fit a double. */
 #define JSON_BIG_INT_DIGITS 16
-/* Valid JSON text s with every integer literal of JSON_BIG_INT_DIGITS or
- * more digits written as a string instead, so that it keeps its digits
- * (cJSON reads numbers as doubles: 9007199254740993 would come out as
- * ...992); NULL when there is none, or out of memory (the numbers are then
- * read as doubles). The caller frees it. */
-char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len);
+/* doc, cJSON's reading of the valid JSON text s; when s has integer
+ * literals of JSON_BIG_INT_DIGITS or more digits (cJSON reads numbers as
+ * doubles: 9007199254740993 would come out as ...992), doc is freed and
+ * the text read again with those written as strings, so that they keep
+ * their digits. doc itself when there are none (or out of memory). */
+struct cJSON *json_exact_ints(struct cJSON *doc, const char *s, size_t len);
 char *ex_resolve(const char *link, const char *base);
 /* A page's base URL as its <base href> sets it (href resolved against the
  * page's URL): NULL when href is NULL or resolves to no http(s) URL, and

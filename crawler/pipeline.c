@@ -432,17 +432,17 @@ static unsigned char *shared_links(const kw_extracted *e)
 }
 
 /* A candidate for an item's link of its own: a web page (http or https)
- * other than an anchor on the page it was read from, or that page itself
- * when the page holds several items. NULL for "javascript:void(0)",
- * "mailto:", "#post-4" and the like: such items are told apart by their
- * text. (The canonical forms are compared too, once the item matches.) */
-static const char *own_link(const char *link, const char *page, int several)
+ * other than an anchor on the page it was read from. NULL for
+ * "javascript:void(0)", "mailto:", "#post-4" and the like: such items are
+ * told apart by their text. (Once the item matches, a link whose canonical
+ * form is the page's is no link of its own either, on a page of several.) */
+static const char *own_link(const char *link, const char *page)
 {
     if (!link || (strncasecmp(link, "http://", 7) && strncasecmp(link, "https://", 8)))
         return NULL;
     const char *anchor = strchr(link, '#');
-    size_t n = anchor ? (size_t)(anchor - link) : strlen(link);
-    if ((anchor || several) && strncmp(link, page, n) == 0 && (page[n] == '\0' || page[n] == '#'))
+    size_t n = anchor ? (size_t)(anchor - link) : 0;
+    if (anchor && strncmp(link, page, n) == 0 && (page[n] == '\0' || page[n] == '#'))
         return NULL;
     return link;
 }
@@ -455,7 +455,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
                       long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *item_link = shared ? NULL : own_link(it->link, page, several);
+    const char *item_link = shared ? NULL : own_link(it->link, page);
     const char *link = item_link ? item_link : page;
     char canon[4096], page_canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;

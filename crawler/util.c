@@ -7,6 +7,7 @@
 
 #include "kolwatch/error.h"
 
+#include <cjson/cJSON.h>
 #include <libxml/uri.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +281,9 @@ static size_t json_number_len(const char *s, size_t len, size_t i, size_t *digit
     return j - i;
 }
 
-char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len)
+/* s with every big integer literal written as a string; NULL when there
+ * is none (or out of memory). */
+static char *json_big_ints_quoted(const char *s, size_t len, size_t *out_len)
 {
     size_t run = 0, i;
     for (i = 0; i < len && run < JSON_BIG_INT_DIGITS; i++) /* fast: any long digit run? */
@@ -366,4 +369,16 @@ unsigned char *uri_build(const char *link, const char *base)
     free(el);
     free(eb);
     return u;
+}
+
+cJSON *json_exact_ints(cJSON *doc, const char *s, size_t len)
+{
+    size_t qlen;
+    char *quoted = json_big_ints_quoted(s, len, &qlen);
+    cJSON *exact = quoted ? cJSON_ParseWithLength(quoted, qlen) : NULL;
+    free(quoted);
+    if (!exact)
+        return doc;
+    cJSON_Delete(doc);
+    return exact;
 }

@@ -128,9 +128,9 @@ static int seen_before(crawler *c, size_t i, const char *read, const char *next)
 
 /* A pass can outlast its lease (many sources on a slow host, a long
  * Crawl-delay, a slow transfer): the claims are extended every third of the
- * lease, from the fetcher's tick as well as from each response, so that no
- * other crawler takes the sources not reached yet. The batch is committed
- * first: another worker must see the new lease at once. */
+ * lease, from the fetcher's tick, so that no other crawler takes the sources
+ * not reached yet. The batch is committed first: another worker must see
+ * the new lease at once. */
 static void keep_claims(crawler *c)
 {
     int64_t now = kw_time_now(), every = c->lease_s / 3 > 0 ? c->lease_s / 3 : 1;
@@ -152,7 +152,6 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     kw_source *src = r->user;
     size_t i = (size_t)(src - c->srcs);
     long errors = c->st.errors;
-    keep_claims(c);
     if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
         fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
         c->failed = 1;
@@ -188,7 +187,7 @@ static void on_page(void *ctx, const kw_fetch_response *r)
 static void on_robots(void *ctx, const kw_fetch_response *r)
 {
     robots_entry *e = r->user;
-    keep_claims(ctx);
+    (void)ctx;
     e->retry_after = -1;
     if (r->error) {
         e->deny_all = e->failed = 1;

@@ -146,10 +146,10 @@ static int same_source(kw_store *s, const char *kind, const char *url, int64_t o
 int store_sources_fill_canonical(kw_store *s)
 {
     kw_stmt *st;
-    struct pending {
+    struct fill {
         int64_t id;
         char *canonical;
-    } *todo = NULL;
+    } *fills = NULL;
     size_t n = 0, cap = 0;
     char canon[4096];
     int rc;
@@ -160,34 +160,34 @@ int store_sources_fill_canonical(kw_store *s)
             continue; /* no canonical form: compared by its URL as written */
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
-            struct pending *nt = realloc(todo, nc * sizeof *nt);
+            struct fill *nt = realloc(fills, nc * sizeof *nt);
             if (!nt) {
                 rc = kw_error_set(KW_ENOMEM, "out of memory");
                 break;
             }
-            todo = nt, cap = nc;
+            fills = nt, cap = nc;
         }
-        if (!(todo[n].canonical = strdup(canon))) {
+        if (!(fills[n].canonical = strdup(canon))) {
             rc = kw_error_set(KW_ENOMEM, "out of memory");
             break;
         }
-        todo[n++].id = s->be->column_int64(st, 0);
+        fills[n++].id = s->be->column_int64(st, 0);
     }
     s->be->finalize(st);
     if (rc == STEP_DONE)
         rc = s->be->prepare(s, "UPDATE sources SET canonical_url = $2 WHERE id = $1", &st);
     if (rc == 0) {
         for (size_t i = 0; i < n && rc == 0; i++) {
-            s->be->bind_int64(st, 1, todo[i].id);
-            s->be->bind_text(st, 2, todo[i].canonical);
+            s->be->bind_int64(st, 1, fills[i].id);
+            s->be->bind_text(st, 2, fills[i].canonical);
             rc = store_run(s, st);
             s->be->reset(st);
         }
         s->be->finalize(st);
     }
     for (size_t i = 0; i < n; i++)
-        free(todo[i].canonical);
-    free(todo);
+        free(fills[i].canonical);
+    free(fills);
     return rc;
 }
 

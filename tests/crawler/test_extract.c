@@ -159,6 +159,17 @@ static void html_rules__an_item_rule_finding_nothing_is_an_error(void **state)
     free(deep);
 }
 
+/* The link of the first item extracted from html read at page. */
+static char *first_link(const char *html, const char *rules, const char *page)
+{
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, html, strlen(html), rules, page, "page"), 0);
+    assert_true(e.n >= 1);
+    char *link = e.items[0].link ? strdup(e.items[0].link) : NULL;
+    kw_extracted_free(&e);
+    return link;
+}
+
 /* A page's <base href> is what its links resolve against, as in a browser:
  * item links, the next= page and an article's canonical link. A base that
  * is itself relative resolves against the page; one that is no web address
@@ -180,30 +191,26 @@ static void base_href__links_resolve_against_it(void **state)
     assert_string_equal(e.items[1].link, "https://bbs.example.com/abs.html");
     assert_string_equal(e.next, "https://bbs.example.com/forum/page2.html");
     kw_extracted_free(&e);
-    static const char art[] =
-        "<html><head><base href='https://cdn.example.com/blog/'>"
-        "<link rel='canonical' href='canon.html'></head><body><article>"
-        "<p>Lumi serum is lovely and it layers well under makeup.</p></article></body></html>";
-    assert_int_equal(kw_extract_html(&e, art, sizeof art - 1, NULL,
-                                     "https://blog.example.com/p/1", "post"), 0);
-    assert_string_equal(e.items[0].link, "https://cdn.example.com/blog/canon.html");
-    kw_extracted_free(&e);
+    char *link = first_link("<html><head><base href='https://cdn.example.com/blog/'>"
+                            "<link rel='canonical' href='canon.html'></head><body><article>"
+                            "<p>Lumi serum is lovely and it layers well under makeup.</p>"
+                            "</article></body></html>",
+                            NULL, "https://blog.example.com/p/1");
+    assert_string_equal(link, "https://cdn.example.com/blog/canon.html");
+    free(link);
     /* a link that is only a fragment names a place on the page itself,
      * whatever the base (forums set the site's root there) */
-    static const char forum1[] =
-        "<html><head><base href='https://bbs.example.com/'></head><body>"
-        "<div class='post'><h2><a href='#pid1'>Lumi one</a></h2><p>x</p></div></body></html>";
-    assert_int_equal(kw_extract_html(&e, forum1, sizeof forum1 - 1, rules,
-                                     "https://bbs.example.com/thread-5-1.html", "forum"), 0);
-    assert_string_equal(e.items[0].link, "https://bbs.example.com/thread-5-1.html#pid1");
-    kw_extracted_free(&e);
-    static const char odd[] =
-        "<html><head><base href='javascript:void(0)'><link rel='canonical' href='c.html'>"
-        "</head><body><p>Lumi.</p></body></html>";
-    assert_int_equal(kw_extract_html(&e, odd, sizeof odd - 1, NULL,
-                                     "https://blog.example.com/p/1", "post"), 0);
-    assert_string_equal(e.items[0].link, "https://blog.example.com/p/c.html");
-    kw_extracted_free(&e);
+    link = first_link("<html><head><base href='https://bbs.example.com/'></head><body>"
+                      "<div class='post'><h2><a href='#pid1'>Lumi one</a></h2><p>x</p></div>"
+                      "</body></html>",
+                      rules, "https://bbs.example.com/thread-5-1.html");
+    assert_string_equal(link, "https://bbs.example.com/thread-5-1.html#pid1");
+    free(link);
+    link = first_link("<html><head><base href='javascript:void(0)'><link rel='canonical' "
+                      "href='c.html'></head><body><p>Lumi.</p></body></html>",
+                      NULL, "https://blog.example.com/p/1");
+    assert_string_equal(link, "https://blog.example.com/p/c.html");
+    free(link);
 }
 
 /* Each heuristic takes the first element, in document order, that has what

@@ -81,6 +81,24 @@ static kw_fetch_response feed(char *buf, size_t size, const kw_source *src,
     return r;
 }
 
+/* An RSS feed whose item i links to links[i] (as written) and says "Lumi
+ * post number i". */
+static kw_fetch_response linked_feed(char *buf, size_t size, const kw_source *src,
+                                     const char *const *links, int nlinks)
+{
+    size_t n = (size_t)snprintf(buf, size, "<rss version=\"2.0\"><channel><title>F</title>");
+    for (int i = 0; i < nlinks; i++)
+        n += (size_t)snprintf(buf + n, size - n,
+                              "<item><link>%s</link><description>Lumi post number %d"
+                              "</description></item>", links[i], i);
+    n += (size_t)snprintf(buf + n, size - n, "</channel></rss>");
+    assert_true(n < size);
+    kw_fetch_response r = {.url = src->url, .final_url = src->url, .status = 200,
+                           .error_text = "", .content_type = "application/rss+xml",
+                           .retry_after = -1, .body = buf, .body_len = n};
+    return r;
+}
+
 static int64_t count(fixture *f, const char *sql)
 {
     return kwt_sql_int(f->url, sql);
@@ -152,16 +170,7 @@ static void items_linking_to_no_page_of_their_own_are_kept_apart_by_text(void **
     static const char *const links[] = {"javascript:void(0)", "mailto:desk@news0.example.com",
                                         "#post-4", "/feed", "#post-5", "/own/6",
                                         "http://news0.example.com/feed#post-7"};
-    size_t n = (size_t)snprintf(b, sizeof b, "<?xml version=\"1.0\"?><rss version=\"2.0\">"
-                                             "<channel><title>Forum</title>");
-    for (int i = 0; i < 7; i++)
-        n += (size_t)snprintf(b + n, sizeof b - n,
-                              "<item><link>%s</link><description>Lumi post number %d"
-                              "</description></item>", links[i], i);
-    n += (size_t)snprintf(b + n, sizeof b - n, "</channel></rss>");
-    kw_fetch_response r = {.url = f->src[0].url, .final_url = f->src[0].url, .status = 200,
-                           .error_text = "", .content_type = "application/rss+xml",
-                           .retry_after = -1, .body = b, .body_len = n};
+    kw_fetch_response r = linked_feed(b, sizeof b, &f->src[0], links, 7);
     assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
     assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
     assert_int_equal(kw_crawl_flush(c), 0);
@@ -201,15 +210,7 @@ static void links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own
                                         "http://news0.example.com/#pid2",
                                         "http://news0.example.com/#pid3",
                                         "http://news0.example.com/own"};
-    size_t n = (size_t)snprintf(b, sizeof b, "<rss version=\"2.0\"><channel><title>F</title>");
-    for (int i = 0; i < 6; i++)
-        n += (size_t)snprintf(b + n, sizeof b - n,
-                              "<item><link>%s</link><description>Lumi reply %d</description>"
-                              "</item>", links[i], i);
-    n += (size_t)snprintf(b + n, sizeof b - n, "</channel></rss>");
-    kw_fetch_response r = {.url = f->src[0].url, .final_url = f->src[0].url, .status = 200,
-                           .error_text = "", .content_type = "application/rss+xml",
-                           .retry_after = -1, .body = b, .body_len = n};
+    kw_fetch_response r = linked_feed(b, sizeof b, &f->src[0], links, 6);
     assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
     assert_int_equal(kw_crawl_page(c, &f->src[0], &r, kw_time_now(), &st), 0);
     assert_int_equal(kw_crawl_flush(c), 0);
