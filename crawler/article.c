@@ -144,10 +144,16 @@ typedef struct article_nodes {
 
 static void visit(article_nodes *an, const kw_hnode *n)
 {
-    for (int i = 0; i < A_COUNT; i++)
-        if (!an->first[i] && cand_matches(&cands[i], n))
+    for (int i = 0; i < A_COUNT; i++) {
+        const cand *k = &cands[i];
+        /* most elements have none of the attributes read: only the
+         * candidates that need none can select them */
+        if (an->first[i] || (!n->attrs && (k->attr || k->want)))
+            continue;
+        if (cand_matches(k, n))
             an->first[i] = n;
-    if (strcmp(n->name, "p") == 0) {
+    }
+    if (n->name[0] == 'p' && n->name[1] == '\0') {
         if (an->np == an->cap) {
             size_t nc = an->cap ? an->cap * 2 : 32;
             const kw_hnode **np = realloc(an->ps, nc * sizeof *np);

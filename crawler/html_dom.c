@@ -38,6 +38,7 @@ struct kw_hdoc {
     int depth;
     kw_buf text; /* text not yet put in the tree */
     const char *const *keep_attrs; /* NULL: all */
+    uint64_t keep_first[4];        /* the first letters of keep_attrs, a bit each */
     bool oom;
     kw_hnode *stack[KW_HDOC_MAX_DEPTH]; /* [0, depth) in use: not zeroed */
 };
@@ -115,6 +116,24 @@ static void push(kw_hdoc *d, kw_hnode *n)
     if (d->depth < KW_HDOC_MAX_DEPTH)
         d->stack[d->depth++] = n;
 }
+
+/* Byte classes, one table lookup a byte in the loops that scan tags. */
+enum {
+    B_SPACE = 1,    /* HTML's blanks */
+    B_NAME_END = 2, /* ends a tag name: a blank, '/' or '>' */
+    B_ATTR_END = 4, /* ends an attribute name: those and '=' */
+    B_BARE_END = 8, /* ends an unquoted value: a blank or '>' */
+};
+#define SPACE_BITS (B_SPACE | B_NAME_END | B_ATTR_END | B_BARE_END)
+static const unsigned char byte_class[256] = {
+    [' '] = SPACE_BITS, ['\t'] = SPACE_BITS, ['\n'] = SPACE_BITS, ['\r'] = SPACE_BITS,
+    ['\f'] = SPACE_BITS, ['/'] = B_NAME_END | B_ATTR_END, ['>'] = B_NAME_END | B_ATTR_END | B_BARE_END,
+    ['='] = B_ATTR_END,
+};
+static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+static bool is_space(unsigned char c) { return (byte_class[c] & B_SPACE) != 0; }
+static bool ends(unsigned char c, unsigned what) { return (byte_class[c] & what) != 0; }
+static char lower_of(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 
 /* What the tree builder needs to know of an element, by name. */
 enum {
@@ -281,24 +300,21 @@ static void tag_index(void)
     }
 }
 
+/* The index is built by kw_hdoc_parse before anything looks it up. */
 static const struct tag *tag_lookup(const char *name, size_t n)
 {
     const struct tag *t;
-    pthread_once(&tag_once, tag_index);
     if (n == 0)
         return NULL;
     for (unsigned h = tag_hash(name, n); (t = tag_slots[h]) != NULL; h = (h + 1) & (TAG_SLOTS - 1))
-        if (tag_len[t - tags] == n && memcmp(t->name, name, n) == 0)
-            return t;
+        if (tag_len[t - tags] == n) {
+            size_t i = 0; /* names are short: no call to memcmp */
+            while (i < n && t->name[i] == name[i])
+                i++;
+            if (i == n)
+                return t;
+        }
     return NULL;
-}
-
-static const struct tag *tag_find(const char *name) { return tag_lookup(name, strlen(name)); }
-
-static unsigned tag_flags(const char *name)
-{
-    const struct tag *t = tag_find(name);
-    return t ? t->flags : 0;
 }
 
 /* A start tag's name, lower case: the table's own string for a known
@@ -306,13 +322,17 @@ static unsigned tag_flags(const char *name)
 static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags)
 {
     char lower[16];
-    const char *nul = memchr(s, '\0', n);
     *flags = 0;
-    if (nul) /* a name is read up to a NUL, as end tags read it */
-        n = (size_t)(nul - s);
+    size_t i = 0;
+    for (; i < n && i < sizeof lower && s[i]; i++)
+        lower[i] = lower_of(s[i]);
+    if (i < n && i < sizeof lower) /* a name is read up to a NUL, as end tags read it */
+        n = i;
+    else if (i < n) {
+        const char *nul = memchr(s, '\0', n);
+        n = nul ? (size_t)(nul - s) : n;
+    }
     if (n < sizeof lower) {
-        for (size_t i = 0; i < n; i++)
-            lower[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
         lower[n] = '\0';
         const struct tag *t = tag_lookup(lower, n);
         if (t) {
@@ -368,30 +388,46 @@ static bool all_blank(const char *s, size_t n)
     return true;
 }
 
+/* A text node of s[0..len) in the open element: blanks before the body
+ * are dropped, other text there starts the body. */
+static void text_node(kw_hdoc *d, const char *s, size_t len)
+{
+    kw_hnode *at = cur(d);
+    if (at == d->html || at == d->head) {
+        if (all_blank(s, len))
+            return;
+        ensure_body(d);
+        at = cur(d);
+    }
+    kw_hnode *n = arena(d, sizeof *n);
+    char *t = n ? arena_str(d, s, len, false) : NULL;
+    if (t) {
+        memset(n, 0, sizeof *n);
+        n->type = KW_HTEXT;
+        n->text = t;
+        n->len = len;
+        append(at, n);
+    }
+}
+
 /* Put the pending text in the tree. */
 static void flush(kw_hdoc *d)
 {
     if (d->text.len == 0)
         return;
-    kw_hnode *at = cur(d);
-    if (at == d->html || at == d->head) {
-        if (all_blank(d->text.data, d->text.len)) {
-            d->text.len = 0;
-            return;
-        }
-        ensure_body(d);
-        at = cur(d);
-    }
-    kw_hnode *n = arena(d, sizeof *n);
-    char *t = n ? arena_str(d, d->text.data, d->text.len, false) : NULL;
-    if (t) {
-        memset(n, 0, sizeof *n);
-        n->type = KW_HTEXT;
-        n->text = t;
-        n->len = d->text.len;
-        append(at, n);
-    }
+    text_node(d, d->text.data, d->text.len);
     d->text.len = 0;
+}
+
+/* Whether s[0..n) holds no '&' and no NUL: text to be taken as it is. */
+static bool plain(const char *s, size_t n)
+{
+    if (n > 64)
+        return !memchr(s, '&', n) && !memchr(s, '\0', n);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '&' || s[i] == '\0')
+            return false;
+    return true;
 }
 
 static void add_text(kw_hdoc *d, const char *s, size_t n)
@@ -408,11 +444,6 @@ static void add_cp(kw_hdoc *d, uint32_t cp)
         d->oom = true;
 }
 
-static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-static bool is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 /* An entity at p ('&'); its code point in *cp and its length, 0 if none. */
 static size_t entity(const char *p, const char *end, uint32_t *cp)
@@ -506,6 +537,9 @@ static bool kept(const kw_hdoc *d, const char *s, size_t n)
 {
     if (!d->keep_attrs)
         return true;
+    unsigned char c0 = (unsigned char)lower_of(s[0]);
+    if (!(d->keep_first[c0 >> 6] >> (c0 & 63) & 1))
+        return false; /* no kept name starts so */
     const char *nul = memchr(s, '\0', n);
     if (nul) /* a name is read up to a NUL, as the kept name would be */
         n = (size_t)(nul - s);
@@ -549,8 +583,7 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
         }
         *self = false;
         const char *ns = p;
-        for (p++; p < end && !is_space((unsigned char)*p) && *p != '/' && *p != '>' && *p != '=';
-             p++)
+        for (p++; p < end && !ends((unsigned char)*p, B_ATTR_END); p++)
             ;
         const char *ne = p, *vs = NULL, *ve = NULL;
         while (p < end && is_space((unsigned char)*p))
@@ -566,7 +599,7 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
                 p = close ? close + 1 : end;
             } else {
                 vs = p;
-                while (p < end && !is_space((unsigned char)*p) && *p != '>')
+                while (p < end && !ends((unsigned char)*p, B_BARE_END))
                     p++;
                 ve = p;
             }
@@ -663,9 +696,13 @@ static void start_tag(kw_hdoc *d, const char *name, unsigned f, kw_hattr *attrs,
         push(d, n);
 }
 
-static void end_tag(kw_hdoc *d, const char *name)
+/* An end tag, its name lower-cased, n bytes. */
+static void end_tag(kw_hdoc *d, const char *name, size_t n)
 {
-    unsigned f = tag_flags(name);
+    const struct tag *t = tag_lookup(name, n);
+    unsigned f = t ? t->flags : 0;
+    if (t)
+        name = t->name; /* the one the open element has, as a rule */
     if (f & (T_HTML | T_BODY))
         return;
     if (f & T_BR) { /* </br> is read as <br>, as browsers do */
@@ -687,7 +724,8 @@ static void end_tag(kw_hdoc *d, const char *name)
     for (int i = d->depth - 1; i >= 1; i--) {
         /* </h3> closes an open <h5> too */
         if (((f & T_HEADING) && (d->stack[i]->flags & T_HEADING)) ||
-            strcmp(d->stack[i]->name, name) == 0) {
+            d->stack[i]->name == name ||
+            (d->stack[i]->name[0] == name[0] && strcmp(d->stack[i]->name, name) == 0)) {
             d->depth = i;
             return;
         }
@@ -787,7 +825,13 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
         memset(d, 0, offsetof(kw_hdoc, stack));
         buf_init(&d->text, len + 64);
     }
+    pthread_once(&tag_once, tag_index);
     d->keep_attrs = keep_attrs;
+    memset(d->keep_first, 0, sizeof d->keep_first);
+    for (const char *const *k = keep_attrs; k && *k; k++) {
+        unsigned char c0 = (unsigned char)**k;
+        d->keep_first[c0 >> 6] |= 1ull << (c0 & 63);
+    }
     d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;
     if (!(d->html = new_elem(d, "html"))) {
         kw_hdoc_free(d);
@@ -801,16 +845,24 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
     while (p < end && !d->oom) {
         const char *lt = memchr(p, '<', (size_t)(end - p));
         const char *stop = lt ? lt : end;
-        if (stop > p)
-            decode_into(d, p, stop);
+        unsigned char c = stop + 1 < end ? (unsigned char)stop[1] : 0;
+        bool tag = stop < end &&
+                   (is_alpha(c) || (c == '/' && stop + 2 < end && is_alpha((unsigned char)stop[2])));
+        if (stop > p) {
+            /* Text that a tag or the end of input ends, with nothing pending
+             * before it and nothing to decode, goes in the tree as it is. */
+            if (d->text.len == 0 && (tag || stop == end) && plain(p, (size_t)(stop - p)))
+                text_node(d, p, (size_t)(stop - p));
+            else
+                decode_into(d, p, stop);
+        }
         p = stop;
         if (p >= end)
             break;
-        unsigned char c = p + 1 < end ? (unsigned char)p[1] : 0;
-        if (is_alpha(c) || (c == '/' && p + 2 < end && is_alpha((unsigned char)p[2]))) {
+        if (tag) {
             bool closing = c == '/';
             const char *ns = p + (closing ? 2 : 1), *ne = ns;
-            while (ne < end && !is_space((unsigned char)*ne) && *ne != '/' && *ne != '>')
+            while (ne < end && !ends((unsigned char)*ne, B_NAME_END))
                 ne++;
             flush(d);
             if (closing) {
@@ -819,10 +871,11 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
                 const char *gt = ne < end ? memchr(ne, '>', (size_t)(end - ne)) : NULL;
                 p = gt ? gt + 1 : end;
                 if (n < sizeof lower) { /* longer: no element has such a name */
-                    for (size_t i = 0; i < n; i++)
-                        lower[i] = ns[i] >= 'A' && ns[i] <= 'Z' ? (char)(ns[i] + 32) : ns[i];
-                    lower[n] = '\0';
-                    end_tag(d, lower);
+                    size_t k = 0; /* read up to a NUL */
+                    for (; k < n && ns[k]; k++)
+                        lower[k] = lower_of(ns[k]);
+                    lower[k] = '\0';
+                    end_tag(d, lower, k);
                 }
                 continue;
             }
