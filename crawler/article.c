@@ -140,18 +140,38 @@ typedef struct article_nodes {
     const kw_hnode **ps;            /* every <p>, in document order */
     size_t np, cap;
     int oom;
+    int open[A_COUNT], nopen;           /* candidates with no element yet */
+    int open_bare[A_COUNT], nopen_bare; /* ... of them, those that need no attribute */
 } article_nodes;
+
+/* Candidate i has its element: the walk no longer tries it. */
+static void close_cand(article_nodes *an, int i)
+{
+    for (int j = 0; j < an->nopen; j++)
+        if (an->open[j] == i) {
+            an->open[j] = an->open[--an->nopen];
+            break;
+        }
+    for (int j = 0; j < an->nopen_bare; j++)
+        if (an->open_bare[j] == i) {
+            an->open_bare[j] = an->open_bare[--an->nopen_bare];
+            break;
+        }
+}
 
 static void visit(article_nodes *an, const kw_hnode *n)
 {
-    for (int i = 0; i < A_COUNT; i++) {
-        const cand *k = &cands[i];
-        /* most elements have none of the attributes read: only the
-         * candidates that need none can select them */
-        if (an->first[i] || (!n->attrs && (k->attr || k->want)))
-            continue;
-        if (cand_matches(k, n))
+    /* most elements have none of the attributes read: only the
+     * candidates that need none can select them */
+    int *open = n->attrs ? an->open : an->open_bare;
+    int *nopen = n->attrs ? &an->nopen : &an->nopen_bare;
+    for (int j = 0; j < *nopen; j++) {
+        int i = open[j];
+        if (cand_matches(&cands[i], n)) {
             an->first[i] = n;
+            close_cand(an, i);
+            j--; /* open[j] is another candidate now */
+        }
     }
     if (n->name[0] == 'p' && n->name[1] == '\0') {
         if (an->np == an->cap) {
@@ -269,6 +289,11 @@ static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hn
 static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
 {
     article_nodes an = {.oom = 0};
+    for (int i = 0; i < A_COUNT; i++) {
+        an.open[an.nopen++] = i;
+        if (!cands[i].attr && !cands[i].want)
+            an.open_bare[an.nopen_bare++] = i;
+    }
     kw_extracted_item *it = ex_new_item(out);
     if (!it)
         return kw_error_set(KW_ENOMEM, "out of memory");
