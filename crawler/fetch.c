@@ -39,6 +39,7 @@ typedef struct job {
     char *origin; /* the URL first requested, when this is a redirect's hop */
     int hops;     /* redirects followed to get here */
     double first_started;
+    double spent; /* seconds the hops before this one took: the time-out is for them all */
     void *user;
     char hostkey[300];
     CURL *easy;
@@ -400,7 +401,9 @@ static int start(kw_fetcher *f, job *j)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder libcurl has */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->o.timeout_ms);
+    /* crawler.timeout bounds the whole fetch, its redirects included */
+    double left_ms = (double)f->o.timeout_ms - j->spent * 1000.0;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left_ms < 1 ? 1L : (long)left_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* never through a proxy from the environment */
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -449,6 +452,7 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         n->user = j->user;
         n->hops = j->hops + 1;
         n->first_started = j->first_started;
+        n->spent = j->spent + (mono() - j->started);
         snprintf(n->hostkey, sizeof n->hostkey, "%s", key);
         n->url = strdup(to);
         n->origin = strdup(j->origin ? j->origin : j->url);
@@ -732,8 +736,9 @@ int kw_retry_after_parse(int64_t *out, const char *v, int64_t now)
     int64_t n = 0;
     if (!v || !*v)
         return kw_error_set(KW_EINVAL, "empty Retry-After");
-    while (isdigit((unsigned char)*p) && n < 100000000)
-        n = n * 10 + (*p++ - '0');
+    for (; isdigit((unsigned char)*p); p++) /* a huge number is as good as 10^8 */
+        if (n < 100000000)
+            n = n * 10 + (*p - '0');
     if (p != v && *p == '\0') {
         *out = n;
         return 0;

@@ -101,6 +101,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         snprintf(loc, sizeof loc, "http://%s:%d/etag", s->other->ip, s->other->port);
         const char *h[] = {"Location", loc, NULL};
         ret = reply(c, 302, "", 0, h);
+    } else if (strncmp(url, "/slow-hop/", 10) == 0) { /* a slow redirect to hop n - 1 */
+        int n = atoi(url + 10);
+        usleep(250 * 1000);
+        snprintf(loc, sizeof loc, "/slow-hop/%d", n - 1);
+        const char *h[] = {"Location", loc, NULL};
+        ret = n > 0 ? reply(c, 302, "", 0, h) : reply(c, 200, "late", 4, NULL);
     } else if (strcmp(url, "/slow") == 0) {
         usleep(400 * 1000);
         ret = reply(c, 200, "late", 4, NULL);
@@ -370,6 +376,31 @@ static void slow_server__times_out(void **state)
     kw_fetcher_free(f);
 }
 
+static void timeout__bounds_the_whole_fetch_with_its_redirects(void **state)
+{
+    server *s = *state;
+    got g = {0}, one = {0};
+    kw_fetch_options o;
+    kw_fetcher *f = NULL;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.timeout_ms = 700;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    /* one slow hop (250 ms) is well within the time-out ... */
+    get(f, s, "/slow-hop/1", NULL, &one);
+    assert_int_equal(one.r[0].error, 0);
+    assert_int_equal(one.r[0].status, 200);
+    /* ... five of them, each within it, are not */
+    double t0 = mono();
+    get(f, s, "/slow-hop/4", NULL, &g);
+    assert_int_equal(g.r[0].error, KW_EIO);
+    assert_non_null(strstr(g.text[0], "timed out"));
+    assert_true(mono() - t0 < 1.2);
+    kw_fetcher_free(f);
+}
+
 static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
 {
     server *s = *state;
@@ -544,6 +575,9 @@ static void http_dates__the_three_forms_name_one_instant(void **state)
     assert_int_equal(kw_retry_after_parse(&r, "Sun, 06 Nov 1994 08:49:37 GMT", 2000000000), 0);
     assert_int_equal(r, 0);
     assert_int_equal(kw_retry_after_parse(&r, "soon", 0), KW_EINVAL);
+    /* more digits than any wait: the longest, which callers cap */
+    assert_int_equal(kw_retry_after_parse(&r, "999999999999", 0), 0);
+    assert_true(r >= 100000000);
 }
 
 static int setup(void **state)
@@ -569,6 +603,7 @@ int main(void)
         cmocka_unit_test(redirects__each_hop_is_asked_and_waits_its_turn),
         cmocka_unit_test(stop_when__abandons_what_waits),
         cmocka_unit_test(slow_server__times_out),
+        cmocka_unit_test(timeout__bounds_the_whole_fetch_with_its_redirects),
         cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
         cmocka_unit_test(private_addresses__are_refused_before_connecting),
         cmocka_unit_test(private_addresses__are_refused_behind_a_redirect),
