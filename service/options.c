@@ -47,7 +47,7 @@ const kw_option_def kw_options[] = {
     {"crawler", "connect_timeout", OPT_DURATION, "10s", 1, 600, 1, NULL,
      "Time-out for connecting"},
     {"crawler", "timeout", OPT_DURATION, "60s", 1, 3600, 1, NULL,
-     "Time-out for a whole transfer"},
+     "Time-out for the whole fetch of a page, its redirects included"},
     {"crawler", "max_redirects", OPT_INT, "5", 0, 20, 1, NULL, "Redirects followed at most"},
     {"registry", "tiers_xiaohongshu", OPT_STRING, "KOC:0,初级:5000,腰部:50000,头部:500000",
      NO_BOUNDS, 1, NULL, "Xiaohongshu tiers by followers, LABEL:MIN,... (MIN inclusive)"},
