@@ -461,11 +461,28 @@ static void score_text(score *sc, const char *t, size_t n)
     }
 }
 
-/* Decode a sample and score it. */
+/* Where the first byte past ASCII is (n when there is none). */
+static size_t ascii_prefix(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0);)
+        i += 8;
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Decode a sample and score it. The sample starts at the first byte past
+ * ASCII: every candidate reads ASCII alike, and a page whose Chinese text
+ * comes after a long script or style must be judged by that text. That
+ * byte starts a character in each candidate, as the one before it is no
+ * lead byte. */
 static int try_sample(score *sc, const encoding *enc, const unsigned char *s, size_t n)
 {
     kw_buf b;
     decode_stats st;
+    size_t skip = ascii_prefix(s, n);
+    s += skip, n -= skip;
     size_t m = n < SAMPLE_BYTES ? n : SAMPLE_BYTES;
     memset(sc, 0, sizeof *sc);
     buf_init(&b, m * 4 + 16);

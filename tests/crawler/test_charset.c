@@ -107,6 +107,45 @@ static void without_a_label_the_detector_tells_gb_from_big5(void **state)
     kw_decoded_free(&d);
 }
 
+/* bytes after n bytes of ASCII script; malloc'd */
+static char *after_script(const char *bytes, size_t n, size_t *len)
+{
+    size_t k = strlen(bytes);
+    char *p = malloc(n + k + 1);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = "var x=1;\n"[i % 9];
+    memcpy(p + n, bytes, k + 1);
+    *len = n + k;
+    return p;
+}
+
+static void the_detector_reads_text_that_comes_after_a_long_script(void **state)
+{
+    (void)state;
+    /* unlabelled pages whose Chinese starts past the first 64 KiB */
+    size_t len;
+    char *p = after_script(gbk_bytes, 300000, &len);
+    kw_decoded d = decode(p, len, NULL, KW_DOC_HTML);
+    assert_string_equal(d.charset, "gb18030");
+    assert_string_equal(d.text + 300000, gbk_text);
+    kw_decoded_free(&d);
+    free(p);
+    p = after_script(big5_bytes, 70000, &len);
+    d = decode(p, len, NULL, KW_DOC_HTML);
+    assert_string_equal(d.charset, "big5-hkscs");
+    assert_string_equal(d.text + 70000, big5_text);
+    kw_decoded_free(&d);
+    free(p);
+    /* a wrong label too */
+    p = after_script(gbk_bytes, 100000, &len);
+    d = decode(p, len, "big5", KW_DOC_HTML);
+    assert_string_equal(d.charset, "gb18030");
+    assert_true(d.label_wrong);
+    kw_decoded_free(&d);
+    free(p);
+}
+
 static void a_wrong_label_is_overruled_and_reported(void **state)
 {
     (void)state;
@@ -299,6 +338,7 @@ int main(void)
         cmocka_unit_test(big5_bytes_with_big5_label_decode_as_big5_hkscs),
         cmocka_unit_test(without_a_label_the_detector_tells_gb_from_big5),
         cmocka_unit_test(a_wrong_label_is_overruled_and_reported),
+        cmocka_unit_test(the_detector_reads_text_that_comes_after_a_long_script),
         cmocka_unit_test(valid_utf8_without_a_label_is_utf8),
         cmocka_unit_test(boms_win_over_labels_and_are_removed),
         cmocka_unit_test(xml_declaration_and_html_meta_are_read),
