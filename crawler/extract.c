@@ -742,6 +742,15 @@ int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, cons
         kw_feed_options o = {.name = url, .base = url, .charset = content_type};
         if ((rc = kw_feed_parse(&f, body, len, &o)))
             return rc;
+        if (f->halted) {
+            /* not silence, and not the items read so far, the last of them
+             * maybe cut: an error the source's health shows */
+            rc = kw_error_set(KW_EINVAL, "%s: the feed could not be read to its end: %s",
+                              url ? url : "feed",
+                              f->bozo_message ? f->bozo_message : "not well-formed XML");
+            kw_feed_free(f);
+            return rc;
+        }
         if (charset)
             *charset = f->encoding;
         for (size_t i = 0; i < f->n_entries && out->n < KW_EXTRACT_MAX_ITEMS; i++) {

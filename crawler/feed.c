@@ -691,6 +691,9 @@ static int parse_xml(reader *rd, const char *text, size_t len)
         char why[400];
         snprintf(why, sizeof why, "not well-formed XML: line %d: %s", err ? err->line : 0,
                  msg[0] ? msg : "error");
+        /* recovering, libxml2 reads on after an error, except where it
+         * halts, and then all SAX is off */
+        f->halted = ctxt->disableSAX != 0;
         if ((rc = set_bozo(f, why)))
             goto cleanup;
     }

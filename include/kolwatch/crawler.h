@@ -167,6 +167,8 @@ typedef struct kw_feed {
     const char *encoding; /* charset the bytes were decoded from (static) */
     bool bozo;            /* not well-formed, or a wrong charset label, yet read */
     char *bozo_message;   /* why bozo (NULL when not) */
+    bool halted;          /* libxml2 stopped reading before the end (an entity
+                           * loop, nesting too deep): what it read may be cut */
     char *title, *link, *subtitle, *author;
     int64_t updated;
     kw_feed_entry *entries;

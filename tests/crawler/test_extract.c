@@ -428,6 +428,40 @@ static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
     free(doc);
 }
 
+static void a_feed_read_only_in_part_is_an_error(void **state)
+{
+    (void)state;
+    static const char laughs[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"ha\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+        "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+        "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\"><!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+        "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\"><!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
+        "<rss version=\"2.0\"><channel><title>t</title><item><title>Lumi &i;</title>"
+        "<link>/1</link></item></channel></rss>";
+    static const char empty[] = "<rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+    static const char sloppy[] = "<rss version=\"2.0\"><channel><title>t</title><item>"
+                                 "<title>Lumi & co</title><link>/1</link></item></channel></rss>";
+    kw_extracted e;
+    /* an entity bomb: libxml2 stops inside the item, which is not silence */
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, laughs, sizeof laughs - 1, NULL,
+                                     "http://e.example.com/rss", NULL), KW_EINVAL);
+    assert_non_null(
+        strstr(kw_error_last(), "http://e.example.com/rss: the feed could not be read to its end"));
+    assert_non_null(strstr(kw_error_last(), "entity"));
+    assert_non_null(strstr(kw_error_last(), "not well-formed"));
+    /* a well-formed feed with no item is just empty */
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, empty, sizeof empty - 1, NULL,
+                                     "http://e.example.com/rss", NULL), 0);
+    assert_int_equal(e.n, 0);
+    kw_extracted_free(&e);
+    /* a sloppy one with its item read is read */
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, sloppy, sizeof sloppy - 1, NULL,
+                                     "http://e.example.com/rss", NULL), 0);
+    assert_int_equal(e.n, 1);
+    kw_extracted_free(&e);
+}
+
 /* A number read as text keeps its digits, even past 2^53, and its
  * fraction. */
 static void json_pointers__long_numbers_keep_their_digits(void **state)
@@ -631,6 +665,7 @@ int main(void)
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
+        cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
         cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
         cmocka_unit_test(rule_check__agrees_with_the_extractors),
