@@ -461,6 +461,13 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         }
         goto cleanup;
     }
+    size_t flood = markup_attr_flood(html, len, MARKUP_MAX_ATTRS, true);
+    if (flood < len) {
+        rc = kw_error_set(KW_EINVAL, "%s: not read: the tag at line %d has more than %d "
+                                     "attributes, which no page has",
+                          name, markup_line_at(html, flood), MARKUP_MAX_ATTRS);
+        goto cleanup;
+    }
     doc = htmlReadMemory(html, (int)len, base, "UTF-8",
                          HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);

@@ -621,6 +621,11 @@ static int set_bozo(kw_feed *f, const char *why)
 static int parse_xml(reader *rd, const char *text, size_t len)
 {
     kw_feed *f = rd->feed;
+    size_t flood = markup_attr_flood(text, len, MARKUP_MAX_ATTRS, false);
+    if (flood < len)
+        return kw_error_set(KW_EINVAL, "%s: not read: the tag at line %d has more than %d "
+                                       "attributes, which no feed has",
+                            rd->name, markup_line_at(text, flood), MARKUP_MAX_ATTRS);
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     xmlDocPtr doc = NULL;
     int rc = 0;

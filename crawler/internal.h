@@ -60,6 +60,17 @@ size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
  * For messages that name input: a database refuses invalid text. */
 void utf8_scrub(char *s);
 
+/* libxml2 checks each attribute of a tag against those before it: a tag
+ * with more than this many is refused before libxml2 parses (tag_scan.c). */
+#define MARKUP_MAX_ATTRS 1000
+/* The offset of the first tag with more than max attributes (counted as
+ * the words between its name and its '>', quoted values skipped), or n
+ * when there is none. Comments and CDATA sections are skipped, and with
+ * html the content of script and style. */
+size_t markup_attr_flood(const char *s, size_t n, size_t max, bool html);
+/* The line (from 1) that byte `at` of s is on. */
+int markup_line_at(const char *s, size_t at);
+
 /* Shared by the extractors (extract.c) and article mode (article.c). */
 #define KW_EX_MAX_FIELD (1024 * 1024) /* bytes of text per field */
 typedef struct kw_sbuf {

@@ -462,6 +462,63 @@ static void a_feed_read_only_in_part_is_an_error(void **state)
     kw_extracted_free(&e);
 }
 
+/* "<x" + n words w + rest, with head before; malloc'd */
+static char *words(const char *head, const char *w, int n, const char *rest, size_t *len)
+{
+    size_t cap = strlen(head) + (size_t)n * (strlen(w) + 8) + strlen(rest) + 1, k = 0;
+    char *p = malloc(cap);
+    assert_non_null(p);
+    k += (size_t)snprintf(p + k, cap - k, "%s", head);
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(p + k, cap - k, " %s%d", w, i);
+    k += (size_t)snprintf(p + k, cap - k, "%s", rest);
+    *len = k;
+    return p;
+}
+
+static void a_tag_with_thousands_of_attributes_is_refused_before_libxml2(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    size_t n;
+    /* libxml2 would spend seconds (minutes at 100,000) on one such tag */
+    char *doc = words("<rss version=\"2.0\"><channel><title>t</title>\n<item", "a", 20000,
+                      "=\"x\"><title>Lumi</title></item></channel></rss>", &n);
+    /* every attribute but the last valueless: still counted */
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, doc, n, NULL, "http://e.example.com/rss",
+                                     NULL), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "http://e.example.com/rss: not read: the tag at "
+                                            "line 2 has more than 1000 attributes"));
+    free(doc);
+    doc = words("<html><body><div", "a", 20000, "><p>Lumi</p></div></body></html>", &n);
+    assert_int_equal(kw_extract_body(&e, "html", "{\"item\":\"//p\"}", doc, n, NULL,
+                                     "http://e.example.com/p", NULL), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "more than 1000 attributes"));
+    free(doc);
+    /* many words in a script, a comment or a CDATA section are no attributes */
+    doc = words("<html><body><script>if (a<b", "x", 5000, "</script><p>Lumi</p></body></html>",
+                &n);
+    assert_int_equal(kw_extract_body(&e, "html", "{\"item\":\"//p\"}", doc, n, NULL,
+                                     "http://e.example.com/p", NULL), 0);
+    assert_int_equal(e.n, 1);
+    kw_extracted_free(&e);
+    free(doc);
+    doc = words("<html><body><!--<x", "x", 5000, "--><p>Lumi</p></body></html>", &n);
+    assert_int_equal(kw_extract_body(&e, "html", "{\"item\":\"//p\"}", doc, n, NULL,
+                                     "http://e.example.com/p", NULL), 0);
+    assert_int_equal(e.n, 1);
+    kw_extracted_free(&e);
+    free(doc);
+    doc = words("<rss version=\"2.0\"><channel><title>t</title><item><title>Lumi</title>"
+                "<description><![CDATA[<x", "x", 5000, "]]></description></item></channel></rss>",
+                &n);
+    assert_int_equal(kw_extract_body(&e, "feed", NULL, doc, n, NULL, "http://e.example.com/rss",
+                                     NULL), 0);
+    assert_int_equal(e.n, 1);
+    kw_extracted_free(&e);
+    free(doc);
+}
+
 /* A number read as text keeps its digits, even past 2^53, and its
  * fraction. */
 static void json_pointers__long_numbers_keep_their_digits(void **state)
@@ -666,6 +723,7 @@ int main(void)
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
         cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
+        cmocka_unit_test(a_tag_with_thousands_of_attributes_is_refused_before_libxml2),
         cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
         cmocka_unit_test(rule_check__agrees_with_the_extractors),
