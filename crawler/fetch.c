@@ -6,6 +6,7 @@
  * connects to a private address unless allowed.
  */
 #include "kolwatch/fetch.h"
+#include "coding.h"
 #include "kolwatch/error.h"
 #include "kolwatch/timeutil.h"
 
@@ -47,6 +48,8 @@ typedef struct job {
     char *body;
     size_t len, cap;
     int too_big;
+    coding cod;            /* the response's Content-Encoding, decoded here */
+    char coding_err[256]; /* why its body could not be decoded */
     char ctype[256], r_etag[256], r_lm[128], retry[128];
     char refused[256];
     char errbuf[CURL_ERROR_SIZE];
@@ -156,13 +159,13 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 
 /* ---- Callbacks ------------------------------------------------------------ */
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+/* Decoded body bytes, kept up to the cap: 0, or nonzero to stop. */
+static int keep_body(void *ud, const char *p, size_t k)
 {
     job *j = ud;
-    size_t k = size * n;
     if ((int64_t)(j->len + k) > j->f->o.max_body) {
         j->too_big = 1;
-        return 0;
+        return 1;
     }
     if (j->len + k + 1 > j->cap) {
         size_t nc = j->cap ? j->cap : 16384;
@@ -172,14 +175,24 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
             nc = (size_t)j->f->o.max_body + 1;
         char *nb = realloc(j->body, nc);
         if (!nb)
-            return 0;
+            return 1;
         j->body = nb;
         j->cap = nc;
     }
     memcpy(j->body + j->len, p, k);
     j->len += k;
     j->body[j->len] = '\0';
-    return k;
+    return 0;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    job *j = ud;
+    size_t k = size * n;
+    return coding_feed(&j->cod, (const unsigned char *)p, k, keep_body, j, j->coding_err,
+                       sizeof j->coding_err)
+               ? 0
+               : k;
 }
 
 static void header_value(const char *line, size_t n, size_t name_len, char *out, size_t size)
@@ -209,6 +222,13 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
     if (k >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         /* A new response (after a redirect or a 100): forget the last. */
         j->ctype[0] = j->r_etag[0] = j->r_lm[0] = j->retry[0] = '\0';
+        coding_from_header(&j->cod, NULL);
+        return k;
+    }
+    if (k > 17 && strncasecmp(line, "content-encoding:", 17) == 0) {
+        char v[128];
+        header_value(line, k, 17, v, sizeof v);
+        coding_from_header(&j->cod, v);
         return k;
     }
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
@@ -227,6 +247,7 @@ static void job_free(job *j)
         return;
     if (j->easy)
         curl_easy_cleanup(j->easy);
+    coding_end(&j->cod);
     curl_slist_free_all(j->headers);
     free(j->url);
     free(j->origin);
@@ -398,7 +419,9 @@ static int start(kw_fetcher *f, job *j)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* followed here, hop by hop */
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder libcurl has */
+    /* asked for, and decoded here (coding.h) */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, CODING_ACCEPTED);
+    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.connect_timeout_ms);
     /* crawler.timeout bounds the whole fetch, its redirects included */
@@ -496,6 +519,13 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
         r.error = KW_EINVAL;
         r.refused = 1;
         snprintf(text, sizeof text, "%s", j->refused);
+    } else if (j->coding_err[0]) {
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "%s", j->coding_err);
+    } else if (code == CURLE_OK && !coding_whole(&j->cod)) {
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "the %s body ends before its compressed stream does: the "
+                                    "server cut it short", j->cod.name);
     } else if (j->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         r.error = KW_ETOOBIG;
         snprintf(text, sizeof text, "the body is larger than %lld bytes (crawler.max_body)",

@@ -30,6 +30,7 @@ typedef struct server {
     double arrivals[64];
     int narrivals;
     char user_agent[256];
+    char accept_encoding[64];
     char *bomb; /* gzip of many zeros */
     size_t bomb_len;
     struct server *other; /* where /to-other redirects */
@@ -54,6 +55,58 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *b
     return ret;
 }
 
+#define CODED_TEXT_UNITS 2000
+static const char coded_unit[] = "Lumi serum review. ";
+
+/* CODED_TEXT_UNITS of coded_unit compressed: bits 31 gzip, 15 zlib, -15
+ * raw deflate; malloc'd */
+static char *coded(int bits, size_t *len)
+{
+    size_t n = CODED_TEXT_UNITS * (sizeof coded_unit - 1), cap = n + 1024;
+    char *text = malloc(n), *out = malloc(cap);
+    for (size_t i = 0; i < CODED_TEXT_UNITS; i++)
+        memcpy(text + i * (sizeof coded_unit - 1), coded_unit, sizeof coded_unit - 1);
+    z_stream z = {0};
+    deflateInit2(&z, 6, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = (Bytef *)text;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    deflate(&z, Z_FINISH);
+    *len = cap - z.avail_out;
+    deflateEnd(&z);
+    free(text);
+    return out;
+}
+
+/* /coded/KIND: the text as gzip, gzip cut in half, two gzip members, zlib
+ * or raw deflate, bytes that are no gzip, or a coding not asked for */
+static enum MHD_Result coded_reply(struct MHD_Connection *c, const char *kind)
+{
+    size_t n = 0, m = 0;
+    int bits = strcmp(kind, "zlib") == 0 ? 15 : strcmp(kind, "raw") == 0 ? -15 : 31;
+    char *b = coded(bits, &n);
+    const char *enc = bits == 31 ? "gzip" : "deflate";
+    if (strcmp(kind, "gzip-cut") == 0) {
+        n /= 2;
+    } else if (strcmp(kind, "gzip-two") == 0) {
+        char *second = coded(31, &m), *both = malloc(n + m);
+        memcpy(both, b, n);
+        memcpy(both + n, second, m);
+        free(b), free(second);
+        b = both, n += m;
+    } else if (strcmp(kind, "not-gzip") == 0) {
+        snprintf(b, n, "plain text, not gzip at all");
+        n = strlen(b);
+    } else if (strcmp(kind, "br") == 0) {
+        enc = "br";
+    }
+    const char *h[] = {"Content-Encoding", enc, NULL};
+    enum MHD_Result ret = reply(c, 200, b, n, h);
+    free(b);
+    return ret;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload,
                                size_t *upload_size, void **state)
@@ -72,6 +125,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         s->arrivals[s->narrivals++] = mono();
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
     snprintf(s->user_agent, sizeof s->user_agent, "%s", ua ? ua : "");
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    snprintf(s->accept_encoding, sizeof s->accept_encoding, "%s", ae ? ae : "");
     pthread_mutex_unlock(&s->lock);
 
     enum MHD_Result ret;
@@ -116,6 +171,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         memset(b, 'x', n);
         ret = reply(c, 200, b, n, NULL);
         free(b);
+    } else if (strncmp(url, "/coded/", 7) == 0) {
+        ret = coded_reply(c, url + 7);
     } else if (strcmp(url, "/bomb") == 0) {
         const char *h[] = {"Content-Encoding", "gzip", NULL};
         ret = reply(c, 200, s->bomb, s->bomb_len, h);
@@ -401,6 +458,36 @@ static void timeout__bounds_the_whole_fetch_with_its_redirects(void **state)
     kw_fetcher_free(f);
 }
 
+static void content_encoding__decoded_and_a_cut_stream_refused(void **state)
+{
+    server *s = *state;
+    got g = {0};
+    kw_fetcher *f = fetcher(1, 0);
+    size_t whole = CODED_TEXT_UNITS * (sizeof coded_unit - 1);
+    static const char *const good[] = {"/coded/gzip", "/coded/zlib", "/coded/raw"};
+    for (int i = 0; i < 3; i++) {
+        get(f, s, good[i], NULL, &g);
+        assert_int_equal(g.r[i].error, 0);
+        assert_int_equal(g.r[i].body_len, whole);
+        assert_int_equal(strncmp(g.body[i], "Lumi serum review. Lumi", 23), 0);
+    }
+    assert_string_equal(s->accept_encoding, "gzip, deflate");
+    get(f, s, "/coded/gzip-two", NULL, &g); /* [3] */
+    assert_int_equal(g.r[3].error, 0);
+    assert_int_equal(g.r[3].body_len, 2 * whole);
+    /* a gzip stream the server cut short, in a whole HTTP message */
+    get(f, s, "/coded/gzip-cut", NULL, &g); /* [4] */
+    assert_int_equal(g.r[4].error, KW_EIO);
+    assert_non_null(strstr(g.text[4], "the gzip body ends before its compressed stream does"));
+    get(f, s, "/coded/not-gzip", NULL, &g); /* [5] */
+    assert_int_equal(g.r[5].error, KW_EIO);
+    assert_non_null(strstr(g.text[5], "not valid gzip data"));
+    get(f, s, "/coded/br", NULL, &g); /* [6] */
+    assert_int_equal(g.r[6].error, KW_EIO);
+    assert_non_null(strstr(g.text[6], "Content-Encoding 'br', which was not asked for"));
+    kw_fetcher_free(f);
+}
+
 static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
 {
     server *s = *state;
@@ -605,6 +692,7 @@ int main(void)
         cmocka_unit_test(slow_server__times_out),
         cmocka_unit_test(timeout__bounds_the_whole_fetch_with_its_redirects),
         cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
+        cmocka_unit_test(content_encoding__decoded_and_a_cut_stream_refused),
         cmocka_unit_test(private_addresses__are_refused_before_connecting),
         cmocka_unit_test(private_addresses__are_refused_behind_a_redirect),
         cmocka_unit_test(politeness__per_host_connections_and_delay),
