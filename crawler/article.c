@@ -324,6 +324,7 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
     for (int i = A_LINK; i < A_BASE && !it->link; i++) {
         char *l = cand_value(&an, i);
         it->link = ex_resolve(l, doc_base ? doc_base : base);
+        it->link_declared = it->link != NULL;
         free(l);
     }
     free(doc_base);

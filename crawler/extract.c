@@ -403,6 +403,8 @@ static int rules_article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ct
         *old = NULL;
         if (f == F_TIME)
             it->published = NO_TIME, it->published_local = 0;
+        if (f == F_LINK)
+            it->link_declared = 0; /* the rule's, not the page's claim */
         set_field(it, f, v, base, page);
     }
     return 0;

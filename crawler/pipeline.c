@@ -400,6 +400,19 @@ static int cmp_link_at(const void *a, const void *b)
 /* For each item of e, 1 when another item has the same link up to its
  * fragment: then neither link is a page of the item's own. NULL when out of
  * memory. */
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether two items say the same in every field: one item given twice. */
+static bool same_item(const kw_extracted_item *a, const kw_extracted_item *b)
+{
+    return same_str(a->link, b->link) && same_str(a->title, b->title) &&
+           same_str(a->text, b->text) && same_str(a->author, b->author) &&
+           a->published == b->published;
+}
+
 static unsigned char *shared_links(const kw_extracted *e)
 {
     unsigned char *shared = calloc(e->n, 1);
@@ -419,13 +432,28 @@ static unsigned char *shared_links(const kw_extracted *e)
         at[m++] = (link_at){h, i};
     }
     qsort(at, m, sizeof *at, cmp_link_at);
-    for (size_t k = 1; k < m; k++) {
-        if (at[k].h != at[k - 1].h)
-            continue;
-        const char *a = e->items[at[k].i].link, *b = e->items[at[k - 1].i].link;
-        size_t na = strcspn(a, "#"), nb = strcspn(b, "#");
-        if (na == nb && memcmp(a, b, na) == 0)
-            shared[at[k].i] = shared[at[k - 1].i] = 1;
+    /* in each run of one hash: an item the same as one before it in every
+     * field is that item given twice (2); the others share a link (1)
+     * when another of them has it too */
+    for (size_t k = 0, run; k < m; k = run) {
+        for (run = k + 1; run < m && at[run].h == at[k].h; run++)
+            ;
+        for (size_t x = k; x < run; x++) {
+            const kw_extracted_item *a = &e->items[at[x].i];
+            size_t na = strcspn(a->link, "#");
+            for (size_t y = k; y < x && shared[at[x].i] != 2; y++) {
+                const kw_extracted_item *b = &e->items[at[y].i];
+                if (shared[at[y].i] == 2 || strcspn(b->link, "#") != na ||
+                    memcmp(a->link, b->link, na) != 0)
+                    continue;
+                if (same_item(a, b)) {
+                    shared[at[x].i] = 2;
+                } else {
+                    shared[at[x].i] = 1;
+                    shared[at[y].i] = 1;
+                }
+            }
+        }
     }
     free(at);
     return shared;
@@ -447,15 +475,65 @@ static const char *own_link(const char *link, const char *page)
     return link;
 }
 
+/* Whether URL u names a site's root page ("https://x.example/", "/?a=1"). */
+static bool site_root(const char *u)
+{
+    const char *p = strstr(u, "://");
+    if (!p)
+        return false;
+    p += 3;
+    p += strcspn(p, "/?#");
+    return *p != '/' || p[1] == '\0' || p[1] == '?' || p[1] == '#';
+}
+
+/* Whether an article's declared address (rel=canonical, og:url) is
+ * another page's, not its own: on a later page of a paged article (which
+ * names the first, as a rule), or a site's root named by a page that is
+ * not (a template's mistake). Both would make this article "known" under
+ * another one's address, and lose it. */
+static bool declared_elsewhere(const kw_extracted_item *it, const char *page, int later)
+{
+    return it->link_declared && it->link && (later || (site_root(it->link) && !site_root(page)));
+}
+
+/* The key of an item with no link of its own: the source's URL (the same
+ * on every page of its paging, so that a post moving to page 2 of a board
+ * is still known), with a hash of its author and text. */
+static int linkless_key(char *canon, size_t size, char *hash, const kw_source *src,
+                        const kw_extracted_item *it, const char *text)
+{
+    if (kw_url_canonical(canon, size - 24, src->url))
+        return KW_EINVAL;
+    if (it->author) {
+        size_t na = strlen(it->author), nt = strlen(text);
+        char *both = malloc(na + nt + 2);
+        if (!both)
+            return kw_error_set(KW_ENOMEM, "out of memory");
+        memcpy(both, it->author, na);
+        both[na] = '\n';
+        memcpy(both + na + 1, text, nt + 1);
+        kw_sha256_hex(hash, both, na + 1 + nt);
+        free(both);
+    } else {
+        kw_sha256_hex(hash, text, strlen(text));
+    }
+    size_t cl = strlen(canon);
+    snprintf(canon + cl, size - cl, "#kw-%.16s", hash);
+    return 0;
+}
+
 /* Store one item for the brands whose queries it matches. several: its
  * page holds more than one; shared: another item of the page has the same
- * link (up to its fragment: "#pid1", "#pid2" on a <base href>). */
+ * link (up to its fragment: "#pid1", "#pid2" on a <base href>); later: the
+ * page is one that next= led to. */
 static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64_t fetched,
-                      const kw_extracted_item *it, int several, int shared, kw_crawl_stats *st,
-                      long *added)
+                      const kw_extracted_item *it, int several, int shared, int later,
+                      kw_crawl_stats *st, long *added)
 {
     const char *text = it->text ? it->text : it->title;
-    const char *item_link = shared ? NULL : own_link(it->link, page);
+    const char *item_link = shared                                  ? NULL
+                            : declared_elsewhere(it, page, later) ? page
+                                                                  : own_link(it->link, page);
     const char *link = item_link ? item_link : page;
     char canon[4096], page_canon[4096], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
@@ -491,19 +569,23 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     if (item_link && several && kw_url_canonical(page_canon, sizeof page_canon, page) == 0 &&
         strcmp(canon, page_canon) == 0)
         link = page, item_link = NULL; /* the page itself, written otherwise */
-    if (!item_link && kw_url_canonical(canon, sizeof canon - 24, page))
-        return 0; /* a page with no canonical form (it was fetched: none such) */
+    if (!item_link && (rc = linkless_key(canon, sizeof canon, hash, src, it, text)))
+        return rc == KW_EINVAL ? 0 : rc; /* a source with no canonical form: none such */
     st->matched++;
-    if (!item_link) {
-        /* Items without a link of their own (posts on a forum page) are
-         * told apart by their text: the page's URL keyed with its hash. */
-        kw_sha256_hex(hash, text, strlen(text));
-        size_t cl = strlen(canon);
-        snprintf(canon + cl, sizeof canon - cl, "#kw-%.16s", hash);
-    }
     /* A known URL is only linked to the brands it lacks: nothing is
      * scored for it. */
     rc = kw_store_mention_link_known(c->s, canon, ids, n, &result, NULL);
+    if (rc == KW_ENOTFOUND && !item_link) {
+        /* stored before the key above: the page's URL and the text's hash */
+        char old[4096], old_hash[65];
+        if (kw_url_canonical(old, sizeof old - 24, page) == 0) {
+            kw_sha256_hex(old_hash, text, strlen(text));
+            size_t ol = strlen(old);
+            snprintf(old + ol, sizeof old - ol, "#kw-%.16s", old_hash);
+            if (strcmp(old, canon) != 0)
+                rc = kw_store_mention_link_known(c->s, old, ids, n, &result, NULL);
+        }
+    }
     if (rc == 0 && remember)
         known_put(&c->known, key, want);
     if (rc != KW_ENOTFOUND)
@@ -597,15 +679,17 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     if (e.next && strlen(e.next) < sizeof c->next)
         memcpy(c->next, e.next, strlen(e.next) + 1);
     unsigned char *shared = NULL;
+    int later = r->url && strcmp(r->url, src->url) != 0; /* a page next= led to */
     if (e.n > 1 && !(shared = shared_links(&e))) {
         kw_extracted_free(&e);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
     rc = 0;
     for (size_t i = 0; i < e.n && !rc; i++)
-        rc = store_item(c, src, r->final_url ? r->final_url : src->url,
-                        started > 0 ? started : now, &e.items[i], e.n > 1, shared && shared[i],
-                        st, added);
+        if (!(shared && shared[i] == 2)) /* an item given twice is stored once */
+            rc = store_item(c, src, r->final_url ? r->final_url : src->url,
+                            started > 0 ? started : now, &e.items[i], e.n > 1,
+                            shared && shared[i], later, st, added);
     free(shared);
     if (!rc)
         rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s,

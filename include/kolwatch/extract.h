@@ -27,6 +27,9 @@ typedef struct kw_extracted_item {
                                            date by itself ("5分钟前", "昨天
                                            10:30"): published is INT64_MIN and
                                            kw_date_parse_relative may read it */
+    int link_declared;                  /* 1 when link is the address an article
+                                           page declares for itself (rel=canonical,
+                                           og:url), not where it was read */
 } kw_extracted_item;
 
 typedef struct kw_extracted {

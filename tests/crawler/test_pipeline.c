@@ -226,6 +226,130 @@ static void links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own
     kw_crawl_free(c);
 }
 
+/* An HTML source with these rules (JSON), added to the store. */
+static kw_source html_source(fixture *f, const char *url, const char *rules)
+{
+    kw_source s = {.every_s = 900, .enabled = 1};
+    snprintf(s.url, sizeof s.url, "%s", url);
+    snprintf(s.kind, sizeof s.kind, "html");
+    snprintf(s.platform, sizeof s.platform, "blog");
+    snprintf(s.rules, sizeof s.rules, "%s", rules);
+    assert_int_equal(kw_store_source_add(f->s, &s, &s.id), 0);
+    return s;
+}
+
+/* A 200 response of body, for the request url (a next= page when it is
+ * not the source's). */
+static kw_fetch_response page(const char *url, const char *body)
+{
+    kw_fetch_response r = {.url = url, .final_url = url, .status = 200, .error_text = "",
+                           .content_type = "text/html; charset=utf-8", .retry_after = -1,
+                           .body = body, .body_len = strlen(body)};
+    return r;
+}
+
+static void crawl_pages(fixture *f, const kw_source *src, const kw_fetch_response *r, int n,
+                        kw_crawl_stats *st)
+{
+    kw_crawl *c = NULL;
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(kw_crawl_page(c, src, &r[i], kw_time_now(), st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    kw_crawl_free(c);
+}
+
+/* Posts with no link of their own on a board read through next= pages:
+ * the same text by two authors is two posts, and a post that moved to the
+ * second page since the last pass is the one already stored. */
+static void posts_without_links_are_known_by_author_and_text_on_any_page(void **state)
+{
+    fixture *f = *state;
+    kw_source src = html_source(f, "http://board.example.com/t/1",
+                                "{\"item\":\"//div[@class='post']\",\"text\":\".//p\","
+                                "\"author\":\".//span\",\"next\":\"//a[@rel='next']/@href\"}");
+    static const char p1[] =
+        "<div class=post><span>alice</span><p>Lumi 真好用！</p></div>"
+        "<div class=post><span>bob</span><p>Lumi 真好用！</p></div>"
+        "<div class=post><span>carol</span><p>Lumi is pricey</p></div><a rel=next href=/t/1?p=2>2</a>";
+    static const char p2[] = "<div class=post><span>dan</span><p>Lumi for ever</p></div>";
+    kw_fetch_response r[2] = {page(src.url, p1), page("http://board.example.com/t/1?p=2", p2)};
+    kw_crawl_stats st = {0};
+    crawl_pages(f, &src, r, 2, &st);
+    assert_int_equal(st.added, 4);
+    /* newest first: a post came in, and carol's moved to the second page */
+    static const char q1[] =
+        "<div class=post><span>erin</span><p>Lumi again</p></div>"
+        "<div class=post><span>alice</span><p>Lumi 真好用！</p></div>"
+        "<div class=post><span>bob</span><p>Lumi 真好用！</p></div><a rel=next href=/t/1?p=2>2</a>";
+    static const char q2[] = "<div class=post><span>carol</span><p>Lumi is pricey</p></div>"
+                             "<div class=post><span>dan</span><p>Lumi for ever</p></div>";
+    kw_fetch_response q[2] = {page(src.url, q1), page("http://board.example.com/t/1?p=2", q2)};
+    kw_crawl_stats again = {0};
+    crawl_pages(f, &src, q, 2, &again);
+    assert_int_equal(again.added, 1); /* erin's */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi is pricey'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 5);
+}
+
+/* An article page that declares another page's address (a site's root, or
+ * on page 2 of a paged article the first page) is stored under its own. */
+static void an_article_declaring_another_pages_address_is_stored_under_its_own(void **state)
+{
+    fixture *f = *state;
+    kw_source a = html_source(f, "http://blog.example.com/2026/a.html", "{}");
+    kw_source b = html_source(f, "http://blog.example.com/2026/b.html", "{}");
+    kw_source c = html_source(f, "http://blog.example.com/2026/long.html",
+                              "{\"next\":\"//a[@rel='next']/@href\"}");
+    static const char pa[] = "<link rel=canonical href=http://blog.example.com/><h1>A</h1>"
+                             "<article><p>Lumi is great, I love it.</p></article>";
+    static const char pb[] = "<link rel=canonical href=http://blog.example.com/><h1>B</h1>"
+                             "<article><p>Lumi is awful, a rash in a day.</p></article>";
+    static const char pc1[] = "<link rel=canonical href=http://blog.example.com/2026/long.html>"
+                              "<article><p>Lumi, part one: the bottle.</p></article>"
+                              "<a rel=next href=long.html?page=2>2</a>";
+    static const char pc2[] = "<link rel=canonical href=http://blog.example.com/2026/long.html>"
+                              "<article><p>Lumi, part two: it leaked.</p></article>";
+    kw_crawl_stats st = {0};
+    kw_fetch_response ra = page(a.url, pa), rb = page(b.url, pb);
+    kw_fetch_response rc[2] = {page(c.url, pc1),
+                               page("http://blog.example.com/2026/long.html?page=2", pc2)};
+    crawl_pages(f, &a, &ra, 1, &st);
+    crawl_pages(f, &b, &rb, 1, &st);
+    crawl_pages(f, &c, rc, 2, &st);
+    assert_int_equal(st.added, 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://blog.example.com/2026/b.html'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://blog.example.com/2026/long.html?page=2'"),
+                     1);
+    /* a canonical address of its own is still the one it is stored under */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://blog.example.com/2026/long.html'"),
+                     1);
+}
+
+/* A feed that lists one entry twice stores it once, under its link. */
+static void an_entry_given_twice_is_stored_once_under_its_link(void **state)
+{
+    fixture *f = *state;
+    char b[4096];
+    static const char *const links[] = {"http://news0.example.com/e/1",
+                                        "http://news0.example.com/e/1"};
+    kw_fetch_response r = linked_feed(b, sizeof b, &f->src[0], links, 2);
+    /* the two items say the same: the feed's text differs only by number */
+    char *second = strstr(b, "Lumi post number 1");
+    assert_non_null(second);
+    second[strlen("Lumi post number ")] = '0';
+    kw_crawl_stats st = {0};
+    crawl_pages(f, &f->src[0], &r, 1, &st);
+    assert_int_equal(st.added, 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://news0.example.com/e/1'"),
+                     1);
+}
+
 /* A rule that finds nothing is an error in the source's health, due again
  * on its schedule, not backing off (a search page may have no result
  * today). */
@@ -726,6 +850,12 @@ int main(void)
             items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),
         cmocka_unit_test_setup_teardown(
             links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            posts_without_links_are_known_by_author_and_text_on_any_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            an_article_declaring_another_pages_address_is_stored_under_its_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_entry_given_twice_is_stored_once_under_its_link,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_rule_finding_nothing_is_an_error_due_on_schedule, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_source_edited_while_read_keeps_the_edit, setup,
