@@ -48,6 +48,7 @@ typedef struct job {
     char *body;
     size_t len, cap;
     int too_big;
+    int disallowed; /* the redirect hook said not to fetch its target */
     coding cod;            /* the response's Content-Encoding, decoded here */
     char coding_err[256]; /* why its body could not be decoded */
     char ctype[256], r_etag[256], r_lm[128], retry[128];
@@ -467,8 +468,11 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         snprintf(why, size, "redirected to %.300s, not an http:// or https:// URL", to);
         return -1;
     }
-    if (f->on_redirect && f->on_redirect(f->redirect_ctx, j->url, to, why, size))
+    int hook = f->on_redirect ? f->on_redirect(f->redirect_ctx, j->url, to, why, size) : 0;
+    if (hook) {
+        j->disallowed = hook > 0;
         return -1;
+    }
     job *n = calloc(1, sizeof *n);
     if (n) {
         n->f = f;
@@ -542,6 +546,7 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
         snprintf(text, sizeof text, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
     }
     r.error_text = text;
+    r.disallowed = r.error && j->disallowed;
     if (!r.error) {
         r.not_modified = status == 304;
         r.body = j->body ? j->body : "";

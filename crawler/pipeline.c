@@ -641,7 +641,8 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
     char err[600];
     if (r->error)
         return record(c, src, started, r->status ? r->status : -1, r->error_text, r, -1, 0,
-                      kw_crawl_backoff(src, now, r->retry_after), NULL, st);
+                      r->disallowed ? now + src->every_s : kw_crawl_backoff(src, now, r->retry_after),
+                      NULL, st);
     if (r->not_modified) {
         st->pages++;
         st->unchanged++; /* a 304: the page is as it was */

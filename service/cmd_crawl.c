@@ -275,7 +275,9 @@ static int on_redirect(void *ctx, const char *from, const char *to, char *why, s
         return 0;
     snprintf(why, size, "not fetched: redirected to %.600s: %s", to,
              !e ? "out of memory" : e->why[0] ? e->why : "robots.txt disallows it");
-    return -1;
+    /* a robots.txt that could not be had backs off; one that disallows
+     * the target keeps the source on its schedule, as a direct disallow */
+    return e && !e->failed ? 1 : -1;
 }
 
 static int load_pipeline(crawler *c);

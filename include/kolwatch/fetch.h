@@ -55,6 +55,8 @@ typedef struct kw_fetch_response {
     const char *error_text;    /* "" when error is 0 */
     int not_modified;          /* a 304: no body */
     int refused;               /* a private address was refused (error is KW_EINVAL) */
+    int disallowed;            /* a redirect the on_redirect hook said is not to be
+                                  fetched (robots.txt disallows it): no failure */
     const char *content_type, *etag, *last_modified; /* NULL when absent */
     int64_t retry_after;       /* seconds from Retry-After, -1 when absent */
     const char *body;          /* decompressed, NUL-terminated */
@@ -80,7 +82,9 @@ int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms);
 
 /* Asked before each redirect is followed (from is the URL that answered
  * with it, to the absolute target): 0 follows it; otherwise the request
- * ends with KW_EINVAL and why (size bytes) as its error text. Redirects are
+ * ends with KW_EINVAL and why (size bytes) as its error text, marked
+ * disallowed when the hook returned a positive number (not to be fetched,
+ * as robots.txt says, rather than failed). Redirects are
  * followed by the fetcher itself, each hop a request of its own that
  * waits for its host's turn as any other. */
 typedef int (*kw_fetch_redirect_fn)(void *ctx, const char *from, const char *to, char *why,

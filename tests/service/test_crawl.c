@@ -383,6 +383,12 @@ static void redirects__are_followed_only_where_robots_txt_allows(void **state)
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id = 5 AND "
                                          "last_error LIKE '%redirected to%/private/x%'"),
                      1);
+    /* not fetched as robots.txt says: due on its schedule, as a page it
+     * disallows directly, not backing off as a failure */
+    assert_int_equal(kwt_sql_int(f->url, "SELECT strftime('%s', next_attempt_at) - "
+                                         "strftime('%s', last_fetched_at) <= every_s + 5 "
+                                         "FROM sources WHERE id = 5"),
+                     1);
     /* another host (another port), whose robots.txt allows /ok only */
     static const kwt_route other[] = {
         {"/robots.txt", "text/plain", "User-agent: *\nDisallow: /\nAllow: /ok\n", 200, NULL},
