@@ -42,7 +42,12 @@ static void print_clipped(const char *s, int n)
             fputs("…", stdout);
             return;
         }
-        putchar(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p);
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* a C1 control */
+            putchar(' ');
+            p++;
+            continue;
+        }
+        putchar(*p < 0x20 || *p == 0x7F ? ' ' : *p); /* no control reaches the terminal */
     }
 }
 

@@ -519,6 +519,28 @@ static void a_tag_with_thousands_of_attributes_is_refused_before_libxml2(void **
     free(doc);
 }
 
+/* Control characters from a page never reach a terminal: not in the
+ * text read, not in an error message quoting what was sent. */
+static void control_characters_are_blanks_in_text_and_marks_in_errors(void **state)
+{
+    (void)state;
+    static const char html[] = "<title>Lumi \x01\x1b[31m red\xc2\x9b" "2J</title><article><p>Lumi "
+                               "\x07is\x7f fine</p></article>";
+    kw_extracted e;
+    assert_int_equal(kw_extract_body(&e, "html", NULL, html, sizeof html - 1, NULL,
+                                     "http://e.example.com/p", NULL), 0);
+    assert_int_equal(e.n, 1);
+    assert_null(strpbrk(e.items[0].title, "\x01\x1b\x7f"));
+    assert_null(strstr(e.items[0].title, "\xc2\x9b"));
+    assert_non_null(strstr(e.items[0].title, "[31m red"));
+    assert_null(strpbrk(e.items[0].text, "\x07\x7f"));
+    kw_extracted_free(&e);
+    assert_int_equal(kw_extract_body(&e, "bogus\x1b]0;x\x07", NULL, html, sizeof html - 1, NULL,
+                                     "http://e.example.com/p", NULL), KW_EINVAL);
+    assert_null(strpbrk(kw_error_last(), "\x1b\x07"));
+    assert_non_null(strstr(kw_error_last(), "bogus?]0;x?"));
+}
+
 /* A number read as text keeps its digits, even past 2^53, and its
  * fraction. */
 static void json_pointers__long_numbers_keep_their_digits(void **state)
@@ -723,6 +745,7 @@ int main(void)
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
         cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
+        cmocka_unit_test(control_characters_are_blanks_in_text_and_marks_in_errors),
         cmocka_unit_test(a_tag_with_thousands_of_attributes_is_refused_before_libxml2),
         cmocka_unit_test(json_pointers__long_numbers_keep_their_digits),
         cmocka_unit_test(json__bad_documents_and_rules_are_named),
