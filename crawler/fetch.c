@@ -534,6 +534,11 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
         r.error = KW_ETOOBIG;
         snprintf(text, sizeof text, "the body is larger than %lld bytes (crawler.max_body)",
                  (long long)f->o.max_body);
+    } else if (code == CURLE_OUT_OF_MEMORY && !j->errbuf[0]) {
+        /* what libcurl answers to a header line over its 100 KiB limit */
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "the response could not be read: a header line longer than "
+                                    "libcurl takes (100 KiB), or out of memory");
     } else if (code == CURLE_TOO_MANY_REDIRECTS) {
         r.error = KW_EIO;
         snprintf(text, sizeof text, "more than %d redirects", f->o.max_redirects);

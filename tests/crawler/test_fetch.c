@@ -11,6 +11,8 @@
 #include "kolwatch/timeutil.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -488,6 +490,73 @@ static void content_encoding__decoded_and_a_cut_stream_refused(void **state)
     kw_fetcher_free(f);
 }
 
+/* A server on 127.0.0.1 that answers one connection with `answer`, as
+ * it is, and closes it. */
+typedef struct raw_server {
+    int fd, port;
+    const char *answer;
+    pthread_t t;
+} raw_server;
+
+static void *raw_serve(void *arg)
+{
+    raw_server *rs = arg;
+    int c = accept(rs->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char req[4096];
+    ssize_t got = read(c, req, sizeof req); /* the request, unread */
+    (void)got;
+    for (size_t done = 0, n = strlen(rs->answer); done < n;) {
+        ssize_t w = write(c, rs->answer + done, n - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    close(c);
+    return NULL;
+}
+
+static void raw_start(raw_server *rs, const char *answer)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof a;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    rs->answer = answer;
+    rs->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(rs->fd >= 0);
+    assert_int_equal(bind(rs->fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(rs->fd, 1), 0);
+    getsockname(rs->fd, (struct sockaddr *)&a, &len);
+    rs->port = ntohs(a.sin_port);
+    pthread_create(&rs->t, NULL, raw_serve, rs);
+}
+
+static void a_header_line_too_long_is_named_not_out_of_memory(void **state)
+{
+    (void)state;
+    size_t n = 200 * 1024;
+    char *answer = malloc(n + 256);
+    int k = snprintf(answer, 256, "HTTP/1.1 200 OK\r\nX-Long: ");
+    memset(answer + k, 'a', n);
+    snprintf(answer + k + n, 128, "\r\nContent-Length: 2\r\n\r\nok");
+    raw_server rs;
+    raw_start(&rs, answer);
+    kw_fetcher *f = fetcher(1, 0);
+    got g = {0};
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", rs.port);
+    kw_fetch_request q = {.url = url};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.r[0].error, KW_EIO);
+    assert_non_null(strstr(g.text[0], "a header line longer than libcurl takes"));
+    kw_fetcher_free(f);
+    pthread_join(rs.t, NULL);
+    close(rs.fd);
+    free(answer);
+}
+
 static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
 {
     server *s = *state;
@@ -693,6 +762,7 @@ int main(void)
         cmocka_unit_test(timeout__bounds_the_whole_fetch_with_its_redirects),
         cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
         cmocka_unit_test(content_encoding__decoded_and_a_cut_stream_refused),
+        cmocka_unit_test(a_header_line_too_long_is_named_not_out_of_memory),
         cmocka_unit_test(private_addresses__are_refused_before_connecting),
         cmocka_unit_test(private_addresses__are_refused_behind_a_redirect),
         cmocka_unit_test(politeness__per_host_connections_and_delay),
