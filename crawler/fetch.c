@@ -125,10 +125,20 @@ static int is_private(const struct sockaddr *sa)
             zero &= b[i] == 0;
         if (zero) /* :: and ::1 */
             return 1;
-        if (memcmp(b, mapped, 12) == 0)
-            return v4_private((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-                              (uint32_t)b[14] << 8 | b[15]);
-        return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff;
+        /* IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d),
+         * NAT64's well-known prefix (64:ff9b::a.b.c.d) and 6to4 (2002:ab:cd::) */
+        static const unsigned char compat[12] = {0}, nat64[12] = {0, 0x64, 0xff, 0x9b};
+        uint32_t v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
+        if (!memcmp(b, mapped, 12) || !memcmp(b, compat, 12) || !memcmp(b, nat64, 12))
+            return v4_private(v4);
+        if (b[0] == 0x20 && b[1] == 0x02)
+            return v4_private((uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 |
+                              (uint32_t)b[4] << 8 | b[5]);
+        if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
+            return 1; /* 64:ff9b:1::/48, NAT64 for local use */
+        /* unique local fc00::/7, link-local fe80::/10, site-local fec0::/10,
+         * multicast ff00::/8 */
+        return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0x80) == 0x80) || b[0] == 0xff;
     }
     return 1; /* anything else is no Internet address */
 }

@@ -465,6 +465,14 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
             return 0;
         if (q < end && *q == ';')
             q++;
+        /* &#128; to &#159; are windows-1252's characters, as HTML reads them */
+        static const uint16_t w1252[32] = {
+            0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020, 0x2021,
+            0x2C6,  0x2030, 0x160,  0x2039, 0x152,  0x8D,   0x17D,  0x8F,
+            0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+            0x2DC,  0x2122, 0x161,  0x203A, 0x153,  0x9D,   0x17E,  0x178};
+        if (v >= 0x80 && v <= 0x9F)
+            v = w1252[v - 0x80];
         *cp = v;
         return (size_t)(q - p);
     }

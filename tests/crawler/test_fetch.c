@@ -587,6 +587,20 @@ static void private_addresses__are_refused_before_connecting(void **state)
         assert_non_null(strstr(g.text[i], "refused"));
     }
     assert_int_equal(s->hits, before); /* nothing reached the server */
+    /* loopback inside IPv6 addresses: compatible, NAT64, 6to4, site-local */
+    static const char *const v6[] = {"http://[::127.0.0.1]:9/", "http://[64:ff9b::7f00:1]:9/",
+                                     "http://[2002:7f00:1::1]:9/", "http://[fec0::1]:9/",
+                                     "http://[::ffff:127.0.0.1]:9/"};
+    for (int i = 0; i < 5; i++) {
+        kw_fetch_request q6 = {.url = v6[i]};
+        assert_int_equal(kw_fetcher_add(f, &q6), 0);
+    }
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.n, 7);
+    for (int i = 2; i < 7; i++) {
+        assert_int_equal(g.r[i].error, KW_EINVAL);
+        assert_non_null(strstr(g.text[i], "refused"));
+    }
     kw_fetcher_free(f);
 }
 

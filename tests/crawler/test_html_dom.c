@@ -62,6 +62,9 @@ static void entities_in_text_and_attributes(void **state)
     (void)state;
     expect_tree("<p title='a&quot;b&amp;c'>Caf&eacute; &lt;&#x4e2d;&#20013;&gt; &bogus; &amp x",
                 "html(body(p[title=a\"b&c]('Caf\xC3\xA9 <\xE4\xB8\xAD\xE4\xB8\xAD> &bogus; &amp x')))");
+    /* &#128; to &#159; are read as windows-1252, as browsers do */
+    expect_tree("<p>&#128;5 &#x93;q&#148; &#129;",
+                "html(body(p('\xE2\x82\xAC" "5 \xE2\x80\x9Cq\xE2\x80\x9D \xC2\x81')))");
     /* code points no text may hold become U+FFFD */
     expect_tree("<p>&#0;&#xD800;&#1114112;", "html(body(p('\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD')))");
 }
