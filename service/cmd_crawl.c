@@ -105,10 +105,11 @@ static int robots_allow(const crawler *c, const robots_entry *e, const char *url
 
 #define SEEN 16 /* pages a source's paging remembers, to stop at a cycle */
 
+/* A hash of a URL up to its fragment: "p.html#more" is p.html. */
 static uint64_t url_hash(const char *s)
 {
     uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (; *s; s++)
+    for (; *s && *s != '#'; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211u;
     return h;
 }
