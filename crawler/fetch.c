@@ -49,6 +49,8 @@ typedef struct job {
     size_t len, cap;
     int too_big;
     int disallowed; /* the redirect hook said not to fetch its target */
+    size_t keep_first; /* the request's: the body is cut there */
+    int cut;           /* it was */
     coding cod;            /* the response's Content-Encoding, decoded here */
     char coding_err[256]; /* why its body could not be decoded */
     char ctype[256], r_etag[256], r_lm[128], retry[128];
@@ -174,6 +176,10 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 static int keep_body(void *ud, const char *p, size_t k)
 {
     job *j = ud;
+    if (j->keep_first && j->len + k >= j->keep_first) {
+        k = j->keep_first - j->len; /* the rest is not wanted */
+        j->cut = 1;
+    }
     if ((int64_t)(j->len + k) > j->f->o.max_body) {
         j->too_big = 1;
         return 1;
@@ -193,7 +199,7 @@ static int keep_body(void *ud, const char *p, size_t k)
     memcpy(j->body + j->len, p, k);
     j->len += k;
     j->body[j->len] = '\0';
-    return 0;
+    return j->cut; /* stops the transfer once the part wanted is had */
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -366,6 +372,7 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
         return kw_error_set(KW_ENOMEM, "out of memory");
     j->f = f;
     j->user = req->user;
+    j->keep_first = req->keep_first;
     if ((rc = host_key(req->url, j->hostkey, sizeof j->hostkey))) {
         free(j);
         return rc;
@@ -433,7 +440,8 @@ static int start(kw_fetcher *f, job *j)
     /* asked for, and decoded here (coding.h) */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, CODING_ACCEPTED);
     curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
+    if (!j->keep_first) /* else the body is cut where wanted, however long */
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_body);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->o.connect_timeout_ms);
     /* crawler.timeout bounds the whole fetch, its redirects included */
     double left_ms = (double)f->o.timeout_ms - j->spent * 1000.0;
@@ -464,7 +472,7 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
     long status = 0;
     char *to = NULL, key[300];
     curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (code != CURLE_OK || j->refused[0] || j->too_big ||
+    if ((code != CURLE_OK && !j->cut) || j->refused[0] || j->too_big ||
         !(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) ||
         curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &to) != CURLE_OK || !to)
         return 0;
@@ -487,6 +495,7 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
     if (n) {
         n->f = f;
         n->user = j->user;
+        n->keep_first = j->keep_first;
         n->hops = j->hops + 1;
         n->first_started = j->first_started;
         n->spent = j->spent + (mono() - j->started);
@@ -533,6 +542,8 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
         r.error = KW_EINVAL;
         r.refused = 1;
         snprintf(text, sizeof text, "%s", j->refused);
+    } else if (j->cut) {
+        /* the first bytes, as asked: no error */
     } else if (j->coding_err[0]) {
         r.error = KW_EIO;
         snprintf(text, sizeof text, "%s", j->coding_err);

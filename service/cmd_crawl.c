@@ -257,7 +257,8 @@ static robots_entry *robots_now(crawler *c, const char *url)
     char robots[400];
     kw_fetcher *f = NULL;
     snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
-    kw_fetch_request q = {.url = robots, .user = e};
+    /* only what RFC 9309 has parsed: a longer robots.txt is read no further */
+    kw_fetch_request q = {.url = robots, .user = e, .keep_first = KW_ROBOTS_MAX_BYTES + 1};
     if (cli_fetcher(c->cli, &f) || kw_fetcher_add(f, &q) || kw_fetcher_run(f, on_robots, c))
         e->deny_all = e->failed = 1, e->retry_after = -1,
         snprintf(e->why, sizeof e->why, "robots.txt could not be fetched");
@@ -328,7 +329,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         char url[400];
         host_of(c->srcs[i].url, e->host, sizeof e->host);
         snprintf(url, sizeof url, "%s/robots.txt", e->host);
-        kw_fetch_request q = {.url = url, .user = e};
+        kw_fetch_request q = {.url = url, .user = e, .keep_first = KW_ROBOTS_MAX_BYTES + 1};
         e->retry_after = -1;
         if (kw_fetcher_add(c->f, &q))
             e->deny_all = 1, snprintf(e->why, sizeof e->why, "%s", kw_error_last());

@@ -42,6 +42,9 @@ typedef struct kw_fetch_request {
     const char *etag;          /* sent verbatim as If-None-Match, or NULL */
     const char *last_modified; /* sent verbatim as If-Modified-Since, or NULL */
     void *user;                /* handed back in the response */
+    size_t keep_first;         /* > 0: only the body's first bytes are wanted (a
+                                  robots.txt): a longer one is cut there, read
+                                  no further, and is no error */
 } kw_fetch_request;
 
 typedef struct kw_fetch_response {

@@ -567,6 +567,17 @@ static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
     assert_int_equal(g.r[0].error, KW_ETOOBIG);
     assert_int_equal(g.r[1].error, KW_ETOOBIG);
     assert_non_null(strstr(g.text[1], "larger than"));
+    /* a request for the first bytes only (a robots.txt) is cut there, no
+     * error, whatever the body's length and the cap */
+    char url[128];
+    snprintf(url, sizeof url, "http://%s:%d/big", s->ip, s->port);
+    kw_fetch_request q = {.url = url, .keep_first = 1000};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.r[2].error, 0);
+    assert_int_equal(g.r[2].status, 200);
+    assert_int_equal(g.r[2].body_len, 1000);
+    assert_int_equal(g.body[2][0], 'x');
     kw_fetcher_free(f);
 }
 
