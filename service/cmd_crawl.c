@@ -394,6 +394,38 @@ static int load_pipeline(crawler *c)
 
 static int crawl_main(kw_cli *cli, int argc, char **argv, int worker);
 
+/* The database server went away (PostgreSQL restarted, the network cut):
+ * a crawler that keeps going opens it again, waiting longer each time it
+ * cannot, up to a minute, until it can or is stopped. */
+static int reconnect(crawler *c)
+{
+    fprintf(stderr, "%skolwatch: crawl: lost the database connection; opening it again\n",
+            c->tty ? "\n" : "");
+    kw_crawl_free(c->pipe);
+    c->pipe = NULL;
+    kw_store_free(c->s);
+    c->s = NULL;
+    for (int wait = 1; !stop_requested; wait = wait < 32 ? wait * 2 : 60) {
+        /* its claims are let go: the sources it could not record are due
+         * at once, not when their leases run out */
+        if (cli_open_store(c->cli, &c->s, 0, 0) == EXIT_OK &&
+            kw_store_source_release(c->s, c->owner) == 0) {
+            fprintf(stderr, "kolwatch: crawl: the database is back\n");
+            c->failed = 0; /* what failed was the connection, not the sources */
+            return EXIT_OK;
+        }
+        if (c->s) {
+            fprintf(stderr, "kolwatch: crawl: %s\n", kw_error_last());
+            kw_store_free(c->s);
+            c->s = NULL;
+        }
+        fprintf(stderr, "kolwatch: crawl: trying again in %d s\n", wait);
+        for (int i = 0; i < wait && !stop_requested; i++)
+            sleep(1);
+    }
+    return EXIT_FAIL;
+}
+
 int cmd_crawl(kw_cli *cli, int argc, char **argv) { return crawl_main(cli, argc, argv, 0); }
 int cmd_worker(kw_cli *cli, int argc, char **argv) { return crawl_main(cli, argc, argv, 1); }
 
@@ -449,6 +481,11 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     while (!stop_requested) {
         rc = crawl_once(&c, only, (size_t)limit);
         progress(&c, 1);
+        if (rc && !once && !only && !kw_store_connected(c.s)) {
+            if ((rc = reconnect(&c)))
+                break;
+            continue; /* what this pass could not record is due again */
+        }
         if (rc || once || only)
             break;
         if (c.nsrcs == (size_t)limit)
@@ -458,7 +495,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     }
     /* the sources claimed and not reached (a signal, an error) are due
      * again at once, not held until the lease runs out */
-    if (kw_store_source_release(c.s, c.owner) && !rc)
+    if (c.s && kw_store_source_release(c.s, c.owner) && !rc)
         rc = cli_fail("crawl: %s", kw_error_last());
     if (rc && c.done == 0)
         goto cleanup; /* it said why; there is nothing to sum up */

@@ -40,6 +40,8 @@ typedef struct kw_backend {
     void (*reset)(kw_stmt *st);
     void (*finalize)(kw_stmt *st);
     void (*close)(kw_store *s);
+    /* 0 once the connection to a server is lost (NULL: never lost). */
+    int (*connected)(const kw_store *s);
     /* Dialect: a query taking $1 = table name that returns a row if the
      * table exists; the DDL of schema_version; how to begin a write
      * transaction. */

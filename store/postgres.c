@@ -203,6 +203,7 @@ static void pg_finalize(kw_stmt *st)
 }
 
 static void pg_close(kw_store *s) { PQfinish(CONN(s)); }
+static int pg_connected(const kw_store *s) { return PQstatus((const PGconn *)s->db) == CONNECTION_OK; }
 
 static void quiet_notices(void *arg, const char *message) { (void)arg, (void)message; }
 
@@ -223,6 +224,7 @@ static const kw_backend postgres_backend = {
     .reset = pg_reset,
     .finalize = pg_finalize,
     .close = pg_close,
+    .connected = pg_connected,
     .sql_has_table = "SELECT 1 FROM information_schema.tables WHERE table_schema = "
                      "current_schema() AND table_name = $1",
     .sql_version_ddl = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "

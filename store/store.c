@@ -238,6 +238,8 @@ fail:
     return rc;
 }
 
+int kw_store_connected(const kw_store *s) { return !s->be->connected || s->be->connected(s); }
+
 void kw_store_free(kw_store *s)
 {
     if (!s)

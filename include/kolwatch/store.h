@@ -36,6 +36,10 @@ typedef struct kw_store_options {
  * Caller frees with kw_store_free. opt may be NULL. */
 int kw_store_open(kw_store **out, const char *url, const kw_store_options *opt);
 void kw_store_free(kw_store *s);
+/* 0 once the connection to the database server is lost (PostgreSQL
+ * restarted, the network cut): the store is to be freed and opened again.
+ * SQLite's is never lost. */
+int kw_store_connected(const kw_store *s);
 
 /* "sqlite" or "postgres". */
 const char *kw_store_backend(const kw_store *s);

@@ -149,12 +149,62 @@ static void leases__are_extended_while_a_long_pass_runs(void **state)
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS NOT NULL"), 0);
 }
 
+/* PostgreSQL restarted or the network cut: a worker opens the database
+ * again and goes on, and the sources it could not record are fetched. */
+static void a_worker_that_loses_the_database_opens_it_again(void **state)
+{
+    fixture *f = *state;
+    if (strncmp(f->url, "postgres", 8) != 0)
+        skip(); /* SQLite has no connection to lose */
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z' "
+                        "WHERE id > 10");
+    const char *const args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                                "crawler.min_delay_ms=400", "--set", "crawler.max_per_host=1",
+                                "--set", "crawler.lease=3s", "worker", NULL};
+    pid_t a = kwt_spawn(f->dir, args);
+    struct timespec ts = {1, 200 * 1000 * 1000}; /* into the pass (4 to 6 s) */
+    nanosleep(&ts, NULL);
+    /* every connection to this test's database but this one, cut */
+    assert_true(kwt_sql_int(f->url, "SELECT COUNT(pg_terminate_backend(pid)) FROM "
+                                    "pg_stat_activity WHERE datname = current_database() AND "
+                                    "pid <> pg_backend_pid()") >= 1);
+    int64_t fetched = 0;
+    for (int i = 0; i < 400 && fetched < 10; i++) {
+        struct timespec t = {0, 50 * 1000 * 1000};
+        nanosleep(&t, NULL);
+        fetched = kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id <= 10 AND "
+                                      "last_fetched_at IS NOT NULL AND last_error IS NULL");
+    }
+    int alive = waitpid(a, NULL, WNOHANG) == 0;
+    kill(a, SIGTERM);
+    int sa;
+    waitpid(a, &sa, 0);
+    if (!alive || fetched != 10) { /* what the worker said */
+        char path[4200], said[1024] = "";
+        snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)a);
+        FILE *e = fopen(path, "r");
+        if (e && fseek(e, -(long)(sizeof said - 1), SEEK_END) != 0)
+            rewind(e); /* its last words */
+        size_t n = e ? fread(said, 1, sizeof said - 1, e) : 0;
+        said[n] = '\0';
+        if (e)
+            fclose(e);
+        fail_msg("alive %d, %lld of 10 fetched; the worker said:\n%s", alive, (long long)fetched,
+                 said);
+    }
+    assert_int_equal(fetched, 10);
+    assert_true(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(two_workers__fetch_every_source_exactly_once, setup, teardown),
         cmocka_unit_test_setup_teardown(leases__an_expired_one_is_taken_over_a_live_one_is_not, setup, teardown),
         cmocka_unit_test_setup_teardown(leases__are_extended_while_a_long_pass_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_worker_that_loses_the_database_opens_it_again, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
 }
