@@ -663,8 +663,13 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!doc) {
         const char *at = cJSON_GetErrorPtr();
-        rc = kw_error_set(KW_EINVAL, "%s: not JSON (error at byte %ld)", name,
-                          at && at >= json && at <= json + len ? (long)(at - json) : 0L);
+        size_t deep = json_nested_over(json, len, CJSON_NESTING_LIMIT);
+        if (deep) /* no syntax error: cJSON's limit */
+            rc = kw_error_set(KW_EINVAL, "%s: JSON nested deeper than %d at byte %zu, which "
+                                         "cJSON does not read", name, CJSON_NESTING_LIMIT, deep);
+        else
+            rc = kw_error_set(KW_EINVAL, "%s: not JSON (error at byte %ld)", name,
+                              at && at >= json && at <= json + len ? (long)(at - json) : 0L);
         goto cleanup;
     }
     doc = json_exact_ints(doc, json, len); /* numbers keep their digits */

@@ -718,29 +718,6 @@ cleanup:
 
 /* ---- JSON Feed ---------------------------------------------------------- */
 
-static size_t json_depth_over(const char *s, size_t n, size_t limit)
-{
-    size_t depth = 0;
-    bool str = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                str = false;
-        } else if (c == '"') {
-            str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > limit)
-                return i + 1;
-        } else if ((c == '}' || c == ']') && depth) {
-            depth--;
-        }
-    }
-    return 0;
-}
-
 static char *jstr(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -806,7 +783,7 @@ static char *jlink(reader *rd, const cJSON *obj, const char *key)
 static int parse_json(reader *rd, const char *text, size_t len)
 {
     kw_feed *f = rd->feed;
-    size_t at = json_depth_over(text, len, JSON_MAX_DEPTH);
+    size_t at = json_nested_over(text, len, JSON_MAX_DEPTH);
     if (at)
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON nested deeper than %d at byte %zu",
                             rd->name, JSON_MAX_DEPTH, at);

@@ -83,6 +83,9 @@ void ex_sb_add(kw_sbuf *b, const char *s, size_t n);
  * NULL for an empty result. */
 char *ex_tidy(char *s);
 /* link resolved against base, as a new string; NULL for an empty link. */
+/* The offset just past the first '[' or '{' nested deeper than limit in
+ * the JSON text s (strings skipped), or 0 when none is. */
+size_t json_nested_over(const char *s, size_t n, size_t limit);
 /* Integer literals of this many digits or more do not fit a double. */
 #define JSON_BIG_INT_DIGITS 16
 /* doc, cJSON's reading of the valid JSON text s; when s has integer

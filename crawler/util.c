@@ -382,3 +382,26 @@ cJSON *json_exact_ints(cJSON *doc, const char *s, size_t len)
     cJSON_Delete(doc);
     return exact;
 }
+
+size_t json_nested_over(const char *s, size_t n, size_t limit)
+{
+    size_t depth = 0;
+    bool str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                str = false;
+        } else if (c == '"') {
+            str = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return i + 1;
+        } else if ((c == '}' || c == ']') && depth) {
+            depth--;
+        }
+    }
+    return 0;
+}

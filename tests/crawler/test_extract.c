@@ -580,6 +580,17 @@ static void json__bad_documents_and_rules_are_named(void **state)
     assert_string_equal(e.items[0].text, "x");
     assert_null(e.items[0].title);
     kw_extracted_free(&e);
+    /* nesting past cJSON's limit, in a key no rule reads, is named so */
+    size_t depth = 1500, n = 0;
+    char *deep = malloc(2 * depth + 64);
+    n += (size_t)snprintf(deep, 64, "{\"t\":\"Lumi\",\"x\":");
+    memset(deep + n, '[', depth), n += depth;
+    memset(deep + n, ']', depth), n += depth;
+    deep[n++] = '}';
+    assert_int_equal(kw_extract_json(&e, deep, n, "{\"text\":\"/t\"}", NULL, "api.json"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "api.json: JSON nested deeper than 1000 at byte"));
+    free(deep);
 }
 
 /* Sources are checked on `source add` with the same rule as extraction
