@@ -838,7 +838,17 @@ static int extract_body(kw_extracted *out, const char *kind, const char *rules, 
     if (charset)
         *charset = d.charset;
     size_t bad, chars;
-    if (not_text(d.text, d.len, &bad, &chars)) {
+    bool is_text = !not_text(d.text, d.len, &bad, &chars);
+    if (is_text && strncmp(d.charset, "utf-16", 6) != 0) {
+        /* NULs were made blanks by the decoding: counted from the bytes */
+        size_t head = len < 4096 ? len : 4096, nuls = 0;
+        for (const char *p = body, *end = p + head; (p = memchr(p, '\0', (size_t)(end - p)));
+             p++)
+            nuls++;
+        if (nuls >= 32 && nuls * 20 > head)
+            is_text = false, bad = nuls, chars = head;
+    }
+    if (!is_text) {
         kw_decoded_free(&d);
         return kw_error_set(KW_EINVAL, "%s: not text: %zu of its first %zu characters are "
                                        "undecodable bytes or control characters (a binary file "

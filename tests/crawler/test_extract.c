@@ -404,6 +404,18 @@ static void a_binary_body_is_no_text_a_few_bad_bytes_are_read(void **state)
     assert_int_equal(e.n, 1);
     assert_non_null(strstr(e.items[0].text, "露米面霜很好用"));
     kw_extracted_free(&e);
+    /* NULs (which decoding makes blanks) are no text either */
+    char nuls[20000] = {0};
+    memcpy(nuls + sizeof nuls - 24, "<p>Lumi is good</p>", 19);
+    assert_int_equal(kw_extract_body(&e, "html", NULL, nuls, sizeof nuls - 5, "text/html",
+                                     "https://e.example.com/z", NULL), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "https://e.example.com/z: not text"));
+    /* a few are read as blanks */
+    static const char few[] = "<article><p>Lumi\0is good</p></article>";
+    assert_int_equal(kw_extract_body(&e, "html", NULL, few, sizeof few - 1, "text/html",
+                                     "https://e.example.com/z", NULL), 0);
+    assert_string_equal(e.items[0].text, "Lumi is good");
+    kw_extracted_free(&e);
 }
 
 /* A page yields as many items as a feed keeps (10,000), not fewer: a long
