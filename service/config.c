@@ -87,7 +87,13 @@ static int assign(kw_config *cfg, int i, const char *text, kw_opt_source src,
     char *end;
     nv.src = src;
     switch (o->type) {
-    case OPT_STRING:
+    case OPT_STRING: /* bounds, where given, are on its length */
+        if (o->min <= o->max && strlen(text) < o->min)
+            return kw_error_set(KW_EINVAL, "%s: %s.%s may not be empty", where, o->section,
+                                o->key);
+        if (o->min <= o->max && strlen(text) > o->max)
+            return kw_error_set(KW_EINVAL, "%s: %s.%s is longer than %g bytes", where,
+                                o->section, o->key, o->max);
         break;
     case OPT_INT:
         errno = 0;

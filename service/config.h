@@ -26,7 +26,8 @@ typedef struct kw_option_def {
     const char *key;
     kw_opt_type type;
     const char *def;   /* default, as text */
-    double min, max;   /* bounds for numbers (ignored when min > max) */
+    double min, max;   /* bounds for numbers, for text its length (ignored when
+                          min > max) */
     int reloadable;    /* may change on SIGHUP without a restart */
     const char *flag;  /* the command-line flag that sets it, or NULL */
     const char *help;

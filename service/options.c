@@ -8,7 +8,7 @@
 #define NO_BOUNDS 1, 0
 
 const kw_option_def kw_options[] = {
-    {"core", "db", OPT_STRING, "./kolwatch.db", NO_BOUNDS, 0, "--db",
+    {"core", "db", OPT_STRING, "./kolwatch.db", 1, 4000, 0, "--db",
      "Database URL: a path or sqlite:PATH, or postgres://user@host:port/db"},
     {"core", "timezone", OPT_STRING, "UTC", NO_BOUNDS, 1, NULL,
      "Time zone for months, days in reports, quiet hours (e.g. Asia/Shanghai)"},
@@ -27,8 +27,8 @@ const kw_option_def kw_options[] = {
      "words-, kw)"},
     {"crawler", "user_agent", OPT_STRING,
      "kolwatch/0.1 (+https://kolwatch.example/bot; set crawler.user_agent to your contact)",
-     NO_BOUNDS, 1, NULL, "User-Agent of every request; put a contact URL or address in it"},
-    {"crawler", "robots_agent", OPT_STRING, "kolwatch", NO_BOUNDS, 1, NULL,
+     1, 500, 1, NULL, "User-Agent of every request; put a contact URL or address in it"},
+    {"crawler", "robots_agent", OPT_STRING, "kolwatch", 1, 100, 1, NULL,
      "The product token robots.txt groups are matched against"},
     {"crawler", "allow_private", OPT_BOOL, "false", NO_BOUNDS, 1, NULL,
      "Also connect to loopback, private, link-local and multicast addresses"},

@@ -201,6 +201,13 @@ int kw_store_open(kw_store **out, const char *url, const kw_store_options *opt)
         opt = &defaults;
     if (!url || !*url)
         return kw_error_set(KW_EINVAL, "no database URL given (--db or KOLWATCH_DB)");
+    const char *scheme_end = strstr(url, "://");
+    if (scheme_end && !is_postgres_url(url) &&
+        strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") ==
+            (size_t)(scheme_end - url))
+        return kw_error_set(KW_EINVAL, "%s: kolwatch stores in SQLite (a path, or sqlite:PATH) "
+                                       "or PostgreSQL (postgres://user@host:port/db), not '%.*s'",
+                            url, (int)(scheme_end - url), url);
     if (!(s = calloc(1, sizeof *s)) || !(s->url = strdup(url))) {
         free(s);
         return kw_error_set(KW_ENOMEM, "out of memory");

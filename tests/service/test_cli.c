@@ -500,13 +500,21 @@ static void config__a_bad_file_line_is_named_with_file_and_line(void **state)
     kwt_run_free(&r);
     /* a bad --set is a bad command line: exit 2, naming the option */
     write_in_dir(f, "kolwatch.conf", "# nothing set\n");
-    const char *sets[] = {"crawler.min_delay_ms=abc", "crawler.no_such=1"};
-    for (int i = 0; i < 2; i++) {
+    const char *sets[] = {"crawler.min_delay_ms=abc", "crawler.no_such=1", "crawler.user_agent="};
+    const char *named[] = {"crawler.min_delay_ms", "crawler.no_such",
+                           "crawler.user_agent may not be empty"};
+    for (int i = 0; i < 3; i++) {
         r = KW(f, NULL, "--set", sets[i], "config", "show");
         assert_int_equal(r.status, 2);
-        assert_non_null(strstr(r.err, i ? "crawler.no_such" : "crawler.min_delay_ms"));
+        assert_non_null(strstr(r.err, named[i]));
         kwt_run_free(&r);
     }
+    /* a database URL of another kind is named as such */
+    r = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", "mysql://db.example/x", "source",
+                                                         "list", NULL});
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "or PostgreSQL (postgres://user@host:port/db), not 'mysql'"));
+    kwt_run_free(&r);
 }
 
 static void import__scores_each_mention_and_counts_labels_in_the_buckets(void **state)
