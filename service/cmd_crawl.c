@@ -77,6 +77,7 @@ typedef struct crawler {
     long pass_from; /* done when this pass began */
     long readable; /* sources whose own page was fetched and read */
     int tty, failed;
+    int lost_said; /* the lost database connection was reported this pass */
     int64_t started;
     char owner[128]; /* who holds the claims: host:pid */
     int64_t lease_s, renewed_at; /* the claims' lease; when last extended */
@@ -127,6 +128,15 @@ static int seen_before(crawler *c, size_t i, const char *read, const char *next)
     return 0;
 }
 
+/* An error recording what was fetched; a lost database connection once
+ * (every page after it fails alike until the crawler opens it again). */
+static void say_error(crawler *c)
+{
+    if (!kw_store_connected(c->s) && c->lost_said++)
+        return;
+    fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
+}
+
 /* A pass can outlast its lease (many sources on a slow host, a long
  * Crawl-delay, a slow transfer): the claims are extended every third of the
  * lease, from the fetcher's tick, so that no other crawler takes the sources
@@ -140,7 +150,7 @@ static void keep_claims(crawler *c)
     c->renewed_at = now;
     if ((c->pipe && kw_crawl_flush(c->pipe)) ||
         kw_store_source_renew(c->s, c->owner, now + c->lease_s)) {
-        fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
+        say_error(c);
         c->failed = 1;
     }
 }
@@ -154,7 +164,7 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     size_t i = (size_t)(src - c->srcs);
     long errors = c->st.errors;
     if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
-        fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
+        say_error(c);
         c->failed = 1;
         c->done++;
         if (i < c->nsrcs)
@@ -412,6 +422,7 @@ static int reconnect(crawler *c)
             kw_store_source_release(c->s, c->owner) == 0) {
             fprintf(stderr, "kolwatch: crawl: the database is back\n");
             c->failed = 0; /* what failed was the connection, not the sources */
+            c->lost_said = 0;
             return EXIT_OK;
         }
         if (c->s) {
