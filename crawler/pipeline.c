@@ -357,13 +357,19 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
                   const char *error, const kw_fetch_response *r, long items, long added,
                   int64_t next, const char *digest, kw_crawl_stats *st)
 {
-    char clean[600];
+    char clean[1000];
     /* a later page (next=) is named: its source's own page may be fine */
     const char *url = r && r->url ? r->url : src->url;
     int later = strcmp(url, src->url) != 0 && !(error && strncmp(error, url, strlen(url)) == 0);
+    /* so is the hop a redirect led to, where the error came from */
+    const char *hop = error && r && r->final_url && strcmp(r->final_url, url) != 0 &&
+                              !strstr(error, r->final_url)
+                          ? r->final_url
+                          : NULL;
     if (error) { /* it may quote the page, or be cut inside a character */
-        snprintf(clean, sizeof clean, "%s%.300s%s%s", later ? "page " : "", later ? url : "",
-                 later ? ": " : "", error);
+        snprintf(clean, sizeof clean, "%s%.300s%s%s%s%.300s%s", later ? "page " : "",
+                 later ? url : "", later ? ": " : "", error, hop ? " (at " : "", hop ? hop : "",
+                 hop ? ", where a redirect led)" : "");
         utf8_scrub(clean);
         error = clean;
     }

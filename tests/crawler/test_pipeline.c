@@ -380,6 +380,20 @@ static void a_rule_finding_nothing_is_an_error_due_on_schedule(void **state)
     kw_crawl_free(c);
 }
 
+/* An error that came from where a redirect led names that page. */
+static void an_error_after_a_redirect_names_the_page_it_came_from(void **state)
+{
+    fixture *f = *state;
+    kw_fetch_response r = {.url = f->src[1].url, .final_url = "http://news1.example.com/gone",
+                           .status = 404, .error_text = "", .retry_after = -1, .body = ""};
+    kw_crawl_stats st = {0};
+    crawl_pages(f, &f->src[1], &r, 1, &st);
+    kw_source got;
+    assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &got), 0);
+    assert_string_equal(got.last_error,
+                        "HTTP 404 (at http://news1.example.com/gone, where a redirect led)");
+}
+
 /* A source edited while its page was being read (another URL) keeps what
  * the edit said: the old reading's result is not recorded over it. */
 static void a_source_edited_while_read_keeps_the_edit(void **state)
@@ -855,6 +869,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             an_article_declaring_another_pages_address_is_stored_under_its_own, setup, teardown),
         cmocka_unit_test_setup_teardown(an_entry_given_twice_is_stored_once_under_its_link,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(an_error_after_a_redirect_names_the_page_it_came_from,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_rule_finding_nothing_is_an_error_due_on_schedule, setup,
                                         teardown),
