@@ -37,6 +37,8 @@ void coding_from_header(coding *c, const char *value)
     c->kind = n > 1 ? CODING_OTHER : kind; /* gzip over gzip: not asked for */
 }
 
+/* Start the decoder; for deflate, p (n >= 2 bytes, or the whole body)
+ * tells zlib's wrapping from raw deflate. */
 static int start(coding *c, const unsigned char *p, size_t n, char *why, size_t size)
 {
     int bits = 15 + 16; /* gzip */
@@ -53,6 +55,46 @@ static int start(coding *c, const unsigned char *p, size_t n, char *why, size_t 
     return 0;
 }
 
+static int inflate_some(coding *c, const unsigned char *p, size_t n,
+                        int (*emit)(void *ctx, const char *out, size_t len), void *ctx,
+                        char *why, size_t size)
+{
+    unsigned char out[16384];
+    c->z.next_in = (unsigned char *)p;
+    c->z.avail_in = (uInt)n;
+    while (c->z.avail_in > 0) {
+        if (c->ended) {
+            /* gzip may hold several members, one after the other; other
+             * bytes after the stream are ignored, as libcurl ignores them */
+            if (c->kind != CODING_GZIP || c->trailing || inflateReset(&c->z) != Z_OK)
+                return 0;
+            c->ended = false;
+            c->extra = true;
+        }
+        c->z.next_out = out;
+        c->z.avail_out = sizeof out;
+        int zr = inflate(&c->z, Z_NO_FLUSH);
+        if (zr == Z_DATA_ERROR && c->extra && c->z.total_out == 0) {
+            c->ended = c->trailing = true; /* no further member: trailing bytes */
+            return 0;
+        }
+        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+            snprintf(why, size, "the body is not valid %s data (%s)", c->name,
+                     c->z.msg ? c->z.msg : "corrupt");
+            return -1;
+        }
+        size_t got = sizeof out - c->z.avail_out;
+        int rc = got ? emit(ctx, (const char *)out, got) : 0;
+        if (rc)
+            return rc;
+        if (zr == Z_STREAM_END)
+            c->ended = true;
+        else if (zr == Z_BUF_ERROR && got == 0)
+            break; /* needs more input */
+    }
+    return 0;
+}
+
 int coding_feed(coding *c, const unsigned char *p, size_t n,
                 int (*emit)(void *ctx, const char *out, size_t len), void *ctx, char *why,
                 size_t size)
@@ -66,46 +108,28 @@ int coding_feed(coding *c, const unsigned char *p, size_t n,
                             "(only " CODING_ACCEPTED ")", c->name);
         return -1;
     }
-    if (c->ended) {
-        if (!(c->kind == CODING_GZIP && n >= 2 && p[0] == 0x1F && p[1] == 0x8B &&
-              inflateReset(&c->z) == Z_OK))
-            return 0; /* bytes after the stream: ignored, as libcurl ignores them */
-        c->ended = false; /* another gzip member */
-    }
-    if (!c->started && start(c, p, n, why, size))
-        return -1;
-    unsigned char out[16384];
-    c->z.next_in = (unsigned char *)p;
-    c->z.avail_in = (uInt)n;
-    while (c->z.avail_in > 0 && !c->ended) {
-        c->z.next_out = out;
-        c->z.avail_out = sizeof out;
-        int zr = inflate(&c->z, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-            snprintf(why, size, "the body is not valid %s data (%s)", c->name,
-                     c->z.msg ? c->z.msg : "corrupt");
+    if (!c->started) {
+        if (c->kind == CODING_DEFLATE && c->nfirst + n < 2) {
+            c->first = p[0]; /* one byte tells zlib's wrapping from raw: wait */
+            c->nfirst = 1;
+            return 0;
+        }
+        unsigned char head[2] = {c->nfirst ? c->first : p[0], c->nfirst ? p[0] : p[1]};
+        if (start(c, head, 2, why, size))
             return -1;
-        }
-        size_t got = sizeof out - c->z.avail_out;
-        int rc = got ? emit(ctx, (const char *)out, got) : 0;
-        if (rc)
-            return rc;
-        if (zr == Z_STREAM_END) {
-            /* gzip may hold several members, one after the other */
-            if (c->kind == CODING_GZIP && c->z.avail_in >= 2 && c->z.next_in[0] == 0x1F &&
-                c->z.next_in[1] == 0x8B && inflateReset(&c->z) == Z_OK)
-                continue;
-            c->ended = true;
-        } else if (zr == Z_BUF_ERROR && got == 0) {
-            break; /* needs more input */
+        if (c->nfirst) {
+            int rc = inflate_some(c, &c->first, 1, emit, ctx, why, size);
+            c->nfirst = 0;
+            if (rc)
+                return rc;
         }
     }
-    return 0;
+    return inflate_some(c, p, n, emit, ctx, why, size);
 }
 
 bool coding_whole(const coding *c)
 {
-    return c->kind == CODING_NONE || !c->started || c->ended;
+    return c->kind == CODING_NONE || (!c->started && !c->nfirst) || c->ended;
 }
 
 void coding_end(coding *c)

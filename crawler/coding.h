@@ -18,6 +18,10 @@ typedef struct coding {
     char name[64]; /* the header's value, for messages */
     z_stream z;
     bool started, ended;
+    bool extra;         /* decoding a gzip member after the first */
+    bool trailing;      /* bytes after the stream that are no member: ignored */
+    unsigned char first; /* deflate's first byte, when it came alone */
+    int nfirst;
 } coding;
 
 /* The codings we ask servers for, as an Accept-Encoding value. */

@@ -664,7 +664,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     if (!doc) {
         const char *at = cJSON_GetErrorPtr();
         size_t deep = json_nested_over(json, len, CJSON_NESTING_LIMIT);
-        if (deep) /* no syntax error: cJSON's limit */
+        if (deep && (!at || at < json || at >= json + deep - 1)) /* cJSON's limit, no syntax error */
             rc = kw_error_set(KW_EINVAL, "%s: JSON nested deeper than %d at byte %zu, which "
                                          "cJSON does not read", name, CJSON_NESTING_LIMIT, deep);
         else

@@ -176,11 +176,14 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 static int keep_body(void *ud, const char *p, size_t k)
 {
     job *j = ud;
-    if (j->keep_first && j->len + k >= j->keep_first) {
-        k = j->keep_first - j->len; /* the rest is not wanted */
-        j->cut = 1;
-    }
-    if ((int64_t)(j->len + k) > j->f->o.max_body) {
+    if (j->keep_first) { /* cut where wanted, or at the body cap: no error */
+        size_t cap = j->keep_first < (size_t)j->f->o.max_body ? j->keep_first
+                                                               : (size_t)j->f->o.max_body;
+        if (j->len + k >= cap) {
+            k = cap - j->len; /* the rest is not wanted */
+            j->cut = 1;
+        }
+    } else if ((int64_t)(j->len + k) > j->f->o.max_body) {
         j->too_big = 1;
         return 1;
     }

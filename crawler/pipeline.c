@@ -393,14 +393,26 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
 }
 
 typedef struct link_at {
-    uint64_t h; /* of the link up to its fragment */
+    uint64_t h;    /* of the link up to its fragment */
+    uint64_t item; /* of the item's every field */
     size_t i;
 } link_at;
 
 static int cmp_link_at(const void *a, const void *b)
 {
     const link_at *x = a, *y = b;
-    return x->h < y->h ? -1 : x->h > y->h ? 1 : x->i < y->i ? -1 : x->i > y->i;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    if (x->item != y->item)
+        return x->item < y->item ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint64_t fnv(uint64_t h, const char *s, char stop)
+{
+    for (; s && *s && *s != stop; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (h ^ 0xFF) * 1099511628211u; /* a field's end */
 }
 
 /* For each item of e, 1 when another item has the same link up to its
@@ -429,36 +441,35 @@ static unsigned char *shared_links(const kw_extracted *e)
         return NULL;
     }
     for (size_t i = 0; i < e->n; i++) {
-        const char *l = e->items[i].link;
-        if (!l)
+        const kw_extracted_item *it = &e->items[i];
+        if (!it->link)
             continue;
-        uint64_t h = 1469598103934665603u;
-        for (; *l && *l != '#'; l++)
-            h = (h ^ (unsigned char)*l) * 1099511628211u;
-        at[m++] = (link_at){h, i};
+        uint64_t h = fnv(1469598103934665603u, it->link, '#'), item = fnv(h, it->link, 0);
+        item = fnv(fnv(fnv(item, it->title, 0), it->text, 0), it->author, 0) ^
+               (uint64_t)it->published;
+        at[m++] = (link_at){h, item, i};
     }
     qsort(at, m, sizeof *at, cmp_link_at);
-    /* in each run of one hash: an item the same as one before it in every
-     * field is that item given twice (2); the others share a link (1)
-     * when another of them has it too */
+    /* Sorted by link, then by the whole item: in a run of one link, an item
+     * the same as the one before it in every field is that item given
+     * twice (2); the others share the link (1) when the run holds more
+     * than one item that differ. Linear after the sort. */
     for (size_t k = 0, run; k < m; k = run) {
-        for (run = k + 1; run < m && at[run].h == at[k].h; run++)
-            ;
-        for (size_t x = k; x < run; x++) {
-            const kw_extracted_item *a = &e->items[at[x].i];
-            size_t na = strcspn(a->link, "#");
-            for (size_t y = k; y < x && shared[at[x].i] != 2; y++) {
-                const kw_extracted_item *b = &e->items[at[y].i];
-                if (shared[at[y].i] == 2 || strcspn(b->link, "#") != na ||
-                    memcmp(a->link, b->link, na) != 0)
-                    continue;
-                if (same_item(a, b)) {
-                    shared[at[x].i] = 2;
-                } else {
-                    shared[at[x].i] = 1;
-                    shared[at[y].i] = 1;
-                }
-            }
+        const char *l0 = e->items[at[k].i].link;
+        size_t n0 = strcspn(l0, "#"), distinct = 1;
+        for (run = k + 1; run < m && at[run].h == at[k].h; run++) {
+            const kw_extracted_item *a = &e->items[at[run].i], *b = &e->items[at[run - 1].i];
+            if (strcspn(a->link, "#") != n0 || memcmp(a->link, l0, n0) != 0)
+                continue; /* another link with the same hash: none of this run's */
+            if (at[run].item == at[run - 1].item && same_item(a, b))
+                shared[at[run].i] = 2;
+            else
+                distinct++;
+        }
+        for (size_t x = k; x < run && distinct > 1; x++) {
+            const char *l = e->items[at[x].i].link;
+            if (shared[at[x].i] != 2 && strcspn(l, "#") == n0 && memcmp(l, l0, n0) == 0)
+                shared[at[x].i] = 1;
         }
     }
     free(at);
@@ -481,7 +492,8 @@ static const char *own_link(const char *link, const char *page)
     return link;
 }
 
-/* Whether URL u names a site's root page ("https://x.example/", "/?a=1"). */
+/* Whether URL u names a site's root page ("https://x.example/", with no
+ * query: "/?p=123" is a post). */
 static bool site_root(const char *u)
 {
     const char *p = strstr(u, "://");
@@ -489,25 +501,35 @@ static bool site_root(const char *u)
         return false;
     p += 3;
     p += strcspn(p, "/?#");
-    return *p != '/' || p[1] == '\0' || p[1] == '?' || p[1] == '#';
+    if (*p == '/')
+        p++;
+    return *p == '\0' || *p == '#';
 }
 
 /* Whether an article's declared address (rel=canonical, og:url) is
- * another page's, not its own: on a later page of a paged article (which
- * names the first, as a rule), or a site's root named by a page that is
- * not (a template's mistake). Both would make this article "known" under
- * another one's address, and lose it. */
-static bool declared_elsewhere(const kw_extracted_item *it, const char *page, int later)
+ * another page's, not its own: on a later page of a paged article, the
+ * source's first page, or a site's root named by a page that is not (a
+ * template's mistake). Both would make this article "known" under another
+ * one's address, and lose it. */
+static bool declared_elsewhere(const kw_extracted_item *it, const kw_source *src,
+                               const char *page, int later)
 {
-    return it->link_declared && it->link && (later || (site_root(it->link) && !site_root(page)));
+    if (!it->link_declared || !it->link)
+        return false;
+    if (site_root(it->link) && !site_root(page))
+        return true;
+    char a[4096], b[4096];
+    return later && kw_url_canonical(a, sizeof a, it->link) == 0 &&
+           kw_url_canonical(b, sizeof b, src->url) == 0 && strcmp(a, b) == 0;
 }
 
 /* The key of an item with no link of its own: the source's URL (the same
  * on every page of its paging, so that a post moving to page 2 of a board
  * is still known), with a hash of its author and text. */
-static int linkless_key(char *canon, size_t size, char *hash, const kw_source *src,
+static int linkless_key(char *canon, size_t size, const kw_source *src,
                         const kw_extracted_item *it, const char *text)
 {
+    char hash[65];
     if (kw_url_canonical(canon, size - 24, src->url))
         return KW_EINVAL;
     if (it->author) {
@@ -538,7 +560,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
 {
     const char *text = it->text ? it->text : it->title;
     const char *item_link = shared                                  ? NULL
-                            : declared_elsewhere(it, page, later) ? page
+                            : declared_elsewhere(it, src, page, later) ? page
                                                                   : own_link(it->link, page);
     const char *link = item_link ? item_link : page;
     char canon[4096], page_canon[4096], hash[65], *expl = NULL;
@@ -575,7 +597,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     if (item_link && several && kw_url_canonical(page_canon, sizeof page_canon, page) == 0 &&
         strcmp(canon, page_canon) == 0)
         link = page, item_link = NULL; /* the page itself, written otherwise */
-    if (!item_link && (rc = linkless_key(canon, sizeof canon, hash, src, it, text)))
+    if (!item_link && (rc = linkless_key(canon, sizeof canon, src, it, text)))
         return rc == KW_EINVAL ? 0 : rc; /* a source with no canonical form: none such */
     st->matched++;
     /* A known URL is only linked to the brands it lacks: nothing is
@@ -596,8 +618,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
         known_put(&c->known, key, want);
     if (rc != KW_ENOTFOUND)
         return rc;
-    if (item_link)
-        kw_sha256_hex(hash, text, strlen(text));
+    kw_sha256_hex(hash, text, strlen(text)); /* the text's own: copies are found by it */
     if (it->author && (rc = kw_store_partner_by_account(c->s, src->platform, it->author, &partner)))
         return rc;
     kw_mention m = {.url = link, .canonical_url = canon, .content_hash = hash,

@@ -202,7 +202,7 @@ int kw_store_open(kw_store **out, const char *url, const kw_store_options *opt)
     if (!url || !*url)
         return kw_error_set(KW_EINVAL, "no database URL given (--db or KOLWATCH_DB)");
     const char *scheme_end = strstr(url, "://");
-    if (scheme_end && !is_postgres_url(url) &&
+    if (scheme_end && !is_postgres_url(url) && strncmp(url, "sqlite:", 7) != 0 &&
         strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") ==
             (size_t)(scheme_end - url))
         return kw_error_set(KW_EINVAL, "%s: kolwatch stores in SQLite (a path, or sqlite:PATH) "

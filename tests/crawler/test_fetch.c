@@ -578,6 +578,12 @@ static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
     assert_int_equal(g.r[2].status, 200);
     assert_int_equal(g.r[2].body_len, 1000);
     assert_int_equal(g.body[2][0], 'x');
+    /* past the body cap (1 MiB here), at the cap */
+    kw_fetch_request q2 = {.url = url, .keep_first = 4u << 20};
+    assert_int_equal(kw_fetcher_add(f, &q2), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.r[3].error, 0);
+    assert_int_equal(g.r[3].body_len, 1024 * 1024);
     kw_fetcher_free(f);
 }
 

@@ -290,6 +290,14 @@ static void posts_without_links_are_known_by_author_and_text_on_any_page(void **
     assert_int_equal(again.added, 1); /* erin's */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi is pricey'"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 5);
+    /* bob's words are alice's: stored apart, and known as a copy by the
+     * text's own hash, as copies at other URLs are */
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT content_hash) FROM mentions WHERE text = "
+                              "'Lumi 真好用！'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi 真好用！' AND "
+                              "repost_of IS NOT NULL"),
+                     1);
 }
 
 /* An article page that declares another page's address (a site's root, or
@@ -309,15 +317,23 @@ static void an_article_declaring_another_pages_address_is_stored_under_its_own(v
                               "<article><p>Lumi, part one: the bottle.</p></article>"
                               "<a rel=next href=long.html?page=2>2</a>";
     static const char pc2[] = "<link rel=canonical href=http://blog.example.com/2026/long.html>"
-                              "<article><p>Lumi, part two: it leaked.</p></article>";
+                              "<article><p>Lumi, part two: it leaked.</p></article>"
+                              "<a rel=next href=next.html?ref=prev>next post</a>";
+    /* a next= walk from post to post: a later page's own address stands */
+    static const char pc3[] = "<link rel=canonical href=http://blog.example.com/2026/next.html>"
+                              "<article><p>Lumi, the next post.</p></article>";
     kw_crawl_stats st = {0};
     kw_fetch_response ra = page(a.url, pa), rb = page(b.url, pb);
-    kw_fetch_response rc[2] = {page(c.url, pc1),
-                               page("http://blog.example.com/2026/long.html?page=2", pc2)};
+    kw_fetch_response rc[3] = {page(c.url, pc1),
+                               page("http://blog.example.com/2026/long.html?page=2", pc2),
+                               page("http://blog.example.com/2026/next.html?ref=prev", pc3)};
     crawl_pages(f, &a, &ra, 1, &st);
     crawl_pages(f, &b, &rb, 1, &st);
-    crawl_pages(f, &c, rc, 2, &st);
-    assert_int_equal(st.added, 4);
+    crawl_pages(f, &c, rc, 3, &st);
+    assert_int_equal(st.added, 5);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://blog.example.com/2026/next.html'"),
+                     1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
                               "'http://blog.example.com/2026/b.html'"),
                      1);

@@ -515,6 +515,12 @@ static void config__a_bad_file_line_is_named_with_file_and_line(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "or PostgreSQL (postgres://user@host:port/db), not 'mysql'"));
     kwt_run_free(&r);
+    /* sqlite:PATH, the path absolute as in sqlite:///var/x.db, is SQLite's */
+    char sq[4200];
+    snprintf(sq, sizeof sq, "sqlite://%s/other.db", f->dir);
+    r = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", sq, "init", NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
 }
 
 static void import__scores_each_mention_and_counts_labels_in_the_buckets(void **state)
