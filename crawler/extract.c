@@ -609,7 +609,7 @@ static char *json_value(const cJSON *v, int field)
     }
     if (cJSON_IsNumber(v)) { /* as written where a double holds it: 4.5, 0.1, 1700000000 */
         double d = v->valuedouble;
-        if (d == (double)(long long)d && d > -1e18 && d < 1e18)
+        if (d > -1e18 && d < 1e18 && d == (double)(long long)d) /* cast only in range */
             snprintf(buf, sizeof buf, "%lld", (long long)d);
         else
             for (int prec = 15; prec <= 17; prec++)
