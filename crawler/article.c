@@ -242,6 +242,10 @@ static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *co
  * so a hostile page could make the copies hundreds of MiB). 0, or
  * KW_ENOMEM. */
 #define PTEXT_KEPT_MAX (1u << 20)
+/* Nor is more than this read in all: each <p> of such a nest reads all the
+ * text inside it again (up to a field's 1 MiB), and 256 levels of them on
+ * a 10 MiB page were seconds of work; the <p>s past it weigh nothing. */
+#define PTEXT_READ_MAX (16u << 20)
 static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hnode **best)
 {
     /* Each parent is weighed once: a set of those seen, by address, with
@@ -257,10 +261,11 @@ static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hn
         free(seen), free(sum), free(order);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < np; i++) {
+    size_t kept = 0, read = 0;
+    for (size_t i = 0; i < np && read <= PTEXT_READ_MAX; i++) {
         ptext[i] = text_of(ps[i]);
         size_t len = ptext[i] ? strlen(ptext[i]) : 0;
+        read += len;
         if (kept + len > PTEXT_KEPT_MAX) { /* nested <p>s repeat their text: not kept */
             free(ptext[i]);
             ptext[i] = NULL;
