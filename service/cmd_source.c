@@ -104,6 +104,12 @@ static cJSON *source_json(const kw_source *src)
     cJSON_AddItemToObject(o, "last_fetched_at", jtime(src->last_fetched_at));
     cJSON_AddNumberToObject(o, "consecutive_failures", (double)src->consecutive_failures);
     cJSON_AddItemToObject(o, "next_attempt_at", jtime(src->next_attempt_at));
+    /* a crawler's live claim: due or not, no other crawler fetches it */
+    int claimed = src->lease_owner[0] && src->lease_until != KW_TIME_NONE &&
+                  src->lease_until > kw_time_now();
+    cJSON_AddItemToObject(o, "claimed_by", claimed ? jstr(src->lease_owner) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "claimed_until",
+                          claimed ? jtime(src->lease_until) : cJSON_CreateNull());
     return o;
 }
 
@@ -125,6 +131,9 @@ static void print_table(const kw_source *list, size_t n)
             snprintf(status, sizeof status, "%lld", (long long)list[i].last_status);
         if (!list[i].enabled)
             snprintf(next, sizeof next, "disabled");
+        else if (list[i].lease_owner[0] && list[i].lease_until != KW_TIME_NONE &&
+                 list[i].lease_until > kw_time_now())
+            snprintf(next, sizeof next, "claimed"); /* by a crawler: `source show` says whose */
         else if (list[i].next_attempt_at != KW_TIME_NONE)
             kw_time_format(next, sizeof next, list[i].next_attempt_at);
         char err[sizeof list[i].last_error]; /* one line a source */

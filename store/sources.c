@@ -15,7 +15,7 @@
 #define SOURCE_COLS                                                            \
     "id, kind, url, platform, rules, every_s, enabled, last_status, last_error, " \
     "last_fetched_at, next_attempt_at, consecutive_failures, created_at, utc_offset, " \
-    "content_digest"
+    "content_digest, lease_owner, lease_until"
 
 static const char SQL_ADD[] =
     "INSERT INTO sources (kind, url, platform, rules, every_s, enabled, created_at, utc_offset, "
@@ -49,6 +49,9 @@ static void row(kw_store *s, kw_stmt *st, kw_source *o)
     o->utc_offset = s->be->column_int64(st, 13);
     v = store_col_str(s, st, 14);
     snprintf(o->content_digest, sizeof o->content_digest, "%s", v ? v : "");
+    v = store_col_str(s, st, 15);
+    snprintf(o->lease_owner, sizeof o->lease_owner, "%s", v ? v : "");
+    o->lease_until = store_col_time(s, st, 16);
 }
 
 static int one(kw_store *s, const char *sql, int64_t id, const char *kind, const char *url,

@@ -212,6 +212,8 @@ typedef struct kw_source {
                                a zone on its pages (28800 for +08:00) */
     char content_digest[65]; /* the crawler's digest of the page it last read
                                 in full ("" none): see kw_crawl_page */
+    char lease_owner[128];   /* the crawler that claimed it ("" none) ... */
+    int64_t lease_until;     /* ... until then (KW_TIME_NONE: no claim) */
 } kw_source;
 
 /* Add a source; KW_EEXISTS when one of the same kind has the same URL. */

@@ -119,6 +119,13 @@ static void leases__an_expired_one_is_taken_over_a_live_one_is_not(void **state)
     assert_int_equal(kwt_http_hits(f->h, "/p/0"), 1);
     assert_int_equal(kwt_http_hits(f->h, "/p/1"), 0);
     assert_int_equal(kwt_http_hits(f->h, "/p/2"), 0);
+    /* source list says which is held, by whom and until when */
+    const char *const list[] = {"--db", f->url, "source", "list", "--format", "json", NULL};
+    kwt_run r = kwt_kolwatch(f->dir, NULL, list);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"claimed_by\":\"busy:2\",\"claimed_until\":\"2099-01-01T00:00:00Z\""));
+    assert_null(strstr(r.out, "gone:1")); /* an expired claim holds nothing */
+    kwt_run_free(&r);
 }
 
 /* A pass that outlasts its lease (ten sources on a host asking 0.5 s
