@@ -3,6 +3,7 @@
  * Never allocates: a failure path must not fail again for want of memory.
  */
 #include "kolwatch/error.h"
+#include "kolwatch/textio.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,12 +21,7 @@ int kw_error_set(int code, const char *fmt, ...)
     /* Messages quote what pages and servers sent, and reach terminals: a
      * control character (ESC starting a terminal's escape sequence, C1's
      * CSI) is shown as '?'; newlines and tabs stay. */
-    for (unsigned char *p = (unsigned char *)last_message; *p; p++) {
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
-            *p = '?';
-        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-            p[0] = p[1] = '?', p++;
-    }
+    kw_controls_replace(last_message, '?');
     return code;
 }
 

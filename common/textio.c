@@ -92,3 +92,17 @@ void kw_sha256_hex(char out[65], const void *data, size_t len)
     }
     out[64] = '\0';
 }
+
+void kw_controls_replace(char *s, char with)
+{
+    if (!s)
+        return;
+    char *o = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            *o++ = with, p++;
+        else
+            *o++ = (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ? with : (char)*p;
+    }
+    *o = '\0';
+}

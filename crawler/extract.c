@@ -7,6 +7,7 @@
 #include "kolwatch/extract.h"
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
+#include "kolwatch/textio.h"
 
 #include "internal.h"
 
@@ -745,42 +746,15 @@ static int not_text(const char *s, size_t n, size_t *bad, size_t *chars)
     return *bad >= 32 && *bad * 20 > *chars; /* over 5 %: a page has next to none */
 }
 
-/* Control characters a page's text may hold (C0 but newline and tab, DEL,
- * C1) made blanks: no use to a reader, and a terminal would obey them. */
-static void scrub_controls(char *s)
-{
-    if (!s)
-        return;
-    char *o = s;
-    for (unsigned char *p = (unsigned char *)s; *p; p++) {
-        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-            *o++ = ' ', p++;
-        else
-            *o++ = (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ? ' ' : (char)*p;
-    }
-    *o = '\0';
-}
-
+/* Control characters a page's text may hold made blanks: no use to a
+ * reader, and a terminal would obey them. */
 static void scrub_items(kw_extracted *out)
 {
     for (size_t i = 0; i < out->n; i++) {
-        scrub_controls(out->items[i].title);
-        scrub_controls(out->items[i].text);
-        scrub_controls(out->items[i].author);
+        kw_controls_replace(out->items[i].title, ' ');
+        kw_controls_replace(out->items[i].text, ' ');
+        kw_controls_replace(out->items[i].author, ' ');
     }
-}
-
-static int extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
-                        size_t len, const char *content_type, const char *url,
-                        const char **charset);
-
-int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
-                    size_t len, const char *content_type, const char *url, const char **charset)
-{
-    int rc = extract_body(out, kind, rules, body, len, content_type, url, charset);
-    if (rc == 0)
-        scrub_items(out);
-    return rc;
 }
 
 static int extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
@@ -858,5 +832,14 @@ static int extract_body(kw_extracted *out, const char *kind, const char *rules, 
     rc = html ? kw_extract_html(out, d.text, d.len, rules, url, url)
               : kw_extract_json(out, d.text, d.len, rules, url, url);
     kw_decoded_free(&d);
+    return rc;
+}
+
+int kw_extract_body(kw_extracted *out, const char *kind, const char *rules, const void *body,
+                    size_t len, const char *content_type, const char *url, const char **charset)
+{
+    int rc = extract_body(out, kind, rules, body, len, content_type, url, charset);
+    if (rc == 0)
+        scrub_items(out);
     return rc;
 }

@@ -394,7 +394,7 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
 
 typedef struct link_at {
     uint64_t h;    /* of the link up to its fragment */
-    uint64_t item; /* of the item's every field */
+    uint64_t item; /* of the item's every field, in a run of one link (else 0) */
     size_t i;
 } link_at;
 
@@ -444,25 +444,34 @@ static unsigned char *shared_links(const kw_extracted *e)
         const kw_extracted_item *it = &e->items[i];
         if (!it->link)
             continue;
-        uint64_t h = fnv(1469598103934665603u, it->link, '#'), item = fnv(h, it->link, 0);
-        item = fnv(fnv(fnv(item, it->title, 0), it->text, 0), it->author, 0) ^
-               (uint64_t)it->published;
-        at[m++] = (link_at){h, item, i};
+        at[m++] = (link_at){fnv(1469598103934665603u, it->link, '#'), 0, i};
     }
     qsort(at, m, sizeof *at, cmp_link_at);
-    /* Sorted by link, then by the whole item: in a run of one link, an item
-     * the same as the one before it in every field is that item given
-     * twice (2); the others share the link (1) when the run holds more
-     * than one item that differ. Linear after the sort. */
+    /* Sorted by link; a run of one link (rare: most items have links of
+     * their own) is sorted again by the whole item. In it, an item the same
+     * as the one before it in every field is that item given twice (2); the
+     * others share the link (1) when the run holds more than one item that
+     * differ. */
     for (size_t k = 0, run; k < m; k = run) {
+        for (run = k + 1; run < m && at[run].h == at[k].h; run++)
+            ;
+        if (run - k == 1)
+            continue;
+        for (size_t x = k; x < run; x++) {
+            const kw_extracted_item *it = &e->items[at[x].i];
+            uint64_t item = fnv(fnv(fnv(fnv(at[x].h, it->link, 0), it->title, 0), it->text, 0),
+                                it->author, 0);
+            at[x].item = item ^ (uint64_t)it->published;
+        }
+        qsort(at + k, run - k, sizeof *at, cmp_link_at);
         const char *l0 = e->items[at[k].i].link;
         size_t n0 = strcspn(l0, "#"), distinct = 1;
-        for (run = k + 1; run < m && at[run].h == at[k].h; run++) {
-            const kw_extracted_item *a = &e->items[at[run].i], *b = &e->items[at[run - 1].i];
+        for (size_t x = k + 1; x < run; x++) {
+            const kw_extracted_item *a = &e->items[at[x].i], *b = &e->items[at[x - 1].i];
             if (strcspn(a->link, "#") != n0 || memcmp(a->link, l0, n0) != 0)
                 continue; /* another link with the same hash: none of this run's */
-            if (at[run].item == at[run - 1].item && same_item(a, b))
-                shared[at[run].i] = 2;
+            if (at[x].item == at[x - 1].item && same_item(a, b))
+                shared[at[x].i] = 2;
             else
                 distinct++;
         }

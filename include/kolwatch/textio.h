@@ -26,6 +26,11 @@ void kw_linereader_free(kw_linereader *r);
  * following line), KW_EIO on a read error. *lineno gets the line number. */
 int kw_linereader_next(kw_linereader *r, char **line, size_t *len, long *lineno);
 
+/* Replace in s, in place, the control characters no text should carry to a
+ * terminal (C0 but newline and tab, DEL, and C1 written as UTF-8) with
+ * `with`: one for each, a C1 character's two bytes included. */
+void kw_controls_replace(char *s, char with);
+
 /* Lower-case hex SHA-256 of data (out holds 65 bytes). */
 void kw_sha256_hex(char out[65], const void *data, size_t len);
 
