@@ -129,7 +129,10 @@ int coding_feed(coding *c, const unsigned char *p, size_t n,
 
 bool coding_whole(const coding *c)
 {
-    return c->kind == CODING_NONE || (!c->started && !c->nfirst) || c->ended;
+    /* after a whole gzip member, fewer bytes than a member's 10-byte header
+     * are stray bytes (a lone 0x1F), not a further member cut short */
+    return c->kind == CODING_NONE || (!c->started && !c->nfirst) || c->ended ||
+           (c->extra && c->z.total_out == 0 && c->z.total_in < 10);
 }
 
 void coding_end(coding *c)

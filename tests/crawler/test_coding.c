@@ -146,6 +146,30 @@ static void bytes_after_the_stream_are_ignored_other_codings_refused(void **stat
     assert_true(whole);
     assert_int_equal(s.n, strlen(text));
     free(s.p);
+    /* a stray byte or two that could begin a further member: ignored too */
+    static const char *const strays[] = {"\x1f", "\x1f\x8b", "\x1f\x8b\x08\0\0"};
+    for (int k = 0; k < 3; k++) {
+        size_t ns = strlen(strays[k]) + (k == 2 ? 2 : 0);
+        unsigned char *st = malloc(n + ns);
+        memcpy(st, a, n);
+        memcpy(st + n, strays[k], ns);
+        for (size_t at = 1; at <= n + ns; at++) {
+            assert_int_equal(decode("gzip", st, n + ns, at, 0, &s, &whole), 0);
+            assert_true(whole);
+            assert_int_equal(s.n, strlen(text));
+            free(s.p);
+        }
+        free(st);
+    }
+    /* but a further member's whole header with nothing after it is a cut */
+    size_t n2;
+    unsigned char *b = pack("second member", 31, &n2), *cut = malloc(n + 10);
+    memcpy(cut, a, n);
+    memcpy(cut + n, b, 10);
+    assert_int_equal(decode("gzip", cut, n + 10, n, 0, &s, &whole), 0);
+    assert_false(whole);
+    free(s.p);
+    free(b), free(cut);
     assert_int_equal(decode("br", padded, n, n, 0, &s, &whole), -1);
     assert_int_equal(decode("gzip, gzip", padded, n, n, 0, &s, &whole), -1);
     /* identity is none */
