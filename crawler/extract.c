@@ -46,10 +46,15 @@ kw_extracted_item *ex_new_item(kw_extracted *e)
 {
     if (e->n == KW_EXTRACT_MAX_ITEMS)
         return NULL;
-    kw_extracted_item *ni = realloc(e->items, (e->n + 1) * sizeof *ni);
-    if (!ni)
-        return NULL;
-    e->items = ni;
+    if (e->n == e->cap) { /* doubling: one more each time copied them all */
+        size_t nc = e->cap ? 2 * e->cap : 8;
+        kw_extracted_item *ni = realloc(e->items, nc * sizeof *ni);
+        if (!ni)
+            return NULL;
+        e->items = ni;
+        e->cap = nc;
+    }
+    kw_extracted_item *ni = e->items;
     memset(&ni[e->n], 0, sizeof ni[0]);
     ni[e->n].published = NO_TIME;
     return &ni[e->n++];
@@ -387,7 +392,7 @@ static int rules_article(kw_extracted *out, xmlDocPtr doc, xmlXPathContextPtr ct
         kw_extracted_free(&art);
         return rc == KW_EINVAL ? kw_error_set(rc, "%s: not an HTML page", name) : rc;
     }
-    out->items = art.items, out->n = art.n;
+    out->items = art.items, out->n = art.n, out->cap = art.cap;
     kw_extracted_item *it = &out->items[0];
     for (int f = 0; f < F_COUNT; f++) {
         if (!comp[f])
@@ -515,7 +520,8 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
                               name, v->valuestring);
         goto cleanup;
     }
-    for (int i = 0; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
+    int i = 0;
+    for (; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
         xmlNodePtr node = items->nodesetval->nodeTab[i];
         kw_extracted_item *it = ex_new_item(out);
         if (!it) {
@@ -533,6 +539,8 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         if (!comp[F_TEXT] && node)
             it->text = text_of(node);
     }
+    if (!rc)
+        out->dropped = (size_t)(nitems - i);
     xmlXPathFreeObject(items);
 cleanup:
     for (int f = 0; f < F_COUNT; f++)
@@ -684,9 +692,10 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
         rc = kw_error_set(KW_ENOTFOUND, "%s: rule items=%s finds nothing", name, items_ptr);
         goto cleanup;
     }
-    int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 1;
-    for (int i = 0; i < n && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
-        one = cJSON_IsArray(items) ? cJSON_GetArrayItem(items, i) : items;
+    /* an array's elements in turn (cJSON_GetArrayItem walks from the first
+     * each time), or one object */
+    one = cJSON_IsArray(items) ? items->child : items;
+    for (; one && out->n < KW_EXTRACT_MAX_ITEMS; one = cJSON_IsArray(items) ? one->next : NULL) {
         if (!cJSON_IsObject(one))
             continue;
         kw_extracted_item *it = ex_new_item(out);
@@ -698,6 +707,8 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
             if (ptr[f])
                 set_field(it, f, json_value(pointer(one, ptr[f]), f), base, base);
     }
+    for (; one; one = one->next) /* past the cap: counted, not read */
+        out->dropped += cJSON_IsObject(one);
 cleanup:
     cJSON_Delete(doc);
     cJSON_Delete(r);
@@ -801,6 +812,7 @@ static int extract_body(kw_extracted *out, const char *kind, const char *rules, 
                                   : e->updated != KW_FEED_NO_TIME ? e->updated_local
                                                                   : 0;
         }
+        out->dropped = f->n_dropped + (f->n_entries - out->n);
         kw_feed_free(f);
         return 0;
     }

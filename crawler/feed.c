@@ -40,7 +40,7 @@ typedef struct reader {
     const char *name;
     const char *base; /* opt->base */
     xmlDocPtr doc;
-    size_t max_entries;
+    size_t max_entries, cap_entries;
     int rc;
 } reader;
 
@@ -457,15 +457,21 @@ static char *atom_person(reader *rd, xmlNode *parent)
 static kw_feed_entry *new_entry(reader *rd)
 {
     kw_feed *f = rd->feed;
-    if (f->n_entries >= rd->max_entries)
-        return NULL;
-    kw_feed_entry *e = realloc(f->entries, (f->n_entries + 1) * sizeof *e);
-    if (!e) {
-        rd->rc = KW_ENOMEM;
+    if (f->n_entries >= rd->max_entries) {
+        f->n_dropped++;
         return NULL;
     }
-    f->entries = e;
-    e = &f->entries[f->n_entries++];
+    if (f->n_entries == rd->cap_entries) { /* doubling, not one more each time */
+        size_t nc = rd->cap_entries ? 2 * rd->cap_entries : 8;
+        kw_feed_entry *ne = realloc(f->entries, nc * sizeof *ne);
+        if (!ne) {
+            rd->rc = KW_ENOMEM;
+            return NULL;
+        }
+        f->entries = ne;
+        rd->cap_entries = nc;
+    }
+    kw_feed_entry *e = &f->entries[f->n_entries++];
     memset(e, 0, sizeof *e);
     e->published = e->updated = KW_FEED_NO_TIME;
     return e;
@@ -827,8 +833,10 @@ static int parse_json(reader *rd, const char *text, size_t len)
         if (!cJSON_IsObject(it))
             continue;
         kw_feed_entry *e = new_entry(rd);
-        if (!e)
+        if (!e && rd->rc)
             break;
+        if (!e)
+            continue; /* past the cap: counted */
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
         if (cJSON_IsNumber(id)) {
             char num[32];

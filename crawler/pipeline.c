@@ -353,9 +353,13 @@ int64_t kw_crawl_backoff(const kw_source *src, int64_t now, int64_t retry_after)
     return now + wait;
 }
 
-static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t status,
-                  const char *error, const kw_fetch_response *r, long items, long added,
-                  int64_t next, const char *digest, kw_crawl_stats *st)
+/* What a fetch came to, in its source's health (and history). note: a
+ * fetch that succeeded yet has something to say (items dropped); it shows
+ * as the last error without counting as a failure. */
+static int record_as(kw_crawl *c, const kw_source *src, int64_t started, int64_t status,
+                     const char *error, const char *note, const kw_fetch_response *r,
+                     long items, long added, int64_t next, const char *digest,
+                     kw_crawl_stats *st)
 {
     char clean[1000];
     /* a later page (next=) is named: its source's own page may be fine */
@@ -385,11 +389,25 @@ static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t st
      * failure, a change of status or a recovery, and new mentions. A source
      * read every 15 minutes with nothing new adds no row (its health is
      * kept all the same), so the history stays small and cheap to write. */
-    rec.skip_history = !error && added == 0 && status == src->last_status &&
+    rec.skip_history = !error && !note && added == 0 && status == src->last_status &&
                        src->last_fetched_at != KW_TIME_NONE && src->consecutive_failures == 0;
     if (error)
         st->errors++;
+    else if (note) {
+        snprintf(clean, sizeof clean, "%s", note);
+        utf8_scrub(clean);
+        rec.error = clean;
+        rec.error_is_note = 1;
+        rec.etag = rec.last_modified = NULL; /* no 304 next time: read again */
+    }
     return kw_store_source_record(c->s, &rec);
+}
+
+static int record(kw_crawl *c, const kw_source *src, int64_t started, int64_t status,
+                  const char *error, const kw_fetch_response *r, long items, long added,
+                  int64_t next, const char *digest, kw_crawl_stats *st)
+{
+    return record_as(c, src, started, status, error, NULL, r, items, added, next, digest, st);
 }
 
 typedef struct link_at {
@@ -728,9 +746,17 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
                             started > 0 ? started : now, &e.items[i], e.n > 1,
                             shared && shared[i], later, st, added);
     free(shared);
+    /* Items past the cap are not silently lost: the health says so, and
+     * the page is read again next time rather than taken as unchanged. */
+    char note[200];
+    if (e.dropped)
+        snprintf(note, sizeof note,
+                 "read the first %zu items of %zu; the page holds more than a page's "
+                 "limit, and the rest were not read (split the source, or page it with next=)",
+                 e.n, e.n + e.dropped);
     if (!rc)
-        rc = record(c, src, started, r->status, NULL, r, (long)e.n, *added, now + src->every_s,
-                    digested ? digest : NULL, st);
+        rc = record_as(c, src, started, r->status, NULL, e.dropped ? note : NULL, r, (long)e.n,
+                       *added, now + src->every_s, digested && !e.dropped ? digest : NULL, st);
     kw_extracted_free(&e);
     return rc;
 }

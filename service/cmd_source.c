@@ -296,12 +296,17 @@ extracted:;
         cJSON_AddStringToObject(o, "kind", kind);
         cJSON_AddStringToObject(o, "encoding", charset ? charset : "");
         cJSON_AddItemToObject(o, "next", jstr(e.next));
+        cJSON_AddNumberToObject(o, "dropped", (double)e.dropped);
         cJSON_AddItemToObject(o, "items", items);
         jprint(o);
     } else {
         cJSON *o;
         printf("%s %s: %zu item%s (%s)%s%s\n", kind, src->url, e.n, e.n == 1 ? "" : "s",
                charset ? charset : "?", e.next ? ", next page " : "", e.next ? e.next : "");
+        if (e.dropped)
+            printf("  (and %zu more the page holds past a page's limit of %d items: not read; "
+                   "split the source, or page it with next=)\n",
+                   e.dropped, KW_EXTRACT_MAX_ITEMS);
         cJSON_ArrayForEach(o, items)
         {
             cJSON *t = cJSON_GetObjectItem(o, "title"), *l = cJSON_GetObjectItem(o, "label");

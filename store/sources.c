@@ -428,7 +428,7 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     s->be->bind_text(st, 3, r->error);
     store_bind_time(s, st, 4, r->finished_at);
     store_bind_time(s, st, 5, r->next_attempt_at);
-    s->be->bind_int64(st, 6, r->error ? 1 : 0);
+    s->be->bind_int64(st, 6, r->error && !r->error_is_note ? 1 : 0);
     s->be->bind_text(st, 7, r->etag);
     s->be->bind_text(st, 8, r->last_modified);
     s->be->bind_text(st, 9, r->content_digest);

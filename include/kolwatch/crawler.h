@@ -173,6 +173,7 @@ typedef struct kw_feed {
     int64_t updated;
     kw_feed_entry *entries;
     size_t n_entries;
+    size_t n_dropped; /* entries past max_entries: counted, not kept */
 } kw_feed;
 
 typedef struct kw_feed_options {

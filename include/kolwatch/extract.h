@@ -34,8 +34,9 @@ typedef struct kw_extracted_item {
 
 typedef struct kw_extracted {
     kw_extracted_item *items;
-    size_t n;
-    char *next; /* the next page (rule next=), absolute, or NULL */
+    size_t n, cap; /* items, and room for them */
+    size_t dropped; /* items the page holds past KW_EXTRACT_MAX_ITEMS: not read */
+    char *next;     /* the next page (rule next=), absolute, or NULL */
 } kw_extracted;
 
 /* Read an HTML page. rules: a JSON object of XPath expressions (item,

@@ -259,6 +259,8 @@ typedef struct kw_fetch_record {
     int64_t started_at, finished_at, next_attempt_at;
     int64_t status, bytes, items, new_mentions; /* -1 unknown */
     const char *error;
+    int error_is_note; /* error is a note on a fetch that succeeded: shown
+                          as the last error, not counted as a failure */
     const char *etag, *last_modified;
     const char *content_digest; /* of the page read in full; NULL keeps the stored one */
     int skip_history; /* health only: the crawler's uneventful fetches */

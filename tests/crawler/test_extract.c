@@ -435,7 +435,54 @@ static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
     assert_int_equal(kw_extract_body(&e, "feed", NULL, doc, n, "application/rss+xml",
                                      "https://e.example.com/rss", NULL), 0);
     assert_int_equal(e.n, 10000);
+    assert_int_equal(e.dropped, 2000); /* counted, for the source's health */
     assert_string_equal(e.items[9999].title, "Lumi 9999");
+    kw_extracted_free(&e);
+    free(doc);
+}
+
+/* XPath and JSON rules stop at the same limit and count what they leave. */
+static void items_past_the_limit_are_counted_by_rules_too(void **state)
+{
+    (void)state;
+    size_t cap = 12000 * 64 + 256, n = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    n += (size_t)snprintf(doc + n, cap - n, "<html><body>");
+    for (int i = 0; i < 10500; i++)
+        n += (size_t)snprintf(doc + n, cap - n, "<div class=p>Lumi post %d</div>", i);
+    n += (size_t)snprintf(doc + n, cap - n, "</body></html>");
+    kw_extracted e;
+    assert_int_equal(kw_extract_body(&e, "html", "{\"item\":\"//div[@class='p']\"}", doc, n,
+                                     "text/html", "https://e.example.com/f", NULL),
+                     0);
+    assert_int_equal(e.n, 10000);
+    assert_int_equal(e.dropped, 500);
+    assert_string_equal(e.items[9999].text, "Lumi post 9999");
+    kw_extracted_free(&e);
+
+    /* an array of 10,300 posts, with a number among them that is no item */
+    n = (size_t)snprintf(doc, cap, "{\"list\":[7");
+    for (int i = 0; i < 10300; i++)
+        n += (size_t)snprintf(doc + n, cap - n, ",{\"c\":\"Lumi %d\"}", i);
+    n += (size_t)snprintf(doc + n, cap - n, "]}");
+    assert_int_equal(kw_extract_body(&e, "json", "{\"items\":\"/list\",\"text\":\"/c\"}", doc,
+                                     n, "application/json", "https://e.example.com/j", NULL),
+                     0);
+    assert_int_equal(e.n, 10000);
+    assert_int_equal(e.dropped, 300);
+    assert_string_equal(e.items[0].text, "Lumi 0");
+    assert_string_equal(e.items[9999].text, "Lumi 9999");
+    kw_extracted_free(&e);
+
+    /* and a page within the limit leaves none */
+    n = (size_t)snprintf(doc, cap, "[{\"c\":\"Lumi\"},3,{\"c\":\"Lumi too\"}]");
+    assert_int_equal(kw_extract_body(&e, "json", "{\"text\":\"/c\"}", doc, n,
+                                     "application/json", "https://e.example.com/j", NULL),
+                     0);
+    assert_int_equal(e.n, 2);
+    assert_int_equal(e.dropped, 0);
+    assert_string_equal(e.items[1].text, "Lumi too");
     kw_extracted_free(&e);
     free(doc);
 }
@@ -767,6 +814,7 @@ int main(void)
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
+        cmocka_unit_test(items_past_the_limit_are_counted_by_rules_too),
         cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
         cmocka_unit_test(control_characters_are_blanks_in_text_and_marks_in_errors),
         cmocka_unit_test(a_tag_with_thousands_of_attributes_is_refused_before_libxml2),

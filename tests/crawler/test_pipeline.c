@@ -610,6 +610,56 @@ static void a_page_read_before_is_read_again_only_when_something_changed(void **
     kw_crawl_free(c);
 }
 
+/* A page holding more items than a page's limit is read up to it, and the
+ * health says what was left: not a failure, and the page is read again
+ * next time rather than taken as unchanged. */
+static void items_past_a_pages_limit_are_named_in_the_health(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    size_t cap = 10100 * 160 + 256;
+    char *buf = malloc(cap);
+    const char **texts = calloc(10101, sizeof *texts);
+    assert_non_null(buf);
+    assert_non_null(texts);
+    for (int i = 0; i < 10100; i++)
+        texts[i] = i % 1000 == 1 ? "Lumi serum is lovely" : "Weather today";
+    kw_source src;
+    kw_fetch_response r = feed(buf, cap, &f->src[0], texts);
+    r.etag = "\"v1\"";
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        kw_crawl_stats st = {0};
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+        assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+        assert_int_equal(kw_crawl_flush(c), 0);
+        assert_int_equal(st.unchanged, 0); /* read again, the same bytes */
+        assert_int_equal(st.items, 10000);
+        assert_int_equal(st.errors, 0);
+        kw_source got;
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &got), 0);
+        assert_non_null(strstr(got.last_error, "first 10000 items of 10100"));
+        assert_int_equal(got.consecutive_failures, 0);
+        assert_int_equal(got.last_status, 200);
+        char etag[256], lm[256];
+        assert_int_equal(kw_store_source_validators(f->s, got.id, etag, sizeof etag, lm, sizeof lm), 0);
+        assert_string_equal(etag, ""); /* no 304 for it */
+        assert_true(got.next_attempt_at > kw_time_now());
+    }
+    /* the page shrinks within the limit: the note goes */
+    texts[9000] = NULL;
+    r = feed(buf, cap, &f->src[0], texts);
+    kw_crawl_stats st = {0};
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_int_equal(kw_crawl_page(c, &src, &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src), 0);
+    assert_string_equal(src.last_error, "");
+    kw_crawl_free(c);
+    free(texts);
+    free(buf);
+}
+
 /* A source whose items go on over next= pages is read every time: its
  * first page may stay the same while a later one grows (a forum thread). */
 static void a_source_with_next_pages_is_always_read(void **state)
@@ -901,6 +951,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_page_read_before_is_read_again_only_when_something_changed,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_source_with_next_pages_is_always_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(items_past_a_pages_limit_are_named_in_the_health, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(brands_changed_between_passes_are_picked_up, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(an_item_undone_with_its_page_is_stored_when_seen_again,

@@ -445,6 +445,48 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     kwt_http_stop(h);
 }
 
+/* Items a page holds past the limit are counted, in both formats. */
+static void test__items_past_a_pages_limit_are_counted(void **state)
+{
+    fixture *f = *state;
+    int port, status;
+    char *err, *big = malloc(10050 * 24 + 16);
+    size_t n = (size_t)sprintf(big, "[");
+    for (int i = 0; i < 10050; i++)
+        n += (size_t)sprintf(big + n, "%s{\"c\":\"post %d\"}", i ? "," : "", i);
+    sprintf(big + n, "]");
+    const kwt_route routes[] = {{"/robots.txt", "text/plain", "", 200, NULL},
+                                {"/few", "application/json", "[{\"c\":\"one\"}]", 200, NULL},
+                                {"/many", "application/json", big, 200, NULL},
+                                {NULL, NULL, NULL, 0, NULL}};
+    kwt_http *h = kwt_http_start(routes, &port);
+    cJSON *o = source_test(f, port, "json", "/many", "text=/c", &status, &err);
+    assert_int_equal(status, 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 10000);
+    assert_int_equal(cJSON_GetObjectItem(o, "dropped")->valueint, 50);
+    cJSON_Delete(o);
+    free(err);
+    o = source_test(f, port, "json", "/few", "text=/c", &status, &err);
+    assert_int_equal(status, 0);
+    assert_int_equal(cJSON_GetObjectItem(o, "dropped")->valueint, 0);
+    cJSON_Delete(o);
+    free(err);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/many", port);
+    kwt_run r = kwt_kolwatch(f->dir, NULL, (const char *const[]){"--db", f->url, "--set",
+                                                                  "crawler.allow_private=true",
+                                                                  "source", "test", "--kind",
+                                                                  "json", "--rule", "text=/c",
+                                                                  "--url", url, "--format",
+                                                                  "table", NULL});
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "10000 items"));
+    assert_non_null(strstr(r.out, "and 50 more"));
+    kwt_run_free(&r);
+    kwt_http_stop(h);
+    free(big);
+}
+
 static void test__robots_disallow_404_and_private_addresses_are_reported(void **state)
 {
     fixture *f = *state;
@@ -489,6 +531,7 @@ int main(void)
         T(a_published_deliverable__is_tracked_as_an_html_source),
         T(test__fetches_extracts_and_scores_without_storing),
         T(test__robots_disallow_404_and_private_addresses_are_reported),
+        T(test__items_past_a_pages_limit_are_counted),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
