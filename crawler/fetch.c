@@ -111,7 +111,12 @@ static int v4_private(uint32_t a)
 {
     return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE ||
            (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8 || (a >> 22) == (100u << 2 | 1) ||
-           (a >> 28) >= 0xE; /* 100.64/10, 224/4 multicast, 240/4 and broadcast */
+           (a >> 28) >= 0xE || /* 100.64/10, 224/4 multicast, 240/4 and broadcast */
+           /* IANA's special-purpose blocks no Internet host has: 192.0.0/24,
+            * the documentation nets (a machine may use one for itself) and
+            * 198.18/15 for benchmarks */
+           (a >> 8) == 0xC00000 || (a >> 8) == 0xC00002 || (a >> 8) == 0xC63364 ||
+           (a >> 8) == 0xCB0071 || (a >> 17) == (0xC612u >> 1);
 }
 
 /* 1 for loopback, private, link-local, multicast and unspecified addresses. */
@@ -127,12 +132,18 @@ static int is_private(const struct sockaddr *sa)
             zero &= b[i] == 0;
         if (zero) /* :: and ::1 */
             return 1;
-        /* IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d),
-         * NAT64's well-known prefix (64:ff9b::a.b.c.d) and 6to4 (2002:ab:cd::) */
-        static const unsigned char compat[12] = {0}, nat64[12] = {0, 0x64, 0xff, 0x9b};
+        /* IPv4 inside IPv6: mapped (::ffff:a.b.c.d), translated
+         * (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64's well-known
+         * prefix (64:ff9b::a.b.c.d) and 6to4 (2002:ab:cd::) */
+        static const unsigned char compat[12] = {0}, nat64[12] = {0, 0x64, 0xff, 0x9b},
+                                   translated[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
         uint32_t v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
-        if (!memcmp(b, mapped, 12) || !memcmp(b, compat, 12) || !memcmp(b, nat64, 12))
+        if (!memcmp(b, mapped, 12) || !memcmp(b, compat, 12) || !memcmp(b, nat64, 12) ||
+            !memcmp(b, translated, 12))
             return v4_private(v4);
+        static const unsigned char doc[4] = {0x20, 0x01, 0x0d, 0xb8}, discard[8] = {0x01, 0};
+        if (!memcmp(b, doc, 4) || !memcmp(b, discard, 8))
+            return 1; /* 2001:db8::/32 documentation, 100::/64 discard */
         if (b[0] == 0x20 && b[1] == 0x02)
             return v4_private((uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 |
                               (uint32_t)b[4] << 8 | b[5]);
@@ -163,8 +174,8 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
     if (!j->f->o.allow_private && is_private(&addr->addr) &&
         !(j->f->public_address && strcmp(text, j->f->public_address) == 0)) {
         snprintf(j->refused, sizeof j->refused,
-                 "refused to connect to %s: a loopback, private, link-local or multicast "
-                 "address (set crawler.allow_private to allow)", text);
+                 "refused to connect to %s: a loopback, private, link-local, multicast or "
+                 "reserved address (set crawler.allow_private to allow)", text);
         return CURL_SOCKET_BAD;
     }
     return socket(addr->family, addr->socktype, addr->protocol);

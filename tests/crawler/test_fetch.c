@@ -618,6 +618,22 @@ static void private_addresses__are_refused_before_connecting(void **state)
         assert_int_equal(g.r[i].error, KW_EINVAL);
         assert_non_null(strstr(g.text[i], "refused"));
     }
+    /* blocks reserved for special purposes, which a machine may use for
+     * itself (a documentation net on its own interface) */
+    static const char *const special[] = {
+        "http://192.0.2.2:9/",    "http://198.51.100.7:9/",        "http://203.0.113.9:9/",
+        "http://192.0.0.8:9/",    "http://198.19.255.1:9/",        "http://[2001:db8::1]:9/",
+        "http://[100::1]:9/",     "http://[::ffff:0:127.0.0.1]:9/"};
+    for (int i = 0; i < 8; i++) {
+        kw_fetch_request qs = {.url = special[i]};
+        assert_int_equal(kw_fetcher_add(f, &qs), 0);
+    }
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    assert_int_equal(g.n, 15);
+    for (int i = 7; i < 15; i++) {
+        assert_int_equal(g.r[i].error, KW_EINVAL);
+        assert_non_null(strstr(g.text[i], "refused to connect to"));
+    }
     kw_fetcher_free(f);
 }
 
