@@ -693,10 +693,12 @@ static int page_locked(kw_crawl *c, const kw_source *src, const kw_fetch_respons
 {
     int64_t now = kw_time_now();
     char err[600];
+    if (r->error && r->disallowed) /* a redirect robots.txt disallows: on schedule */
+        return record_as(c, src, started, r->status ? r->status : -1, NULL, r->error_text, r,
+                         -1, 0, now + src->every_s, NULL, st);
     if (r->error)
         return record(c, src, started, r->status ? r->status : -1, r->error_text, r, -1, 0,
-                      r->disallowed ? now + src->every_s : kw_crawl_backoff(src, now, r->retry_after),
-                      NULL, st);
+                      kw_crawl_backoff(src, now, r->retry_after), NULL, st);
     if (r->not_modified) {
         st->pages++;
         st->unchanged++; /* a 304: the page is as it was */
@@ -999,13 +1001,18 @@ static int page_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r
     return page_locked(c, src, r, started, st, added);
 }
 
-/* r is NULL, or for a failure the stand-in response kw_crawl_skip made. */
+/* r is NULL (robots.txt disallows the page: said, not counted as a
+ * failure, which would make the next real one back off the longer), or
+ * for a failure the stand-in response kw_crawl_skip made. */
 static int skip_fn(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                    int64_t started, kw_crawl_stats *st, long *added, const char *why)
 {
     (void)added;
-    int64_t next = r ? kw_crawl_backoff(src, started, r->retry_after) : started + src->every_s;
-    return record(c, src, started, -1, why, NULL, -1, 0, next, NULL, st);
+    if (!r)
+        return record_as(c, src, started, -1, NULL, why, NULL, -1, 0, started + src->every_s,
+                         NULL, st);
+    return record(c, src, started, -1, why, NULL, -1, 0,
+                  kw_crawl_backoff(src, started, r->retry_after), NULL, st);
 }
 
 const char *kw_crawl_next(const kw_crawl *c) { return c->next[0] ? c->next : NULL; }

@@ -171,8 +171,9 @@ static void on_page(void *ctx, const kw_fetch_response *r)
             c->pages[i] = -1;
         return;
     }
-    if (c->st.errors == errors && r->url && strcmp(r->url, src->url) == 0)
-        c->readable++; /* its own page came and was read */
+    if (!r->error && c->st.errors == errors && r->url && strcmp(r->url, src->url) == 0)
+        c->readable++; /* its own page came and was read (not a redirect robots.txt
+                          disallows, which is no error) */
     /* Paging: follow the next= page on the same host, if robots.txt allows
      * it, up to crawler.max_pages per source. */
     const char *next = kw_crawl_next(c->pipe);
@@ -368,7 +369,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                               .last_modified = lm[0] ? lm : NULL, .user = src};
         if (kw_fetcher_add(c->f, &q)) {
             c->done++;
-            if (kw_crawl_skip(c->pipe, src, kw_error_last(), 0, -1, &c->st))
+            if (kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st))
                 c->failed = 1;
         }
     }

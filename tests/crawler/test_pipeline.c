@@ -897,9 +897,18 @@ static void skip__a_failed_robots_txt_backs_off_a_disallowed_page_does_not(void 
     kw_crawl_stats st = {0};
     kw_source got;
     assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
-    int64_t t0 = kw_time_now();
-    assert_int_equal(kw_crawl_skip(c, &f->src[0], "not fetched: robots.txt disallows it", 0, -1,
+    /* a failure before, then robots.txt disallows the page for a while */
+    assert_int_equal(kw_crawl_skip(c, &f->src[0], "not fetched: robots.txt answered 500", 1, -1,
                                    &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    int64_t t0 = kw_time_now();
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &got), 0);
+        assert_int_equal(kw_crawl_skip(c, &got, "not fetched: robots.txt disallows it", 0, -1,
+                                       &st), 0);
+        assert_int_equal(kw_crawl_flush(c), 0);
+    }
+    assert_int_equal(st.errors, 1); /* the 500 alone */
     assert_int_equal(kw_crawl_skip(c, &f->src[1], "not fetched: robots.txt answered 503", 1,
                                    7200, &st), 0);
     assert_int_equal(kw_crawl_skip(c, &f->src[2], "not fetched: robots.txt answered 500", 1, -1,
@@ -908,6 +917,9 @@ static void skip__a_failed_robots_txt_backs_off_a_disallowed_page_does_not(void 
     int64_t t1 = kw_time_now();
     assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &got), 0);
     assert_true(got.next_attempt_at >= t0 + 900 && got.next_attempt_at <= t1 + 900);
+    /* said, but no failure: the next real failure backs off from the start */
+    assert_non_null(strstr(got.last_error, "disallows"));
+    assert_int_equal(got.consecutive_failures, 0);
     assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &got), 0);
     assert_true(got.next_attempt_at >= t0 + 7200 && got.next_attempt_at <= t1 + 7200);
     assert_int_equal(got.consecutive_failures, 1);
