@@ -616,7 +616,8 @@ static char *json_value(const cJSON *v, int field)
         }
         return ex_tidy(strdup(v->valuestring));
     }
-    if (cJSON_IsNumber(v)) { /* as written where a double holds it: 4.5, 0.1, 1700000000 */
+    if (cJSON_IsNumber(v) && field != F_LINK) { /* as written where a double holds it: 4.5,
+                                                   0.1, 1700000000; a number is no link */
         double d = v->valuedouble;
         if (d > -1e18 && d < 1e18 && d == (double)(long long)d) /* cast only in range */
             snprintf(buf, sizeof buf, "%lld", (long long)d);
@@ -627,6 +628,68 @@ static char *json_value(const cJSON *v, int field)
         return strdup(buf);
     }
     return NULL;
+}
+
+/* Escapes cJSON refuses, or reads to a cut string, made ones it reads, in
+ * place of the same length (offsets in messages stay right): a lone
+ * surrogate (an emoji cut in half by a backend counting UTF-16 units) is
+ * U+FFFD, as a bad byte is; \u0000, which would end the string there, is
+ * a blank, as other control characters become. NULL when none is found
+ * (json is read as it is), else a copy to free. */
+static unsigned hex4(const char *p, int *ok)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4 && *ok; k++) {
+        unsigned char h = (unsigned char)p[k];
+        *ok = isxdigit(h) != 0;
+        v = v * 16 + (unsigned)(isdigit(h) ? h - '0' : (h | 32) - 'a' + 10);
+    }
+    return v;
+}
+
+static char *json_mend_escapes(const char *json, size_t len, int *nomem)
+{
+    char *copy = NULL;
+    int in_string = 0;
+    *nomem = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = json[i];
+        if (!in_string || c == '"') {
+            in_string = !in_string ? c == '"' : 0;
+            continue;
+        }
+        if (c != '\\' || i + 1 >= len)
+            continue;
+        if (json[i + 1] != 'u' || i + 6 > len) {
+            i++; /* a one-character escape */
+            continue;
+        }
+        int ok = 1, pair = 0;
+        unsigned cp = hex4(json + i + 2, &ok);
+        if (!ok)
+            break; /* cJSON says where */
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 12 <= len && json[i + 6] == '\\' &&
+            json[i + 7] == 'u') {
+            unsigned lo = hex4(json + i + 8, &ok);
+            pair = ok && lo >= 0xDC00 && lo <= 0xDFFF;
+        }
+        const char *with = cp == 0                                   ? "\\u0020"
+                           : cp >= 0xD800 && cp <= 0xDFFF && !pair ? "\\ufffd"
+                                                                   : NULL;
+        if (with) {
+            if (!copy) {
+                if (!(copy = malloc(len + 1))) {
+                    *nomem = 1;
+                    return NULL;
+                }
+                memcpy(copy, json, len);
+                copy[len] = '\0';
+            }
+            memcpy(copy + i, with, 6);
+        }
+        i += pair ? 11 : 5;
+    }
+    return copy;
 }
 
 static int check_pointer(const char *name, const char *key, const cJSON *v)
@@ -640,6 +703,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
                     const char *base, const char *name)
 {
     cJSON *r = NULL, *doc = NULL;
+    char *mended = NULL; /* json with escapes cJSON refuses made good */
     const char *ptr[F_COUNT] = {0}, *items_ptr = "", *next_ptr = NULL;
     int rc = 0;
     memset(out, 0, sizeof *out);
@@ -669,6 +733,14 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
             next_ptr = v->valuestring;
     }
     const char *end = NULL;
+    int nomem;
+    mended = json_mend_escapes(json, len, &nomem);
+    if (nomem) {
+        rc = kw_error_set(KW_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (mended)
+        json = mended;
     doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!doc) {
         const char *at = cJSON_GetErrorPtr();
@@ -692,6 +764,31 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
         rc = kw_error_set(KW_ENOTFOUND, "%s: rule items=%s finds nothing", name, items_ptr);
         goto cleanup;
     }
+    /* items are objects: a pointer at a string, or at an array of strings
+     * or of arrays, is a rule that no longer fits (a site that changed its
+     * layout does not go quiet) */
+    const cJSON *first_other = NULL;
+    int objects = cJSON_IsObject(items);
+    for (one = cJSON_IsArray(items) ? items->child : NULL; one && !objects; one = one->next)
+        if (!(objects = cJSON_IsObject(one)) && !first_other)
+            first_other = one;
+    if (!objects && (!cJSON_IsArray(items) || first_other)) {
+        const cJSON *what = first_other ? first_other : items;
+        int k = cJSON_IsString(what) ? 0 : cJSON_IsNumber(what) ? 1 : cJSON_IsArray(what) ? 2
+                : cJSON_IsBool(what) ? 3 : 4;
+        static const char *const one_kind[] = {"a string", "a number", "an array",
+                                               "true or false", "null"};
+        static const char *const many[] = {"an array of strings", "an array of numbers",
+                                           "an array of arrays", "an array of true and false",
+                                           "an array of nulls"};
+        rc = kw_error_set(KW_ENOTFOUND,
+                          "%s: rule items=%s finds %s, not objects: point items= at the array "
+                          "whose elements are the posts (`kolwatch source test` shows what it "
+                          "reads)",
+                          name, *items_ptr ? items_ptr : "(the root)",
+                          first_other ? many[k] : one_kind[k]);
+        goto cleanup;
+    }
     /* an array's elements in turn (cJSON_GetArrayItem walks from the first
      * each time), or one object */
     one = cJSON_IsArray(items) ? items->child : items;
@@ -712,6 +809,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
 cleanup:
     cJSON_Delete(doc);
     cJSON_Delete(r);
+    free(mended);
     if (rc)
         kw_extracted_free(out);
     return rc;

@@ -652,6 +652,73 @@ static void json__bad_documents_and_rules_are_named(void **state)
     free(deep);
 }
 
+/* What backends really send: an emoji cut in half (a lone surrogate) is
+ * U+FFFD, not a document refused with all its other posts; \u0000 is a
+ * blank, not the end of the text; a number is no link. */
+static void json__cut_surrogates_nul_escapes_and_numbers_as_links(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const char doc[] =
+        "[{\"c\":\"Lumi \\ud83d\",\"l\":42},{\"c\":\"lone \\udc00 low\",\"l\":\"/p/2\"},"
+        "{\"c\":\"whole \\ud83d\\ude00 pair\"},{\"c\":\"Lumi a\\u0000b hidden\"},"
+        "{\"c\":\"high then other \\ud83d\\u0041\"},{\"c\":\"not \\\\ud800 an escape\"}]";
+    assert_int_equal(kw_extract_json(&e, doc, sizeof doc - 1, "{\"text\":\"/c\",\"link\":\"/l\"}",
+                                     "https://api.example.com/j", "api.json"),
+                     0);
+    assert_int_equal(e.n, 6);
+    assert_string_equal(e.items[0].text, "Lumi \xef\xbf\xbd");
+    assert_null(e.items[0].link); /* 42 is no link */
+    assert_string_equal(e.items[1].text, "lone \xef\xbf\xbd low");
+    assert_string_equal(e.items[1].link, "https://api.example.com/p/2");
+    assert_string_equal(e.items[2].text, "whole \xf0\x9f\x98\x80 pair");
+    assert_string_equal(e.items[3].text, "Lumi a b hidden");
+    assert_string_equal(e.items[4].text, "high then other \xef\xbf\xbd" "A");
+    assert_string_equal(e.items[5].text, "not \\ud800 an escape");
+    kw_extracted_free(&e);
+    /* a next= pointer at a number is no next page */
+    static const char paged[] = "{\"list\":[{\"c\":\"x\"}],\"more\":3}";
+    assert_int_equal(kw_extract_json(&e, paged, sizeof paged - 1,
+                                     "{\"items\":\"/list\",\"text\":\"/c\",\"next\":\"/more\"}",
+                                     "https://api.example.com/j", "api.json"),
+                     0);
+    assert_null(e.next);
+    kw_extracted_free(&e);
+}
+
+/* items= finding something that holds no objects is a rule that no longer
+ * fits the site, said as such; an empty array is a quiet day. */
+static void json__items_that_are_no_objects_are_named(void **state)
+{
+    (void)state;
+    kw_extracted e;
+    static const struct {
+        const char *doc, *says;
+    } cases[] = {
+        {"{\"data\":\"Lumi one\"}", "finds a string, not objects"},
+        {"{\"data\":[\"Lumi one\",\"Lumi two\"]}", "finds an array of strings"},
+        {"{\"data\":[[{\"t\":\"Lumi\"}]]}", "finds an array of arrays"},
+        {"{\"data\":7}", "finds a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(kw_extract_json(&e, cases[i].doc, strlen(cases[i].doc),
+                                         "{\"items\":\"/data\",\"text\":\"/t\"}", NULL, "api.json"),
+                         KW_ENOTFOUND);
+        assert_non_null(strstr(kw_error_last(), cases[i].says));
+        assert_non_null(strstr(kw_error_last(), "items=/data"));
+    }
+    /* objects among other values are read; an empty array is no error */
+    static const char mixed[] = "{\"data\":[1,{\"t\":\"Lumi\"}]}", none[] = "{\"data\":[]}";
+    assert_int_equal(kw_extract_json(&e, mixed, sizeof mixed - 1,
+                                     "{\"items\":\"/data\",\"text\":\"/t\"}", NULL, "x"), 0);
+    assert_int_equal(e.n, 1);
+    kw_extracted_free(&e);
+    assert_int_equal(kw_extract_json(&e, none, sizeof none - 1,
+                                     "{\"items\":\"/data\",\"text\":\"/t\"}", NULL, "x"), 0);
+    assert_int_equal(e.n, 0);
+    kw_extracted_free(&e);
+}
+
 /* Sources are checked on `source add` with the same rule as extraction
  * applies, so a rule accepted there never fails in a crawl. */
 static void rule_check__agrees_with_the_extractors(void **state)
@@ -814,6 +881,8 @@ int main(void)
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
+        cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
+        cmocka_unit_test(json__items_that_are_no_objects_are_named),
         cmocka_unit_test(items_past_the_limit_are_counted_by_rules_too),
         cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
         cmocka_unit_test(control_characters_are_blanks_in_text_and_marks_in_errors),
