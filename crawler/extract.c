@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <math.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
 #include <libxml/xpath.h>
@@ -241,6 +242,8 @@ static char *xpath_value(xmlXPathObjectPtr r, int field)
     if (r->type == XPATH_STRING)
         return ex_tidy(strdup((const char *)r->stringval));
     if (r->type == XPATH_NUMBER) {
+        if (field == F_LINK || !isfinite(r->floatval))
+            return NULL; /* a count is no link; 1 div 0 says nothing */
         char buf[64];
         snprintf(buf, sizeof buf, "%.17g", r->floatval);
         return strdup(buf);
@@ -309,7 +312,7 @@ int kw_extract_rule_check(const char *kind, const char *key, const char *expr)
         if (!c)
             return kw_error_set(KW_EINVAL, "rule %s: '%s' is not a valid XPath expression", key, expr);
         xmlXPathFreeCompExpr(c);
-        return 0;
+        return ex_xpath_check(key, expr);
     }
     if (strcmp(kind, "json") == 0) {
         if (!one_of(json_rule_keys, key))
@@ -506,9 +509,12 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
     int nitems = items && items->type == XPATH_NODESET && items->nodesetval
                      ? items->nodesetval->nodeNr : 0;
     if (nitems == 0) { /* a site that changed its layout must not go quiet */
+        int not_nodes = !items || items->type != XPATH_NODESET;
         xmlXPathFreeObject(items);
         cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "item");
-        if (tree_depth(doc) >= XPATH_MAX_DEPTH)
+        if (not_nodes && ex_xpath_check("item", v->valuestring))
+            rc = kw_error_set(KW_EINVAL, "%s: %s", name, kw_error_last()); /* the rule, not the site */
+        else if (tree_depth(doc) >= XPATH_MAX_DEPTH)
             rc = kw_error_set(KW_ENOTFOUND, "%s: rule item=%.200s finds nothing: the page nests "
                                          "elements deeper than %d, past what XPath rules read "
                                          "(without rules it is read as one article)",

@@ -82,6 +82,10 @@ void ex_sb_add(kw_sbuf *b, const char *s, size_t n);
 /* Trim, collapse runs of blanks, cap the length; takes ownership of s;
  * NULL for an empty result. */
 char *ex_tidy(char *s);
+/* An html rule that compiles, checked for what compiling does not catch
+ * (an unknown function, a variable, a namespace prefix; item= giving no
+ * elements): 0 or KW_EINVAL naming it (xpath_check.c). */
+int ex_xpath_check(const char *key, const char *expr);
 /* link resolved against base, as a new string; NULL for an empty link. */
 /* The offset just past the first '[' or '{' nested deeper than limit in
  * the JSON text s (strings skipped), or 0 when none is. */

@@ -738,6 +738,50 @@ static void rule_check__agrees_with_the_extractors(void **state)
     assert_non_null(strstr(kw_error_last(), "text"));
     assert_int_equal(kw_extract_rule_check("json", "text", "/a~0b~1c"), 0);
     assert_int_equal(kw_extract_rule_check("feed", "item", "//x"), KW_EINVAL);
+    /* what compiles but no page can answer: named at once, not found out
+     * in a crawl as "finds nothing" */
+    static const struct {
+        const char *key, *expr, *says;
+    } bad[] = {
+        {"item", "//div[contians(@class,'post')]", "contians()"},
+        {"text", "$body", "variable $body"},
+        {"title", ".//x:a", "prefix x:"},
+        {"item", "count(//div)", "gives a number"},
+        {"item", "string(//div)", "gives a string"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(kw_extract_rule_check("html", bad[i].key, bad[i].expr), KW_EINVAL);
+        assert_non_null(strstr(kw_error_last(), bad[i].says));
+    }
+    static const struct {
+        const char *key, *expr;
+    } good[] = {
+        {"item", "//div[contains(@class,'post') and (p or h2)]"},
+        {"item", "descendant-or-self::div[@id='x']"},
+        {"text", "normalize-space(.//h2)"},
+        {"text", "count(.//p)"},
+        {"title", "string(//title)"},
+        {"link", ".//a/@href"},
+        {"text", ".//text()"},
+        {"author", ".//span[.='by x:y($z)']"},
+        {"time", "substring-after(.//em, '\u53d1\u8868\u4e8e ')"},
+        {"item", "//div[position() mod 2 = 1 and not(@hidden)]"},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(kw_extract_rule_check("html", good[i].key, good[i].expr), 0);
+    /* a source stored before the check says what its rule is, not "nothing" */
+    static const char page[] = "<html><body><div>Lumi</div></body></html>";
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1, "{\"item\":\"count(//div)\"}",
+                                     "https://e.example.com/", "page"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "gives a number"));
+    /* a count is no link: no next page made of it */
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
+                                     "{\"item\":\"//div\",\"next\":\"count(//a)\"}",
+                                     "https://e.example.com/", "page"),
+                     0);
+    assert_null(e.next);
+    kw_extracted_free(&e);
 }
 
 /* Relative links with characters a URI may not hold as they are (Chinese
