@@ -526,6 +526,11 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
                               name, v->valuestring);
         goto cleanup;
     }
+    /* Items' fields hold a part of the page each: far more text than the
+     * page has means a field rule reads the whole page for every item
+     * (text=//div for .//div), which would store the page as many times as
+     * it has items, each read costing a pass over the page. */
+    size_t budget = 4 * len + ((size_t)4 << 20), used = 0, per[F_COUNT] = {0};
     int i = 0;
     for (; i < nitems && out->n < KW_EXTRACT_MAX_ITEMS; i++) {
         xmlNodePtr node = items->nodesetval->nodeTab[i];
@@ -544,6 +549,33 @@ int kw_extract_html(kw_extracted *out, const char *html, size_t len, const char 
         }
         if (!comp[F_TEXT] && node)
             it->text = text_of(node);
+        const char *got[F_COUNT] = {it->title, it->text, it->author, it->time_text, it->link};
+        for (int f = 0; f < F_COUNT; f++) {
+            size_t k = got[f] ? strlen(got[f]) : 0;
+            per[f] += k, used += k;
+        }
+        if (used > budget) {
+            int f = 0;
+            for (int g = 1; g < F_COUNT; g++)
+                f = per[g] > per[f] ? g : f;
+            cJSON *fv = cJSON_GetObjectItemCaseSensitive(r, field_keys[f]);
+            if (cJSON_IsString(fv))
+                rc = kw_error_set(KW_EINVAL,
+                                  "%s: the rules read %zu MiB of text from a page of %zu KiB by "
+                                  "item %d, most of it by %s=%.200s: a field rule that starts at "
+                                  "the page's root (//div) reads the whole page for every item; "
+                                  "start it at the item (.//div)",
+                                  name, used >> 20, len >> 10, i + 1, field_keys[f],
+                                  fv->valuestring);
+            else
+                rc = kw_error_set(KW_EINVAL,
+                                  "%s: the items' own text comes to %zu MiB from a page of %zu "
+                                  "KiB by item %d: item=%.200s selects elements inside one "
+                                  "another; select the posts alone, or give a text= rule",
+                                  name, used >> 20, len >> 10, i + 1,
+                                  cJSON_GetObjectItemCaseSensitive(r, "item")->valuestring);
+            break;
+        }
     }
     if (!rc)
         out->dropped = (size_t)(nitems - i);

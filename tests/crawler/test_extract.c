@@ -441,6 +441,47 @@ static void a_long_feed_yields_all_its_items_up_to_the_feed_limit(void **state)
     free(doc);
 }
 
+/* A field rule written from the page's root (text=//div for .//div) gives
+ * every item the whole page: refused with the rule named, before the page
+ * is read once per item and stored as many times. */
+static void a_field_rule_reading_the_whole_page_for_each_item_is_named(void **state)
+{
+    (void)state;
+    size_t cap = 3000 * 200 + 256, n = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    n += (size_t)snprintf(doc + n, cap - n, "<html><body>");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(doc + n, cap - n,
+                              "<div class=p><div class=c>Lumi post %d says the serum is fine and "
+                              "the bottle is pretty, all in all a good buy for the price</div>"
+                              "</div>", i);
+    n += (size_t)snprintf(doc + n, cap - n, "</body></html>");
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, doc, n,
+                                     "{\"item\":\"//div[@class='p']\",\"text\":\"//div[@class='c']\"}",
+                                     "https://e.example.com/", "forum"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "text=//div[@class='c']"));
+    assert_non_null(strstr(kw_error_last(), ".//div"));
+    /* written from the item: every post, each with its own text */
+    assert_int_equal(kw_extract_html(&e, doc, n,
+                                     "{\"item\":\"//div[@class='p']\",\"text\":\".//div[@class='c']\"}",
+                                     "https://e.example.com/", "forum"),
+                     0);
+    assert_int_equal(e.n, 3000);
+    assert_non_null(strstr(e.items[2999].text, "post 2999 says"));
+    kw_extracted_free(&e);
+    /* a page-wide title for every reply of a thread is fine */
+    assert_int_equal(kw_extract_html(&e, doc, n,
+                                     "{\"item\":\"//div[@class='p']\",\"title\":\"//div[1]/@class\"}",
+                                     "https://e.example.com/", "forum"),
+                     0);
+    assert_int_equal(e.n, 3000);
+    kw_extracted_free(&e);
+    free(doc);
+}
+
 /* XPath and JSON rules stop at the same limit and count what they leave. */
 static void items_past_the_limit_are_counted_by_rules_too(void **state)
 {
@@ -928,6 +969,7 @@ int main(void)
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),
         cmocka_unit_test(items_past_the_limit_are_counted_by_rules_too),
+        cmocka_unit_test(a_field_rule_reading_the_whole_page_for_each_item_is_named),
         cmocka_unit_test(a_feed_read_only_in_part_is_an_error),
         cmocka_unit_test(control_characters_are_blanks_in_text_and_marks_in_errors),
         cmocka_unit_test(a_tag_with_thousands_of_attributes_is_refused_before_libxml2),
