@@ -112,9 +112,15 @@ int kw_url_canonical(char *out, size_t size, const char *url)
         size_t plen = (size_t)(host_end - port);
         int dflt = (plen == 3 && !https && memcmp(port, ":80", 3) == 0) ||
                    (plen == 4 && https && memcmp(port, ":443", 4) == 0) || plen == 1;
-        for (const char *q = port + 1; q < host_end; q++)
+        long num = 0;
+        for (const char *q = port + 1; q < host_end; q++) {
             if (!isdigit((unsigned char)*q))
                 return kw_error_set(KW_EINVAL, "'%.100s' has a bad port", url);
+            num = num < 100000 ? num * 10 + (*q - '0') : num;
+        }
+        if (plen > 1 && (num < 1 || num > 65535))
+            return kw_error_set(KW_EINVAL, "'%.100s' has port %ld: ports are 1 to 65535", url,
+                                num);
         if (!dflt)
             PUT(port, plen);
     }
@@ -186,4 +192,29 @@ int kw_url_canonical(char *out, size_t size, const char *url)
     return 0;
 #undef PUT_ENCODED
 #undef PUT
+}
+
+char *kw_url_wire(const char *url)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(url);
+    char *out = malloc(3 * n + 1);
+    if (!out)
+        return NULL;
+    /* the host ends at the first '/', '?' or '#' after "scheme://" */
+    const char *rest = strstr(url, "://");
+    rest = rest ? rest + 3 + strcspn(rest + 3, "/?#") : url;
+    size_t o = (size_t)(rest - url);
+    memcpy(out, url, o);
+    for (const unsigned char *p = (const unsigned char *)rest; *p; p++) {
+        if (*p >= 0x80 || *p <= 0x20 || *p == 0x7F || strchr("\"<>\\^`{|}", *p)) {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

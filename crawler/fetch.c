@@ -9,6 +9,7 @@
 #include "coding.h"
 #include "kolwatch/error.h"
 #include "kolwatch/timeutil.h"
+#include "kolwatch/url.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -37,6 +38,7 @@ typedef struct host {
 typedef struct job {
     struct kw_fetcher *f;
     char *url, *etag, *last_modified;
+    char *wire;   /* url as sent (kw_url_wire) */
     char *origin; /* the URL first requested, when this is a redirect's hop */
     int hops;     /* redirects followed to get here */
     double first_started;
@@ -281,6 +283,7 @@ static void job_free(job *j)
     coding_end(&j->cod);
     curl_slist_free_all(j->headers);
     free(j->url);
+    free(j->wire);
     free(j->origin);
     free(j->etag);
     free(j->last_modified);
@@ -295,11 +298,15 @@ static int host_key(const char *url, char *out, size_t size)
     int rc = 0;
     if (!u)
         return kw_error_set(KW_ENOMEM, "out of memory");
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-        (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0))
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (uc != CURLUE_OK && uc != CURLUE_BAD_SCHEME && uc != CURLUE_UNSUPPORTED_SCHEME &&
+        uc != CURLUE_NO_HOST)
+        rc = kw_error_set(KW_EINVAL, "'%.200s' is not a URL that can be fetched: %s", url,
+                          curl_url_strerror(uc)); /* "Port number was not a decimal ..." */
+    else if (uc != CURLUE_OK || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+             curl_url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
+             curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+             (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0))
         rc = kw_error_set(KW_EINVAL, "'%.200s' is not an http:// or https:// URL with a host",
                           url);
     else
@@ -387,7 +394,12 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
     j->f = f;
     j->user = req->user;
     j->keep_first = req->keep_first;
-    if ((rc = host_key(req->url, j->hostkey, sizeof j->hostkey))) {
+    if (!(j->wire = kw_url_wire(req->url))) {
+        free(j);
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    }
+    if ((rc = host_key(j->wire, j->hostkey, sizeof j->hostkey))) {
+        free(j->wire);
         free(j);
         return rc;
     }
@@ -414,8 +426,9 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
 
 int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms)
 {
-    char key[300];
-    int rc = host_key(url, key, sizeof key);
+    char key[300], *wire = kw_url_wire(url);
+    int rc = wire ? host_key(wire, key, sizeof key) : kw_error_set(KW_ENOMEM, "out of memory");
+    free(wire);
     if (rc)
         return rc;
     host *h = host_get(f, key);
@@ -444,7 +457,7 @@ static int start(kw_fetcher *f, job *j)
         snprintf(line, sizeof line, "If-Modified-Since: %s", j->last_modified);
         j->headers = curl_slist_append(j->headers, line);
     }
-    curl_easy_setopt(e, CURLOPT_URL, j->url);
+    curl_easy_setopt(e, CURLOPT_URL, j->wire);
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
@@ -496,7 +509,10 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         snprintf(why, size, "more than %d redirects", f->o.max_redirects);
         return -1;
     }
-    if (host_key(to, key, sizeof key)) {
+    char *to_wire = kw_url_wire(to);
+    int bad = !to_wire || host_key(to_wire, key, sizeof key);
+    free(to_wire);
+    if (bad) {
         snprintf(why, size, "redirected to %.300s, not an http:// or https:// URL", to);
         return -1;
     }
@@ -515,11 +531,12 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         n->spent = j->spent + (mono() - j->started);
         snprintf(n->hostkey, sizeof n->hostkey, "%s", key);
         n->url = strdup(to);
+        n->wire = kw_url_wire(to);
         n->origin = strdup(j->origin ? j->origin : j->url);
         n->etag = dup_or_null(j->etag);
         n->last_modified = dup_or_null(j->last_modified);
     }
-    host *h = n && n->url && n->origin && (!j->etag || n->etag) &&
+    host *h = n && n->url && n->wire && n->origin && (!j->etag || n->etag) &&
                       (!j->last_modified || n->last_modified)
                   ? host_get(f, key)
                   : NULL;

@@ -17,6 +17,13 @@ extern "C" {
  * https URL, KW_ETOOBIG if out is too small. */
 int kw_url_canonical(char *out, size_t size, const char *url);
 
+/* The form of url sent on the wire: after the host, bytes a URL may not
+ * hold as they are (non-ASCII, blanks and controls, " < > \ ^ ` { | })
+ * percent-encoded, as browsers send them (a query in Chinese went out as
+ * raw UTF-8, which strict servers answer with 400); the rest as it is.
+ * Returns a string to free, or NULL when out of memory. */
+char *kw_url_wire(const char *url);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,9 @@
 #include "kolwatch/error.h"
 #include "kolwatch/url.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static void check(const char *in, const char *want)
 {
     char out[512];
@@ -53,6 +56,37 @@ static void non_http_urls_and_missing_hosts_are_errors(void **state)
     assert_int_equal(kw_url_canonical(out, sizeof out, "https://a:b:80/"), KW_EINVAL);
     check("https://[::1]:443/p", "https://[::1]/p");
     check("http://[::1]:8080", "http://[::1]:8080/");
+    /* ports a connection can use */
+    assert_int_equal(kw_url_canonical(out, sizeof out, "http://e.com:99999/"), KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "1 to 65535"));
+    assert_int_equal(kw_url_canonical(out, sizeof out, "http://e.com:0/"), KW_EINVAL);
+    assert_int_equal(kw_url_canonical(out, sizeof out, "http://e.com:99999999999999999999/"),
+                     KW_EINVAL);
+    check("http://e.com:65535/", "http://e.com:65535/");
+}
+
+/* What goes on the wire: Chinese paths and queries, blanks and the
+ * characters a URL may not hold percent-encoded as UTF-8; the host, what
+ * is encoded already and the rest as written. */
+static void the_wire_form_percent_encodes_what_a_url_may_not_hold(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"http://h/\xe6\x90\x9c?q=\xe9\x9c\xb2&t=1", "http://h/%E6%90%9C?q=%E9%9C%B2&t=1"},
+        {"http://127.0.0.1:8914/forum/list 1.html", "http://127.0.0.1:8914/forum/list%201.html"},
+        {"https://h/a|b{c}^\"x\"<>`\\", "https://h/a%7Cb%7Bc%7D%5E%22x%22%3C%3E%60%5C"},
+        {"https://h/q?a=%E9%9C%B2&b=c#frag", "https://h/q?a=%E9%9C%B2&b=c#frag"},
+        {"https://\xe9\x9c\xb2.example/p", "https://\xe9\x9c\xb2.example/p"},
+        {"https://h", "https://h"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *w = kw_url_wire(cases[i].in);
+        assert_non_null(w);
+        assert_string_equal(w, cases[i].want);
+        free(w);
+    }
 }
 
 int main(void)
@@ -62,6 +96,7 @@ int main(void)
         cmocka_unit_test(tracking_parameters_go_and_the_rest_are_sorted),
         cmocka_unit_test(two_spellings_of_one_page_are_one_key),
         cmocka_unit_test(non_http_urls_and_missing_hosts_are_errors),
+        cmocka_unit_test(the_wire_form_percent_encodes_what_a_url_may_not_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -496,6 +496,7 @@ typedef struct raw_server {
     int fd, port;
     const char *answer;
     pthread_t t;
+    char req[4096]; /* what the connection sent first */
 } raw_server;
 
 static void *raw_serve(void *arg)
@@ -504,9 +505,8 @@ static void *raw_serve(void *arg)
     int c = accept(rs->fd, NULL, NULL);
     if (c < 0)
         return NULL;
-    char req[4096];
-    ssize_t got = read(c, req, sizeof req); /* the request, unread */
-    (void)got;
+    ssize_t got = read(c, rs->req, sizeof rs->req - 1);
+    rs->req[got > 0 ? got : 0] = '\0';
     for (size_t done = 0, n = strlen(rs->answer); done < n;) {
         ssize_t w = write(c, rs->answer + done, n - done);
         if (w <= 0)
@@ -555,6 +555,29 @@ static void a_header_line_too_long_is_named_not_out_of_memory(void **state)
     pthread_join(rs.t, NULL);
     close(rs.fd);
     free(answer);
+}
+
+/* A Chinese search URL (a typical brand-listening source) goes out as
+ * browsers send it, percent-encoded as UTF-8, query and all; the response
+ * still names the URL as it was given. */
+static void urls_go_out_percent_encoded_where_they_must(void **state)
+{
+    (void)state;
+    raw_server rs;
+    raw_start(&rs, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    kw_fetcher *f = fetcher(1, 0);
+    got g = {0};
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/\xe6\x90\x9c?q=\xe9\x9c\xb2&t=a b", rs.port);
+    kw_fetch_request q = {.url = url};
+    assert_int_equal(kw_fetcher_add(f, &q), 0);
+    assert_int_equal(kw_fetcher_run(f, collect, &g), 0);
+    pthread_join(rs.t, NULL);
+    close(rs.fd);
+    assert_int_equal(g.r[0].error, 0);
+    assert_int_equal(strncmp(rs.req, "GET /%E6%90%9C?q=%E9%9C%B2&t=a%20b HTTP/1.1\r\n", 45), 0);
+    assert_string_equal(g.url[0], url);
+    kw_fetcher_free(f);
 }
 
 static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
@@ -810,6 +833,7 @@ int main(void)
         cmocka_unit_test(caps__a_big_body_and_a_gzip_bomb_are_too_big),
         cmocka_unit_test(content_encoding__decoded_and_a_cut_stream_refused),
         cmocka_unit_test(a_header_line_too_long_is_named_not_out_of_memory),
+        cmocka_unit_test(urls_go_out_percent_encoded_where_they_must),
         cmocka_unit_test(private_addresses__are_refused_before_connecting),
         cmocka_unit_test(private_addresses__are_refused_behind_a_redirect),
         cmocka_unit_test(politeness__per_host_connections_and_delay),
