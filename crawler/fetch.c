@@ -602,6 +602,12 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
                                                                                    : KW_EIO;
         snprintf(text, sizeof text, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
     }
+    if (!r.error && status == 304 && !j->etag && !j->last_modified) {
+        /* "as before" to a request that named no before: nothing was read */
+        r.error = KW_EIO;
+        snprintf(text, sizeof text, "answered 304 Not Modified to a request that was not "
+                                    "conditional (no If-None-Match or If-Modified-Since sent)");
+    }
     r.error_text = text;
     r.disallowed = r.error && j->disallowed;
     if (!r.error) {

@@ -141,6 +141,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             ret = reply(c, 304, "", 0, h);
         else
             ret = reply(c, 200, "hello", 5, h);
+    } else if (strcmp(url, "/always304") == 0) {
+        ret = reply(c, 304, "", 0, NULL);
     } else if (strcmp(url, "/429") == 0) {
         const char *h[] = {"Retry-After", "120", NULL};
         ret = reply(c, 429, "slow down", 9, h);
@@ -294,6 +296,11 @@ static void etag__a_second_fetch_is_a_304_without_a_body(void **state)
     assert_int_equal(g.r[1].status, 304);
     assert_true(g.r[1].not_modified);
     assert_int_equal(g.r[1].body_len, 0);
+    /* a 304 to a question not asked is an error, not a page unchanged */
+    get(f, s, "/always304", NULL, &g);
+    assert_int_equal(g.r[2].error, KW_EIO);
+    assert_false(g.r[2].not_modified);
+    assert_non_null(strstr(g.text[2], "not conditional"));
     kw_fetcher_free(f);
 }
 
