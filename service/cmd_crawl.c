@@ -83,8 +83,14 @@ typedef struct crawler {
     int64_t lease_s, renewed_at; /* the claims' lease; when last extended */
 } crawler;
 
+/* The scheme, host and port of url, as one key: canonical (case, default
+ * port, user name dropped), so http://LocalHost/ and http://localhost:80/
+ * are one host for paging and robots.txt. */
 static void host_of(const char *url, char *out, size_t size)
 {
+    char canon[4096];
+    if (kw_url_canonical(canon, sizeof canon, url) == 0)
+        url = canon;
     const char *p = strstr(url, "://");
     p = p ? p + 3 : url;
     snprintf(out, size, "%.*s", (int)(p - url + (long)strcspn(p, "/?#")), url);

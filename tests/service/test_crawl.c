@@ -568,6 +568,32 @@ static void paging__next_pages_are_followed_on_the_same_host_within_robots(void 
     kwt_run_free(&r);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/1"), 1);
     assert_int_equal(kwt_http_hits(f->h, "/cyc/2"), 1);
+    /* the same host spelled otherwise (case, the default port written out)
+     * is the same host: the paging goes on */
+    static char one[256], two[256];
+    const kwt_route spelled[] = {{"/robots.txt", "text/plain", "", 200, NULL},
+                                 {"/case/1", "text/html", one, 200, NULL},
+                                 {"/case/2", "text/html", two, 200, NULL},
+                                 {"/case/3", "text/html", "<div class='post'><p>Lumi three</p></div>",
+                                  200, NULL},
+                                 {NULL, NULL, NULL, 0, NULL}};
+    int sport;
+    kwt_http *sh = kwt_http_start(spelled, &sport);
+    snprintf(one, sizeof one, "<div class='post'><p>Lumi one</p></div><a rel='next' "
+                              "href='http://LocalHost:%d/case/2'>next</a>", sport);
+    snprintf(two, sizeof two, "<div class='post'><p>Lumi two</p></div><a rel='next' "
+                              "href='HTTP://LOCALHOST:%d/case/3'>next</a>", sport);
+    snprintf(url, sizeof url, "http://localhost:%d/case/1", sport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
+          "item=//div[@class='post']", "--rule", "next=//a[@rel='next']");
+    snprintf(id, sizeof id, "%lld", (long long)kwt_sql_int(f->url, "SELECT MAX(id) FROM sources"));
+    r = kw(f, (const char *const[]){"crawl", "--once", "--source", id, NULL});
+    assert_int_equal(r.status, 0);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(sh, "/case/2"), 1);
+    assert_int_equal(kwt_http_hits(sh, "/case/3"), 1);
+    assert_int_equal(kwt_http_hits(sh, "/robots.txt"), 1); /* one host, one robots.txt */
+    kwt_http_stop(sh);
     /* a later page with no items is the paging's end, no error */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/pe/1", f->port);
     KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
