@@ -136,9 +136,28 @@ void kw_time_format(char *buf, size_t size, int64_t t)
     *p = '\0';
 }
 
+/* Zones of the region's sites that keep one offset all year (no daylight
+ * saving), by their IANA names: taken as that offset. */
+static const struct {
+    const char *name;
+    int minutes;
+} fixed_zones[] = {
+    {"Asia/Shanghai", 480},  {"Asia/Chongqing", 480},    {"Asia/Harbin", 480},
+    {"PRC", 480},            {"Asia/Hong_Kong", 480},    {"Asia/Macau", 480},
+    {"Asia/Taipei", 480},    {"Asia/Singapore", 480},    {"Asia/Kuala_Lumpur", 480},
+    {"Asia/Manila", 480},    {"Asia/Urumqi", 360},       {"Asia/Tokyo", 540},
+    {"Asia/Seoul", 540},     {"Asia/Bangkok", 420},      {"Asia/Jakarta", 420},
+    {"Asia/Ho_Chi_Minh", 420}, {"Asia/Kolkata", 330},    {"Asia/Dubai", 240},
+};
+
 int kw_utc_offset_parse(int64_t *out, const char *text)
 {
     const char *p = text ? text : "";
+    for (size_t i = 0; i < sizeof fixed_zones / sizeof fixed_zones[0]; i++)
+        if (strcasecmp(p, fixed_zones[i].name) == 0) {
+            *out = (int64_t)fixed_zones[i].minutes * 60;
+            return 0;
+        }
     if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0)
         p += 3;
     else if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
@@ -164,7 +183,8 @@ int kw_utc_offset_parse(int64_t *out, const char *text)
     return 0;
 bad:
     return kw_error_set(KW_EINVAL,
-                        "'%.64s' is not a zone (UTC, or an offset such as +08:00 or -05:00)",
+                        "'%.64s' is not a zone (UTC, an offset such as +08:00 or -05:00, or "
+                        "a zone without daylight saving such as Asia/Shanghai)",
                         text ? text : "");
 }
 

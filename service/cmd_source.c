@@ -476,6 +476,14 @@ int cmd_source(kw_cli *cli, int argc, char **argv)
         rc = cli_usage_error("source", "add needs --kind, --url and --platform");
     else if (every >= 0 && every < 60)
         rc = cli_usage_error("source", "--every must be at least 1m");
+    else if (every > 365 * 86400) /* the next attempt stays a date the store can hold */
+        rc = cli_usage_error("source", "--every must be at most 365d (disable a source with "
+                                       "`source edit ID --disable`)");
+    else if (is_edit && !(url || kind || platform || nrules || clear || tz_given || every >= 0 ||
+                          enable >= 0))
+        rc = cli_usage_error("source", "edit: nothing to change (give --url, --kind, "
+                                       "--platform, --every, --rule, --tz, --enable or "
+                                       "--disable)");
     if (rc)
         goto cleanup;
     if (url) {

@@ -82,7 +82,9 @@ static void zones_parse_as_offsets_and_format_back(void **state)
         int64_t secs;
     } ok[] = {{"UTC", 0},         {"Z", 0},         {"gmt", 0},        {"+08:00", 28800},
               {"+0800", 28800},   {"+8", 28800},    {"UTC+8", 28800},  {"-05:30", -19800},
-              {"GMT-03:00", -10800}, {"+14:00", 50400}, {"+5:30", 19800}};
+              {"GMT-03:00", -10800}, {"+14:00", 50400}, {"+5:30", 19800},
+              /* zones that keep one offset all year, by name */
+              {"Asia/Shanghai", 28800}, {"asia/tokyo", 32400}, {"Asia/Kolkata", 19800}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t v = 12345;
         if (kw_utc_offset_parse(&v, ok[i].text))
@@ -90,7 +92,7 @@ static void zones_parse_as_offsets_and_format_back(void **state)
         assert_int_equal(v, ok[i].secs);
     }
     const char *bad[] = {"", "8", "+", "+15:00", "+08:60", "+08:", "+080", "CST", "+08:00x",
-                         "Asia/Shanghai", "+8:3", NULL};
+                         "Europe/Berlin", "America/New_York", "+8:3", NULL};
     for (int i = 0; bad[i]; i++) {
         int64_t v;
         assert_int_equal(kw_utc_offset_parse(&v, bad[i]), KW_EINVAL);

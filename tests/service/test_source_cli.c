@@ -231,6 +231,11 @@ static void usage__contradicting_or_ignored_flags_are_refused(void **state)
         {{"source", "test", "1", "--url", "https://e.com/h"}, "not both"},
         {{"source", "test", "1", "--every", "1h"}, "not both"},
         {{"source", "test", "--url", "not-a-url"}, "not-a-url"},
+        {{"source", "edit", "1", "--every", "3000000d"}, "at most 365d"},
+        {{"source", "edit", "1"}, "nothing to change"},
+        {{"source", "add", "--kind", "feed", "--url", "https://e.com:99999/g", "--platform",
+          "news"},
+         "1 to 65535"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *args[16] = {"--db", f->url};
