@@ -820,7 +820,10 @@ int kw_http_date_parse(int64_t *out, const char *t)
             *p++ != ' ' || num(&p, 4, &y) || *p)
             goto bad;
     }
-    if (d < 1 || d > 31)
+    /* a day the month has: 31 Feb is no date */
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
         goto bad;
     *out = kw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
     return 0;

@@ -308,8 +308,11 @@ int kw_robots_parse(kw_robots **out, const void *data, size_t len)
             memcpy(num, v, vn);
             num[vn] = '\0';
             char *endp;
-            double d = strtod(num, &endp);
-            if (*endp == '\0' && isfinite(d) && d >= 0 && d > cur->delay)
+            /* a decimal number of seconds ("10", "0.5"); strtod would take
+             * 0x10 for 16, "inf" and exponents too */
+            int decimal = num[0] != '\0' && strspn(num, "0123456789.") == vn;
+            double d = decimal ? strtod(num, &endp) : -1;
+            if (decimal && *endp == '\0' && isfinite(d) && d >= 0 && d > cur->delay)
                 cur->delay = d;
         }
         /* Sitemap and unknown records neither open nor close a group. */

@@ -801,6 +801,11 @@ static void http_dates__the_three_forms_name_one_instant(void **state)
     assert_int_equal(a, 784111777);
     assert_int_equal(kw_http_date_parse(&a, "06 Nov 1994"), KW_EINVAL);
     assert_int_equal(kw_http_date_parse(&a, "Sun, 06 Nov 1994 08:49:37 PST"), KW_EINVAL);
+    /* days the month does not have */
+    assert_int_equal(kw_http_date_parse(&a, "Tue, 31 Feb 2026 08:00:00 GMT"), KW_EINVAL);
+    assert_int_equal(kw_http_date_parse(&a, "Sun, 29 Feb 2026 08:00:00 GMT"), KW_EINVAL);
+    assert_int_equal(kw_http_date_parse(&a, "Sat, 31 Jun 2026 08:00:00 GMT"), KW_EINVAL);
+    assert_int_equal(kw_http_date_parse(&a, "Thu, 29 Feb 2024 08:00:00 GMT"), 0);
     assert_int_equal(kw_retry_after_parse(&r, "30", 1000), 0);
     assert_int_equal(r, 30);
     assert_int_equal(kw_retry_after_parse(&r, "Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 60), 0);

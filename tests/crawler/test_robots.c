@@ -293,6 +293,12 @@ static void crawl_delay_is_read_merged_and_capped(void **state)
     assert_true(d == 120);
     assert_int_equal(kw_robots_crawl_delay(&d, r, "nodelay", 60), KW_ENOTFOUND);
     kw_robots_free(r);
+    /* seconds written in decimals only: not hex, exponents or words */
+    r = parse("User-agent: *\nCrawl-delay: 0x10\nCrawl-delay: 1e3\nCrawl-delay: inf\n"
+              "Crawl-delay: -5\nCrawl-delay: .5\n");
+    assert_int_equal(kw_robots_crawl_delay(&d, r, "anybot", 60), 0);
+    assert_true(d == 0.5);
+    kw_robots_free(r);
 }
 
 static void rules_past_500_kib_are_ignored(void **state)
