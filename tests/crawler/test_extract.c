@@ -270,6 +270,38 @@ static void dates_without_a_zone_are_flagged_local(void **state)
     kw_extracted_free(&e);
 }
 
+/* Forums write the date inside words ("发表于 2026-11-20 10:30"), with
+ * dots, or in Chinese: read, as a zoneless local time; words with no date
+ * stay no date. */
+static void dates_inside_words_are_found(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<div class=p><p>Lumi a</p><em>\xe5\x8f\x91\xe8\xa1\xa8\xe4\xba\x8e 2026-11-20 10:30</em></div>"
+        "<div class=p><p>Lumi b</p><em>\xe4\xbd\x9c\xe8\x80\x85\xef\xbc\x9a\xe5\xb0\x8f\xe9\xb9\xbf "
+        "\xe5\x8f\x91\xe5\xb8\x83\xe4\xba\x8e 2026\xe5\xb9\xb4" "11\xe6\x9c\x88" "20\xe6\x97\xa5 10:30</em></div>"
+        "<div class=p><p>Lumi c</p><em>2026.11.20 10:30:15</em></div>"
+        "<div class=p><p>Lumi d</p><em>posted 2026/11/20</em></div>"
+        "<div class=p><p>Lumi e</p><em>post #12026 of 3000-11</em></div>"
+        "<div class=p><p>Lumi f</p><em>2026-13-40 10:30</em></div>";
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
+                                     "{\"item\":\"//div\",\"text\":\".//p\",\"time\":\".//em\"}",
+                                     "https://bbs.example.cn/t", "forum"), 0);
+    assert_int_equal(e.n, 6);
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-11-20T10:30:00Z"), 0);
+    assert_int_equal(e.items[0].published, want);
+    assert_int_equal(e.items[0].published_local, 1);
+    assert_int_equal(e.items[1].published, want);
+    assert_int_equal(e.items[2].published, want + 15);
+    assert_int_equal(kw_time_parse(&want, "2026-11-20T00:00:00Z"), 0);
+    assert_int_equal(e.items[3].published, want);
+    assert_true(e.items[4].published == INT64_MIN);
+    assert_true(e.items[5].published == INT64_MIN); /* no such month: no date */
+    kw_extracted_free(&e);
+}
+
 /* Forums write "5分钟前": the item keeps the text, and the crawler reads it
  * against the fetch time and the source's zone. */
 static void relative_times_are_kept_for_the_crawler_to_read(void **state)
@@ -966,6 +998,7 @@ int main(void)
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
+        cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),
         cmocka_unit_test(items_past_the_limit_are_counted_by_rules_too),
