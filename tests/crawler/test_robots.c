@@ -277,6 +277,73 @@ static void a_user_agent_after_rules_starts_a_new_group(void **state)
     kw_robots_free(r);
 }
 
+/* The plain meaning of '*' and '$', by backtracking over every choice. */
+static bool glob(const char *p, const char *s)
+{
+    if (*p == '\0')
+        return true; /* a prefix of the path */
+    if (*p == '$' && p[1] == '\0')
+        return *s == '\0';
+    if (*p == '*')
+        return glob(p + 1, s) || (*s && glob(p, s + 1));
+    return *s == *p && glob(p + 1, s + 1);
+}
+
+/* Rules with '*' and '$' match as their plain meaning says, on many
+ * random rules and paths (the matcher finds each run between '*'s in
+ * turn rather than backtracking). */
+static void wildcards_match_as_their_plain_meaning(void **state)
+{
+    (void)state;
+    unsigned x = 12345;
+    char rule[16], path[16], text[64], url[64];
+    for (int round = 0; round < 20000; round++) {
+        int rn = 1, pn = 1;
+        rule[0] = path[0] = '/';
+        x = x * 1103515245u + 12345u;
+        int rlen = (int)(x >> 16) % 7, plen = (int)(x >> 20) % 9;
+        for (int i = 0; i < rlen; i++) {
+            x = x * 1103515245u + 12345u;
+            rule[rn++] = "ab*"[(x >> 16) % 3];
+        }
+        x = x * 1103515245u + 12345u;
+        if ((x >> 16) % 3 == 0)
+            rule[rn++] = '$';
+        rule[rn] = '\0';
+        for (int i = 0; i < plen; i++) {
+            x = x * 1103515245u + 12345u;
+            path[pn++] = "ab"[(x >> 16) % 2];
+        }
+        path[pn] = '\0';
+        snprintf(text, sizeof text, "User-agent: *\nDisallow: %s\n", rule);
+        snprintf(url, sizeof url, "https://e.com%s", path);
+        kw_robots *r = parse(text);
+        bool allowed = kw_robots_allowed(r, "bot", url);
+        if (allowed == glob(rule, path))
+            fail_msg("rule %s, path %s: %s", rule, path, allowed ? "allowed" : "disallowed");
+        kw_robots_free(r);
+    }
+    /* the form that cost the product of the lengths: found or not found,
+     * at once either way */
+    size_t n = 8192;
+    char *long_rule = malloc(n + 64), *long_url = malloc(n + 64);
+    static const char head[] = "User-agent: *\nDisallow: /*";
+    size_t h = sizeof head - 1;
+    memcpy(long_rule, head, h);
+    memset(long_rule + h, 'a', 4000);
+    memcpy(long_rule + h + 4000, "b\n", 3);
+    memcpy(long_url, "https://e.com/", 14);
+    memset(long_url + 14, 'a', n - 100);
+    long_url[14 + n - 100] = '\0';
+    kw_robots *r = parse(long_rule);
+    assert_true(kw_robots_allowed(r, "bot", long_url));
+    memcpy(long_url + 14 + n - 200, "b", 1); /* 4,000 'a's and a 'b' somewhere */
+    assert_false(kw_robots_allowed(r, "bot", long_url));
+    kw_robots_free(r);
+    free(long_rule);
+    free(long_url);
+}
+
 static void crawl_delay_is_read_merged_and_capped(void **state)
 {
     (void)state;
@@ -389,6 +456,7 @@ int main(void)
         cmocka_unit_test(line_endings_bom_comments_and_case_of_keys),
         cmocka_unit_test(a_user_agent_after_rules_starts_a_new_group),
         cmocka_unit_test(crawl_delay_is_read_merged_and_capped),
+        cmocka_unit_test(wildcards_match_as_their_plain_meaning),
         cmocka_unit_test(rules_past_500_kib_are_ignored),
         cmocka_unit_test(a_huge_line_and_binary_junk_are_harmless),
     };
