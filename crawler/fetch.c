@@ -40,6 +40,10 @@ typedef struct job {
     char *url, *etag, *last_modified;
     char *wire;   /* url as sent (kw_url_wire) */
     char *origin; /* the URL first requested, when this is a redirect's hop */
+    char *from;   /* a hop the redirect hook said to wait for: the URL that
+                     redirected (it is asked again before the hop starts) */
+    kw_fetch_done own_done; /* the request's own callback, or NULL */
+    void *own_ctx;
     int hops;     /* redirects followed to get here */
     double first_started;
     double spent; /* seconds the hops before this one took: the time-out is for them all */
@@ -78,6 +82,7 @@ struct kw_fetcher {
     void *tick_ctx;
     const volatile sig_atomic_t *stop;
     job *live; /* transfers under way */
+    job *held; /* hops waiting for the redirect hook's answer (in pending) */
 };
 
 static double mono(void)
@@ -284,6 +289,7 @@ static void job_free(job *j)
     curl_slist_free_all(j->headers);
     free(j->url);
     free(j->wire);
+    free(j->from);
     free(j->origin);
     free(j->etag);
     free(j->last_modified);
@@ -394,6 +400,8 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
     j->f = f;
     j->user = req->user;
     j->keep_first = req->keep_first;
+    j->own_done = req->done;
+    j->own_ctx = req->done_ctx;
     if (!(j->wire = kw_url_wire(req->url))) {
         free(j);
         return kw_error_set(KW_ENOMEM, "out of memory");
@@ -517,14 +525,16 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         return -1;
     }
     int hook = f->on_redirect ? f->on_redirect(f->redirect_ctx, j->url, to, why, size) : 0;
-    if (hook) {
-        j->disallowed = hook > 0;
+    if (hook && hook != KW_REDIRECT_WAIT) {
+        j->disallowed = hook == 1;
         return -1;
     }
     job *n = calloc(1, sizeof *n);
     if (n) {
         n->f = f;
         n->user = j->user;
+        n->own_done = j->own_done;
+        n->own_ctx = j->own_ctx;
         n->keep_first = j->keep_first;
         n->hops = j->hops + 1;
         n->first_started = j->first_started;
@@ -540,18 +550,79 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
                       (!j->last_modified || n->last_modified)
                   ? host_get(f, key)
                   : NULL;
+    if (h && hook == KW_REDIRECT_WAIT && !(n->from = strdup(j->url)))
+        h = NULL;
     if (!h) {
         job_free(n);
         *err = KW_EIO;
         snprintf(why, size, "out of memory");
         return -1;
     }
+    f->pending++;
+    if (hook == KW_REDIRECT_WAIT) { /* asked again before it starts */
+        n->next = f->held;
+        f->held = n;
+        return 1;
+    }
     n->next = h->head; /* a source under way goes on before new ones */
     h->head = n;
     if (!h->tail)
         h->tail = n;
-    f->pending++;
     return 1;
+}
+
+/* A request that ends before it started (it could not start; a held hop
+ * the hook refused or that waited past its time-out). */
+static void end_unstarted(job *j, int err, const char *why, int disallowed, kw_fetch_done done,
+                          void *ctx)
+{
+    kw_fetch_response r = {.url = j->origin ? j->origin : j->url, .final_url = j->url,
+                           .user = j->user, .error = err, .error_text = why,
+                           .disallowed = disallowed, .retry_after = -1, .body = ""};
+    r.seconds = mono() - j->first_started;
+    if (j->own_done)
+        j->own_done(j->own_ctx, &r);
+    else
+        done(ctx, &r);
+}
+
+/* Ask the hook again about the hops it said to wait for: followed (queued
+ * first on their host), refused, or waiting on, up to the time-out. */
+static void ask_held(kw_fetcher *f, kw_fetch_done done, void *ctx)
+{
+    job *keep = NULL;
+    while (f->held) {
+        job *j = f->held;
+        f->held = j->next;
+        j->next = NULL;
+        char why[512] = "";
+        int hook = f->on_redirect ? f->on_redirect(f->redirect_ctx, j->from, j->url, why,
+                                                   sizeof why)
+                                  : 0;
+        host *h = hook == 0 ? host_get(f, j->hostkey) : NULL;
+        if (hook == KW_REDIRECT_WAIT &&
+            (mono() - j->first_started) * 1000.0 < (double)f->o.timeout_ms) {
+            j->next = keep;
+            keep = j;
+            continue;
+        }
+        if (h) {
+            j->next = h->head;
+            h->head = j;
+            if (!h->tail)
+                h->tail = j;
+            continue;
+        }
+        if (hook == 0)
+            snprintf(why, sizeof why, "out of memory");
+        else if (hook == KW_REDIRECT_WAIT)
+            snprintf(why, sizeof why, "timed out waiting to learn whether %.300s may be fetched "
+                                      "(its robots.txt)", j->url);
+        f->pending--;
+        end_unstarted(j, hook == KW_REDIRECT_WAIT ? KW_EIO : KW_EINVAL, why, hook == 1, done, ctx);
+        job_free(j);
+    }
+    f->held = keep;
 }
 
 static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *why,
@@ -623,7 +694,10 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
     if (j->retry[0] && kw_retry_after_parse(&r.retry_after, j->retry, kw_time_now()))
         r.retry_after = -1;
     r.seconds = mono() - j->first_started;
-    done(ctx, &r);
+    if (j->own_done)
+        j->own_done(j->own_ctx, &r);
+    else
+        done(ctx, &r);
 }
 
 void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx)
@@ -657,6 +731,11 @@ static void abandon(kw_fetcher *f)
         curl_multi_remove_handle(f->multi, j->easy);
         job_free(j);
     }
+    while (f->held) {
+        job *j = f->held;
+        f->held = j->next;
+        job_free(j);
+    }
     f->pending = 0;
     f->running = 0;
 }
@@ -680,6 +759,8 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
         }
         if (f->on_tick)
             f->on_tick(f->tick_ctx);
+        if (f->held)
+            ask_held(f, done, ctx);
         double now = mono(), wake = now + 0.25;
         /* Start what may start: each host while it has a free slot and its
          * delay has passed. */
@@ -694,11 +775,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                 j->next = NULL;
                 f->pending--;
                 if (start(f, j)) {
-                    kw_fetch_response r = {.url = j->origin ? j->origin : j->url,
-                                           .final_url = j->url, .user = j->user,
-                                           .error = KW_EIO, .error_text = kw_error_last(),
-                                           .retry_after = -1, .body = ""};
-                    done(ctx, &r);
+                    end_unstarted(j, KW_EIO, kw_error_last(), 0, done, ctx);
                     job_free(j);
                     continue;
                 }

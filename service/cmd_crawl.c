@@ -23,6 +23,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,7 @@ typedef struct robots_entry {
     int64_t retry_after; /* of a 429 or 503, else -1 */
     kw_robots *r;
     char why[400];
+    int pending; /* asked for in the middle of a pass: not here yet */
 } robots_entry;
 
 typedef struct crawler {
@@ -252,14 +254,26 @@ static void crawl_delay(crawler *c, const robots_entry *e)
         kw_fetcher_host_delay(c->f, e->host, (int64_t)(d * 1000));
 }
 
-/* robots.txt of url's host; read now, with a fetcher of its own, when this
- * pass has not read it yet (a redirect can lead to another host). NULL
- * when out of memory. */
-static robots_entry *robots_now(crawler *c, const char *url)
+/* robots.txt of a host a redirect led to, come in the middle of a pass;
+ * user is its entry's index (the entries move as they grow). */
+static void on_late_robots(void *ctx, const kw_fetch_response *r)
 {
-    robots_entry *e = robots_for(c, url);
-    if (e)
-        return e;
+    crawler *c = ctx;
+    size_t i = (size_t)(uintptr_t)r->user;
+    if (i >= c->nrobots)
+        return;
+    kw_fetch_response mine = *r;
+    mine.user = &c->robots[i];
+    on_robots(c, &mine);
+    c->robots[i].pending = 0;
+    crawl_delay(c, &c->robots[i]);
+}
+
+/* Ask for robots.txt of url's host, which this pass has not read (a
+ * redirect can lead to another host), in the pass's own fetcher: the
+ * transfers under way go on meanwhile. NULL when out of memory. */
+static robots_entry *robots_ask(crawler *c, const char *url)
+{
     if (c->nrobots == c->caprobots) {
         size_t nc = c->caprobots ? c->caprobots * 2 : 8;
         robots_entry *nr = realloc(c->robots, nc * sizeof *nr);
@@ -268,19 +282,23 @@ static robots_entry *robots_now(crawler *c, const char *url)
         c->robots = nr;
         c->caprobots = nc;
     }
-    e = &c->robots[c->nrobots++];
+    robots_entry *e = &c->robots[c->nrobots];
     memset(e, 0, sizeof *e);
     host_of(url, e->host, sizeof e->host);
+    e->retry_after = -1;
     char robots[400];
-    kw_fetcher *f = NULL;
     snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
     /* only what RFC 9309 has parsed: a longer robots.txt is read no further */
-    kw_fetch_request q = {.url = robots, .user = e, .keep_first = KW_ROBOTS_MAX_BYTES + 1};
-    if (cli_fetcher(c->cli, &f) || kw_fetcher_add(f, &q) || kw_fetcher_run(f, on_robots, c))
-        e->deny_all = e->failed = 1, e->retry_after = -1,
-        snprintf(e->why, sizeof e->why, "robots.txt could not be fetched");
-    kw_fetcher_free(f);
-    crawl_delay(c, e);
+    kw_fetch_request q = {.url = robots, .user = (void *)(uintptr_t)c->nrobots,
+                          .keep_first = KW_ROBOTS_MAX_BYTES + 1, .done = on_late_robots,
+                          .done_ctx = c};
+    c->nrobots++;
+    if (kw_fetcher_add(c->f, &q)) {
+        e->deny_all = e->failed = 1;
+        snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", kw_error_last());
+    } else {
+        e->pending = 1;
+    }
     return e;
 }
 
@@ -288,8 +306,12 @@ static robots_entry *robots_now(crawler *c, const char *url)
 static int on_redirect(void *ctx, const char *from, const char *to, char *why, size_t size)
 {
     crawler *c = ctx;
-    robots_entry *e = robots_now(c, to);
+    robots_entry *e = robots_for(c, to);
     (void)from;
+    if (!e)
+        e = robots_ask(c, to);
+    if (e && e->pending)
+        return KW_REDIRECT_WAIT; /* asked again when it has come */
     if (robots_allow(c, e, to))
         return 0;
     snprintf(why, size, "not fetched: redirected to %.600s: %s", to,

@@ -37,6 +37,12 @@ typedef struct kw_fetch_options {
 /* Fill o with the defaults (user_agent stays NULL). */
 void kw_fetch_options_init(kw_fetch_options *o);
 
+typedef struct kw_fetch_response kw_fetch_response;
+
+/* Called once per request as it completes; everything in r is borrowed
+ * for the call only. */
+typedef void (*kw_fetch_done)(void *ctx, const kw_fetch_response *r);
+
 typedef struct kw_fetch_request {
     const char *url;           /* http or https; copied when queued */
     const char *etag;          /* sent verbatim as If-None-Match, or NULL */
@@ -45,9 +51,13 @@ typedef struct kw_fetch_request {
     size_t keep_first;         /* > 0: only the body's first bytes are wanted (a
                                   robots.txt): a longer one is cut there, read
                                   no further, and is no error */
+    kw_fetch_done done;        /* when set, this request completes here rather
+                                  than in kw_fetcher_run's done (a robots.txt
+                                  the crawler asks for while pages are under way) */
+    void *done_ctx;
 } kw_fetch_request;
 
-typedef struct kw_fetch_response {
+struct kw_fetch_response {
     const char *url;           /* as requested */
     const char *final_url;     /* after redirects (the last hop's URL) */
     void *user;
@@ -65,11 +75,7 @@ typedef struct kw_fetch_response {
     const char *body;          /* decompressed, NUL-terminated */
     size_t body_len;
     double seconds;
-} kw_fetch_response;
-
-/* Called once per request as it completes; everything in r is borrowed
- * for the call only. */
-typedef void (*kw_fetch_done)(void *ctx, const kw_fetch_response *r);
+};
 
 /* Caller frees with kw_fetcher_free. KW_EINVAL without a user agent. */
 int kw_fetcher_new(kw_fetcher **out, const kw_fetch_options *o);
@@ -84,12 +90,15 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req);
 int kw_fetcher_host_delay(kw_fetcher *f, const char *url, int64_t delay_ms);
 
 /* Asked before each redirect is followed (from is the URL that answered
- * with it, to the absolute target): 0 follows it; otherwise the request
- * ends with KW_EINVAL and why (size bytes) as its error text, marked
- * disallowed when the hook returned a positive number (not to be fetched,
- * as robots.txt says, rather than failed). Redirects are
- * followed by the fetcher itself, each hop a request of its own that
- * waits for its host's turn as any other. */
+ * with it, to the absolute target): 0 follows it; KW_REDIRECT_WAIT asks
+ * again later (the hook has queued what it needs to know, a robots.txt,
+ * in this fetcher: the other transfers go on meanwhile, and the hop waits
+ * at most the request's time-out); otherwise the request ends with
+ * KW_EINVAL and why (size bytes) as its error text, marked disallowed when
+ * the hook returned 1 (not to be fetched, as robots.txt says, rather than
+ * failed). Redirects are followed by the fetcher itself, each hop a
+ * request of its own that waits for its host's turn as any other. */
+#define KW_REDIRECT_WAIT 2
 typedef int (*kw_fetch_redirect_fn)(void *ctx, const char *from, const char *to, char *why,
                                     size_t size);
 void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx);

@@ -504,6 +504,7 @@ typedef struct raw_server {
     const char *answer;
     pthread_t t;
     char req[4096]; /* what the connection sent first */
+    int delay_ms;   /* before answering */
 } raw_server;
 
 static void *raw_serve(void *arg)
@@ -514,6 +515,8 @@ static void *raw_serve(void *arg)
         return NULL;
     ssize_t got = read(c, rs->req, sizeof rs->req - 1);
     rs->req[got > 0 ? got : 0] = '\0';
+    if (rs->delay_ms)
+        usleep((useconds_t)rs->delay_ms * 1000);
     for (size_t done = 0, n = strlen(rs->answer); done < n;) {
         ssize_t w = write(c, rs->answer + done, n - done);
         if (w <= 0)
@@ -524,12 +527,13 @@ static void *raw_serve(void *arg)
     return NULL;
 }
 
-static void raw_start(raw_server *rs, const char *answer)
+static void raw_start(raw_server *rs, const char *answer, int delay_ms)
 {
     struct sockaddr_in a = {.sin_family = AF_INET};
     socklen_t len = sizeof a;
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
     rs->answer = answer;
+    rs->delay_ms = delay_ms;
     rs->fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(rs->fd >= 0);
     assert_int_equal(bind(rs->fd, (struct sockaddr *)&a, sizeof a), 0);
@@ -548,7 +552,7 @@ static void a_header_line_too_long_is_named_not_out_of_memory(void **state)
     memset(answer + k, 'a', n);
     snprintf(answer + k + n, 128, "\r\nContent-Length: 2\r\n\r\nok");
     raw_server rs;
-    raw_start(&rs, answer);
+    raw_start(&rs, answer, 0);
     kw_fetcher *f = fetcher(1, 0);
     got g = {0};
     char url[64];
@@ -571,7 +575,7 @@ static void urls_go_out_percent_encoded_where_they_must(void **state)
 {
     (void)state;
     raw_server rs;
-    raw_start(&rs, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    raw_start(&rs, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0);
     kw_fetcher *f = fetcher(1, 0);
     got g = {0};
     char url[128];
@@ -585,6 +589,108 @@ static void urls_go_out_percent_encoded_where_they_must(void **state)
     assert_int_equal(strncmp(rs.req, "GET /%E6%90%9C?q=%E9%9C%B2&t=a%20b HTTP/1.1\r\n", 45), 0);
     assert_string_equal(g.url[0], url);
     kw_fetcher_free(f);
+}
+
+/* A hook that waits for a robots.txt it asked for in the same fetcher. */
+typedef struct waiting {
+    kw_fetcher *f;
+    raw_server *robots;
+    int asked, ready, always_wait;
+    double ready_at;
+    int order[4], norder; /* 1: robots.txt came, 2: another page did */
+} waiting;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void robots_came(void *ctx, const kw_fetch_response *r)
+{
+    waiting *w = ctx;
+    (void)r;
+    w->ready = 1;
+    w->ready_at = now_s();
+    if (w->norder < 4)
+        w->order[w->norder++] = 1;
+}
+
+static int wait_for_robots(void *ctx, const char *from, const char *to, char *why, size_t size)
+{
+    waiting *w = ctx;
+    (void)from, (void)to, (void)why, (void)size;
+    if (w->asked++ == 0 && !w->always_wait) {
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/robots.txt", w->robots->port);
+        kw_fetch_request q = {.url = url, .done = robots_came, .done_ctx = w};
+        assert_int_equal(kw_fetcher_add(w->f, &q), 0);
+    }
+    return w->ready ? 0 : KW_REDIRECT_WAIT;
+}
+
+static void collect_in_order(void *ctx, const kw_fetch_response *r)
+{
+    waiting *w = ((void **)ctx)[1];
+    if (w->norder < 4 && strstr(r->url, "/slow"))
+        w->order[w->norder++] = 2;
+    collect(((void **)ctx)[0], r);
+}
+
+/* A hop whose target's robots.txt must be read first waits for it, and
+ * the other transfers go on meanwhile (the crawl stood still while a slow
+ * robots.txt came, and healthy pages timed out); a hop waiting past the
+ * time-out ends as timed out. */
+static void redirects__a_hop_waits_for_what_the_hook_asked_others_go_on(void **state)
+{
+    server *s = *state, other;
+    raw_server rs = {0};
+    server_start(&other, "127.0.0.1");
+    s->other = &other;
+    raw_start(&rs, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 1200);
+    kw_fetcher *f = fetcher(1, 0);
+    waiting w = {.f = f, .robots = &rs};
+    kw_fetcher_on_redirect(f, wait_for_robots, &w);
+    got g = {0};
+    void *both[2] = {&g, &w};
+    char a[128], b[128];
+    snprintf(a, sizeof a, "http://%s:%d/to-other", s->ip, s->port);
+    snprintf(b, sizeof b, "http://%s:%d/slow", s->ip, s->port);
+    kw_fetch_request qa = {.url = a}, qb = {.url = b};
+    assert_int_equal(kw_fetcher_add(f, &qa), 0);
+    assert_int_equal(kw_fetcher_add(f, &qb), 0);
+    double t0 = now_s();
+    assert_int_equal(kw_fetcher_run(f, collect_in_order, both), 0);
+    pthread_join(rs.t, NULL);
+    close(rs.fd);
+    assert_int_equal(g.n, 2); /* the robots.txt went to its own callback */
+    assert_true(w.asked >= 2);
+    assert_int_equal(w.order[0], 2); /* the slow page came while the hop waited */
+    assert_int_equal(w.order[1], 1);
+    assert_true(w.ready_at - t0 >= 1.0);
+    int k = strstr(g.url[0], "/to-other") ? 0 : 1;
+    assert_int_equal(g.r[k].error, 0);
+    assert_string_equal(g.body[k], "hello");
+    kw_fetcher_free(f);
+
+    /* never answered: the hop ends with the time-out */
+    kw_fetch_options o;
+    kw_fetch_options_init(&o);
+    o.user_agent = "kolwatch-test";
+    o.allow_private = 1;
+    o.min_delay_ms = 0;
+    o.timeout_ms = 800;
+    assert_int_equal(kw_fetcher_new(&f, &o), 0);
+    waiting never = {.f = f, .always_wait = 1};
+    kw_fetcher_on_redirect(f, wait_for_robots, &never);
+    got g2 = {0};
+    get(f, s, "/to-other", NULL, &g2);
+    assert_int_equal(g2.r[0].error, KW_EIO);
+    assert_non_null(strstr(g2.text[0], "timed out waiting"));
+    kw_fetcher_free(f);
+    s->other = NULL;
+    server_stop(&other);
 }
 
 static void caps__a_big_body_and_a_gzip_bomb_are_too_big(void **state)
@@ -839,6 +945,7 @@ int main(void)
         cmocka_unit_test(retry_after__seconds_and_http_date),
         cmocka_unit_test(redirect_loop__stops_after_five),
         cmocka_unit_test(redirects__each_hop_is_asked_and_waits_its_turn),
+        cmocka_unit_test(redirects__a_hop_waits_for_what_the_hook_asked_others_go_on),
         cmocka_unit_test(stop_when__abandons_what_waits),
         cmocka_unit_test(slow_server__times_out),
         cmocka_unit_test(timeout__bounds_the_whole_fetch_with_its_redirects),
