@@ -40,6 +40,7 @@ const char *kw_error_name(int code)
     case KW_EVERSION: return "unsupported schema version";
     case KW_EBUSY: return "busy";
     case KW_EDB: return "database error";
+    case KW_EGONE: return "removed meanwhile";
     default: return "unknown error";
     }
 }

@@ -970,6 +970,15 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
         snprintf(msg, sizeof msg, "%s", kw_error_last());
         *st = before;
         int rrc = rewrite_batch(c, st);
+        /* `source rm` while the page was under way: its mentions' and its
+         * health's rows have no source to belong to (a foreign key) */
+        kw_source *now = rrc ? NULL : malloc(sizeof *now);
+        int gone = now && kw_store_source_get(c->s, src->id, now) == KW_ENOTFOUND;
+        free(now);
+        if (gone)
+            return kw_error_set(KW_EGONE, "source %lld was removed while it was being "
+                                          "crawled: what it read was not stored",
+                                (long long)src->id);
         if (rrc) {
             char why[KW_ERROR_MAX];
             snprintf(why, sizeof why, "%s", kw_error_last());

@@ -165,15 +165,24 @@ static void keep_claims(crawler *c)
 
 static void on_tick(void *ctx) { keep_claims(ctx); }
 
+/* What recording a source not fetched came to. */
+static void skipped(crawler *c, int rc)
+{
+    if (rc)
+        say_error(c);
+    c->failed |= rc != 0 && rc != KW_EGONE; /* `source rm` meanwhile: said, no failure */
+}
+
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
     kw_source *src = r->user;
     size_t i = (size_t)(src - c->srcs);
     long errors = c->st.errors;
-    if (kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st)) {
+    int rc = kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st);
+    if (rc) {
         say_error(c);
-        c->failed = 1;
+        c->failed |= rc != KW_EGONE; /* `source rm` meanwhile: said, no failure */
         c->done++;
         if (i < c->nsrcs)
             c->pages[i] = -1;
@@ -385,9 +394,8 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
             snprintf(why, sizeof why, "not fetched: %s", e && e->why[0] ? e->why
                                                            : "robots.txt disallows it");
             c->done++;
-            if (kw_crawl_skip(c->pipe, src, why, !e || e->failed, e ? e->retry_after : -1,
-                              &c->st))
-                c->failed = 1;
+            skipped(c, kw_crawl_skip(c->pipe, src, why, !e || e->failed,
+                                     e ? e->retry_after : -1, &c->st));
             continue;
         }
         char etag[256] = "", lm[128] = "";
@@ -397,8 +405,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
                               .last_modified = lm[0] ? lm : NULL, .user = src};
         if (kw_fetcher_add(c->f, &q)) {
             c->done++;
-            if (kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st))
-                c->failed = 1;
+            skipped(c, kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st));
         }
     }
     int frc = kw_fetcher_run(c->f, on_page, c);

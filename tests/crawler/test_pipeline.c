@@ -660,6 +660,33 @@ static void items_past_a_pages_limit_are_named_in_the_health(void **state)
     free(buf);
 }
 
+/* `source rm` while a source's page is being fetched: the page is
+ * dropped, said as such (KW_EGONE), and the rest of its batch stays. */
+static void a_source_removed_while_read_is_dropped_and_said(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    char b0[4096], b1[4096];
+    kw_source src0, src1;
+    assert_int_equal(kw_store_source_get(f->s, f->src[0].id, &src0), 0);
+    assert_int_equal(kw_store_source_get(f->s, f->src[1].id, &src1), 0);
+    kw_fetch_response r0 = feed(b0, sizeof b0, &src0, (const char *const[]){"Lumi kept", NULL});
+    kw_fetch_response r1 = feed(b1, sizeof b1, &src1, (const char *const[]){"Lumi gone", NULL});
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    kw_crawl_stats st = {0};
+    assert_int_equal(kw_crawl_page(c, &src0, &r0, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(kw_store_source_remove(f->s, src1.id), 0);
+    assert_int_equal(kw_crawl_page(c, &src1, &r1, kw_time_now(), &st), KW_EGONE);
+    assert_non_null(strstr(kw_error_last(), "was removed while it was being crawled"));
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.pages, 1);
+    assert_int_equal(st.errors, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi kept'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE text = 'Lumi gone'"), 0);
+    kw_crawl_free(c);
+}
+
 /* A source whose items go on over next= pages is read every time: its
  * first page may stay the same while a later one grows (a forum thread). */
 static void a_source_with_next_pages_is_always_read(void **state)
@@ -964,6 +991,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_source_with_next_pages_is_always_read, setup, teardown),
         cmocka_unit_test_setup_teardown(items_past_a_pages_limit_are_named_in_the_health, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_source_removed_while_read_is_dropped_and_said, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(brands_changed_between_passes_are_picked_up, setup,
                                         teardown),
