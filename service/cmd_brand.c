@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char usage[] =
     "Usage:\n"
@@ -160,6 +161,28 @@ static int do_add(kw_store *s, const char *name, args *a)
     int rc = EXIT_FAIL;
     if (!*name)
         return cli_usage_error("brand", "the brand name is empty");
+    if (name[strspn(name, " \t\r\n")] == '\0')
+        return cli_usage_error("brand", "the brand name is blank");
+    /* names that differ only in case match the same posts; a name of
+     * digits reads as that brand where BRAND is asked for, not as the id */
+    kw_brand **list = NULL;
+    size_t n = 0;
+    char *end, shadowed[300] = "";
+    long long as_id = strtoll(name, &end, 10);
+    if (kw_store_brand_list(s, &list, &n))
+        return cli_fail("brand add: %s", kw_error_last());
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(list[i]->name, name) == 0 && strcmp(list[i]->name, name) != 0) {
+            rc = cli_fail("brand add: a brand '%s' exists already, and names that differ only "
+                          "in case match the same posts (change it with `brand edit`)",
+                          list[i]->name);
+            kw_brand_list_free(list, n);
+            return rc;
+        }
+        if (*end == '\0' && *name != '0' && as_id == list[i]->id)
+            snprintf(shadowed, sizeof shadowed, "%s", list[i]->name);
+    }
+    kw_brand_list_free(list, n);
     if (!a->query) {
         if (default_query(&deflt, name, a->aliases, a->n_aliases))
             return cli_fail("brand add: out of memory");
@@ -178,6 +201,10 @@ static int do_add(kw_store *s, const char *name, args *a)
     }
     kw_store_audit(s, "cli", "brand.add", name, a->query);
     printf("%lld\n", (long long)id);
+    if (shadowed[0])
+        fprintf(stderr, "kolwatch: brand add: note: where a BRAND is asked for, '%s' now means "
+                        "this brand; brand %lld (%s) is reached by its name\n",
+                name, as_id, shadowed);
     rc = EXIT_OK;
 cleanup:
     if (a->query == deflt)

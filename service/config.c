@@ -79,6 +79,34 @@ static int parse_bool(const char *t, int64_t *out)
 }
 
 /* Validate text for option i and store it; `where` names the source. */
+/* A bound of a setting as it is written: 1024, 60s, 1h, 10MiB, 0.5. */
+static void bound_text(char *buf, size_t size, int type, double v)
+{
+    long long n = (long long)v;
+    if (type == OPT_DOUBLE || (double)n != v) {
+        snprintf(buf, size, "%g", v);
+    } else if (type == OPT_DURATION) {
+        static const struct {
+            long long s;
+            const char *unit;
+        } units[] = {{86400, "d"}, {3600, "h"}, {60, "m"}};
+        for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+            if (n && n % units[k].s == 0) {
+                snprintf(buf, size, "%lld%s", n / units[k].s, units[k].unit);
+                return;
+            }
+        snprintf(buf, size, "%llds", n);
+    } else if (type == OPT_SIZE && n && n % (1 << 30) == 0) {
+        snprintf(buf, size, "%lldG", n >> 30);
+    } else if (type == OPT_SIZE && n && n % (1 << 20) == 0) {
+        snprintf(buf, size, "%lldM", n >> 20);
+    } else if (type == OPT_SIZE && n && n % 1024 == 0) {
+        snprintf(buf, size, "%lldK", n >> 10);
+    } else {
+        snprintf(buf, size, "%lld", n);
+    }
+}
+
 static int assign(kw_config *cfg, int i, const char *text, kw_opt_source src,
                   const char *where)
 {
@@ -124,9 +152,13 @@ static int assign(kw_config *cfg, int i, const char *text, kw_opt_source src,
         break;
     }
     if (o->type != OPT_STRING && o->type != OPT_BOOL && o->min <= o->max &&
-        (nv.d < o->min || nv.d > o->max))
-        return kw_error_set(KW_EINVAL, "%s: %s.%s = %s is out of range (%g to %g)",
-                            where, o->section, o->key, text, o->min, o->max);
+        (nv.d < o->min || nv.d > o->max)) {
+        char lo[32], hi[32];
+        bound_text(lo, sizeof lo, o->type, o->min);
+        bound_text(hi, sizeof hi, o->type, o->max);
+        return kw_error_set(KW_EINVAL, "%s: %s.%s = %s is out of range (%s to %s)", where,
+                            o->section, o->key, text, lo, hi);
+    }
     nv.text = strdup(text);
     if (!nv.text)
         return kw_error_set(KW_ENOMEM, "out of memory");

@@ -171,6 +171,15 @@ static void brand__add_prints_id_duplicate_fails_and_list_is_json(void **state)
     assert_non_null(strstr(r.err, "already exists"));
     assert_string_equal(r.out, "");
     kwt_run_free(&r);
+    /* the same name in other case, or a blank one: refused */
+    r = KW(f, NULL, "brand", "add", "ACME");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "differ only in case"));
+    kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "add", "  ");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "blank"));
+    kwt_run_free(&r);
 
     r = KW(f, NULL, "brand", "list", "--format", "json");
     assert_int_equal(r.status, 0);
@@ -197,6 +206,14 @@ static void brand__add_prints_id_duplicate_fails_and_list_is_json(void **state)
     r = KW(f, NULL, "brand", "show", "Nobody");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "Nobody"));
+    kwt_run_free(&r);
+    /* a name of digits (1688 is a brand) is allowed, and says whose id it hides */
+    char id[16];
+    snprintf(id, sizeof id, "%lld", (long long)acme);
+    r = KW(f, NULL, "brand", "add", id, "--query", "one");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "is reached by its name"));
+    assert_non_null(strstr(r.err, "Acme"));
     kwt_run_free(&r);
 }
 
@@ -500,10 +517,13 @@ static void config__a_bad_file_line_is_named_with_file_and_line(void **state)
     kwt_run_free(&r);
     /* a bad --set is a bad command line: exit 2, naming the option */
     write_in_dir(f, "kolwatch.conf", "# nothing set\n");
-    const char *sets[] = {"crawler.min_delay_ms=abc", "crawler.no_such=1", "crawler.user_agent="};
+    const char *sets[] = {"crawler.min_delay_ms=abc", "crawler.no_such=1", "crawler.user_agent=",
+                          "crawler.max_body=1", "crawler.timeout=99h"};
     const char *named[] = {"crawler.min_delay_ms", "crawler.no_such",
-                           "crawler.user_agent may not be empty"};
-    for (int i = 0; i < 3; i++) {
+                           "crawler.user_agent may not be empty",
+                           "out of range (1K to 1G)", /* as a value is written */
+                           "out of range (1s to 1h)"};
+    for (int i = 0; i < 5; i++) {
         r = KW(f, NULL, "--set", sets[i], "config", "show");
         assert_int_equal(r.status, 2);
         assert_non_null(strstr(r.err, named[i]));
