@@ -524,6 +524,10 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     kw_fetcher_on_redirect(c.f, on_redirect, &c);
     kw_fetcher_on_tick(c.f, on_tick, &c);
     kw_fetcher_stop_when(c.f, &stop_requested); /* a signal ends the pass under way too */
+    if (strstr(kw_config_str(cli->config, "crawler.user_agent"), "kolwatch.example"))
+        fprintf(stderr, "kolwatch: crawl: note: crawler.user_agent still names kolwatch.example "
+                        "as its contact; set it to a page or address where site owners can "
+                        "reach you (`kolwatch config show` says where it is set)\n");
     c.started = kw_time_now();
     while (!stop_requested) {
         rc = crawl_once(&c, only, (size_t)limit);

@@ -257,6 +257,18 @@ static int do_test(kw_cli *cli, const kw_source *src, int json)
         if (kw_extract_body(&e, kind, "{}", g.body, g.len, g.ctype[0] ? g.ctype : NULL,
                             g.final[0] ? g.final : src->url, &charset) == 0)
             goto extracted;
+        /* JSON that is no JSON Feed: an API, which needs its rules */
+        const char *b = g.body ? g.body : "";
+        if (strncmp(b, "\xef\xbb\xbf", 3) == 0)
+            b += 3;
+        b += strspn(b, " \t\r\n");
+        if (*b == '{' || *b == '[' || strstr(g.ctype, "json")) {
+            rc = cli_fail("source test: %s is JSON, not a feed or a page: give --kind json and "
+                          "its rules (--rule items=/data/list --rule text=/content, JSON "
+                          "Pointers to the posts and their fields)",
+                          src->url);
+            goto cleanup;
+        }
         kind = "html";
     }
     if (kw_extract_body(&e, kind, src->rules, g.body, g.len, g.ctype[0] ? g.ctype : NULL,

@@ -324,6 +324,12 @@ static void crawl_once__exits_1_when_no_source_could_be_read(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "1 sources, 0 pages"));
     assert_non_null(strstr(r.err, "no source could be read"));
+    /* the placeholder contact is pointed out; one's own is not */
+    assert_non_null(strstr(r.err, "still names kolwatch.example"));
+    kwt_run_free(&r);
+    r = kw(f, (const char *const[]){"--set", "crawler.user_agent=acme-listen/1 (+mailto:pr@acme.test)",
+                                    "crawl", "--once", "--source", id, NULL});
+    assert_null(strstr(r.err, "kolwatch.example"));
     kwt_run_free(&r);
     r = kw(f, (const char *const[]){"crawl", "--once", "--source", "99", NULL});
     assert_int_equal(r.status, 1);

@@ -338,6 +338,7 @@ static const kwt_route site[] = {
      "\xa3\xac\xcd\xc6\xbc\xf6</p></div></body></html>", 200, NULL},
     {"/private/x", "text/html", "<p>secret</p>", 200, NULL},
     {"/gone", "text/html", "gone", 404, NULL},
+    {"/api", "text/plain", " {\"data\":{\"list\":[{\"content\":\"Lumi rocks\"}]}}", 200, NULL},
     {"/long", "text/html; charset=utf-8",
      "<html><head><title>"
      "\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2\xe9\x9c\xb2"
@@ -428,6 +429,17 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
     cJSON_Delete(o);
     free(err);
+    /* JSON that is no JSON Feed, without --kind: what to give, not the API
+     * read as an article */
+    o = source_test(f, port, NULL, "/api", NULL, &status, &err);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(err, "--kind json"));
+    free(err);
+    o = source_test(f, port, "json", "/api", "items=/data/list", &status, &err);
+    assert_int_equal(status, 0); /* read as JSON when told */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "items")), 1);
+    cJSON_Delete(o);
+    free(err);
     /* rules need the kind they are written for */
     o = source_test(f, port, NULL, "/forum", "item=//div", &status, &err);
     assert_int_equal(status, 2);
@@ -445,7 +457,7 @@ static void test__fetches_extracts_and_scores_without_storing(void **state)
     /* the title (30 characters, 60 columns, 90 bytes), whole */
     assert_non_null(strstr(r.out, "\xe9\x9c\xb2\xe7\xb1\xb3\n"));
     kwt_run_free(&r);
-    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 5); /* checked before each fetch */
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 7); /* checked before each fetch */
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 0);
     kwt_http_stop(h);
 }
