@@ -62,7 +62,7 @@ enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_BASE = 12, A_COUNT 
 
 /* Every attribute the candidates above read: the parser keeps no other. */
 static const char *const read_attrs[] = {"content", "datetime", "href", "itemprop",
-                                         "name", "property", "rel", NULL};
+                                         "name", "property", "rel", "type", NULL};
 
 static int attr_is(const kw_hnode *n, const char *name, const char *value)
 {
@@ -142,6 +142,8 @@ typedef struct article_nodes {
     int oom;
     int open[A_COUNT], nopen;           /* candidates with no element yet */
     int open_bare[A_COUNT], nopen_bare; /* ... of them, those that need no attribute */
+    const kw_hnode *ld[JSONLD_MAX_SCRIPTS]; /* <script type="application/ld+json"> */
+    size_t nld;
 } article_nodes;
 
 /* Candidate i has its element: the walk no longer tries it. */
@@ -173,6 +175,9 @@ static void visit(article_nodes *an, const kw_hnode *n)
             j--; /* open[j] is another candidate now */
         }
     }
+    if (n->name[0] == 's' && an->nld < JSONLD_MAX_SCRIPTS && n->attrs &&
+        strcmp(n->name, "script") == 0 && attr_is(n, "type", "application/ld+json"))
+        an->ld[an->nld++] = n;
     if (n->name[0] == 'p' && n->name[1] == '\0') {
         if (an->np == an->cap) {
             size_t nc = an->cap ? an->cap * 2 : 32;
@@ -319,6 +324,18 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
         if (it->published == NO_TIME && t && !it->time_text)
             it->time_text = t, t = NULL; /* maybe "5分钟前" */
         free(t);
+    }
+    if (!it->author || it->published == NO_TIME || !it->title) {
+        /* what the page's JSON-LD says, where its markup says nothing */
+        jsonld_facts ld;
+        jsonld_read(an.ld, an.nld, &ld);
+        if (!it->author)
+            it->author = ld.author, ld.author = NULL;
+        if (!it->title)
+            it->title = ld.headline, ld.headline = NULL;
+        if (it->published == NO_TIME && ld.published)
+            it->published = ex_parse_time(ld.published, &it->published_local);
+        jsonld_free(&ld);
     }
     if (it->published != NO_TIME) {
         free(it->time_text);

@@ -86,6 +86,17 @@ char *ex_tidy(char *s);
  * (an unknown function, a variable, a namespace prefix; item= giving no
  * elements): 0 or KW_EINVAL naming it (xpath_check.c). */
 int ex_xpath_check(const char *key, const char *expr);
+
+/* What an article page says of itself in JSON-LD (jsonld.c), from its
+ * first <script type="application/ld+json"> elements: NULL where it says
+ * nothing. */
+#define JSONLD_MAX_SCRIPTS 8
+struct kw_hnode;
+typedef struct jsonld_facts {
+    char *author, *published, *headline;
+} jsonld_facts;
+void jsonld_read(const struct kw_hnode *const *scripts, size_t n, jsonld_facts *out);
+void jsonld_free(jsonld_facts *f);
 /* link resolved against base, as a new string; NULL for an empty link. */
 /* The offset just past the first '[' or '{' nested deeper than limit in
  * the JSON text s (strings skipped), or 0 when none is. */

@@ -243,6 +243,47 @@ static void article_mode__first_usable_candidate_in_document_order(void **state)
 
 /* A date written without a zone is read as UTC and said to be local, so
  * that the crawler can apply the source's zone. */
+/* A news page that names its author and date in JSON-LD alone (schema.org
+ * NewsArticle, in @graph or not, the author a Person or a list). */
+static void article_mode__author_and_date_from_json_ld(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {
+        "<html><head><title>Lumi recall</title><script type=\"application/ld+json\">"
+        "{\"@context\":\"https://schema.org\",\"@type\":\"NewsArticle\",\"headline\":\"Lumi "
+        "recall\",\"datePublished\":\"2026-11-21T09:15:00+08:00\",\"author\":{\"@type\":"
+        "\"Person\",\"name\":\"Jane Reporter\"}}</script></head><body><p>Lumi said on Friday "
+        "it would recall a batch.</p></body></html>",
+        "<html><head><script type=\"application/ld+json\">{\"@graph\":[{\"@type\":\"WebPage\"},"
+        "{\"@type\":[\"BlogPosting\"],\"datePublished\":\"2026-11-21T01:15:00Z\",\"author\":"
+        "[{\"name\":\"Jane Reporter\"},{\"name\":\"Other\"}]}]}</script></head><body><p>Lumi "
+        "said on Friday it would recall a batch.</p></body></html>",
+    };
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-11-21T01:15:00Z"), 0);
+    for (int i = 0; i < 2; i++) {
+        kw_extracted e;
+        assert_int_equal(kw_extract_html(&e, pages[i], strlen(pages[i]), NULL,
+                                         "https://news.example.com/a", "page"),
+                         0);
+        assert_string_equal(e.items[0].author, "Jane Reporter");
+        assert_int_equal(e.items[0].published, want);
+        assert_non_null(strstr(e.items[0].text, "recall a batch"));
+        assert_null(strstr(e.items[0].text, "schema.org")); /* the script is no text */
+        kw_extracted_free(&e);
+    }
+    /* JSON-LD that is broken, or of no article, says nothing */
+    static const char broken[] =
+        "<html><head><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",</script>"
+        "<script type=\"application/ld+json\">{\"@type\":\"Organization\",\"author\":\"X\"}"
+        "</script></head><body><p>Lumi text here.</p></body></html>";
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, broken, sizeof broken - 1, NULL, NULL, "page"), 0);
+    assert_null(e.items[0].author);
+    assert_true(e.items[0].published == INT64_MIN);
+    kw_extracted_free(&e);
+}
+
 static void dates_without_a_zone_are_flagged_local(void **state)
 {
     (void)state;
@@ -998,6 +1039,7 @@ int main(void)
         cmocka_unit_test(json_pointers__items_fields_escapes_and_next),
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
+        cmocka_unit_test(article_mode__author_and_date_from_json_ld),
         cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),
