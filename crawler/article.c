@@ -62,7 +62,7 @@ enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_BASE = 12, A_COUNT 
 
 /* Every attribute the candidates above read: the parser keeps no other. */
 static const char *const read_attrs[] = {"content", "datetime", "href", "itemprop",
-                                         "name", "property", "rel", "type", NULL};
+                                         "name", "property", "rel", NULL};
 
 static int attr_is(const kw_hnode *n, const char *name, const char *value)
 {
@@ -175,9 +175,16 @@ static void visit(article_nodes *an, const kw_hnode *n)
             j--; /* open[j] is another candidate now */
         }
     }
-    if (n->name[0] == 's' && an->nld < JSONLD_MAX_SCRIPTS && n->attrs &&
-        strcmp(n->name, "script") == 0 && attr_is(n, "type", "application/ld+json"))
-        an->ld[an->nld++] = n;
+    /* a script whose text is a JSON object or array: JSON-LD, as no
+     * script of code starts so (its type attribute is not kept: a page has
+     * many attributes beginning with 't') */
+    if (n->name[0] == 's' && n->name[1] == 'c' && an->nld < JSONLD_MAX_SCRIPTS &&
+        strcmp(n->name, "script") == 0 && n->first && n->first->type == KW_HTEXT) {
+        const char *t = n->first->text;
+        t += strspn(t, " \t\r\n");
+        if (*t == '{' || *t == '[')
+            an->ld[an->nld++] = n;
+    }
     if (n->name[0] == 'p' && n->name[1] == '\0') {
         if (an->np == an->cap) {
             size_t nc = an->cap ? an->cap * 2 : 32;

@@ -88,8 +88,8 @@ char *ex_tidy(char *s);
 int ex_xpath_check(const char *key, const char *expr);
 
 /* What an article page says of itself in JSON-LD (jsonld.c), from its
- * first <script type="application/ld+json"> elements: NULL where it says
- * nothing. */
+ * first scripts whose text is JSON (<script type="application/ld+json">):
+ * NULL where it says nothing. */
 #define JSONLD_MAX_SCRIPTS 8
 struct kw_hnode;
 typedef struct jsonld_facts {
