@@ -101,8 +101,13 @@ int kw_time_parse(int64_t *out, const char *text)
         goto bad;
     if (s == 60)
         s = 59; /* a leap second counts as the second before it */
-    *out = kw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-           mi * 60 + s - off;
+    int64_t t = kw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+                s - off;
+    /* in UTC too the year has four digits, 0001 to 9999: an instant outside
+     * them would be written as no RFC 3339 time (0000-01-01T00:00+01:00) */
+    if (t < kw_days_from_civil(1, 1, 1) * 86400 || t >= kw_days_from_civil(10000, 1, 1) * 86400)
+        return kw_error_set(KW_EINVAL, "'%.64s' is outside the years 0001 to 9999 in UTC", text);
+    *out = t;
     return 0;
 bad:
     return kw_error_set(KW_EINVAL,
