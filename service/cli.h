@@ -57,6 +57,12 @@ int cli_format(const char *value);
  * bytes); a byte that is not UTF-8 shows as '?'. */
 const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, int max);
 
+/* A table cell of names (a mention's brands): those that fit `width`
+ * columns, comma-separated, then "+N" for those that do not (never cut
+ * silently), padded to width. */
+const char *cli_names_cell(char *buf, size_t size, const char *const *names, size_t n,
+                           int width);
+
 struct kw_tiers;
 /* The tier table of a platform from the registry.tiers_* options; prints
  * the error and returns EXIT_FAIL when the option is malformed. */

@@ -96,3 +96,36 @@ const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, in
     buf[o] = '\0';
     return buf;
 }
+
+const char *cli_names_cell(char *buf, size_t size, const char *const *names, size_t n,
+                           int width)
+{
+    char joined[1024], one[300];
+    size_t o = 0, shown = 0;
+    int cols = 0;
+    joined[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int reserve = i + 1 < n ? 4 : 0; /* ",+N" for the names after it */
+        cli_cell(one, sizeof one, names[i], -1, 0, 0); /* valid UTF-8 now */
+        int w = 0;
+        for (const unsigned char *p = (const unsigned char *)one; *p;) {
+            size_t k = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+            uint32_t cp = k == 1 ? *p : (uint32_t)(*p & (0x3F >> (k - 1)));
+            for (size_t j = 1; j < k; j++)
+                cp = (cp << 6) | (p[j] & 0x3F);
+            w += columns(cp);
+            p += k;
+        }
+        if (shown > 0 && cols + 1 + w + reserve > width)
+            continue; /* counted in the "+N"; a shorter one after it may fit */
+        o += (size_t)snprintf(joined + o, o < sizeof joined ? sizeof joined - o : 0, "%s%s",
+                              shown ? "," : "", one);
+        cols += w + (shown ? 1 : 0);
+        shown++;
+        if (o >= sizeof joined)
+            break;
+    }
+    if (shown < n && o < sizeof joined)
+        snprintf(joined + o, sizeof joined - o, ",+%zu", n - shown);
+    return cli_cell(buf, size, joined, -1, width, 0);
+}

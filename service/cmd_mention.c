@@ -65,11 +65,10 @@ static int print_one(void *ctx, const kw_mention *m, const char *const *brands, 
         char score[16] = "-";
         if (m->scored)
             snprintf(score, sizeof score, "%+.2f", m->score);
-        printf("%-6lld %-20s %-11s %-8s %6s  ", (long long)m->id, t, m->platform,
-               m->scored ? m->label : "-", score);
-        for (size_t i = 0; i < nb; i++)
-            printf("%s%s", i ? "," : "", brands[i]);
-        fputs("  ", stdout);
+        char names[1200];
+        printf("%-6lld %-20s %-11s %-8s %6s  %s  ", (long long)m->id, t, m->platform,
+               m->scored ? m->label : "-", score,
+               cli_names_cell(names, sizeof names, brands, nb, 16));
         print_clipped(m->title && *m->title ? m->title : m->text, 40);
         putchar('\n');
         return 0;
@@ -204,7 +203,7 @@ int cmd_mention(kw_cli *cli, int argc, char **argv)
     if (l.json)
         fputs("{\"items\":[", stdout);
     else
-        printf("%-6s %-20s %-11s %-8s %6s  %s  %s\n", "ID", "TIME", "PLATFORM", "LABEL",
+        printf("%-6s %-20s %-11s %-8s %6s  %-16s  %s\n", "ID", "TIME", "PLATFORM", "LABEL",
                "SCORE", "BRANDS", "TITLE/TEXT");
     if (kw_store_mention_each(s, &f, print_one, &l)) {
         if (l.json)

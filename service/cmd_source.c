@@ -326,15 +326,14 @@ extracted:;
             const char *show = cJSON_IsString(t) ? t->valuestring
                                : cJSON_IsString(tx) ? tx->valuestring : "";
             cJSON *bl = cJSON_GetObjectItem(o, "brands"), *bn;
-            char names[256] = "";
-            size_t nl = 0;
-            cJSON_ArrayForEach(bn, bl)
-                nl += (size_t)snprintf(names + nl, nl < sizeof names ? sizeof names - nl : 0,
-                                       "%s%s", nl ? "," : "", bn->valuestring);
-            char bcell[300], scell[400]; /* cut at whole characters, by columns */
+            const char *names[64];
+            size_t nn = 0;
+            cJSON_ArrayForEach(bn, bl) if (nn < 64) names[nn++] = bn->valuestring;
+            char bcell[1200], scell[400]; /* cut at whole characters, by columns */
             printf("  %-8s %+.2f  %s %s\n", cJSON_IsString(l) ? l->valuestring : "-",
                    cJSON_IsNumber(sc2) ? sc2->valuedouble : 0.0,
-                   cli_cell(bcell, sizeof bcell, names[0] ? names : "-", -1, 16, 16),
+                   nn ? cli_names_cell(bcell, sizeof bcell, names, nn, 16)
+                      : cli_cell(bcell, sizeof bcell, "-", -1, 16, 16),
                    cli_cell(scell, sizeof scell, show, -1, 0, 80));
         }
         cJSON_Delete(items);
