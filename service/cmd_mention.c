@@ -47,6 +47,14 @@ static void print_clipped(const char *s, int n)
             p++;
             continue;
         }
+        /* U+202A-202E, U+2066-2069: overrides and isolates, which reorder
+         * the rest of the row on the terminal */
+        if (*p == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+                           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) {
+            putchar('?');
+            p += 2;
+            continue;
+        }
         putchar(*p < 0x20 || *p == 0x7F ? ' ' : *p); /* no control reaches the terminal */
     }
 }

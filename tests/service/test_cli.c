@@ -470,6 +470,19 @@ static void mention_list__filters_and_pages(void **state)
     r = KW(f, NULL, "mention", "list", "--since", "yesterday");
     assert_int_equal(r.status, 2);
     kwt_run_free(&r);
+    /* a right-to-left override in a text reaches no terminal (it would turn
+     * the rest of the row round); the stored text keeps it */
+    write_in_dir(f, "bidi.jsonl", "{\"brand\":\"Acme\",\"url\":\"https://example.com/p/9\","
+                                  "\"text\":\"Acme \xe2\x80\xaetxet desrever\"}\n");
+    r = KW(f, NULL, "import", "mentions", "bidi.jsonl");
+    kwt_run_free(&r);
+    r = KW(f, NULL, "mention", "list", "--format", "table");
+    assert_non_null(strstr(r.out, "Acme ?txet desrever"));
+    assert_null(strstr(r.out, "\xe2\x80\xae"));
+    kwt_run_free(&r);
+    r = KW(f, NULL, "mention", "list", "--format", "json");
+    assert_non_null(strstr(r.out, "\xe2\x80\xae"));
+    kwt_run_free(&r);
 }
 
 static void brand_rm__asks_for_force_when_it_has_mentions(void **state)
