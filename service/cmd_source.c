@@ -82,6 +82,17 @@ static int rules_fit(const cJSON *rules, const char *kind, int kind_changed)
         !cJSON_GetObjectItemCaseSensitive(rules, "title"))
         return cli_usage_error("source", "a json source needs a text= or title= rule (a JSON "
                                          "Pointer into each item, e.g. --rule text=/content)");
+    /* a text rule from the page's root gives every item the whole page's
+     * text: most likely .//div was meant (a page-wide title or author for
+     * every post may be meant, and is not said) */
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(rules, "text");
+    if (strcmp(kind, "html") == 0 && cJSON_GetObjectItemCaseSensitive(rules, "item") &&
+        cJSON_IsString(text) && (text->valuestring[0] == '/' ||
+                                 strncmp(text->valuestring, "(/", 2) == 0))
+        fprintf(stderr, "kolwatch: source: note: rule text=%s starts at the page's root, so "
+                        "every item gets the same text; to read within each item, start it "
+                        "with . (.%s)\n",
+                text->valuestring, text->valuestring[0] == '/' ? text->valuestring : "//...");
     return 0;
 }
 

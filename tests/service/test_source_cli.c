@@ -57,6 +57,15 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
                    "--rule", "text=.//p");
     assert_int_equal(r.status, 0);
     assert_true(strtoll(r.out, NULL, 10) > 0);
+    assert_null(strstr(r.err, "note"));
+    kwt_run_free(&r);
+    /* a text rule from the page's root: added, with a note on what was
+     * most likely meant */
+    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/2",
+           "--platform", "forum", "--rule", "item=//div[@class='post']", "--rule", "text=//p");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "starts at the page's root"));
+    assert_non_null(strstr(r.err, "(.//p)"));
     kwt_run_free(&r);
     const char *bad[][12] = {
         {"source", "add", "--kind", "html", "--url", "https://e.com", "--platform", "forum", "--rule", "item=//div[", NULL},
