@@ -797,6 +797,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
 {
     cJSON *r = NULL, *doc = NULL;
     char *mended = NULL; /* json with escapes cJSON refuses made good */
+    size_t text_not_text = 0; /* items whose text= found an object or an array */
     const char *ptr[F_COUNT] = {0}, *items_ptr = "", *next_ptr = NULL;
     int rc = 0;
     memset(out, 0, sizeof *out);
@@ -893,9 +894,22 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
             rc = kw_error_set(KW_ENOMEM, "out of memory");
             goto cleanup;
         }
-        for (int f = 0; f < F_COUNT; f++)
-            if (ptr[f])
-                set_field(it, f, json_value(pointer(one, ptr[f]), f), base, base);
+        for (int f = 0; f < F_COUNT; f++) {
+            if (!ptr[f])
+                continue;
+            const cJSON *v = pointer(one, ptr[f]);
+            if (f == F_TEXT && (cJSON_IsObject(v) || cJSON_IsArray(v)))
+                text_not_text++;
+            set_field(it, f, json_value(v, f), base, base);
+        }
+    }
+    /* a text= pointer at what holds the text (an object, an array) on every
+     * item: a rule that says nothing, said as such */
+    if (out->n > 0 && text_not_text == out->n) {
+        rc = kw_error_set(KW_ENOTFOUND, "%s: rule text=%s finds %s, not text, on every item: "
+                                        "point it at the string inside (text=%s/...)",
+                          name, ptr[F_TEXT], "an object or an array", ptr[F_TEXT]);
+        goto cleanup;
     }
     for (; one; one = one->next) /* past the cap: counted, not read */
         out->dropped += cJSON_IsObject(one);

@@ -831,6 +831,16 @@ static void json__items_that_are_no_objects_are_named(void **state)
                                      "{\"items\":\"/data\",\"text\":\"/t\"}", NULL, "x"), 0);
     assert_int_equal(e.n, 0);
     kw_extracted_free(&e);
+    /* text= at what holds the text, on every item: said, not empty texts */
+    static const char held[] = "[{\"t\":{\"body\":\"Lumi a\"}},{\"t\":[\"Lumi b\"]}]";
+    assert_int_equal(kw_extract_json(&e, held, sizeof held - 1, "{\"text\":\"/t\"}", NULL, "api"),
+                     KW_ENOTFOUND);
+    assert_non_null(strstr(kw_error_last(), "rule text=/t finds an object or an array"));
+    assert_int_equal(kw_extract_json(&e, held, sizeof held - 1, "{\"text\":\"/t/body\"}", NULL,
+                                     "api"), 0);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.items[0].text, "Lumi a");
+    kw_extracted_free(&e);
 }
 
 /* Sources are checked on `source add` with the same rule as extraction
