@@ -42,6 +42,7 @@ typedef struct job {
     char *origin; /* the URL first requested, when this is a redirect's hop */
     char *from;   /* a hop the redirect hook said to wait for: the URL that
                      redirected (it is asked again before the hop starts) */
+    double held_at; /* since when it waits */
     kw_fetch_done own_done; /* the request's own callback, or NULL */
     void *own_ctx;
     int hops;     /* redirects followed to get here */
@@ -560,6 +561,7 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
     }
     f->pending++;
     if (hook == KW_REDIRECT_WAIT) { /* asked again before it starts */
+        n->held_at = mono();
         n->next = f->held;
         f->held = n;
         return 1;
@@ -607,6 +609,7 @@ static void ask_held(kw_fetcher *f, kw_fetch_done done, void *ctx)
             continue;
         }
         if (h) {
+            j->spent += mono() - j->held_at; /* the wait counts in the time-out */
             j->next = h->head;
             h->head = j;
             if (!h->tail)
