@@ -158,11 +158,12 @@ static int two_digits(const char **p, int *v)
 
 /* A date inside a longer text, as forums write them: "发表于 2026-11-20
  * 10:30", "作者：小鹿 发布于 2026年11月20日 10:30", "2026.11.20 10:30";
- * written into out as "2026-11-20 10:30[:ss]", or 0 when there is none. */
-static int embedded_date(const char *v, char *out, size_t size)
+ * the first from *at on is written into out as "2026-11-20 10:30[:ss]"
+ * and *at moved past its start; 0 when there is none. */
+static int embedded_date(const char *v, const char **at, char *out, size_t size)
 {
     static const char nian[] = "\xE5\xB9\xB4", yue[] = "\xE6\x9C\x88", ri[] = "\xE6\x97\xA5";
-    for (const char *s = v; *s; s++) {
+    for (const char *s = *at; *s; s++) {
         if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
             !isdigit((unsigned char)s[2]) || !isdigit((unsigned char)s[3]) ||
             (s > v && isdigit((unsigned char)s[-1])))
@@ -194,6 +195,7 @@ static int embedded_date(const char *v, char *out, size_t size)
             n += snprintf(out + n, size - (size_t)n, " %02d:%02d", h, mi);
         if (h >= 0 && sec >= 0)
             snprintf(out + n, size - (size_t)n, ":%02d", sec);
+        *at = s + 1;
         return 1;
     }
     return 0;
@@ -204,14 +206,13 @@ int64_t ex_parse_time(const char *v, int *local)
     int64_t t;
     bool zoned = true;
     char found[40];
-    if (v && (kw_date_parse_zone(&t, v, 0, &zoned) == 0 ||
-              (embedded_date(v, found, sizeof found) &&
-               kw_date_parse_zone(&t, found, 0, &zoned) == 0))) {
-        if (local)
-            *local = !zoned;
-        return t;
-    }
-    return NO_TIME;
+    const char *at = v;
+    int ok = v && kw_date_parse_zone(&t, v, 0, &zoned) == 0;
+    while (!ok && v && embedded_date(v, &at, found, sizeof found)) /* the first that is a date */
+        ok = kw_date_parse_zone(&t, found, 0, &zoned) == 0;
+    if (ok && local)
+        *local = !zoned;
+    return ok ? t : NO_TIME;
 }
 
 /* ---- HTML ------------------------------------------------------------------ */

@@ -44,6 +44,7 @@ typedef struct job {
                      redirected (it is asked again before the hop starts) */
     double held_at; /* since when it waits */
     kw_fetch_done own_done; /* the request's own callback, or NULL */
+    int follow_freely;      /* its redirects skip the hook */
     void *own_ctx;
     int hops;     /* redirects followed to get here */
     double first_started;
@@ -316,8 +317,14 @@ static int host_key(const char *url, char *out, size_t size)
              (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0))
         rc = kw_error_set(KW_EINVAL, "'%.200s' is not an http:// or https:// URL with a host",
                           url);
-    else
+    else {
+        /* one host however its name is written (LocalHost, localhost) */
+        for (char *c = scheme; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        for (char *c = hostname; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
         snprintf(out, size, "%s://%s:%s", scheme, hostname, port);
+    }
     curl_free(scheme);
     curl_free(hostname);
     curl_free(port);
@@ -380,6 +387,15 @@ void kw_fetcher_free(kw_fetcher *f)
             next = j->next;
             job_free(j);
         }
+    for (job *j = f->held, *next; j; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    for (job *j = f->live, *next; j; j = next) { /* a run that ended on an error */
+        next = j->live_next;
+        curl_multi_remove_handle(f->multi, j->easy);
+        job_free(j);
+    }
     if (f->multi)
         curl_multi_cleanup(f->multi);
     free(f->hosts);
@@ -403,6 +419,7 @@ int kw_fetcher_add(kw_fetcher *f, const kw_fetch_request *req)
     j->keep_first = req->keep_first;
     j->own_done = req->done;
     j->own_ctx = req->done_ctx;
+    j->follow_freely = req->follow_freely;
     if (!(j->wire = kw_url_wire(req->url))) {
         free(j);
         return kw_error_set(KW_ENOMEM, "out of memory");
@@ -525,7 +542,9 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         snprintf(why, size, "redirected to %.300s, not an http:// or https:// URL", to);
         return -1;
     }
-    int hook = f->on_redirect ? f->on_redirect(f->redirect_ctx, j->url, to, why, size) : 0;
+    int hook = f->on_redirect && !j->follow_freely
+                   ? f->on_redirect(f->redirect_ctx, j->url, to, why, size)
+                   : 0;
     if (hook && hook != KW_REDIRECT_WAIT) {
         j->disallowed = hook == 1;
         return -1;
@@ -536,6 +555,7 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
         n->user = j->user;
         n->own_done = j->own_done;
         n->own_ctx = j->own_ctx;
+        n->follow_freely = j->follow_freely;
         n->keep_first = j->keep_first;
         n->hops = j->hops + 1;
         n->first_started = j->first_started;
@@ -780,6 +800,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                 if (start(f, j)) {
                     end_unstarted(j, KW_EIO, kw_error_last(), 0, done, ctx);
                     job_free(j);
+                    h = &f->hosts[i]; /* the callback may have added hosts */
                     continue;
                 }
                 j->live_next = f->live;

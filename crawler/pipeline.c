@@ -398,7 +398,7 @@ static int record_as(kw_crawl *c, const kw_source *src, int64_t started, int64_t
         utf8_scrub(clean);
         rec.error = clean;
         rec.error_is_note = 1;
-        rec.etag = rec.last_modified = NULL; /* no 304 next time: read again */
+        rec.etag = rec.last_modified = ""; /* cleared: no 304 next time, read again */
     }
     return kw_store_source_record(c->s, &rec);
 }

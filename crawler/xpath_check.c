@@ -70,7 +70,8 @@ static int check_tokens(const char *key, const char *expr)
         while (name_char((unsigned char)*n))
             n++;
         size_t len = (size_t)(n - p);
-        if (n[0] == ':' && (n[1] == '*' || name_start((unsigned char)n[1])))
+        if (n[0] == ':' && (n[1] == '*' || name_start((unsigned char)n[1])) &&
+            !(len == 3 && memcmp(p, "xml", 3) == 0)) /* xml: is always bound */
             return kw_error_set(KW_EINVAL, "rule %s: '%s' uses the namespace prefix %.*s:, "
                                                "which HTML pages do not declare (leave it out)",
                                 key, expr, (int)len, p);
@@ -104,10 +105,12 @@ int ex_xpath_check(const char *key, const char *expr)
         xmlFreeDoc(doc);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
+    xmlGenericErrorFunc was = xmlGenericError; /* the caller's, put back after */
+    void *was_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, quiet);
     xmlResetError(&ctx->lastError);
     xmlXPathObjectPtr v = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    xmlSetGenericErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(was_ctx, was);
     if (!v)
         rc = kw_error_set(KW_EINVAL, "rule %s: '%s' cannot be evaluated: %s", key, expr,
                           ctx->lastError.message ? ctx->lastError.message : "an XPath error");

@@ -103,33 +103,45 @@ const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, in
     return buf;
 }
 
+/* Columns of valid UTF-8 text s. */
+static int text_columns(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t k = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        uint32_t cp = k == 1 ? *p : (uint32_t)(*p & (0x3F >> (k - 1)));
+        for (size_t j = 1; j < k && p[j]; j++)
+            cp = (cp << 6) | (p[j] & 0x3F);
+        w += columns(cp);
+        p += k;
+    }
+    return w;
+}
+
 const char *cli_names_cell(char *buf, size_t size, const char *const *names, size_t n,
                            int width)
 {
     char joined[1024], one[300];
     size_t o = 0, shown = 0;
     int cols = 0;
+    /* room kept for ",+N" whenever a name may be left out */
+    int reserve = 3 + (n >= 10) + (n >= 100);
     joined[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int reserve = i + 1 < n ? 4 : 0; /* ",+N" for the names after it */
+    for (size_t i = 0; i < n && o < sizeof joined; i++) {
         cli_cell(one, sizeof one, names[i], -1, 0, 0); /* valid UTF-8 now */
-        int w = 0;
-        for (const unsigned char *p = (const unsigned char *)one; *p;) {
-            size_t k = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
-            uint32_t cp = k == 1 ? *p : (uint32_t)(*p & (0x3F >> (k - 1)));
-            for (size_t j = 1; j < k; j++)
-                cp = (cp << 6) | (p[j] & 0x3F);
-            w += columns(cp);
-            p += k;
-        }
-        if (shown > 0 && cols + 1 + w + reserve > width)
+        int w = text_columns(one) + (shown ? 1 : 0);
+        int last = i + 1 == n && shown == i; /* all shown so far: no "+N" to come */
+        if (cols + w + (last ? 0 : reserve) > width)
             continue; /* counted in the "+N"; a shorter one after it may fit */
-        o += (size_t)snprintf(joined + o, o < sizeof joined ? sizeof joined - o : 0, "%s%s",
-                              shown ? "," : "", one);
-        cols += w + (shown ? 1 : 0);
+        o += (size_t)snprintf(joined + o, sizeof joined - o, "%s%s", shown ? "," : "", one);
+        cols += w;
         shown++;
-        if (o >= sizeof joined)
-            break;
+    }
+    if (shown == 0 && n > 0) { /* not even one fits: the first, cut, and marked so */
+        int room = width - (n > 1 ? reserve : 0) - 1;
+        cli_cell(one, sizeof one, names[0], -1, 0, room > 1 ? room : 1);
+        o = (size_t)snprintf(joined, sizeof joined, "%s\xe2\x80\xa6", one);
+        shown = 1;
     }
     if (shown < n && o < sizeof joined)
         snprintf(joined + o, sizeof joined - o, ",+%zu", n - shown);

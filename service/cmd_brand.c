@@ -179,7 +179,7 @@ static int do_add(kw_store *s, const char *name, args *a)
             kw_brand_list_free(list, n);
             return rc;
         }
-        if (*end == '\0' && *name != '0' && as_id == list[i]->id)
+        if (*end == '\0' && name[0] >= '1' && name[0] <= '9' && as_id == list[i]->id)
             snprintf(shadowed, sizeof shadowed, "%s", list[i]->name);
     }
     kw_brand_list_free(list, n);

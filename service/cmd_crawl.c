@@ -213,10 +213,15 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     progress(c, 0);
 }
 
+/* robots.txt of a host, come in: user is its entry's index (the entries
+ * move as a pass adds hosts that redirects lead to). */
 static void on_robots(void *ctx, const kw_fetch_response *r)
 {
-    robots_entry *e = r->user;
-    (void)ctx;
+    crawler *c = ctx;
+    size_t i = (size_t)(uintptr_t)r->user;
+    if (i >= c->nrobots)
+        return;
+    robots_entry *e = &c->robots[i];
     e->retry_after = -1;
     if (r->error) {
         e->deny_all = e->failed = 1;
@@ -263,19 +268,16 @@ static void crawl_delay(crawler *c, const robots_entry *e)
         kw_fetcher_host_delay(c->f, e->host, (int64_t)(d * 1000));
 }
 
-/* robots.txt of a host a redirect led to, come in the middle of a pass;
- * user is its entry's index (the entries move as they grow). */
+/* The same, come in the middle of a pass (a host a redirect led to). */
 static void on_late_robots(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
     size_t i = (size_t)(uintptr_t)r->user;
-    if (i >= c->nrobots)
-        return;
-    kw_fetch_response mine = *r;
-    mine.user = &c->robots[i];
-    on_robots(c, &mine);
-    c->robots[i].pending = 0;
-    crawl_delay(c, &c->robots[i]);
+    on_robots(c, r);
+    if (i < c->nrobots) {
+        c->robots[i].pending = 0;
+        crawl_delay(c, &c->robots[i]);
+    }
 }
 
 /* Ask for robots.txt of url's host, which this pass has not read (a
@@ -299,8 +301,8 @@ static robots_entry *robots_ask(crawler *c, const char *url)
     snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
     /* only what RFC 9309 has parsed: a longer robots.txt is read no further */
     kw_fetch_request q = {.url = robots, .user = (void *)(uintptr_t)c->nrobots,
-                          .keep_first = KW_ROBOTS_MAX_BYTES + 1, .done = on_late_robots,
-                          .done_ctx = c};
+                          .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1,
+                          .done = on_late_robots, .done_ctx = c};
     c->nrobots++;
     if (kw_fetcher_add(c->f, &q)) {
         e->deny_all = e->failed = 1;
@@ -373,11 +375,13 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     for (size_t i = 0; i < c->nsrcs; i++) {
         if (robots_for(c, c->srcs[i].url))
             continue;
-        robots_entry *e = &c->robots[c->nrobots++];
+        robots_entry *e = &c->robots[c->nrobots];
         char url[400];
         host_of(c->srcs[i].url, e->host, sizeof e->host);
         snprintf(url, sizeof url, "%s/robots.txt", e->host);
-        kw_fetch_request q = {.url = url, .user = e, .keep_first = KW_ROBOTS_MAX_BYTES + 1};
+        /* its redirects followed as RFC 9309 says, not asked about */
+        kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)c->nrobots++,
+                              .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1};
         e->retry_after = -1;
         if (kw_fetcher_add(c->f, &q))
             e->deny_all = 1, snprintf(e->why, sizeof e->why, "%s", kw_error_last());

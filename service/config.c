@@ -82,7 +82,7 @@ static int parse_bool(const char *t, int64_t *out)
 /* A bound of a setting as it is written: 1024, 60s, 1h, 10MiB, 0.5. */
 static void bound_text(char *buf, size_t size, int type, double v)
 {
-    long long n = (long long)v;
+    long long n = v > -9e18 && v < 9e18 ? (long long)v : 0; /* cast only in range */
     if (type == OPT_DOUBLE || (double)n != v) {
         snprintf(buf, size, "%g", v);
     } else if (type == OPT_DURATION) {

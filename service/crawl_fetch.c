@@ -54,7 +54,8 @@ int cli_robots_allows(kw_cli *cli, kw_fetcher *f, const char *url, int *allowed,
         return kw_error_set(KW_EINVAL, "'%s' is not an absolute URL", url);
     size_t host_len = strcspn(scheme_end + 3, "/?#");
     snprintf(robots, sizeof robots, "%.*s/robots.txt", (int)(scheme_end + 3 - url + host_len), url);
-    kw_fetch_request q = {.url = robots, .keep_first = KW_ROBOTS_MAX_BYTES + 1};
+    kw_fetch_request q = {.url = robots, .keep_first = KW_ROBOTS_MAX_BYTES + 1,
+                          .follow_freely = 1};
     int rc = kw_fetcher_add(f, &q);
     if (!rc)
         rc = kw_fetcher_run(f, keep, &g);

@@ -51,6 +51,9 @@ typedef struct kw_fetch_request {
     size_t keep_first;         /* > 0: only the body's first bytes are wanted (a
                                   robots.txt): a longer one is cut there, read
                                   no further, and is no error */
+    int follow_freely;         /* its redirects are followed without asking the
+                                  on_redirect hook (a robots.txt: RFC 9309
+                                  follows them as they come) */
     kw_fetch_done done;        /* when set, this request completes here rather
                                   than in kw_fetcher_run's done (a robots.txt
                                   the crawler asks for while pages are under way) */

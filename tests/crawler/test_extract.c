@@ -324,12 +324,13 @@ static void dates_inside_words_are_found(void **state)
         "<div class=p><p>Lumi c</p><em>2026.11.20 10:30:15</em></div>"
         "<div class=p><p>Lumi d</p><em>posted 2026/11/20</em></div>"
         "<div class=p><p>Lumi e</p><em>post #12026 of 3000-11</em></div>"
-        "<div class=p><p>Lumi f</p><em>2026-13-40 10:30</em></div>";
+        "<div class=p><p>Lumi f</p><em>2026-13-40 10:30</em></div>"
+        "<div class=p><p>Lumi g</p><em>ref 2026-13-40, posted 2026-11-20 10:30</em></div>";
     kw_extracted e;
     assert_int_equal(kw_extract_html(&e, page, sizeof page - 1,
                                      "{\"item\":\"//div\",\"text\":\".//p\",\"time\":\".//em\"}",
                                      "https://bbs.example.cn/t", "forum"), 0);
-    assert_int_equal(e.n, 6);
+    assert_int_equal(e.n, 7);
     int64_t want;
     assert_int_equal(kw_time_parse(&want, "2026-11-20T10:30:00Z"), 0);
     assert_int_equal(e.items[0].published, want);
@@ -340,6 +341,8 @@ static void dates_inside_words_are_found(void **state)
     assert_int_equal(e.items[3].published, want);
     assert_true(e.items[4].published == INT64_MIN);
     assert_true(e.items[5].published == INT64_MIN); /* no such month: no date */
+    assert_int_equal(kw_time_parse(&want, "2026-11-20T10:30:00Z"), 0);
+    assert_int_equal(e.items[6].published, want); /* the first that is a date */
     kw_extracted_free(&e);
 }
 
@@ -890,6 +893,7 @@ static void rule_check__agrees_with_the_extractors(void **state)
         {"author", ".//span[.='by x:y($z)']"},
         {"time", "substring-after(.//em, '\u53d1\u8868\u4e8e ')"},
         {"item", "//div[position() mod 2 = 1 and not(@hidden)]"},
+        {"item", "//p[@xml:lang='zh']"}, /* xml: is always bound */
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         assert_int_equal(kw_extract_rule_check("html", good[i].key, good[i].expr), 0);

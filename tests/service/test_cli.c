@@ -412,27 +412,6 @@ static void mention_list__filters_and_pages(void **state)
     assert_int_equal(n, 1);
     cJSON_Delete(o);
     kwt_run_free(&r);
-    /* the table: a mention of many brands names those that fit and counts
-     * the rest; the text column starts at one place on every row */
-    brand_add(f, "Glowa Cosmetics International");
-    write_in_dir(f, "more.jsonl", "{\"brand\":\"Glowa Cosmetics International\",\"url\":"
-                                  "\"https://example.com/p/1\",\"text\":\"Acme vs Rival\"}\n");
-    r = KW(f, NULL, "import", "mentions", "more.jsonl");
-    kwt_run_free(&r);
-    r = KW(f, NULL, "mention", "list", "--format", "table");
-    assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "Acme,Rival,+1"));
-    const char *text_at = strstr(r.out, "TITLE/TEXT");
-    assert_non_null(text_at);
-    size_t col = (size_t)(text_at - r.out), rows = 0;
-    for (const char *line = strchr(r.out, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-        const char *row = line + 1, *end = strchr(row, '\n');
-        assert_true(end && (size_t)(end - row) > col);
-        assert_true(row[col - 1] == ' ' && row[col] != ' ');
-        rows++;
-    }
-    assert_true(rows >= 2);
-    kwt_run_free(&r);
     r = KW(f, NULL, "mention", "list", "--platform", "x", "--format", "json");
     o = parse_items(r.out, &n);
     assert_int_equal(n, 1);
@@ -469,6 +448,34 @@ static void mention_list__filters_and_pages(void **state)
     kwt_run_free(&r);
     r = KW(f, NULL, "mention", "list", "--since", "yesterday");
     assert_int_equal(r.status, 2);
+    kwt_run_free(&r);
+    /* the table: a mention of many brands names those that fit and counts
+     * the rest; the text column starts at one place on every row */
+    brand_add(f, "Glowa Cosmetics International");
+    brand_add(f, "Nuvo Extremely Long Brand Name");
+    write_in_dir(f, "more.jsonl", "{\"brand\":\"Glowa Cosmetics International\",\"url\":"
+                                  "\"https://example.com/p/1\",\"text\":\"Acme vs Rival\"}\n"
+                                  "{\"brand\":\"Glowa Cosmetics International\",\"url\":"
+                                  "\"https://example.com/p/7\",\"text\":\"two long names\"}\n"
+                                  "{\"brand\":\"Nuvo Extremely Long Brand Name\",\"url\":"
+                                  "\"https://example.com/p/7\",\"text\":\"two long names\"}\n");
+    r = KW(f, NULL, "import", "mentions", "more.jsonl");
+    kwt_run_free(&r);
+    r = KW(f, NULL, "mention", "list", "--format", "table");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Acme,Rival,+1"));
+    const char *text_at = strstr(r.out, "TITLE/TEXT");
+    assert_non_null(text_at);
+    size_t col = (size_t)(text_at - r.out), rows = 0;
+    for (const char *line = strchr(r.out, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        const char *row = line + 1, *end = strchr(row, '\n'), *cut = strstr(row, "\xe2\x80\xa6");
+        size_t at = col + (cut && cut < end ? 2 : 0); /* '…': 3 bytes, 1 column */
+        assert_true(end && (size_t)(end - row) > at);
+        assert_true(row[at - 1] == ' ' && row[at] != ' ');
+        rows++;
+    }
+    assert_true(rows >= 3);
+    assert_non_null(strstr(r.out, "\xe2\x80\xa6,+1")); /* a name cut is marked, and counted */
     kwt_run_free(&r);
     /* a right-to-left override in a text reaches no terminal (it would turn
      * the rest of the row round); the stored text keeps it */

@@ -374,6 +374,50 @@ static void health__a_failure_quoting_the_page_is_recorded(void **state)
     cJSON_Delete(o);
 }
 
+/* A robots.txt that redirects is followed as RFC 9309 says, not asked
+ * about itself: one redirecting to another host (the entries of robots.txt
+ * grew under the request), one on a host a page's redirect led to that
+ * redirects within its host (it waited for itself until the time-out). */
+static void robots__a_robots_txt_that_redirects_is_followed(void **state)
+{
+    fixture *f = *state;
+    static char a_robots[128], a_moved[128];
+    const kwt_route b_routes[] = {
+        {"/robots.txt", "text/plain", "/robots2.txt", 301, NULL},
+        {"/robots2.txt", "text/plain", "User-agent: *\nDisallow: /private\n", 200, NULL},
+        {"/page", "text/html", "<html><body><p>Lumi on host b</p></body></html>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    const kwt_route a_routes[] = {
+        {"/robots.txt", "text/plain", a_robots, 301, NULL},
+        {"/a-page", "text/html", "<html><body><p>Lumi on host a</p></body></html>", 200, NULL},
+        {"/moved", "text/html", a_moved, 302, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int bport, aport;
+    kwt_http *b = kwt_http_start(b_routes, &bport);
+    snprintf(a_robots, sizeof a_robots, "http://127.0.0.1:%d/robots2.txt", bport);
+    snprintf(a_moved, sizeof a_moved, "http://127.0.0.1:%d/page", bport);
+    kwt_http *a = kwt_http_start(a_routes, &aport);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a-page", aport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/moved", aport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    kwt_run r = kw(f, (const char *const[]){"--set", "crawler.timeout=20s", "crawl", "--once",
+                                            NULL});
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(a, "/a-page"), 1);
+    assert_int_equal(kwt_http_hits(b, "/page"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi on host %'"),
+                     2);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE (url LIKE "
+                                         "'%/a-page' OR url LIKE '%/moved') AND last_error "
+                                         "IS NULL AND last_status = 200"),
+                     2);
+    kwt_http_stop(a);
+    kwt_http_stop(b);
+}
+
 /* robots.txt is asked about every hop of a redirect, on another host
  * too (whose robots.txt is read then): a redirect does not get round it. */
 static void redirects__are_followed_only_where_robots_txt_allows(void **state)
@@ -651,6 +695,7 @@ int main(void)
         T(redirects__are_followed_only_where_robots_txt_allows),
         T(signal__ends_the_pass_under_way),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
+        T(robots__a_robots_txt_that_redirects_is_followed),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
