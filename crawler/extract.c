@@ -741,11 +741,12 @@ static unsigned hex4(const char *p, int *ok)
     return v;
 }
 
-static char *json_mend_escapes(const char *json, size_t len, int *nomem)
+static char *json_mend_escapes(const char *json, size_t len, int *nomem, size_t *bad_at)
 {
     char *copy = NULL;
     int in_string = 0;
     *nomem = 0;
+    *bad_at = SIZE_MAX;
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
         if (!in_string || c == '"') {
@@ -760,8 +761,11 @@ static char *json_mend_escapes(const char *json, size_t len, int *nomem)
         }
         int ok = 1, pair = 0;
         unsigned cp = hex4(json + i + 2, &ok);
-        if (!ok)
-            break; /* cJSON says where */
+        if (!ok) { /* cJSON would end the text there without a word */
+            *bad_at = i;
+            free(copy);
+            return NULL;
+        }
         if (cp >= 0xD800 && cp <= 0xDBFF && i + 12 <= len && json[i + 6] == '\\' &&
             json[i + 7] == 'u') {
             unsigned lo = hex4(json + i + 8, &ok);
@@ -829,9 +833,15 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     }
     const char *end = NULL;
     int nomem;
-    mended = json_mend_escapes(json, len, &nomem);
+    size_t bad_at;
+    mended = json_mend_escapes(json, len, &nomem, &bad_at);
     if (nomem) {
         rc = kw_error_set(KW_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (bad_at != SIZE_MAX) {
+        rc = kw_error_set(KW_EINVAL, "%s: not JSON (a \\u escape without four hex digits at "
+                                     "byte %zu)", name, bad_at);
         goto cleanup;
     }
     if (mended)

@@ -793,6 +793,12 @@ static void json__cut_surrogates_nul_escapes_and_numbers_as_links(void **state)
     assert_string_equal(e.items[4].text, "high then other \xef\xbf\xbd" "A");
     assert_string_equal(e.items[5].text, "not \\ud800 an escape");
     kw_extracted_free(&e);
+    /* \u without four hex digits: no JSON, said where, not a text cut there */
+    static const char badesc[] = "[{\"c\":\"a\\uZZZZ b\"}]";
+    assert_int_equal(kw_extract_json(&e, badesc, sizeof badesc - 1, "{\"text\":\"/c\"}", NULL,
+                                     "api.json"),
+                     KW_EINVAL);
+    assert_non_null(strstr(kw_error_last(), "four hex digits at byte 8"));
     /* a next= pointer at a number is no next page */
     static const char paged[] = "{\"list\":[{\"c\":\"x\"}],\"more\":3}";
     assert_int_equal(kw_extract_json(&e, paged, sizeof paged - 1,
