@@ -153,6 +153,10 @@ static const struct {
     {"Asia/Manila", 480},    {"Asia/Urumqi", 360},       {"Asia/Tokyo", 540},
     {"Asia/Seoul", 540},     {"Asia/Bangkok", 420},      {"Asia/Jakarta", 420},
     {"Asia/Ho_Chi_Minh", 420}, {"Asia/Kolkata", 330},    {"Asia/Dubai", 240},
+    {"Asia/Calcutta", 330},  {"Asia/Kathmandu", 345},   {"Asia/Dhaka", 360},
+    {"Asia/Karachi", 300},   {"Asia/Yangon", 390},      {"Asia/Riyadh", 180},
+    {"Europe/Moscow", 180},  {"Australia/Brisbane", 600}, {"Etc/UTC", 0},
+    {"Etc/GMT", 0},
 };
 
 int kw_utc_offset_parse(int64_t *out, const char *text)
@@ -163,6 +167,16 @@ int kw_utc_offset_parse(int64_t *out, const char *text)
             *out = (int64_t)fixed_zones[i].minutes * 60;
             return 0;
         }
+    /* Etc/GMT-8 is UTC+8: POSIX's sign, the other way round */
+    if (strncasecmp(p, "Etc/GMT", 7) == 0 && (p[7] == '+' || p[7] == '-') &&
+        isdigit((unsigned char)p[8]) &&
+        (p[9] == '\0' || (isdigit((unsigned char)p[9]) && p[10] == '\0'))) {
+        int h = p[9] ? (p[8] - '0') * 10 + (p[9] - '0') : p[8] - '0';
+        if (h <= 14) {
+            *out = (int64_t)(p[7] == '-' ? h : -h) * 3600;
+            return 0;
+        }
+    }
     if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0)
         p += 3;
     else if ((*p == 'Z' || *p == 'z') && p[1] == '\0')

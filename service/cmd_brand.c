@@ -4,10 +4,12 @@
 
 #include "kolwatch/error.h"
 #include "kolwatch/query.h"
+#include "kolwatch/sentiment.h"
 #include "kolwatch/store.h"
 #include "kolwatch/timeutil.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +155,21 @@ static int default_query(char **out, const char *name, char *const *aliases, siz
     return 0;
 }
 
+/* Whether two names are one to a query: the same once folded (case,
+ * full-width forms, traditional characters). */
+static int same_folded(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), na = 0, nb = 0;
+    kw_folded_char *fa = malloc((la + 1) * sizeof *fa), *fb = malloc((lb + 1) * sizeof *fb);
+    int same = fa && fb && kw_text_fold(fa, la + 1, &na, a, la) == 0 &&
+               kw_text_fold(fb, lb + 1, &nb, b, lb) == 0 && na == nb;
+    for (size_t i = 0; same && i < na; i++)
+        same = fa[i].cp == fb[i].cp;
+    free(fa);
+    free(fb);
+    return same;
+}
+
 static int do_add(kw_store *s, const char *name, args *a)
 {
     kw_brand b = {.name = (char *)name, .aliases = a->aliases, .n_aliases = a->n_aliases};
@@ -163,6 +180,13 @@ static int do_add(kw_store *s, const char *name, args *a)
         return cli_usage_error("brand", "the brand name is empty");
     if (name[strspn(name, " \t\r\n")] == '\0')
         return cli_usage_error("brand", "the brand name is blank");
+    size_t nlen = strlen(name);
+    if (isspace((unsigned char)name[0]) || isspace((unsigned char)name[nlen - 1]))
+        return cli_usage_error("brand", "the brand name '%s' begins or ends with a blank", name);
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7F)
+            return cli_usage_error("brand", "the brand name holds a control character (a "
+                                            "line break?)");
     /* names that differ only in case match the same posts; a name of
      * digits reads as that brand where BRAND is asked for, not as the id */
     kw_brand **list = NULL;
@@ -172,9 +196,10 @@ static int do_add(kw_store *s, const char *name, args *a)
     if (kw_store_brand_list(s, &list, &n))
         return cli_fail("brand add: %s", kw_error_last());
     for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(list[i]->name, name) == 0 && strcmp(list[i]->name, name) != 0) {
+        if (same_folded(list[i]->name, name) && strcmp(list[i]->name, name) != 0) {
             rc = cli_fail("brand add: a brand '%s' exists already, and names that differ only "
-                          "in case match the same posts (change it with `brand edit`)",
+                          "in case or width (Lumi, ＬＵＭＩ) match the same posts (change it "
+                          "with `brand edit`)",
                           list[i]->name);
             kw_brand_list_free(list, n);
             return rc;

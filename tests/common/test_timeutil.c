@@ -86,7 +86,9 @@ static void zones_parse_as_offsets_and_format_back(void **state)
               {"+0800", 28800},   {"+8", 28800},    {"UTC+8", 28800},  {"-05:30", -19800},
               {"GMT-03:00", -10800}, {"+14:00", 50400}, {"+5:30", 19800},
               /* zones that keep one offset all year, by name */
-              {"Asia/Shanghai", 28800}, {"asia/tokyo", 32400}, {"Asia/Kolkata", 19800}};
+              {"Asia/Shanghai", 28800}, {"asia/tokyo", 32400}, {"Asia/Kolkata", 19800},
+              {"Asia/Kathmandu", 20700}, {"Etc/GMT-8", 28800}, {"Etc/GMT+5", -18000},
+              {"Etc/UTC", 0}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t v = 12345;
         if (kw_utc_offset_parse(&v, ok[i].text))

@@ -180,6 +180,16 @@ static void brand__add_prints_id_duplicate_fails_and_list_is_json(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "blank"));
     kwt_run_free(&r);
+    r = KW(f, NULL, "brand", "add", "\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85"); /* ＡｃｍＥ */
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "case or width"));
+    kwt_run_free(&r);
+    const char *odd[] = {" Acme2", "Acme2 ", "Acme\n2"};
+    for (int i = 0; i < 3; i++) {
+        r = KW(f, NULL, "brand", "add", odd[i]);
+        assert_int_equal(r.status, 2);
+        kwt_run_free(&r);
+    }
 
     r = KW(f, NULL, "brand", "list", "--format", "json");
     assert_int_equal(r.status, 0);
