@@ -82,17 +82,22 @@ static int rules_fit(const cJSON *rules, const char *kind, int kind_changed)
         !cJSON_GetObjectItemCaseSensitive(rules, "title"))
         return cli_usage_error("source", "a json source needs a text= or title= rule (a JSON "
                                          "Pointer into each item, e.g. --rule text=/content)");
-    /* a text rule from the page's root gives every item the whole page's
-     * text: most likely .//div was meant (a page-wide title or author for
-     * every post may be meant, and is not said) */
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(rules, "text");
-    if (strcmp(kind, "html") == 0 && cJSON_GetObjectItemCaseSensitive(rules, "item") &&
-        cJSON_IsString(text) && (text->valuestring[0] == '/' ||
-                                 strncmp(text->valuestring, "(/", 2) == 0))
-        fprintf(stderr, "kolwatch: source: note: rule text=%s starts at the page's root, so "
-                        "every item gets the same text; to read within each item, start it "
-                        "with . (.%s)\n",
-                text->valuestring, text->valuestring[0] == '/' ? text->valuestring : "//...");
+    /* a field rule from the page's root gives every item the same value:
+     * most likely .//div was meant (a page-wide title for every post, a
+     * thread's, may be meant, and is not said) */
+    static const char *const per_item[] = {"text", "author", "time", "link"};
+    for (int k = 0; k < 4 && strcmp(kind, "html") == 0 &&
+                    cJSON_GetObjectItemCaseSensitive(rules, "item");
+         k++) {
+        const cJSON *fr = cJSON_GetObjectItemCaseSensitive(rules, per_item[k]);
+        if (cJSON_IsString(fr) &&
+            (fr->valuestring[0] == '/' || strncmp(fr->valuestring, "(/", 2) == 0))
+            fprintf(stderr, "kolwatch: source: note: rule %s=%s starts at the page's root, so "
+                            "every item gets the same %s; to read within each item, start it "
+                            "with . (.%s)\n",
+                    per_item[k], fr->valuestring, per_item[k],
+                    fr->valuestring[0] == '/' ? fr->valuestring : "//...");
+    }
     return 0;
 }
 

@@ -548,6 +548,28 @@ static void a_field_rule_reading_the_whole_page_for_each_item_is_named(void **st
     assert_int_equal(e.n, 3000);
     assert_non_null(strstr(e.items[2999].text, "post 2999 says"));
     kw_extracted_free(&e);
+    /* a rule from the root that gives one short value (author=//span for
+     * .//span) is read once: every post gets it, at the cost of one read */
+    n = 0;
+    n += (size_t)snprintf(doc + n, cap - n, "<html><body>");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(doc + n, cap - n,
+                              "<div class=p><span>user%d</span><p>Lumi post %d</p></div>", i, i);
+    n += (size_t)snprintf(doc + n, cap - n, "</body></html>");
+    assert_int_equal(kw_extract_html(&e, doc, n,
+                                     "{\"item\":\"//div[@class='p']\",\"author\":\"//span\"}",
+                                     "https://e.example.com/", "forum"),
+                     0);
+    assert_int_equal(e.n, 3000);
+    assert_string_equal(e.items[0].author, "user0");
+    assert_string_equal(e.items[2999].author, "user0");
+    kw_extracted_free(&e);
+    assert_int_equal(kw_extract_html(&e, doc, n,
+                                     "{\"item\":\"//div[@class='p']\",\"author\":\".//span\"}",
+                                     "https://e.example.com/", "forum"),
+                     0);
+    assert_string_equal(e.items[2999].author, "user2999");
+    kw_extracted_free(&e);
     /* a page-wide title for every reply of a thread is fine */
     assert_int_equal(kw_extract_html(&e, doc, n,
                                      "{\"item\":\"//div[@class='p']\",\"title\":\"//div[1]/@class\"}",

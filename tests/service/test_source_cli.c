@@ -59,14 +59,6 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
     assert_true(strtoll(r.out, NULL, 10) > 0);
     assert_null(strstr(r.err, "note"));
     kwt_run_free(&r);
-    /* a text rule from the page's root: added, with a note on what was
-     * most likely meant */
-    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/2",
-           "--platform", "forum", "--rule", "item=//div[@class='post']", "--rule", "text=//p");
-    assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.err, "starts at the page's root"));
-    assert_non_null(strstr(r.err, "(.//p)"));
-    kwt_run_free(&r);
     const char *bad[][12] = {
         {"source", "add", "--kind", "html", "--url", "https://e.com", "--platform", "forum", "--rule", "item=//div[", NULL},
         {"source", "add", "--kind", "html", "--url", "https://e.com", "--platform", "forum", "--rule", "body=//p", NULL},
@@ -117,6 +109,28 @@ static void add__checks_kind_url_rules_and_prints_the_id(void **state)
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(s, "last_error")));
     assert_int_equal((int)cJSON_GetObjectItem(s, "consecutive_failures")->valuedouble, 0);
     cJSON_Delete(o);
+    /* a text rule from the page's root: added, with a note on what was
+     * most likely meant */
+    char added[32];
+    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/2",
+           "--platform", "forum", "--rule", "item=//div[@class='post']", "--rule", "text=//p");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "starts at the page's root"));
+    assert_non_null(strstr(r.err, "(.//p)"));
+    snprintf(added, sizeof added, "%lld", strtoll(r.out, NULL, 10));
+    kwt_run_free(&r);
+    r = KW(f, "source", "rm", added); /* the rest of this test counts its own */
+    kwt_run_free(&r);
+    r = KW(f, "source", "add", "--kind", "html", "--url", "https://bbs.example.com/f/3",
+           "--platform", "forum", "--rule", "item=//div[@class='post']", "--rule",
+           "author=//span", "--rule", "title=//title");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "every item gets the same author"));
+    assert_null(strstr(r.err, "same title")); /* a thread's title for its posts is fine */
+    snprintf(added, sizeof added, "%lld", strtoll(r.out, NULL, 10));
+    kwt_run_free(&r);
+    r = KW(f, "source", "rm", added);
+    kwt_run_free(&r);
 }
 
 static void tz__sets_the_zone_of_zoneless_dates_and_refuses_junk(void **state)
