@@ -773,7 +773,7 @@ static unsigned hex4(const char *p, int *ok)
     return v;
 }
 
-static char *json_mend_escapes(const char *json, size_t len, int *nomem, size_t *bad_at)
+char *ex_json_mend(const char *json, size_t len, int *nomem, size_t *bad_at)
 {
     char *copy = NULL;
     int in_string = 0;
@@ -866,7 +866,7 @@ int kw_extract_json(kw_extracted *out, const char *json, size_t len, const char 
     const char *end = NULL;
     int nomem;
     size_t bad_at;
-    mended = json_mend_escapes(json, len, &nomem, &bad_at);
+    mended = ex_json_mend(json, len, &nomem, &bad_at);
     if (nomem) {
         rc = kw_error_set(KW_ENOMEM, "out of memory");
         goto cleanup;

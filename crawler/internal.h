@@ -87,6 +87,12 @@ char *ex_tidy(char *s);
  * elements): 0 or KW_EINVAL naming it (xpath_check.c). */
 int ex_xpath_check(const char *key, const char *expr);
 
+/* JSON text with the escapes cJSON refuses made good, in place of the same
+ * length (a lone surrogate becomes \ufffd, \u0000 a blank): a copy to free,
+ * or NULL when none was needed, when out of memory (*nomem) or when a \u
+ * has no four hex digits (*bad_at its offset, else SIZE_MAX). extract.c */
+char *ex_json_mend(const char *json, size_t len, int *nomem, size_t *bad_at);
+
 /* What an article page says of itself in JSON-LD (jsonld.c), from its
  * first scripts whose text is JSON (<script type="application/ld+json">):
  * NULL where it says nothing. */

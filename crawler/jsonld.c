@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,10 +55,34 @@ static const cJSON *find_article(const cJSON *v, int depth)
     return find_article(cJSON_GetObjectItemCaseSensitive(v, "@graph"), depth + 1);
 }
 
-static char *string_of(const cJSON *v)
+/* The object of the document whose @id is id ({"@id":"#p"} names a Person
+ * elsewhere in @graph, as the common SEO plugins write), or NULL. */
+static const cJSON *by_id(const cJSON *v, const char *id, int depth)
+{
+    if (!v || depth > 4)
+        return NULL;
+    if (cJSON_IsObject(v)) {
+        const cJSON *own = cJSON_GetObjectItemCaseSensitive(v, "@id");
+        if (cJSON_IsString(own) && strcmp(own->valuestring, id) == 0 &&
+            cJSON_GetObjectItemCaseSensitive(v, "name"))
+            return v;
+        return by_id(cJSON_GetObjectItemCaseSensitive(v, "@graph"), id, depth + 1);
+    }
+    const cJSON *e, *hit;
+    if (cJSON_IsArray(v))
+        cJSON_ArrayForEach(e, v) if ((hit = by_id(e, id, depth + 1))) return hit;
+    return NULL;
+}
+
+static char *string_of(const cJSON *v, const cJSON *root)
 {
     if (cJSON_IsArray(v))
         v = cJSON_GetArrayItem(v, 0);
+    const cJSON *id = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "@id") : NULL;
+    if (cJSON_IsString(id) && !cJSON_GetObjectItemCaseSensitive(v, "name")) {
+        const cJSON *named = by_id(root, id->valuestring, 0);
+        v = named ? named : v;
+    }
     if (cJSON_IsObject(v))
         v = cJSON_GetObjectItemCaseSensitive(v, "name");
     if (!cJSON_IsString(v) || !*v->valuestring)
@@ -70,15 +95,22 @@ static void from_script(const kw_hnode *script, jsonld_facts *out)
     const kw_hnode *t = script->first;
     if (!t || t->type != KW_HTEXT || t->len > JSONLD_MAX_BYTES)
         return;
-    cJSON *doc = cJSON_ParseWithLength(t->text, t->len);
+    int nomem;
+    size_t bad_at;
+    char *mended = ex_json_mend(t->text, t->len, &nomem, &bad_at); /* a cut emoji */
+    if (nomem || bad_at != SIZE_MAX)
+        return;
+    cJSON *doc = cJSON_ParseWithLength(mended ? mended : t->text, t->len);
+    free(mended);
     const cJSON *a = find_article(doc, 0);
     if (a) {
         if (!out->author)
-            out->author = string_of(cJSON_GetObjectItemCaseSensitive(a, "author"));
+            out->author = string_of(cJSON_GetObjectItemCaseSensitive(a, "author"), doc);
         if (!out->published)
-            out->published = string_of(cJSON_GetObjectItemCaseSensitive(a, "datePublished"));
+            out->published =
+                string_of(cJSON_GetObjectItemCaseSensitive(a, "datePublished"), doc);
         if (!out->headline)
-            out->headline = string_of(cJSON_GetObjectItemCaseSensitive(a, "headline"));
+            out->headline = string_of(cJSON_GetObjectItemCaseSensitive(a, "headline"), doc);
     }
     cJSON_Delete(doc);
 }

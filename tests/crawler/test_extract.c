@@ -258,10 +258,21 @@ static void article_mode__author_and_date_from_json_ld(void **state)
         "{\"@type\":[\"BlogPosting\"],\"datePublished\":\"2026-11-21T01:15:00Z\",\"author\":"
         "[{\"name\":\"Jane Reporter\"},{\"name\":\"Other\"}]}]}</script></head><body><p>Lumi "
         "said on Friday it would recall a batch.</p></body></html>",
+        /* the author named by @id elsewhere in the graph, as SEO plugins write */
+        "<html><head><script type=\"application/ld+json\">{\"@graph\":[{\"@type\":\"Article\","
+        "\"author\":{\"@id\":\"https://n.example.com/#p\"},\"datePublished\":"
+        "\"2026-11-21T01:15:00Z\"},{\"@type\":\"Person\",\"@id\":\"https://n.example.com/#p\","
+        "\"name\":\"Jane Reporter\"}]}</script></head><body><p>Lumi said on Friday it would "
+        "recall a batch.</p></body></html>",
+        /* half an emoji in the headline leaves the rest readable */
+        "<html><head><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+        "\"headline\":\"Recall \\ud83d\",\"author\":\"Jane Reporter\",\"datePublished\":"
+        "\"2026-11-21T01:15:00Z\"}</script></head><body><p>Lumi said on Friday it would recall "
+        "a batch.</p></body></html>",
     };
     int64_t want;
     assert_int_equal(kw_time_parse(&want, "2026-11-21T01:15:00Z"), 0);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 4; i++) {
         kw_extracted e;
         assert_int_equal(kw_extract_html(&e, pages[i], strlen(pages[i]), NULL,
                                          "https://news.example.com/a", "page"),
