@@ -59,7 +59,9 @@ typedef struct robots_entry {
     int64_t retry_after; /* of a 429 or 503, else -1 */
     kw_robots *r;
     char why[400];
-    int pending; /* asked for in the middle of a pass: not here yet */
+    int pending; /* asked for, not here yet */
+    size_t first_src, last_src; /* this pass's sources on the host, chained by next_src
+                                   (SIZE_MAX: none) */
 } robots_entry;
 
 typedef struct crawler {
@@ -75,6 +77,7 @@ typedef struct crawler {
     uint64_t *seen;    /* per source: hashes of its first SEEN pages' URLs */
     robots_entry *robots;
     size_t nrobots, caprobots;
+    size_t *next_src; /* per source: the next source on its host, SIZE_MAX at the end */
     long done;      /* sources done since the start */
     long pass_from; /* done when this pass began */
     long readable; /* sources whose own page was fetched and read */
@@ -280,6 +283,42 @@ static void on_late_robots(void *ctx, const kw_fetch_response *r)
     }
 }
 
+/* Queue the sources on robots entry k's host, or record why not. */
+static void queue_sources(crawler *c, size_t k)
+{
+    for (size_t i = c->robots[k].first_src; i != SIZE_MAX; i = c->next_src[i]) {
+        kw_source *src = &c->srcs[i];
+        robots_entry *e = &c->robots[k]; /* again each time: a callback may move them */
+        if (!robots_allow(c, e, src->url)) {
+            char why[600];
+            snprintf(why, sizeof why, "not fetched: %s",
+                     e->why[0] ? e->why : "robots.txt disallows it");
+            c->done++;
+            skipped(c, kw_crawl_skip(c->pipe, src, why, e->failed, e->retry_after, &c->st));
+            continue;
+        }
+        char etag[256] = "", lm[128] = "";
+        if (kw_crawl_may_revalidate(c->pipe, src))
+            kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
+        kw_fetch_request q = {.url = src->url, .etag = etag[0] ? etag : NULL,
+                              .last_modified = lm[0] ? lm : NULL, .user = src};
+        if (kw_fetcher_add(c->f, &q)) {
+            c->done++;
+            skipped(c, kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st));
+        }
+    }
+}
+
+/* robots.txt of a host with sources in this pass: its sources go now. */
+static void on_first_robots(void *ctx, const kw_fetch_response *r)
+{
+    crawler *c = ctx;
+    size_t k = (size_t)(uintptr_t)r->user;
+    on_late_robots(c, r);
+    if (k < c->nrobots)
+        queue_sources(c, k);
+}
+
 /* Ask for robots.txt of url's host, which this pass has not read (a
  * redirect can lead to another host), in the pass's own fetcher: the
  * transfers under way go on meanwhile. NULL when out of memory. */
@@ -297,6 +336,7 @@ static robots_entry *robots_ask(crawler *c, const char *url)
     memset(e, 0, sizeof *e);
     host_of(url, e->host, sizeof e->host);
     e->retry_after = -1;
+    e->first_src = e->last_src = SIZE_MAX;
     char robots[400];
     snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
     /* only what RFC 9309 has parsed: a longer robots.txt is read no further */
@@ -372,44 +412,38 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     c->nrobots = 0;
     if (!c->robots)
         return cli_fail("out of memory");
+    free(c->next_src);
+    if (!(c->next_src = malloc((c->nsrcs ? c->nsrcs : 1) * sizeof *c->next_src)))
+        return cli_fail("out of memory");
+    /* Each host's robots.txt is asked for, and its sources are queued when
+     * it comes: a slow robots.txt holds up its own host's pages, not the
+     * others' (they waited for the slowest, up to crawler.timeout). */
     for (size_t i = 0; i < c->nsrcs; i++) {
-        if (robots_for(c, c->srcs[i].url))
-            continue;
-        robots_entry *e = &c->robots[c->nrobots];
-        char url[400];
-        host_of(c->srcs[i].url, e->host, sizeof e->host);
-        snprintf(url, sizeof url, "%s/robots.txt", e->host);
-        /* its redirects followed as RFC 9309 says, not asked about */
-        kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)c->nrobots++,
-                              .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1};
-        e->retry_after = -1;
-        if (kw_fetcher_add(c->f, &q))
-            e->deny_all = 1, snprintf(e->why, sizeof e->why, "%s", kw_error_last());
-    }
-    if (kw_fetcher_run(c->f, on_robots, c))
-        return cli_fail("crawl: %s", kw_error_last());
-    for (size_t i = 0; i < c->nrobots; i++)
-        crawl_delay(c, &c->robots[i]);
-    for (size_t i = 0; i < c->nsrcs; i++) {
-        kw_source *src = &c->srcs[i];
-        robots_entry *e = robots_for(c, src->url);
-        if (!robots_allow(c, e, src->url)) {
-            char why[600];
-            snprintf(why, sizeof why, "not fetched: %s", e && e->why[0] ? e->why
-                                                           : "robots.txt disallows it");
-            c->done++;
-            skipped(c, kw_crawl_skip(c->pipe, src, why, !e || e->failed,
-                                     e ? e->retry_after : -1, &c->st));
+        robots_entry *e = robots_for(c, c->srcs[i].url);
+        c->next_src[i] = SIZE_MAX;
+        if (e) {
+            c->next_src[e->last_src] = i;
+            e->last_src = i;
             continue;
         }
-        char etag[256] = "", lm[128] = "";
-        if (kw_crawl_may_revalidate(c->pipe, src))
-            kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
-        kw_fetch_request q = {.url = src->url, .etag = etag[0] ? etag : NULL,
-                              .last_modified = lm[0] ? lm : NULL, .user = src};
+        e = &c->robots[c->nrobots++];
+        host_of(c->srcs[i].url, e->host, sizeof e->host);
+        e->retry_after = -1;
+        e->first_src = e->last_src = i;
+        e->pending = 1;
+    }
+    for (size_t k = 0, n = c->nrobots; k < n; k++) {
+        robots_entry *e = &c->robots[k];
+        char url[400];
+        snprintf(url, sizeof url, "%s/robots.txt", e->host);
+        /* its redirects followed as RFC 9309 says, not asked about */
+        kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)k,
+                              .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1,
+                              .done = on_first_robots, .done_ctx = c};
         if (kw_fetcher_add(c->f, &q)) {
-            c->done++;
-            skipped(c, kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st));
+            e->deny_all = 1, e->pending = 0;
+            snprintf(e->why, sizeof e->why, "%s", kw_error_last());
+            queue_sources(c, k);
         }
     }
     int frc = kw_fetcher_run(c->f, on_page, c);
@@ -572,6 +606,7 @@ cleanup:
     free(c.robots);
     free(c.srcs);
     free(c.pages);
+    free(c.next_src);
     free(c.seen);
     kw_scorer_free(c.sc);
     kw_fetcher_free(c.f);

@@ -9,8 +9,12 @@
 
 #include "kolwatch/timeutil.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +378,77 @@ static void health__a_failure_quoting_the_page_is_recorded(void **state)
     cJSON_Delete(o);
 }
 
+/* A host on 127.0.0.1 whose robots.txt comes slowly: before it answers,
+ * it notes whether the other host's page was fetched already. */
+typedef struct slow_host {
+    int fd, port;
+    kwt_http *other;
+    int other_done_first;
+    pthread_t t;
+} slow_host;
+
+static void *slow_serve(void *arg)
+{
+    slow_host *sh = arg;
+    for (int n = 0; n < 2; n++) { /* robots.txt, then its page */
+        int c = accept(sh->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char req[2048];
+        ssize_t got = read(c, req, sizeof req - 1);
+        req[got > 0 ? got : 0] = '\0';
+        const char *answer;
+        if (strstr(req, "GET /robots.txt")) {
+            for (int i = 0; i < 100 && !kwt_http_hits(sh->other, "/page"); i++)
+                usleep(20 * 1000); /* up to 2 s for the other host's page */
+            sh->other_done_first = kwt_http_hits(sh->other, "/page") == 1;
+            answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        } else {
+            answer = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 34\r\n"
+                     "Connection: close\r\n\r\n<html><p>Lumi slow host</p></html>";
+        }
+        ssize_t w = write(c, answer, strlen(answer));
+        (void)w;
+        close(c);
+    }
+    return NULL;
+}
+
+/* A slow robots.txt holds up its own host's pages only: the other hosts'
+ * pages are fetched while it is awaited (they waited for the slowest). */
+static void robots__a_slow_robots_txt_holds_up_its_own_host_only(void **state)
+{
+    fixture *f = *state;
+    const kwt_route fast[] = {{"/robots.txt", "text/plain", "", 200, NULL},
+                              {"/page", "text/html", "<p>Lumi fast host</p>", 200, NULL},
+                              {NULL, NULL, NULL, 0, NULL}};
+    int fport;
+    slow_host sh = {.other = kwt_http_start(fast, &fport)};
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof a;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    sh.fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(sh.fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(sh.fd, 4), 0);
+    getsockname(sh.fd, (struct sockaddr *)&a, &alen);
+    sh.port = ntohs(a.sin_port);
+    pthread_create(&sh.t, NULL, slow_serve, &sh);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/page", sh.port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/page", fport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", NULL});
+    kwt_run_free(&r);
+    pthread_join(sh.t, NULL);
+    close(sh.fd);
+    assert_true(sh.other_done_first);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi % host'"),
+                     2);
+    kwt_http_stop(sh.other);
+}
+
 /* A robots.txt that redirects is followed as RFC 9309 says, not asked
  * about itself: one redirecting to another host (the entries of robots.txt
  * grew under the request), one on a host a page's redirect led to that
@@ -696,6 +771,7 @@ int main(void)
         T(signal__ends_the_pass_under_way),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
         T(robots__a_robots_txt_that_redirects_is_followed),
+        T(robots__a_slow_robots_txt_holds_up_its_own_host_only),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
