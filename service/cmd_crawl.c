@@ -83,6 +83,8 @@ typedef struct crawler {
     long readable; /* sources whose own page was fetched and read */
     int tty, failed;
     int lost_said; /* the lost database connection was reported this pass */
+    int64_t hook_retry; /* the Retry-After of the robots.txt a redirect was just refused
+                           for (-1: none): the fetch that ends next is that redirect's */
     int64_t started;
     char owner[128]; /* who holds the claims: host:pid */
     int64_t lease_s, renewed_at; /* the claims' lease; when last extended */
@@ -182,6 +184,13 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     kw_source *src = r->user;
     size_t i = (size_t)(src - c->srcs);
     long errors = c->st.errors;
+    kw_fetch_response held;
+    if (c->hook_retry >= 0 && r->error && !r->disallowed && r->retry_after < 0) {
+        held = *r; /* refused at a redirect for its robots.txt's 429 or 503 */
+        held.retry_after = c->hook_retry;
+        r = &held;
+    }
+    c->hook_retry = -1;
     int rc = kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st);
     if (rc) {
         say_error(c);
@@ -367,8 +376,10 @@ static int on_redirect(void *ctx, const char *from, const char *to, char *why, s
         return 0;
     snprintf(why, size, "not fetched: redirected to %.600s: %s", to,
              !e ? "out of memory" : e->why[0] ? e->why : "robots.txt disallows it");
-    /* a robots.txt that could not be had backs off; one that disallows
-     * the target keeps the source on its schedule, as a direct disallow */
+    /* a robots.txt that could not be had backs off, honouring its
+     * Retry-After; one that disallows the target keeps the source on its
+     * schedule, as a direct disallow */
+    c->hook_retry = e && e->failed ? e->retry_after : -1;
     return e && !e->failed ? 1 : -1;
 }
 
@@ -522,7 +533,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
                                          {"limit", required_argument, 0, O_LIMIT},
                                          {"help", no_argument, 0, O_HELP},
                                          {0, 0, 0, 0}};
-    crawler c = {.cli = cli, .tty = isatty(STDERR_FILENO)};
+    crawler c = {.cli = cli, .tty = isatty(STDERR_FILENO), .hook_retry = -1};
     int once = 0, opt, rc;
     int64_t only = 0, limit = 1000;
     optind = 1;

@@ -449,6 +449,72 @@ static void robots__a_slow_robots_txt_holds_up_its_own_host_only(void **state)
     kwt_http_stop(sh.other);
 }
 
+/* A host whose robots.txt answers 429 with Retry-After: an hour. */
+static void *busy_robots(void *arg)
+{
+    int fd = *(int *)arg, c = accept(fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char req[2048];
+    ssize_t got = read(c, req, sizeof req);
+    (void)got;
+    static const char answer[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\n"
+                                 "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    ssize_t w = write(c, answer, sizeof answer - 1);
+    (void)w;
+    close(c);
+    return NULL;
+}
+
+/* A redirect to a host whose robots.txt answers 429 backs its source off
+ * as that Retry-After says, as a source on that host does (it backed off
+ * the ordinary way). */
+static void robots__a_429_behind_a_redirect_honours_its_retry_after(void **state)
+{
+    fixture *f = *state;
+    static char moved[128];
+    const kwt_route routes[] = {{"/robots.txt", "text/plain", "", 200, NULL},
+                                {"/moved", "text/html", moved, 302, NULL},
+                                {NULL, NULL, NULL, 0, NULL}};
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof a;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    pthread_t t;
+    pthread_create(&t, NULL, busy_robots, &fd);
+    snprintf(moved, sizeof moved, "http://127.0.0.1:%d/page", ntohs(a.sin_port));
+    int port;
+    kwt_http *h = kwt_http_start(routes, &port);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/moved", port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    int64_t t0 = kw_time_now();
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", NULL});
+    kwt_run_free(&r);
+    pthread_join(t, NULL);
+    close(fd);
+    cJSON *o = sources(f), *s;
+    int seen = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(o, "items"))
+    {
+        if (strcmp(cJSON_GetObjectItem(s, "url")->valuestring, url) != 0)
+            continue;
+        int64_t next;
+        assert_int_equal(kw_time_parse(&next, cJSON_GetObjectItem(s, "next_attempt_at")
+                                                  ->valuestring),
+                         0);
+        assert_true(next - t0 >= 3600 - 5 && next - t0 <= 3600 + 60);
+        assert_non_null(strstr(cJSON_GetObjectItem(s, "last_error")->valuestring, "429"));
+        seen = 1;
+    }
+    assert_true(seen);
+    cJSON_Delete(o);
+    kwt_http_stop(h);
+}
+
 /* A robots.txt that redirects is followed as RFC 9309 says, not asked
  * about itself: one redirecting to another host (the entries of robots.txt
  * grew under the request), one on a host a page's redirect led to that
@@ -772,6 +838,7 @@ int main(void)
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
         T(robots__a_robots_txt_that_redirects_is_followed),
         T(robots__a_slow_robots_txt_holds_up_its_own_host_only),
+        T(robots__a_429_behind_a_redirect_honours_its_retry_after),
 #undef T
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
