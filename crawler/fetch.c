@@ -593,6 +593,16 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
     return 1;
 }
 
+/* Hand r to j's own callback, or to the run's. */
+static void deliver(const job *j, kw_fetch_response *r, kw_fetch_done done, void *ctx)
+{
+    r->seconds = mono() - j->first_started;
+    if (j->own_done)
+        j->own_done(j->own_ctx, r);
+    else
+        done(ctx, r);
+}
+
 /* A request that ends before it started (it could not start; a held hop
  * the hook refused or that waited past its time-out). */
 static void end_unstarted(job *j, int err, const char *why, int disallowed, kw_fetch_done done,
@@ -601,11 +611,7 @@ static void end_unstarted(job *j, int err, const char *why, int disallowed, kw_f
     kw_fetch_response r = {.url = j->origin ? j->origin : j->url, .final_url = j->url,
                            .user = j->user, .error = err, .error_text = why,
                            .disallowed = disallowed, .retry_after = -1, .body = ""};
-    r.seconds = mono() - j->first_started;
-    if (j->own_done)
-        j->own_done(j->own_ctx, &r);
-    else
-        done(ctx, &r);
+    deliver(j, &r, done, ctx);
 }
 
 /* Ask the hook again about the hops it said to wait for: followed (queued
@@ -716,11 +722,7 @@ static void finish(kw_fetcher *f, job *j, CURLcode code, int err, const char *wh
     r.last_modified = j->r_lm[0] ? j->r_lm : NULL;
     if (j->retry[0] && kw_retry_after_parse(&r.retry_after, j->retry, kw_time_now()))
         r.retry_after = -1;
-    r.seconds = mono() - j->first_started;
-    if (j->own_done)
-        j->own_done(j->own_ctx, &r);
-    else
-        done(ctx, &r);
+    deliver(j, &r, done, ctx);
 }
 
 void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx)

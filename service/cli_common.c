@@ -78,19 +78,25 @@ const char *cli_cell(char *buf, size_t size, const char *s, int n, int width, in
         uint32_t cp = k == 0 ? '?' : k == 1 ? c : (uint32_t)(c & (0x3F >> (k - 1)));
         for (size_t j = 1; j < k; j++)
             cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
-        /* bidirectional overrides and isolates reorder what follows them on
-         * the terminal, the rest of the row too: shown as '?', as a byte that
-         * is not UTF-8 is */
+        /* what a terminal would act on rather than show: a control
+         * character shows as a blank; a bidirectional override or isolate
+         * (it reorders the rest of the row) as '?', as a byte that is not
+         * UTF-8 does */
         size_t span = k ? k : 1;
-        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-            k = 0, cp = '?';
+        char sub = k == 0 ? '?' : 0;
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+            sub = ' ';
+        else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            sub = '?';
+        if (sub)
+            k = 0, cp = (uint32_t)sub;
         int w = columns(cp);
         if ((max > 0 && cols + w > max) || o + (k ? k : 1) >= size)
             break;
         if (k)
             memcpy(buf + o, s + i, k);
         else
-            buf[o] = '?';
+            buf[o] = sub;
         o += k ? k : 1;
         i += span;
         cols += w;

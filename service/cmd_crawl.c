@@ -225,6 +225,8 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     progress(c, 0);
 }
 
+static void crawl_delay(crawler *c, const robots_entry *e);
+
 /* robots.txt of a host, come in: user is its entry's index (the entries
  * move as a pass adds hosts that redirects lead to). */
 static void on_robots(void *ctx, const kw_fetch_response *r)
@@ -251,6 +253,8 @@ static void on_robots(void *ctx, const kw_fetch_response *r)
     } else if (kw_robots_parse(&e->r, r->body, r->body_len)) {
         e->allow_all = 1;
     }
+    e->pending = 0;
+    crawl_delay(c, e);
 }
 
 static robots_entry *robots_for(crawler *c, const char *url)
@@ -278,18 +282,6 @@ static void crawl_delay(crawler *c, const robots_entry *e)
     double cap = (double)kw_config_int(c->cli->config, "crawler.max_crawl_delay"), d = 0;
     if (e->r && kw_robots_crawl_delay(&d, e->r, agent, cap) == 0 && d > 0)
         kw_fetcher_host_delay(c->f, e->host, (int64_t)(d * 1000));
-}
-
-/* The same, come in the middle of a pass (a host a redirect led to). */
-static void on_late_robots(void *ctx, const kw_fetch_response *r)
-{
-    crawler *c = ctx;
-    size_t i = (size_t)(uintptr_t)r->user;
-    on_robots(c, r);
-    if (i < c->nrobots) {
-        c->robots[i].pending = 0;
-        crawl_delay(c, &c->robots[i]);
-    }
 }
 
 /* Queue the sources on robots entry k's host, or record why not. */
@@ -323,15 +315,14 @@ static void on_first_robots(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
     size_t k = (size_t)(uintptr_t)r->user;
-    on_late_robots(c, r);
+    on_robots(c, r);
     if (k < c->nrobots)
         queue_sources(c, k);
 }
 
-/* Ask for robots.txt of url's host, which this pass has not read (a
- * redirect can lead to another host), in the pass's own fetcher: the
- * transfers under way go on meanwhile. NULL when out of memory. */
-static robots_entry *robots_ask(crawler *c, const char *url)
+/* A new entry for url's host, its robots.txt not asked for yet; NULL
+ * when out of memory. */
+static robots_entry *robots_new(crawler *c, const char *url)
 {
     if (c->nrobots == c->caprobots) {
         size_t nc = c->caprobots ? c->caprobots * 2 : 8;
@@ -341,25 +332,34 @@ static robots_entry *robots_ask(crawler *c, const char *url)
         c->robots = nr;
         c->caprobots = nc;
     }
-    robots_entry *e = &c->robots[c->nrobots];
+    robots_entry *e = &c->robots[c->nrobots++];
     memset(e, 0, sizeof *e);
     host_of(url, e->host, sizeof e->host);
     e->retry_after = -1;
     e->first_src = e->last_src = SIZE_MAX;
-    char robots[400];
-    snprintf(robots, sizeof robots, "%s/robots.txt", e->host);
-    /* only what RFC 9309 has parsed: a longer robots.txt is read no further */
-    kw_fetch_request q = {.url = robots, .user = (void *)(uintptr_t)c->nrobots,
+    return e;
+}
+
+/* Ask for entry k's robots.txt in the pass's own fetcher (the transfers
+ * under way go on meanwhile); done gets it. 0, or -1 when it could not be
+ * asked for (the entry then disallows all, and its sources back off). */
+static int robots_request(crawler *c, size_t k, kw_fetch_done done)
+{
+    robots_entry *e = &c->robots[k];
+    char url[400];
+    snprintf(url, sizeof url, "%s/robots.txt", e->host);
+    /* only what RFC 9309 has parsed: a longer robots.txt is read no
+     * further; its redirects followed as RFC 9309 says, not asked about */
+    kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)k,
                           .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1,
-                          .done = on_late_robots, .done_ctx = c};
-    c->nrobots++;
+                          .done = done, .done_ctx = c};
     if (kw_fetcher_add(c->f, &q)) {
         e->deny_all = e->failed = 1;
         snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", kw_error_last());
-    } else {
-        e->pending = 1;
+        return -1;
     }
-    return e;
+    e->pending = 1;
+    return 0;
 }
 
 /* A redirect is followed only where robots.txt of its target allows. */
@@ -368,8 +368,8 @@ static int on_redirect(void *ctx, const char *from, const char *to, char *why, s
     crawler *c = ctx;
     robots_entry *e = robots_for(c, to);
     (void)from;
-    if (!e)
-        e = robots_ask(c, to);
+    if (!e && (e = robots_new(c, to))) /* another host: asked for now */
+        robots_request(c, (size_t)(e - c->robots), on_robots);
     if (e && e->pending)
         return KW_REDIRECT_WAIT; /* asked again when it has come */
     if (robots_allow(c, e, to))
@@ -437,26 +437,12 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
             e->last_src = i;
             continue;
         }
-        e = &c->robots[c->nrobots++];
-        host_of(c->srcs[i].url, e->host, sizeof e->host);
-        e->retry_after = -1;
+        e = robots_new(c, c->srcs[i].url); /* room for one a source: never NULL */
         e->first_src = e->last_src = i;
-        e->pending = 1;
     }
-    for (size_t k = 0, n = c->nrobots; k < n; k++) {
-        robots_entry *e = &c->robots[k];
-        char url[400];
-        snprintf(url, sizeof url, "%s/robots.txt", e->host);
-        /* its redirects followed as RFC 9309 says, not asked about */
-        kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)k,
-                              .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1,
-                              .done = on_first_robots, .done_ctx = c};
-        if (kw_fetcher_add(c->f, &q)) {
-            e->deny_all = 1, e->pending = 0;
-            snprintf(e->why, sizeof e->why, "%s", kw_error_last());
+    for (size_t k = 0, n = c->nrobots; k < n; k++)
+        if (robots_request(c, k, on_first_robots))
             queue_sources(c, k);
-        }
-    }
     int frc = kw_fetcher_run(c->f, on_page, c);
     for (size_t i = 0; i < c->nsrcs; i++)
         if (c->pages[i] > 0)

@@ -33,30 +33,16 @@ typedef struct lister {
 /* Proportions to four places, as `kolwatch score` prints them. */
 static double round4(double v) { return round(v * 10000.0) / 10000.0; }
 
-/* Print at most n code points of s, with newlines and tabs as spaces. */
-static void print_clipped(const char *s, int n)
+/* Print s in at most `cols` terminal columns, "…" where it was cut; what a
+ * terminal would act on is shown, not acted on (cli_cell). */
+static void print_clipped(const char *s, int cols)
 {
-    int cps = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xC0) != 0x80 && ++cps > n) {
-            fputs("…", stdout);
-            return;
-        }
-        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* a C1 control */
-            putchar(' ');
-            p++;
-            continue;
-        }
-        /* U+202A-202E, U+2066-2069: overrides and isolates, which reorder
-         * the rest of the row on the terminal */
-        if (*p == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
-                           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) {
-            putchar('?');
-            p += 2;
-            continue;
-        }
-        putchar(*p < 0x20 || *p == 0x7F ? ' ' : *p); /* no control reaches the terminal */
-    }
+    char cut[400], more[400];
+    cli_cell(cut, sizeof cut, s, -1, 0, cols);
+    cli_cell(more, sizeof more, s, -1, 0, cols + 2); /* a wide character may follow */
+    fputs(cut, stdout);
+    if (strlen(more) > strlen(cut))
+        fputs("\xe2\x80\xa6", stdout);
 }
 
 static int print_one(void *ctx, const kw_mention *m, const char *const *brands, size_t nb)
@@ -77,7 +63,7 @@ static int print_one(void *ctx, const kw_mention *m, const char *const *brands, 
         printf("%-6lld %-20s %-11s %-8s %6s  %s  ", (long long)m->id, t, m->platform,
                m->scored ? m->label : "-", score,
                cli_names_cell(names, sizeof names, brands, nb, 16));
-        print_clipped(m->title && *m->title ? m->title : m->text, 40);
+        print_clipped(m->title && *m->title ? m->title : m->text, 60);
         putchar('\n');
         return 0;
     }

@@ -378,6 +378,20 @@ static void health__a_failure_quoting_the_page_is_recorded(void **state)
     cJSON_Delete(o);
 }
 
+/* A socket listening on 127.0.0.1, its port in *port. */
+static int listen_loopback(int *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof a;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
 /* A host on 127.0.0.1 whose robots.txt comes slowly: before it answers,
  * it notes whether the other host's page was fetched already. */
 typedef struct slow_host {
@@ -424,14 +438,7 @@ static void robots__a_slow_robots_txt_holds_up_its_own_host_only(void **state)
                               {NULL, NULL, NULL, 0, NULL}};
     int fport;
     slow_host sh = {.other = kwt_http_start(fast, &fport)};
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    socklen_t alen = sizeof a;
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    sh.fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_int_equal(bind(sh.fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(sh.fd, 4), 0);
-    getsockname(sh.fd, (struct sockaddr *)&a, &alen);
-    sh.port = ntohs(a.sin_port);
+    sh.fd = listen_loopback(&sh.port);
     pthread_create(&sh.t, NULL, slow_serve, &sh);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/page", sh.port);
@@ -476,16 +483,10 @@ static void robots__a_429_behind_a_redirect_honours_its_retry_after(void **state
     const kwt_route routes[] = {{"/robots.txt", "text/plain", "", 200, NULL},
                                 {"/moved", "text/html", moved, 302, NULL},
                                 {NULL, NULL, NULL, 0, NULL}};
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    socklen_t alen = sizeof a;
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 4), 0);
-    getsockname(fd, (struct sockaddr *)&a, &alen);
+    int rport, fd = listen_loopback(&rport);
     pthread_t t;
     pthread_create(&t, NULL, busy_robots, &fd);
-    snprintf(moved, sizeof moved, "http://127.0.0.1:%d/page", ntohs(a.sin_port));
+    snprintf(moved, sizeof moved, "http://127.0.0.1:%d/page", rport);
     int port;
     kwt_http *h = kwt_http_start(routes, &port);
     char url[128];
