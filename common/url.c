@@ -1,7 +1,9 @@
 /*
- * URL canonicalisation for de-duplication. Works on bytes; it never decodes
- * percent-escapes, so two spellings of one path stay two URLs rather than
- * risking two different pages becoming one.
+ * URL canonicalisation for de-duplication. Works on bytes. Of the
+ * percent-escapes it decodes only those RFC 3986 says are the same URL
+ * either way (unreserved characters, section 2.3); a reserved character
+ * stays escaped ("%2F" is not "/"), so two different pages never become
+ * one.
  */
 #include "kolwatch/url.h"
 #include "kolwatch/error.h"
@@ -19,9 +21,8 @@ static int is_tracking(const char *p, size_t n)
     static const char *const names[] = {"spm", "fbclid", "gclid", "yclid", "msclkid",
                                         "mc_cid", "mc_eid", "igshid", "share_token",
                                         "from_spmid", "spm_id_from", "vd_source"};
-    size_t klen = strcspn(p, "=&");
-    if (klen > n)
-        klen = n;
+    const char *eq = memchr(p, '=', n);
+    size_t klen = eq ? (size_t)(eq - p) : n;
     if (klen >= 4 && strncasecmp(p, "utm_", 4) == 0)
         return 1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -41,6 +42,81 @@ static int span_cmp(const void *a, const void *b)
     size_t n = x->n < y->n ? x->n : y->n;
     int c = memcmp(x->p, y->p, n);
     return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Whether byte c may not stand in a URL as it is (kw_url_wire's set). */
+static int must_escape(unsigned char c)
+{
+    return c >= 0x80 || c <= 0x20 || c == 0x7f || (c && strchr("\"<>\\^`{|}", c));
+}
+
+static int hex_value(unsigned char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* n bytes of a path or query from s into out, in one spelling of their
+ * equivalents (RFC 3986, 6.2.2.1-2): an escape of an unreserved character
+ * as that character, other escapes in upper-case hex, bytes a URL may not
+ * hold escaped. Writes at most 3n bytes; returns how many. */
+static size_t normalise_escapes(char *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int hi, lo;
+        if (c == '%' && i + 2 < n && (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
+            unsigned char v = (unsigned char)(hi << 4 | lo);
+            if (isalnum(v) || v == '-' || v == '.' || v == '_' || v == '~') {
+                out[o++] = (char)v;
+            } else {
+                out[o++] = '%';
+                out[o++] = hex[v >> 4];
+                out[o++] = hex[v & 15];
+            }
+            i += 2;
+        } else if (must_escape(c)) {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    return o;
+}
+
+/* Resolve the "." and ".." segments of an absolute path of n bytes in
+ * place (RFC 3986, 5.2.4); returns its new length. */
+static size_t remove_dot_segments(char *p, size_t n)
+{
+    size_t r = 0, w = 0;
+    while (r < n) { /* p[r] is the '/' before a segment */
+        size_t e = r + 1;
+        while (e < n && p[e] != '/')
+            e++;
+        size_t len = e - r - 1;
+        int last = e == n;
+        if (len == 1 && p[r + 1] == '.') {
+            if (last)
+                p[w++] = '/';
+        } else if (len == 2 && p[r + 1] == '.' && p[r + 2] == '.') {
+            while (w > 0 && p[--w] != '/')
+                ;
+            if (last)
+                p[w++] = '/';
+        } else {
+            memmove(p + w, p + r, e - r);
+            w += e - r;
+        }
+        r = e;
+    }
+    return w ? w : (p[0] = '/', 1);
 }
 
 int kw_url_canonical(char *out, size_t size, const char *url)
@@ -124,57 +200,44 @@ int kw_url_canonical(char *out, size_t size, const char *url)
         if (!dflt)
             PUT(port, plen);
     }
-/* Path and query bytes, with spaces and controls percent-encoded as a
- * browser sends them, so that the canonical form is stable. */
-#define PUT_ENCODED(s, n)                                                      \
-    do {                                                                       \
-        for (size_t k_ = 0; k_ < (size_t)(n); k_++) {                          \
-            unsigned char ch_ = (unsigned char)(s)[k_];                        \
-            if (ch_ <= ' ' || ch_ == 0x7f) {                                   \
-                char esc_[4];                                                  \
-                snprintf(esc_, sizeof esc_, "%%%02X", ch_);                    \
-                PUT(esc_, 3);                                                  \
-            } else {                                                           \
-                PUT((const char *)&(s)[k_], 1);                                \
-            }                                                                  \
-        }                                                                      \
-    } while (0)
+    /* Path and query in one spelling of their equivalents: the path with
+     * its dot segments resolved; the kept parameters sorted in the form
+     * they are written in, so that the second time sorts them the same. */
     path = host_end;
     query = memchr(path, '?', (size_t)(end - path));
     const char *path_end = query ? query : end;
-    if (path_end == path)
-        PUT("/", 1);
-    else
-        PUT_ENCODED(path, (size_t)(path_end - path));
+    char *scratch = malloc((size_t)(end - path) * 3 + 2);
+    if (!scratch)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    size_t pn = normalise_escapes(scratch, path, (size_t)(path_end - path));
+    if (pn == 0)
+        scratch[pn++] = '/';
+    if (memchr(scratch, '.', pn))
+        pn = remove_dot_segments(scratch, pn);
+    if (o + pn + 1 > size) {
+        free(scratch);
+        return kw_error_set(KW_ETOOBIG, "URL longer than %zu bytes", size);
+    }
+    memcpy(out + o, scratch, pn);
+    o += pn;
     if (query) {
-        /* Encode each kept parameter first, then sort the encoded forms:
-         * sorting raw bytes would order them differently the second time. */
-        size_t qlen = (size_t)(end - query), so = 0;
-        char *scratch = malloc(qlen * 3 + 1);
-        if (!scratch)
-            return kw_error_set(KW_ENOMEM, "out of memory");
+        size_t so = 0;
         const char *q = query + 1;
         while (q < end) {
-            const char *amp = memchr(q, '&', (size_t)(end - q));
-            size_t n = (size_t)((amp ? amp : end) - q);
-            if (n > 0 && !is_tracking(q, n)) {
-                if (np == MAX_PARAMS) {
-                    free(scratch);
-                    return kw_error_set(KW_ETOOBIG, "'%.100s' has over %d parameters", url,
-                                        MAX_PARAMS);
-                }
-                params[np].p = scratch + so;
-                for (size_t k = 0; k < n; k++) {
-                    unsigned char ch = (unsigned char)q[k];
-                    if (ch <= ' ' || ch == 0x7f)
-                        so += (size_t)snprintf(scratch + so, 4, "%%%02X", ch);
-                    else
-                        scratch[so++] = (char)ch;
-                }
-                params[np].n = (size_t)(scratch + so - params[np].p);
-                np++;
-            }
+            const char *amp = memchr(q, '&', (size_t)(end - q)), *param = q;
+            size_t n = (size_t)((amp ? amp : end) - q), pn2;
             q = amp ? amp + 1 : end;
+            if (n == 0 || is_tracking(scratch + so, pn2 = normalise_escapes(scratch + so, param, n)))
+                continue;
+            if (np == MAX_PARAMS) {
+                free(scratch);
+                return kw_error_set(KW_ETOOBIG, "'%.100s' has over %d parameters", url,
+                                    MAX_PARAMS);
+            }
+            params[np].p = scratch + so;
+            params[np].n = pn2;
+            so += pn2;
+            np++;
         }
         qsort(params, (size_t)np, sizeof params[0], span_cmp);
         for (int i = 0; i < np; i++) {
@@ -186,11 +249,10 @@ int kw_url_canonical(char *out, size_t size, const char *url)
             memcpy(out + o, params[i].p, params[i].n);
             o += params[i].n;
         }
-        free(scratch);
     }
+    free(scratch);
     out[o] = '\0';
     return 0;
-#undef PUT_ENCODED
 #undef PUT
 }
 

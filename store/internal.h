@@ -126,6 +126,13 @@ int store_buckets_settle(kw_store *s);
 #define SCHEMA_SOURCE_CANONICAL 7
 int store_sources_fill_canonical(kw_store *s);
 
+/* The schema version from which canonical URLs are written in one
+ * spelling of their equivalents (unreserved characters unescaped, hex in
+ * upper case, dot segments resolved), and the step that rewrites the keys
+ * stored before it (rekey.c; run right after that version's SQL). */
+#define SCHEMA_CANONICAL_EQUIVALENTS 8
+int store_rekey_canonical(kw_store *s);
+
 /* Run fn inside a transaction unless the caller already holds one. */
 #define IN_TX(s, expr)                                                         \
     do {                                                                       \

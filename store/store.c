@@ -332,7 +332,8 @@ static int migrate_locked(kw_store *s, int *applied)
         if (m[i].version <= current)
             continue;
         if ((rc = s->be->exec(s, m[i].sql)) ||
-            (m[i].version == SCHEMA_SOURCE_CANONICAL && (rc = store_sources_fill_canonical(s))))
+            (m[i].version == SCHEMA_SOURCE_CANONICAL && (rc = store_sources_fill_canonical(s))) ||
+            (m[i].version == SCHEMA_CANONICAL_EQUIVALENTS && (rc = store_rekey_canonical(s))))
             return kw_error_set(rc, "migration %03d_%s: %s", m[i].version, m[i].name,
                                 kw_error_last());
         if ((rc = s->be->prepare(s, "INSERT INTO schema_version (version, name, "

@@ -13,7 +13,10 @@ extern "C" {
 /* Write the canonical form of an http(s) URL into out: scheme and host
  * lower-cased, default port dropped, empty path made "/", fragment and
  * tracking parameters (utm_*, spm, fbclid, gclid, ...) removed, the other
- * query parameters sorted. KW_EINVAL for anything but an absolute http or
+ * query parameters sorted; the path and the query in one spelling of their
+ * RFC 3986 equivalents (escapes of unreserved characters decoded, other
+ * escapes in upper-case hex, bytes kw_url_wire escapes escaped, "." and
+ * ".." segments resolved). KW_EINVAL for anything but an absolute http or
  * https URL, KW_ETOOBIG if out is too small. */
 int kw_url_canonical(char *out, size_t size, const char *url);
 

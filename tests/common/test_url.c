@@ -89,6 +89,43 @@ static void the_wire_form_percent_encodes_what_a_url_may_not_hold(void **state)
     }
 }
 
+/* RFC 3986's equivalent spellings of one page are one key (section 6.2.2):
+ * percent-escapes in upper-case hex, unreserved characters written as
+ * themselves, "." and ".." segments resolved; raw UTF-8 and what may not
+ * stand in a URL as a browser sends them. Reserved characters stay
+ * escaped: "%2F" is not "/", and "%26" in a value is not a new parameter. */
+static void equivalent_spellings_of_a_path_and_query_are_one_key(void **state)
+{
+    (void)state;
+    check("https://e.com/%72ss", "https://e.com/rss");
+    check("https://e.com/%7euser/%41-%5F.%2d", "https://e.com/~user/A-_.-");
+    check("https://e.com/a%2fb%2Fc", "https://e.com/a%2Fb%2Fc");
+    check("https://e.com/tag/\xe9\x9c\xb2", "https://e.com/tag/%E9%9C%B2");
+    check("https://e.com/tag/%e9%9c%b2", "https://e.com/tag/%E9%9C%B2");
+    check("https://e.com/a|b\"c", "https://e.com/a%7Cb%22c");
+    check("https://e.com/./a/b/../c/./d", "https://e.com/a/c/d");
+    check("https://e.com/a/b/..", "https://e.com/a/");
+    check("https://e.com/a/.", "https://e.com/a/");
+    check("https://e.com/../../a", "https://e.com/a");
+    check("https://e.com/a/%2e%2E/b", "https://e.com/b");
+    check("https://e.com/a//../b", "https://e.com/a/b");
+    check("https://e.com/a/..b/.c/", "https://e.com/a/..b/.c/");
+    check("https://e.com/%zz%4", "https://e.com/%zz%4");
+    check("https://e.com/p?q=\xe9\x9c\xb2&a=%7e", "https://e.com/p?a=~&q=%E9%9C%B2");
+    check("https://e.com/p?q=a%26b&%75tm_source=x", "https://e.com/p?q=a%26b");
+    check("https://e.com/p?x=/./../", "https://e.com/p?x=/./../");
+    static const char *const same[][2] = {
+        {"http://h.example/a/%E9%9C%B2?q=%e9%9c%b2", "http://h.example/a/b/../\xe9\x9c\xb2?q=\xe9\x9c\xb2"},
+        {"https://h.example/%7Ea?b=%41", "https://h.example/~a?b=A"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char a[256], b[256];
+        assert_int_equal(kw_url_canonical(a, sizeof a, same[i][0]), 0);
+        assert_int_equal(kw_url_canonical(b, sizeof b, same[i][1]), 0);
+        assert_string_equal(a, b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +134,7 @@ int main(void)
         cmocka_unit_test(two_spellings_of_one_page_are_one_key),
         cmocka_unit_test(non_http_urls_and_missing_hosts_are_errors),
         cmocka_unit_test(the_wire_form_percent_encodes_what_a_url_may_not_hold),
+        cmocka_unit_test(equivalent_spellings_of_a_path_and_query_are_one_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

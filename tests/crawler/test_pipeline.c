@@ -194,6 +194,33 @@ static void items_linking_to_no_page_of_their_own_are_kept_apart_by_text(void **
     kw_crawl_free(c);
 }
 
+/* One page linked under equivalent spellings (raw UTF-8, its escapes in
+ * lower or upper case, a ".." segment) by three feeds is one mention: the
+ * first feed's item is stored, the others are that mention read again. */
+static void a_page_linked_in_equivalent_spellings_is_one_mention(void **state)
+{
+    fixture *f = *state;
+    kw_crawl *c = NULL;
+    kw_crawl_stats st = {0};
+    char b[4096];
+    static const char *const links[] = {"/tag/\xe9\x9c\xb2\xe7\xb1\xb3",
+                                        "http://news0.example.com/tag/%e9%9c%b2%e7%b1%b3",
+                                        "http://NEWS0.example.com/x/../tag/%E9%9C%B2%E7%B1%B3"};
+    assert_int_equal(kw_crawl_new(&c, f->s, f->sc, NULL), 0);
+    for (int i = 0; i < 3; i++) {
+        kw_fetch_response r = linked_feed(b, sizeof b, &f->src[i], links + i, 1);
+        assert_int_equal(kw_crawl_page(c, &f->src[i], &r, kw_time_now(), &st), 0);
+    }
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(st.matched, 3);
+    assert_int_equal(st.added, 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
+                              "'http://news0.example.com/tag/%E9%9C%B2%E7%B1%B3'"),
+                     1);
+    kw_crawl_free(c);
+}
+
 /* The page itself written another way (case, a tracking parameter, a
  * default port, an anchor) is no link of an item's own either, nor is a
  * link two items share (posts "#pid1", "#pid2" of a forum whose <base href>
@@ -967,6 +994,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_page_failing_half_way_is_undone_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(
             items_linking_to_no_page_of_their_own_are_kept_apart_by_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_page_linked_in_equivalent_spellings_is_one_mention,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             links_equal_to_the_page_or_shared_by_items_are_no_links_of_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(

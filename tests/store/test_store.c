@@ -129,7 +129,7 @@ static void migrate__upgrades_a_version_1_database_keeping_its_sources(void **st
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 6);
+    assert_int_equal(applied, 7);
     kw_source got;
     assert_int_equal(kw_store_source_get(f->s, id, &got), 0);
     assert_string_equal(got.url, "https://news.example.com/rss");
@@ -182,7 +182,7 @@ static void migrate__version_5_keeps_the_label_rule_and_the_mentions(void **stat
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 3);
+    assert_int_equal(applied, 4);
     if (sqlite) {
         assert_int_equal(sqlite3_exec(old, "ALTER TABLE mentions ADD COLUMN note TEXT", NULL,
                                       NULL, NULL),
@@ -260,7 +260,7 @@ static void migrate__version_6_due_sources_are_found_without_the_index(void **st
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 2);
+    assert_int_equal(applied, 3);
     if (sqlite)
         assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sqlite_schema WHERE "
                                              "name = 'sources_due'"),
@@ -319,7 +319,7 @@ static void migrate__version_7_fills_the_canonical_urls_of_stored_sources(void *
     int applied = 0;
     assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
     assert_int_equal(kw_store_migrate(f->s, &applied), 0);
-    assert_int_equal(applied, 1);
+    assert_int_equal(applied, 2);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sources WHERE id = %lld AND canonical_url = "
                               "'https://news.example.com/rss?a=1&b=2'", (long long)a);
@@ -334,6 +334,64 @@ static void migrate__version_7_fills_the_canonical_urls_of_stored_sources(void *
     assert_non_null(strstr(kw_error_last(), "already fetches"));
     add_source(f->s, "feed", "https://news.example.com/post/1", &rc);
     assert_int_equal(rc, 0); /* another kind: not the html source's */
+}
+
+/* Schema 8 writes canonical URLs in one spelling of RFC 3986's
+ * equivalents. A database at version 7 has its stored keys rewritten: a
+ * mention stored under "%e9%9c%b2" or "/a/./b" is found under the key a
+ * crawl makes now (past the first thousand rows too), a linkless post
+ * keeps its "#kw-" part, a key another mention has already stays as it
+ * was (both kept), and a source's canonical URL follows. */
+static void migrate__version_8_rewrites_stored_keys_in_one_spelling(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    int64_t src = add_source(f->s, "feed", "https://news.example.com/%72ss", &rc);
+    assert_int_equal(rc, 0);
+    kw_store_free(f->s);
+    f->s = NULL;
+    char sql[600];
+    snprintf(sql, sizeof sql, "UPDATE sources SET canonical_url = "
+                              "'https://news.example.com/%%72ss' WHERE id = %lld", (long long)src);
+    kwt_sql_int(f->url, sql);
+    kwt_sql_int(f->url, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+                        "WHERE i < 1000) INSERT INTO mentions (url, canonical_url, platform, "
+                        "text, fetched_at) SELECT 'u', 'https://e.com/n/' || i, 'news', 't', "
+                        "'2026-01-01T00:00:00Z' FROM c");
+    static const char *const keys[] = {
+        "https://e.com/tag/%e9%9c%b2", "https://e.com/a/./b",
+        "https://e.com/%7Eboard#kw-0123456789abcdef", "https://e.com/rss", "https://e.com/%72ss",
+        "https://e.com/late/%41"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        snprintf(sql, sizeof sql, "INSERT INTO mentions (url, canonical_url, platform, text, "
+                                  "fetched_at) VALUES ('u', '%s', 'news', 't', "
+                                  "'2026-01-01T00:00:00Z')", keys[i]);
+        kwt_sql_int(f->url, sql);
+    }
+    kwt_sql_int(f->url, "DELETE FROM schema_version WHERE version >= 8");
+    kw_store_options opt = {.skip_version = 1};
+    int applied = 0;
+    assert_int_equal(kw_store_open(&f->s, f->url, &opt), 0);
+    assert_int_equal(kw_store_migrate(f->s, &applied), 0);
+    assert_int_equal(applied, 1);
+    static const char *const now[] = {
+        "https://e.com/tag/%E9%9C%B2", "https://e.com/a/b",
+        "https://e.com/~board#kw-0123456789abcdef", "https://e.com/rss", "https://e.com/%72ss",
+        "https://e.com/late/A", "https://e.com/n/1000"};
+    for (size_t i = 0; i < sizeof now / sizeof *now; i++) {
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM mentions WHERE canonical_url = '%s'",
+                 now[i]);
+        assert_int_equal(kwt_sql_int(f->url, sql), 1);
+    }
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 1006);
+    int result;
+    int64_t acme = add_brand(f->s, "Acme"), id = 0;
+    assert_int_equal(kw_store_mention_link_known(f->s, "https://e.com/tag/%E9%9C%B2", &acme, 1,
+                                                 &result, &id),
+                     0);
+    assert_true(id > 0);
+    add_source(f->s, "feed", "https://news.example.com/rss", &rc);
+    assert_int_equal(rc, KW_EEXISTS);
 }
 
 /* The canonical URL follows a source's edits: once a source moves to
@@ -837,6 +895,7 @@ int main(void)
         T(migrate__version_5_keeps_the_label_rule_and_the_mentions),
         T(migrate__version_6_due_sources_are_found_without_the_index),
         T(migrate__version_7_fills_the_canonical_urls_of_stored_sources),
+        T(migrate__version_8_rewrites_stored_keys_in_one_spelling),
         T(source_edit__moves_the_canonical_url_with_the_url),
         T(source_edit__reschedules_what_it_changes),
         T(open__refuses_a_schema_newer_than_the_binary),

@@ -1,0 +1,11 @@
+-- kolwatch schema, version 8 (SQLite): canonical URLs in one spelling of
+-- RFC 3986's equivalents. kw_url_canonical now also writes an escape of an
+-- unreserved character as the character ("%72ss" is "rss"), other escapes
+-- in upper-case hex, raw UTF-8 and the other bytes a URL may not hold
+-- escaped (as browsers send them), and resolves "." and ".." segments.
+-- Before, one page linked under two such spellings was stored twice.
+-- Nothing changes in the tables: right after this file runs, kolwatch
+-- rewrites the stored keys (mentions.canonical_url, sources.canonical_url)
+-- in that form, in C. A mention whose new key another already has keeps
+-- its old one: both stay, and the next crawl finds the one under the key.
+SELECT 1;
