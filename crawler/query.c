@@ -615,13 +615,15 @@ static int32_t parse_or(parser *p)
 }
 
 /* Whether node n being true (want 1) or false (want 0) means that the item
- * mentions one of the query's terms. */
+ * mentions one of the query's terms. A platform: term says where the item
+ * was posted, not what it mentions: never. */
 static int positive(const kw_query *q, int32_t n, int want)
 {
     const qnode *nd = &q->nodes[n];
     int all = (nd->type == N_AND) != want; /* AND false, OR true: every child */
     switch (nd->type) {
     case N_TERM:
+        return nd->fields == F_PLATFORM ? 0 : want;
     case N_NEAR:
         return want;
     case N_NOT:
@@ -637,17 +639,22 @@ static int positive(const kw_query *q, int32_t n, int want)
     }
 }
 
-/* The NOT that makes node n (not positive) match without any term. */
-static uint32_t negative_at(const kw_query *q, int32_t n)
+/* The NOT or platform: term that makes node n (not positive) match
+ * without any term: a NOT first, in a list of ANDs. */
+static int32_t negative_at(const kw_query *q, int32_t n)
 {
     const qnode *nd = &q->nodes[n];
-    if (nd->type == N_AND)
+    if (nd->type == N_AND) {
+        for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
+            if (q->nodes[c].type == N_NOT)
+                return c;
         return negative_at(q, nd->a);
+    }
     if (nd->type == N_OR)
         for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
             if (!positive(q, c, 1))
                 return negative_at(q, c);
-    return nd->offset;
+    return n;
 }
 
 static int check_utf8(parser *p)
@@ -709,9 +716,15 @@ int kw_query_compile(kw_query **out, const char *expr, size_t *err_offset)
         goto cleanup;
     }
     if (!positive(q, q->root, 1)) {
-        rc = fail(&p, negative_at(q, q->root),
-                  "this NOT lets the query match items that mention none of its terms; "
-                  "add a term outside NOT (brand NOT spam)");
+        const qnode *bad = &q->nodes[negative_at(q, q->root)];
+        rc = bad->type == N_TERM
+                 ? fail(&p, bad->offset,
+                        "platform: says where an item was posted, not that it mentions the "
+                        "brand, so this matches items that mention none of the query's terms; "
+                        "add a term beside it (brand platform:weibo)")
+                 : fail(&p, bad->offset,
+                        "this NOT lets the query match items that mention none of its terms; "
+                        "add a term outside NOT (brand NOT spam)");
         goto cleanup;
     }
     for (size_t i = 0; i < q->nnodes; i++)
@@ -938,6 +951,18 @@ static int term_at(const kw_query *q, const qterm *t, const fieldbuf *fb, size_t
     return 1;
 }
 
+static int span_cmp(const void *x, const void *y)
+{
+    const kw_query_span *a = x, *b = y;
+    if (a->field != b->field)
+        return a->field < b->field ? -1 : 1;
+    if (a->offset != b->offset)
+        return a->offset < b->offset ? -1 : 1;
+    if (a->length != b->length)
+        return a->length < b->length ? -1 : 1;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
 /* Record a span for pieces [i, i+n) of field fi; returns 1 when the quota
  * of the current scan is used up. */
 static int emit(work *w, const kw_query *q, const qterm *t, int fi, size_t i)
@@ -947,12 +972,18 @@ static int emit(work *w, const kw_query *q, const qterm *t, int fi, size_t i)
         return 1;
     const kw_folded_char *first = &fb->fc[fb->tt[i].c0];
     const kw_folded_char *last = &fb->fc[fb->tt[i + t->ntok - 1].c1 - 1];
-    kw_query_span *s = &w->cand[w->ncand++];
+    kw_query_span *s = &w->cand[w->ncand];
     s->field = (kw_query_field)fi;
     s->offset = first->offset;
     s->length = last->offset + last->len - first->offset;
     s->term = q->expr + t->raw_off;
     s->term_len = t->raw_len;
+    /* NEAR/n gives an occurrence again as the partner of the next one:
+     * a repeat of one of the last two spans costs no quota */
+    for (size_t k = 1; k <= 2 && k <= w->ncand; k++)
+        if (span_cmp(s, &w->cand[w->ncand - k]) == 0)
+            return 0;
+    w->ncand++;
     return w->quota == 0 || --w->quota == 0;
 }
 
@@ -1037,18 +1068,6 @@ static void contrib(const kw_query *q, work *w, int32_t n)
     }
 }
 
-static int span_cmp(const void *x, const void *y)
-{
-    const kw_query_span *a = x, *b = y;
-    if (a->field != b->field)
-        return a->field < b->field ? -1 : 1;
-    if (a->offset != b->offset)
-        return a->offset < b->offset ? -1 : 1;
-    if (a->length != b->length)
-        return a->length < b->length ? -1 : 1;
-    return a->term < b->term ? -1 : a->term > b->term;
-}
-
 /* Add the candidates, sorted and without repeats, to out. */
 static void flush_spans(work *w, kw_query_match_result *out)
 {
@@ -1085,6 +1104,8 @@ static void collect_spans(const kw_query *q, work *w, const kw_query_doc *doc,
                 continue;
             w->quota = KW_QUERY_MAX_SPANS + 2;
             near_scan(w, q, &q->nodes[n], fi, 1);
+            if (w->quota == 0) /* stopped before its end: there may be more */
+                out->truncated = 1;
         }
         flush_spans(w, out);
     }

@@ -386,8 +386,22 @@ static void spans__are_capped_and_say_so(void **state)
     assert_int_equal(kw_query_match(q, &d, &r), 0);
     assert_false(r.match);
     assert_int_equal(r.nspans, 0);
-    kw_query_match_result_release(&r);
     kw_query_free(q);
+    /* NEAR/n pairs share occurrences: 80 of them fill the cap, and say so */
+    text[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        app(text, sizeof text, "lumi cream ");
+    static const char *const nears[] = {"lumi NEAR/1 cream", "lumi NEAR/2 lumi"};
+    for (size_t k = 0; k < 2; k++) {
+        q = compile_ok(nears[k]);
+        d.text = text;
+        assert_int_equal(kw_query_match(q, &d, &r), 0);
+        assert_true(r.match);
+        assert_int_equal(r.nspans, KW_QUERY_MAX_SPANS);
+        assert_true(r.truncated);
+        kw_query_free(q);
+    }
+    kw_query_match_result_release(&r);
 }
 
 /* --- NEAR/n ------------------------------------------------------------------ */
@@ -491,6 +505,11 @@ static void bad_expressions__name_what_and_where(void **state)
     expect_bad("NOT acme", "NOT", "none of its terms");
     expect_bad("-acme", "-", "none of its terms");
     expect_bad("lumi OR NOT acme", "NOT", "none of its terms");
+    /* a platform says where an item was posted, not what it mentions */
+    expect_bad("platform:weibo", "weibo", "not that it mentions");
+    expect_bad("lumi OR platform:weibo", "weibo", "not that it mentions");
+    expect_bad("platform:(weibo OR douyin)", "weibo", "not that it mentions");
+    expect_bad("platform:weibo -lumi", "-lumi", "none of its terms");
     expect_bad("露米 \xff", "\xff", "invalid UTF-8");
     expect_bad("露米 \xe4\xb8", "\xe4\xb8", "invalid UTF-8"); /* truncated */
     /* the offset is in bytes, past multi-byte characters */
