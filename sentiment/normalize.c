@@ -149,6 +149,40 @@ int kw_term_fold(const char *s, size_t len, uint32_t *cps, size_t cap, size_t *n
     return k == 0 ? -1 : 0;
 }
 
+/* Kana k with voicing mark m (U+3099 dakuten, U+309A handakuten; the
+ * half-width forms fold to these) joined into one letter, as ﾃﾞ is デ;
+ * 0 when they do not join. */
+static uint32_t kana_join(uint32_t k, uint32_t m)
+{
+    uint32_t h = k >= 0x30A1 && k <= 0x30FA ? k - 0x60 : k; /* katakana as hiragana */
+    int kata = h != k, dakuten = m == 0x3099;
+    if (m != 0x3099 && m != 0x309A)
+        return 0;
+    if (h == 0x306F || h == 0x3072 || h == 0x3075 || h == 0x3078 || h == 0x307B)
+        return k + (dakuten ? 1 : 2); /* は: ば ぱ */
+    if (!dakuten)
+        return 0;
+    if ((h >= 0x304B && h <= 0x3061 && (h - 0x304B) % 2 == 0) || h == 0x3064 || h == 0x3066 ||
+        h == 0x3068)
+        return k + 1; /* か..ち, つ て と */
+    if (h == 0x3046)
+        return kata ? 0x30F4 : 0x3094; /* う: ゔ, ヴ */
+    if (k >= 0x30EF && k <= 0x30F2)
+        return k + 8; /* ワ ヰ ヱ ヲ: ヷ ヸ ヹ ヺ */
+    if (k == 0x309D || k == 0x30FD)
+        return k + 1; /* ゝ ヽ: ゞ ヾ */
+    return 0;
+}
+
+/* Whether cp is a combining mark the table drops (an accent written after
+ * its letter): the letter's entry takes in its bytes. */
+static int combining(uint32_t cp)
+{
+    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1AB0 && cp < 0x1B00) ||
+           (cp >= 0x1DC0 && cp < 0x1E00) || (cp >= 0x20D0 && cp < 0x2100) ||
+           (cp >= 0xFE20 && cp < 0xFE30);
+}
+
 int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text,
                  size_t len)
 {
@@ -161,8 +195,16 @@ int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text
     while (i < len) {
         unsigned used;
         uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
-        uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp);
-        if (f != 0) {
+        uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp), joined = 0;
+        kw_folded_char *prev = n > 0 && n <= cap ? &out[n - 1] : NULL;
+        if (prev && prev->offset + prev->len == i && prev->len + used <= 255 &&
+            ((f == 0 && combining(cp) && prev->kind != KW_FOLD_OTHER &&
+              prev->kind != KW_FOLD_SPACE) ||
+             (prev->kind == KW_FOLD_CJK && (joined = kana_join(prev->cp, f)) != 0))) {
+            if (f != 0)
+                prev->cp = joined; /* a kana and its voicing mark: one letter */
+            prev->len = (uint8_t)(prev->len + used); /* an accent: its letter's */
+        } else if (f != 0) {
             if (n < cap) {
                 uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
                               : (f >= 0x4E00 && f < 0xA000) ? C_CJK

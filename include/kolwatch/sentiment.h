@@ -156,7 +156,8 @@ typedef enum kw_fold_kind {
 typedef struct kw_folded_char {
     uint32_t cp;     /* folded: full-width to half-width, lower case,
                         traditional to simplified Chinese */
-    uint8_t len;     /* its length in bytes in the raw text (1..4) */
+    uint8_t len;     /* its length in bytes in the raw text (1..4, more with
+                        the combining marks it takes in) */
     uint8_t kind;    /* kw_fold_kind of cp */
     size_t offset;   /* byte offset in the raw text */
 } kw_folded_char;
@@ -164,7 +165,10 @@ typedef struct kw_folded_char {
 /* Fold len bytes of UTF-8 text with the scorer's table. Every code point
  * becomes one kw_folded_char, in order, except those the scorer ignores
  * (zero-width joiners, variation selectors, ...), which are left out;
- * invalid or truncated UTF-8 becomes U+FFFD, one per bad byte. Nothing is
+ * invalid or truncated UTF-8 becomes U+FFFD, one per bad byte. Two things
+ * are joined: a combining mark (an accent written after its letter) is
+ * part of its letter's entry, and a kana with a voicing mark after it
+ * (ﾃﾞ, or テ and U+3099) is one entry, the voiced kana (デ). Nothing else is
  * merged or collapsed: text[offset, offset+len) of each entry is exactly
  * the raw bytes it came from. There are never more entries than len.
  *

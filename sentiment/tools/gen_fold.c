@@ -1,7 +1,7 @@
 /*
  * Build-time generator of the character folding table (fold_table.c).
  * It asks utf8proc for NFKC + case folding (+ accent stripping on Latin
- * letters) and OpenCC (tw2s, then hk2s) for traditional -> simplified, one
+ * and Greek letters; combining marks dropped) and OpenCC (tw2s, then hk2s) for traditional -> simplified, one
  * code point at a time, and writes the one-to-one results as C arrays.
  * It runs only at build time: the scorer never links OpenCC or utf8proc.
  */
@@ -54,6 +54,23 @@ static int is_latin(uint32_t cp)
     return (cp >= 0xC0 && cp < 0x250) || (cp >= 0x1E00 && cp < 0x1F00);
 }
 
+static int is_greek(uint32_t cp)
+{
+    return (cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000);
+}
+
+/* Combining marks (an accent written after its letter, as macOS and
+ * Vietnamese text often do): dropped, as the accents of precomposed
+ * letters are, so that "cafe" + U+0301 reads as "cafe", one word. The
+ * kana voicing marks (U+3099, U+309A) are not among them: the folding
+ * joins them to their kana. */
+static int is_combining(uint32_t cp)
+{
+    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1AB0 && cp < 0x1B00) ||
+           (cp >= 0x1DC0 && cp < 0x1E00) || (cp >= 0x20D0 && cp < 0x2100) ||
+           (cp >= 0xFE20 && cp < 0xFE30);
+}
+
 static int is_han(uint32_t cp)
 {
     return (cp >= 0x3400 && cp < 0xA000) || (cp >= 0xF900 && cp < 0xFB00);
@@ -76,16 +93,22 @@ static uint32_t fold(uint32_t cp, opencc_t tw, opencc_t hk)
     case 0x3000: case 0x00A0: return ' ';
     case 0xFF01: return '!';
     case 0xFF1F: return '?';
+    /* letters with a stroke, which no decomposition strips */
+    case 0x0110: case 0x0111: return 'd'; /* Đ đ (Vietnamese) */
+    case 0x0141: case 0x0142: return 'l'; /* Ł ł */
+    case 0x00D8: case 0x00F8: return 'o'; /* Ø ø */
     default: break;
     }
+    if (is_combining(cp))
+        return DROP;
     if (cp < 0x20 || cp == 0x7F)
         return ' ';
     if (cp < 0x80)
         return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
     int flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
-    if (is_latin(cp))
-        flags |= UTF8PROC_STRIPMARK;
+    if (is_latin(cp) || is_greek(cp))
+        flags |= UTF8PROC_STRIPMARK; /* accents, Greek's tonos too */
     int n = encode(cp, buf);
     utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)buf, n, &res,
                                       (utf8proc_option_t)flags);

@@ -160,6 +160,30 @@ static void case_and_full_width__fold_to_the_same_word(void **state)
     expect_spans("acme", &d, (const char *const[]){"ＡＣＭＥ", NULL}, NULL);
 }
 
+/* An accent written after its letter (decomposed text, as macOS and
+ * Vietnamese sources send) is the precomposed letter, within its word and
+ * its span; a half-width kana with its voicing mark is the full-width
+ * voiced kana; Greek accents and letters with a stroke fold as Latin
+ * accents do. */
+static void accents_kana_and_greek__fold_as_users_write_them(void **state)
+{
+    (void)state;
+    assert_true(matches("cafeteria", "Cafe\xcc\x81teria"));
+    assert_false(matches("teria", "Cafe\xcc\x81teria"));
+    assert_true(matches("café", "cafe\xcc\x81"));
+    assert_true(matches("ディオール", "ﾃﾞｨｵｰﾙ"));
+    assert_true(matches("ﾃﾞｨｵｰﾙ", "ディオール"));
+    assert_true(matches("パン", "ﾊﾟﾝ"));
+    assert_true(matches("ガム", "カ\xe3\x82\x99ム"));
+    assert_false(matches("カム", "ﾊﾟﾝ ｶﾞﾑ"));
+    assert_true(matches("οδός", "ΟΔΟΣ"));
+    assert_true(matches("duong", "Đường"));
+    assert_true(matches("露米 NEAR/1 质量", "露米e\xcc\x81质量"));
+    kw_query_doc d = {.text = "a cafe\xcc\x81 x ﾃﾞｨｵｰﾙ"};
+    expect_spans("cafe ディオール", &d, (const char *const[]){"cafe\xcc\x81", "ﾃﾞｨｵｰﾙ", NULL},
+                 NULL);
+}
+
 static void traditional_and_simplified__match_each_other(void **state)
 {
     (void)state;
@@ -705,6 +729,7 @@ int main(void)
         cmocka_unit_test(match__one_result_across_queries_and_rewritten_fields),
         cmocka_unit_test(match__hands_out_the_fold_of_the_fields_it_read),
         cmocka_unit_test(case_and_full_width__fold_to_the_same_word),
+        cmocka_unit_test(accents_kana_and_greek__fold_as_users_write_them),
         cmocka_unit_test(traditional_and_simplified__match_each_other),
         cmocka_unit_test(cjk_terms__match_inside_longer_runs),
         cmocka_unit_test(phrase__latin_words_in_order_ignoring_punctuation_and_space),
