@@ -518,14 +518,14 @@ static int32_t parse_near(parser *p)
                     op->value), -1;
     p->pos++;
     const ltok *rt = peek(p);
-    if (rt->type != L_WORD && rt->type != L_PHRASE && rt->type != L_FIELD) {
-        if (rt->type == L_LPAREN)
-            return fail(p, op->off,
-                        "NEAR/%d needs a word or phrase on each side, not a group",
-                        op->value), -1;
+    if (rt->type == L_NOT)
+        return fail(p, rt->off, "NEAR/%d needs a word or phrase on each side, not NOT "
+                                "(write a NEAR/%d b NOT c)",
+                    op->value, op->value), -1;
+    if (rt->type != L_WORD && rt->type != L_PHRASE && rt->type != L_FIELD &&
+        rt->type != L_LPAREN)
         return fail(p, op->off, "dangling operator: 'NEAR/%d' has no term after it",
                     op->value), -1;
-    }
     int32_t r = parse_primary(p);
     if (r < 0)
         return -1;

@@ -440,6 +440,9 @@ static void near__latin_counts_words_between_in_either_order(void **state)
     assert_false(matches("lumi NEAR/1 great", "great, said a Lumi fan"));
     assert_true(matches("lumi NEAR/0 cream", "Lumi-cream"));
     assert_false(matches("lumi NEAR/0 cream", "Lumi the cream"));
+    /* a word in parentheses is a word, on either side */
+    assert_true(matches("(lumi) NEAR/2 great", "Lumi is very great"));
+    assert_true(matches("lumi NEAR/2 (great)", "Lumi is very great"));
     /* phrases count from their ends */
     assert_true(matches("\"lumi cream\" NEAR/1 \"too greasy\"", "LUMI cream is too greasy"));
     /* one occurrence is not near itself; two are */
@@ -523,6 +526,8 @@ static void bad_expressions__name_what_and_where(void **state)
     expect_bad("acme NEAR/3", "NEAR", "dangling operator");
     expect_bad("(a OR b) NEAR/3 acme", "NEAR", "not a group");
     expect_bad("acme NEAR/3 (a OR b)", "NEAR", "not a group");
+    expect_bad("acme NEAR/3 -lumi", "-lumi", "not NOT");
+    expect_bad("acme NEAR/3 NOT lumi", "NOT lumi", "not NOT");
     expect_bad("a NEAR/3 b NEAR/3 c", "NEAR/3 c", "cannot be chained");
     expect_bad("title:a NEAR/3 author:b", "NEAR", "different fields");
     expect_bad("acme NEAR/3 platform:weibo", "NEAR", "platform");
