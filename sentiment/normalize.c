@@ -196,10 +196,10 @@ int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text
         unsigned used;
         uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
         uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp), joined = 0;
-        kw_folded_char *prev = n > 0 && n <= cap ? &out[n - 1] : NULL;
+        int mark = f == 0 ? cp >= 0x300 && combining(cp) : f == 0x3099 || f == 0x309A;
+        kw_folded_char *prev = mark && n > 0 && n <= cap ? &out[n - 1] : NULL;
         if (prev && prev->offset + prev->len == i && prev->len + used <= 255 &&
-            ((f == 0 && combining(cp) && prev->kind != KW_FOLD_OTHER &&
-              prev->kind != KW_FOLD_SPACE) ||
+            ((f == 0 && prev->kind != KW_FOLD_OTHER && prev->kind != KW_FOLD_SPACE) ||
              (prev->kind == KW_FOLD_CJK && (joined = kana_join(prev->cp, f)) != 0))) {
             if (f != 0)
                 prev->cp = joined; /* a kana and its voicing mark: one letter */
