@@ -42,6 +42,7 @@ typedef struct job {
     char *origin; /* the URL first requested, when this is a redirect's hop */
     char *from;   /* a hop the redirect hook said to wait for: the URL that
                      redirected (it is asked again before the hop starts) */
+    long from_status; /* and the status it redirected with */
     double held_at; /* since when it waits */
     kw_fetch_done own_done; /* the request's own callback, or NULL */
     int follow_freely;      /* its redirects skip the hook */
@@ -573,6 +574,8 @@ static int follow(kw_fetcher *f, job *j, CURLcode code, int *err, char *why, siz
                   : NULL;
     if (h && hook == KW_REDIRECT_WAIT && !(n->from = strdup(j->url)))
         h = NULL;
+    if (h)
+        n->from_status = status;
     if (!h) {
         job_free(n);
         *err = KW_EIO;
@@ -604,11 +607,14 @@ static void deliver(const job *j, kw_fetch_response *r, kw_fetch_done done, void
 }
 
 /* A request that ends before it started (it could not start; a held hop
- * the hook refused or that waited past its time-out). */
+ * the hook refused or that waited past its time-out). A held hop ends as
+ * one refused at once does: at the page that redirected, with its status. */
 static void end_unstarted(job *j, int err, const char *why, int disallowed, kw_fetch_done done,
                           void *ctx)
 {
-    kw_fetch_response r = {.url = j->origin ? j->origin : j->url, .final_url = j->url,
+    kw_fetch_response r = {.url = j->origin ? j->origin : j->url,
+                           .final_url = j->from ? j->from : j->url,
+                           .status = j->from ? (int)j->from_status : 0,
                            .user = j->user, .error = err, .error_text = why,
                            .disallowed = disallowed, .retry_after = -1, .body = ""};
     deliver(j, &r, done, ctx);
@@ -636,6 +642,8 @@ static void ask_held(kw_fetcher *f, kw_fetch_done done, void *ctx)
         }
         if (h) {
             j->spent += mono() - j->held_at; /* the wait counts in the time-out */
+            free(j->from); /* followed: from here on a hop as any other */
+            j->from = NULL;
             j->next = h->head;
             h->head = j;
             if (!h->tail)

@@ -688,6 +688,9 @@ static void redirects__a_hop_waits_for_what_the_hook_asked_others_go_on(void **s
     get(f, s, "/to-other", NULL, &g2);
     assert_int_equal(g2.r[0].error, KW_EIO);
     assert_non_null(strstr(g2.text[0], "timed out waiting"));
+    /* ended as a hop refused at once ends: at the page that redirected */
+    assert_non_null(strstr(g2.final[0], "/to-other"));
+    assert_int_equal(g2.r[0].status, 302);
     kw_fetcher_free(f);
     s->other = NULL;
     server_stop(&other);
