@@ -41,6 +41,7 @@ const char *kw_error_name(int code)
     case KW_EBUSY: return "busy";
     case KW_EDB: return "database error";
     case KW_EGONE: return "removed meanwhile";
+    case KW_ELOST: return "claim lost";
     default: return "unknown error";
     }
 }

@@ -81,6 +81,7 @@ struct kw_fetcher {
     uint64_t rng;
     kw_fetch_redirect_fn on_redirect;
     void *redirect_ctx;
+    int halt; /* kw_fetcher_stop: end the run under way */
     void (*on_tick)(void *ctx); /* called at least four times a second while running */
     void *tick_ctx;
     const volatile sig_atomic_t *stop;
@@ -741,6 +742,8 @@ void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx)
 
 void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag) { f->stop = flag; }
 
+void kw_fetcher_stop(kw_fetcher *f) { f->halt = 1; }
+
 void kw_fetcher_on_tick(kw_fetcher *f, void (*fn)(void *ctx), void *ctx)
 {
     f->on_tick = fn;
@@ -786,12 +789,12 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
 {
     double delay = (double)f->o.min_delay_ms / 1000.0;
     while (f->pending || f->running) {
-        if (f->stop && *f->stop) {
+        if (f->on_tick && !f->halt)
+            f->on_tick(f->tick_ctx);
+        if ((f->stop && *f->stop) || f->halt) {
             abandon(f);
             break;
         }
-        if (f->on_tick)
-            f->on_tick(f->tick_ctx);
         if (f->held)
             ask_held(f, done, ctx);
         double now = mono(), wake = now + 0.25;
@@ -800,7 +803,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
         for (size_t i = 0; i < f->nhosts && f->running < f->o.max_parallel; i++) {
             host *h = &f->hosts[i];
             while (h->head && h->active < f->o.max_per_host && now >= h->next_start &&
-                   f->running < f->o.max_parallel) {
+                   f->running < f->o.max_parallel && !f->halt) {
                 job *j = h->head;
                 h->head = j->next;
                 if (!h->head)
@@ -861,6 +864,7 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
             }
         }
     }
+    f->halt = 0;
     return 0;
 }
 

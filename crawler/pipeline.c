@@ -979,6 +979,8 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
             return kw_error_set(KW_EGONE, "source %lld was removed while it was being "
                                           "crawled: what it read was not stored",
                                 (long long)src->id);
+        if (rc == KW_ELOST && !rrc) /* it names the source: what was read is dropped */
+            return kw_error_set(KW_ELOST, "%s; what it read was not stored", msg);
         if (rrc) {
             char why[KW_ERROR_MAX];
             snprintf(why, sizeof why, "%s", kw_error_last());

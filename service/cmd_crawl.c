@@ -45,9 +45,13 @@ static const char usage[] =
     "default 5m): on PostgreSQL `kolwatch worker` processes on several machines\n"
     "share the sources (rows taken with FOR UPDATE SKIP LOCKED), no source is\n"
     "fetched by two at once, and a crashed worker's claims expire; a long pass\n"
-    "extends its claims as it goes. `worker` is `crawl` without --once.\n\n"
-    "--limit N  claim at most N due sources a pass (default 1000): with several\n"
-    "           workers, a smaller N spreads the sources among them\n";
+    "extends its claims as it goes; one whose claims ran out before it could\n"
+    "extend them (stopped, or the database out of reach) ends its pass. The\n"
+    "crawlers' clocks must agree (NTP): leases are kept in each one's time.\n"
+    "`worker` is `crawl` without --once; `crawl --source` claims its source too.\n\n"
+    "--limit N  claim at most N due sources a pass (default 1000, at most\n"
+    "           10000): with several workers, a smaller N spreads the sources\n"
+    "           among them\n";
 
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { (void)sig, stop_requested = 1; }
@@ -88,6 +92,9 @@ typedef struct crawler {
     int64_t started;
     char owner[128]; /* who holds the claims: host:pid */
     int64_t lease_s, renewed_at; /* the claims' lease; when last extended */
+    int64_t lease_until;  /* when the claims run out, as this crawler knows */
+    int cut_short;        /* the pass was ended before its end: the claims ran out,
+                             another crawler took one, or the database went away */
 } crawler;
 
 /* The scheme, host and port of url, as one key: canonical (case, default
@@ -150,22 +157,61 @@ static void say_error(crawler *c)
     fprintf(stderr, "%skolwatch: crawl: %s\n", c->tty ? "\n" : "", kw_error_last());
 }
 
+/* End the pass under way: nothing more is fetched; what was read is kept,
+ * and the sources not reached are let go after it. */
+static void cut_short(crawler *c, const char *why)
+{
+    if (!c->cut_short && why)
+        fprintf(stderr, "%skolwatch: crawl: %s; ending this pass (its sources not reached "
+                        "are due again)\n",
+                c->tty ? "\n" : "", why);
+    c->cut_short = 1;
+    kw_fetcher_stop(c->f);
+}
+
 /* A pass can outlast its lease (many sources on a slow host, a long
  * Crawl-delay, a slow transfer): the claims are extended every third of the
  * lease, from the fetcher's tick, so that no other crawler takes the sources
  * not reached yet. The batch is committed first: another worker must see
- * the new lease at once. */
+ * the new lease at once. Claims that could not be extended in time (the
+ * process was stopped, or the database unreachable) may be another
+ * crawler's now: the pass ends rather than fetch a source with it. */
 static void keep_claims(crawler *c)
 {
     int64_t now = kw_time_now(), every = c->lease_s / 3 > 0 ? c->lease_s / 3 : 1;
-    if (!c->lease_s || now - c->renewed_at < every)
+    if (!c->lease_s)
+        return;
+    if (now >= c->lease_until) {
+        cut_short(c, "the claims on this pass's sources ran out before they could be "
+                     "extended (was the process stopped, or the database out of reach?)");
+        return;
+    }
+    if (now - c->renewed_at < every)
         return;
     c->renewed_at = now;
     if ((c->pipe && kw_crawl_flush(c->pipe)) ||
-        kw_store_source_renew(c->s, c->owner, now + c->lease_s)) {
+        kw_store_source_renew(c->s, c->owner, now + c->lease_s, NULL)) {
         say_error(c);
         c->failed = 1;
+        cut_short(c, NULL); /* what it fetches now could not be recorded */
+        return;
     }
+    c->lease_until = now + c->lease_s;
+}
+
+/* What a page or a source's record failing says of the pass: a claim
+ * another crawler took ends it (the others ran out too), as does a lost
+ * database connection; a source removed meanwhile is said, no failure. */
+static void after_error(crawler *c, int rc)
+{
+    if (rc == KW_ELOST) {
+        cut_short(c, kw_error_last());
+        return;
+    }
+    say_error(c);
+    c->failed |= rc != KW_EGONE;
+    if (!kw_store_connected(c->s))
+        cut_short(c, NULL);
 }
 
 static void on_tick(void *ctx) { keep_claims(ctx); }
@@ -174,8 +220,7 @@ static void on_tick(void *ctx) { keep_claims(ctx); }
 static void skipped(crawler *c, int rc)
 {
     if (rc)
-        say_error(c);
-    c->failed |= rc != 0 && rc != KW_EGONE; /* `source rm` meanwhile: said, no failure */
+        after_error(c, rc);
 }
 
 static void on_page(void *ctx, const kw_fetch_response *r)
@@ -193,8 +238,7 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     c->hook_retry = -1;
     int rc = kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st);
     if (rc) {
-        say_error(c);
-        c->failed |= rc != KW_EGONE; /* `source rm` meanwhile: said, no failure */
+        after_error(c, rc);
         c->done++;
         if (i < c->nsrcs)
             c->pages[i] = -1;
@@ -397,18 +441,19 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     c->srcs = NULL;
     c->nsrcs = 0;
     c->pass_from = c->done;
-    if (only) {
-        if (!(c->srcs = calloc(1, sizeof *c->srcs)) || kw_store_source_get(c->s, only, c->srcs))
+    int64_t lease = kw_config_int(c->cli->config, "crawler.lease");
+    if (only) { /* due or not, but never while another crawler fetches it */
+        if (!(c->srcs = calloc(1, sizeof *c->srcs)) ||
+            kw_store_source_claim_one(c->s, c->owner, only, now, lease, c->srcs))
             return cli_fail("crawl: %s", kw_error_last());
         c->nsrcs = 1;
-    } else if (kw_store_source_claim(c->s, c->owner, now,
-                                     kw_config_int(c->cli->config, "crawler.lease"), limit,
-                                     &c->srcs, &c->nsrcs)) {
+    } else if (kw_store_source_claim(c->s, c->owner, now, lease, limit, &c->srcs, &c->nsrcs)) {
         return cli_fail("crawl: %s", kw_error_last());
-    } else {
-        c->lease_s = kw_config_int(c->cli->config, "crawler.lease");
-        c->renewed_at = now;
     }
+    c->lease_s = lease;
+    c->renewed_at = now;
+    c->lease_until = now + lease;
+    c->cut_short = 0;
     free(c->pages);
     free(c->seen);
     c->seen = calloc((c->nsrcs ? c->nsrcs : 1) * SEEN, sizeof *c->seen);
@@ -448,6 +493,10 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
         if (c->pages[i] > 0)
             c->done++; /* stopped while paging: its first page was read */
     if (kw_crawl_flush(c->pipe))
+        return cli_fail("crawl: %s", kw_error_last());
+    /* cut short: the claims not used are let go, due again for any crawler
+     * (a lost connection lets them go when it is opened again) */
+    if (c->cut_short && kw_store_connected(c->s) && kw_store_source_release(c->s, c->owner))
         return cli_fail("crawl: %s", kw_error_last());
     if (frc)
         return cli_fail("crawl: %s", kw_error_last());
@@ -535,6 +584,9 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         case O_LIMIT:
             if (arg_int("crawl", "--limit", optarg, 1, &limit))
                 return EXIT_USAGE;
+            if (limit > KW_CLAIM_MAX) /* a pass claims no more */
+                return cli_usage_error("crawl", "--limit is at most %d sources a pass",
+                                       KW_CLAIM_MAX);
             break;
         case O_HELP: return fputs(usage, stdout), EXIT_OK;
         case ':': return cli_usage_error("crawl", "%s needs a value", flag);
@@ -574,6 +626,8 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         }
         if (rc || once || only)
             break;
+        if (c.cut_short)
+            continue; /* claim afresh what is due */
         if (c.nsrcs == (size_t)limit)
             continue; /* a full batch: more may be due now */
         for (int i = 0; i < 30 && !stop_requested; i++)

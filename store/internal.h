@@ -79,6 +79,8 @@ struct kw_store {
     void *db;             /* sqlite3 * or PGconn * */
     char *url;
     int in_tx;
+    char claim_owner[128]; /* who this connection claims sources as ("" none):
+                              its records leave another crawler's claims be */
     kw_stmt *q[Q_COUNT];
     bucket_sums sums;
     struct {

@@ -374,7 +374,8 @@ static const char SQL_RECORD[] =
     "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
     "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified), "
     "content_digest = COALESCE($9, content_digest) WHERE id = $1 AND ($10 = '' OR "
-    "(url = $10 AND kind = $11 AND rules = $12))";
+    "(url = $10 AND kind = $11 AND rules = $12)) AND ($13 = '' OR lease_owner IS NULL OR "
+    "lease_owner = $13)";
 static const char SQL_HISTORY[] =
     "INSERT INTO fetches (source_id, started_at, finished_at, url, http_status, bytes, items, "
     "new_mentions, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -435,11 +436,20 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     s->be->bind_text_kept(st, 10, r->as_url ? r->as_url : "");
     s->be->bind_text_kept(st, 11, r->as_kind ? r->as_kind : "");
     s->be->bind_text_kept(st, 12, r->as_rules ? r->as_rules : "");
+    s->be->bind_text_kept(st, 13, s->claim_owner);
     if ((rc = store_run(s, st)))
         return rc;
     if (s->be->changes(st) == 0) {
         kw_source now;
-        if (r->as_url && kw_store_source_get(s, r->source_id, &now) == 0)
+        if ((rc = kw_store_source_get(s, r->source_id, &now)))
+            return rc == KW_ENOTFOUND
+                       ? kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id)
+                       : rc;
+        if (s->claim_owner[0] && now.lease_owner[0] && strcmp(now.lease_owner, s->claim_owner))
+            return kw_error_set(KW_ELOST, "source %lld is another crawler's now (%s): this "
+                                          "one's claim on it ran out while it read it",
+                                (long long)r->source_id, now.lease_owner);
+        if (r->as_url)
             return 0; /* edited while it was read: the edit stands */
         return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
     }
@@ -482,7 +492,7 @@ int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_
     return 0;
 }
 
-int kw_store_source_renew(kw_store *s, const char *owner, int64_t until)
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t *n)
 {
     kw_stmt *st;
     int rc;
@@ -490,7 +500,9 @@ int kw_store_source_renew(kw_store *s, const char *owner, int64_t until)
         return rc;
     s->be->bind_text(st, 1, owner);
     store_bind_time(s, st, 2, until);
-    return store_run(s, st);
+    if ((rc = store_run(s, st)) == 0 && n)
+        *n = (size_t)s->be->changes(st);
+    return rc;
 }
 
 int kw_store_source_release(kw_store *s, const char *owner)
@@ -513,8 +525,9 @@ int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t l
     kw_source *arr = NULL;
     size_t len = 0;
     int rc, own = !s->in_tx;
-    if (limit == 0 || limit > 10000)
-        limit = 10000;
+    if (limit == 0 || limit > KW_CLAIM_MAX)
+        limit = KW_CLAIM_MAX;
+    snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
     snprintf(sql, sizeof sql,
              "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id "
              "FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at "
@@ -551,4 +564,36 @@ done:
     *out = arr;
     *n = len;
     return 0;
+}
+
+int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_t now,
+                              int64_t lease_s, kw_source *out)
+{
+    kw_stmt *st;
+    int rc;
+    snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
+    if ((rc = store_cached(s, "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE "
+                              "id = $3 AND (lease_until IS NULL OR lease_until < $4 OR "
+                              "lease_owner = $1) RETURNING " SOURCE_COLS,
+                           &st)))
+        return rc;
+    s->be->bind_text(st, 1, owner);
+    store_bind_time(s, st, 2, now + lease_s);
+    s->be->bind_int64(st, 3, id);
+    store_bind_time(s, st, 4, now);
+    int found = 0;
+    while ((rc = s->be->step(st)) == STEP_ROW)
+        if (!found++)
+            row(s, st, out);
+    s->be->reset(st);
+    if (rc < 0 || found)
+        return rc < 0 ? rc : 0;
+    kw_source now_src;
+    if ((rc = kw_store_source_get(s, id, &now_src)))
+        return rc;
+    char until[KW_TIME_TEXT] = "";
+    kw_time_format(until, sizeof until, now_src.lease_until);
+    return kw_error_set(KW_EBUSY, "source %lld is being fetched by another crawler (%s) until "
+                                  "its claim ends at %s; try again then",
+                        (long long)id, now_src.lease_owner, until);
 }

@@ -62,7 +62,8 @@ int64_t kw_crawl_item_time(const kw_source *src, const kw_extracted_item *it, in
  * While a batch is open, write to the store only through the pipeline (a
  * batch written again would not repeat other writes). KW_EGONE (and
  * nothing stored for it) when src was removed while it was being read:
- * no failure of the crawl. */
+ * no failure of the crawl; KW_ELOST (nothing stored either) when another
+ * crawler claimed src after this one's claim ran out. */
 int kw_crawl_page(kw_crawl *c, const kw_source *src, const kw_fetch_response *r,
                   int64_t started, kw_crawl_stats *st);
 

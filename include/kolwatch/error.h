@@ -23,7 +23,8 @@ enum {
     KW_EVERSION = -7,  /* database schema newer than this binary */
     KW_EBUSY = -8,     /* locked by someone else; try again */
     KW_EDB = -9,       /* the database refused the statement */
-    KW_EGONE = -10     /* removed by someone else while it was being worked on */
+    KW_EGONE = -10,    /* removed by someone else while it was being worked on */
+    KW_ELOST = -11     /* a claim that ran out and another crawler holds now */
 };
 
 #define KW_ERROR_MAX 1024

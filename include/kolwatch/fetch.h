@@ -111,6 +111,11 @@ void kw_fetcher_on_redirect(kw_fetcher *f, kw_fetch_redirect_fn fn, void *ctx);
  * returns. */
 void kw_fetcher_stop_when(kw_fetcher *f, const volatile sig_atomic_t *flag);
 
+/* The same from a callback (done, the tick, the redirect hook): the run
+ * under way ends as soon as the callback returns, without starting
+ * anything more; the next run goes on as usual. */
+void kw_fetcher_stop(kw_fetcher *f);
+
 /* fn(ctx) is called between transfers while kw_fetcher_run runs, at least
  * four times a second even when nothing completes (a crawler extends its
  * claims from it). */

@@ -236,13 +236,24 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
  * worker: each gets lease_owner = owner until now + lease_s, so that no
  * source is fetched by two workers at once, and a crashed worker's claims
  * expire. On PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED.
- * Recording a fetch (below) releases the claim. free(*out). */
+ * Recording a fetch (below) releases the claim; from the first claim on,
+ * s records only sources it holds or no one does (KW_ELOST for one another
+ * crawler took when this one's lease ran out). limit is at most
+ * KW_CLAIM_MAX. free(*out). */
+#define KW_CLAIM_MAX 10000
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
                           size_t limit, kw_source **out, size_t *n);
 
+/* Claim source id as owner until now + lease_s, due or not, enabled or
+ * not, unless another crawler holds a live claim on it (KW_EBUSY, saying
+ * until when); KW_ENOTFOUND when there is no such source. */
+int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_t now,
+                              int64_t lease_s, kw_source *out);
+
 /* Extend owner's claims to until: a pass that takes longer than the lease
- * keeps the sources it has not reached yet. */
-int kw_store_source_renew(kw_store *s, const char *owner, int64_t until);
+ * keeps the sources it has not reached yet. *n (when not NULL) gets how
+ * many claims it holds. */
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t *n);
 
 /* Give up owner's claims on the sources it has not recorded (a pass that
  * was stopped, or failed): they are due again at once, for any worker. */

@@ -128,6 +128,85 @@ static void leases__an_expired_one_is_taken_over_a_live_one_is_not(void **state)
     kwt_run_free(&r);
 }
 
+/* `crawl --source ID` fetches a source due or not, but not while another
+ * crawler holds a live claim on it: it says whose and until when. */
+static void crawl_source__leaves_a_source_another_crawler_holds(void **state)
+{
+    fixture *f = *state;
+    kwt_sql_int(f->url, "UPDATE sources SET lease_owner = 'busy:2', lease_until = "
+                        "'2099-01-01T00:00:00Z' WHERE url LIKE '%/p/1'");
+    int64_t id = kwt_sql_int(f->url, "SELECT id FROM sources WHERE url LIKE '%/p/1'");
+    char ids[32];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    const char *const args[] = {"--db", f->url, "--set", "crawler.allow_private=true",
+                                "crawl", "--once", "--source", ids, NULL};
+    kwt_run r = kwt_kolwatch(f->dir, NULL, args);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "being fetched by another crawler (busy:2) until"));
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(f->h, "/p/1"), 0);
+    /* once the claim has run out, it is fetched */
+    kwt_sql_int(f->url, "UPDATE sources SET lease_until = '2000-01-01T00:00:00Z'");
+    kw_ok(f, args + 2);
+    assert_int_equal(kwt_http_hits(f->h, "/p/1"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS "
+                                         "NOT NULL AND url LIKE '%/p/1'"),
+                     0);
+}
+
+/* A crawler stopped past its lease (a frozen machine, SIGSTOP) finds, when
+ * it goes on, that its claims ran out: it ends its pass rather than fetch
+ * the sources another crawler took meanwhile, and leaves that one's
+ * records be. At most the page it had asked for when it stopped is
+ * fetched twice. (PostgreSQL: on SQLite a stopped crawler's open batch
+ * holds the file's write lock, and the other waits.) */
+static void a_crawler_stopped_past_its_lease_leaves_its_sources_to_another(void **state)
+{
+    fixture *f = *state;
+    if (strncmp(f->url, "postgres", 8) != 0)
+        skip();
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z' "
+                        "WHERE id > 10");
+    const char *const args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                                "crawler.min_delay_ms=500", "--set", "crawler.max_per_host=1",
+                                "--set", "crawler.lease=3s", "crawl", "--once", NULL};
+    pid_t a = kwt_spawn(f->dir, args);
+    struct timespec ts = {1, 300 * 1000 * 1000}; /* into the pass (5 to 7.5 s) */
+    nanosleep(&ts, NULL);
+    kill(a, SIGSTOP);
+    ts = (struct timespec){4, 500 * 1000 * 1000}; /* past its lease */
+    nanosleep(&ts, NULL);
+    int64_t left = kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id <= 10 AND "
+                                       "last_fetched_at IS NULL");
+    kw_ok(f, args + 2); /* another crawler takes what is left */
+    kill(a, SIGCONT);
+    int sa;
+    waitpid(a, &sa, 0);
+    assert_true(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
+    if (left < 3)
+        fail_msg("the first crawl had read all but %lld sources: the test proves nothing",
+                 (long long)left);
+    int twice = 0;
+    for (int i = 0; i < 10; i++) {
+        int hits = kwt_http_hits(f->h, paths[i]);
+        assert_true(hits == 1 || hits == 2);
+        twice += hits == 2;
+    }
+    assert_true(twice <= 1);
+    char path[4200], said[4096] = "";
+    snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)a);
+    FILE *e = fopen(path, "r");
+    size_t n = e ? fread(said, 1, sizeof said - 1, e) : 0;
+    said[n] = '\0';
+    if (e)
+        fclose(e);
+    assert_non_null(strstr(said, "ran out"));
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id <= 10 AND "
+                                         "(lease_owner IS NOT NULL OR last_status <> 200)"),
+                     0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions"), 10);
+}
+
 /* A pass that outlasts its lease (ten sources on a host asking 0.5 s
  * between requests, a 3 s lease) keeps the sources it has not reached:
  * a second crawl started after the lease would have run out finds them
@@ -212,6 +291,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(leases__are_extended_while_a_long_pass_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(a_worker_that_loses_the_database_opens_it_again, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(crawl_source__leaves_a_source_another_crawler_holds,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_crawler_stopped_past_its_lease_leaves_its_sources_to_another, setup, teardown),
     };
     return cmocka_run_group_tests_name(kwt_backend(), tests, NULL, NULL);
 }

@@ -424,6 +424,47 @@ static void fetched(kw_store *s, int64_t id, int64_t at, int64_t next, const cha
     assert_int_equal(kw_store_source_record(s, &r), 0);
 }
 
+/* Claims: a crawler whose claim ran out and was taken by another records
+ * nothing for that source (KW_ELOST) and leaves the other's claim be; one
+ * source is claimed by id, due or not, unless another crawler holds a live
+ * claim on it. */
+static void claims__a_lapsed_claim_taken_by_another_is_left_to_it(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    const int64_t t = kw_time_now();
+    int64_t id = add_source(f->s, "feed", "https://a.example.com/rss", &rc);
+    kw_source *got = NULL, one;
+    size_t n = 0;
+    assert_int_equal(kw_store_source_claim(f->s, "a:1", t - 100, 3, 10, &got, &n), 0);
+    assert_int_equal(n, 1);
+    free(got);
+    /* a's lease (3 s from t - 100) ran out: b claims the source, by id */
+    kw_store *b = NULL;
+    assert_int_equal(kw_store_open(&b, f->url, NULL), 0);
+    assert_int_equal(kw_store_source_claim_one(b, "b:2", id, t, 60, &one), 0);
+    assert_int_equal(one.id, id);
+    kw_fetch_record r = {.source_id = id, .url = "x", .started_at = t, .finished_at = t,
+                         .next_attempt_at = t + 900, .status = 200, .bytes = 1, .items = 0,
+                         .new_mentions = 0};
+    assert_int_equal(kw_store_source_record(f->s, &r), KW_ELOST);
+    assert_non_null(strstr(kw_error_last(), "another crawler's now (b:2)"));
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner = "
+                                         "'b:2' AND last_fetched_at IS NULL"),
+                     1);
+    /* a live claim is not taken by id either; the holder's record goes in */
+    assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id, t, 60, &one), KW_EBUSY);
+    assert_non_null(strstr(kw_error_last(), "another crawler (b:2)"));
+    assert_int_equal(kw_store_source_record(b, &r), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS "
+                                         "NULL AND last_status = 200"),
+                     1);
+    /* released, it is a's to claim by id, due or not */
+    assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id, t, 60, &one), 0);
+    assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id + 99, t, 60, &one), KW_ENOTFOUND);
+    kw_store_free(b);
+}
+
 /* An edit takes effect at the next crawl: a new interval counts from the
  * last fetch; a source pointed at another URL (or kind, or rules) is due at
  * once without the old reading's health; a source backing off keeps its
@@ -898,6 +939,7 @@ int main(void)
         T(migrate__version_8_rewrites_stored_keys_in_one_spelling),
         T(source_edit__moves_the_canonical_url_with_the_url),
         T(source_edit__reschedules_what_it_changes),
+        T(claims__a_lapsed_claim_taken_by_another_is_left_to_it),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
