@@ -608,6 +608,13 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     if ((rc = cli_open_store(cli, &c.s, 0, 0)) || (rc = cli_fetcher(cli, &c.f)) ||
         (rc = cli_scorer(cli, NULL, 0, 0, &c.sc)))
         goto cleanup;
+    int64_t ahead, lease = kw_config_int(cli->config, "crawler.lease");
+    if (kw_store_clock_ahead(c.s, &ahead) == 0 && llabs(ahead) >= (lease / 10 > 2 ? lease / 10 : 2))
+        fprintf(stderr, "kolwatch: crawl: warning: this machine's clock is %lld s %s the "
+                        "database server's; claims on sources are kept in each crawler's "
+                        "clock, so crawlers whose clocks differ by more than crawler.lease "
+                        "fetch the same sources (keep the clocks in step, with NTP)\n",
+                (long long)llabs(ahead), ahead > 0 ? "ahead of" : "behind");
     kw_fetcher_on_redirect(c.f, on_redirect, &c);
     kw_fetcher_on_tick(c.f, on_tick, &c);
     kw_fetcher_stop_when(c.f, &stop_requested); /* a signal ends the pass under way too */

@@ -247,6 +247,27 @@ fail:
 
 int kw_store_connected(const kw_store *s) { return !s->be->connected || s->be->connected(s); }
 
+int kw_store_clock_ahead(kw_store *s, int64_t *ahead)
+{
+    kw_stmt *st;
+    int rc;
+    *ahead = 0;
+    if (strcmp(s->be->name, "postgres") != 0)
+        return 0;
+    if ((rc = s->be->prepare(s, "SELECT CURRENT_TIMESTAMP", &st)))
+        return rc;
+    int64_t before = kw_time_now();
+    if ((rc = s->be->step(st)) == STEP_ROW) {
+        int64_t server = store_col_time(s, st, 0), after = kw_time_now();
+        /* the midpoint of the round trip, to the second */
+        rc = server == KW_TIME_NONE ? kw_error_set(KW_EDB, "the database's time is unreadable")
+                                    : 0;
+        *ahead = rc ? 0 : (before + after) / 2 - server;
+    }
+    s->be->finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 void kw_store_free(kw_store *s)
 {
     if (!s)

@@ -41,6 +41,11 @@ void kw_store_free(kw_store *s);
  * SQLite's is never lost. */
 int kw_store_connected(const kw_store *s);
 
+/* How many seconds this machine's clock is ahead of the database server's
+ * (negative: behind) into *ahead; 0 on SQLite, which runs here. Claims
+ * are kept in each crawler's clock: a crawler says when they disagree. */
+int kw_store_clock_ahead(kw_store *s, int64_t *ahead);
+
 /* "sqlite" or "postgres". */
 const char *kw_store_backend(const kw_store *s);
 

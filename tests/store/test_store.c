@@ -465,6 +465,16 @@ static void claims__a_lapsed_claim_taken_by_another_is_left_to_it(void **state)
     kw_store_free(b);
 }
 
+/* The database server's clock, read against this machine's: the same
+ * machine here, so they agree to the second (SQLite: 0 by definition). */
+static void clock_ahead__reads_the_servers_clock(void **state)
+{
+    fixture *f = *state;
+    int64_t ahead = 99;
+    assert_int_equal(kw_store_clock_ahead(f->s, &ahead), 0);
+    assert_true(ahead >= -1 && ahead <= 1);
+}
+
 /* An edit takes effect at the next crawl: a new interval counts from the
  * last fetch; a source pointed at another URL (or kind, or rules) is due at
  * once without the old reading's health; a source backing off keeps its
@@ -940,6 +950,7 @@ int main(void)
         T(source_edit__moves_the_canonical_url_with_the_url),
         T(source_edit__reschedules_what_it_changes),
         T(claims__a_lapsed_claim_taken_by_another_is_left_to_it),
+        T(clock_ahead__reads_the_servers_clock),
         T(open__refuses_a_schema_newer_than_the_binary),
         T(open__refuses_an_unmigrated_database_and_says_what_to_run),
         T(brand__add_find_by_name_and_id_update_and_unique_name),
