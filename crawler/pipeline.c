@@ -63,6 +63,7 @@ struct kw_crawl {
     brand_q *brands;
     size_t nbrands;
     char brands_digest[33]; /* of the brands' generation, ids and queries */
+    int64_t generation;     /* of the brands loaded */
     known_items known;      /* items read, and the brands they are stored for */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
@@ -220,6 +221,7 @@ static int load_brands(kw_crawl *c, char **warning)
     if ((rc = kw_store_brands_generation(c->s, &generation)) ||
         (rc = kw_store_brand_list(c->s, &list, &n)))
         return rc;
+    c->generation = generation;
     memcpy(was, c->brands_digest, sizeof was);
     digest_brands(c, generation, list, n);
     if (c->brands && strcmp(was, c->brands_digest) == 0) {
@@ -772,6 +774,13 @@ static void forget_kept(kw_crawl *c)
 
 static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d);
 
+int kw_crawl_tick(kw_crawl *c)
+{
+    if (!kw_store_in_transaction(c->s) || since(&c->opened) < BATCH_SECONDS)
+        return 0;
+    return kw_crawl_flush(c);
+}
+
 int kw_crawl_flush(kw_crawl *c)
 {
     int rc = 0;
@@ -867,6 +876,16 @@ static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d)
     st->unchanged -= d->unchanged;
 }
 
+/* Whether the brands changed since they were loaded (one was removed,
+ * added or edited while the crawl ran): they are loaded again, and 1. */
+static int brands_reloaded(kw_crawl *c)
+{
+    int64_t generation;
+    if (kw_store_brands_generation(c->s, &generation) || generation == c->generation)
+        return 0;
+    return load_brands(c, NULL) == 0;
+}
+
 /* A page failed with its writes half done. Without a savepoint per page
  * (which costs SQLite a copy of every database page the page touches),
  * the batch is rolled back and its earlier pages written again, now each
@@ -907,6 +926,7 @@ static int rewrite_batch(kw_crawl *c, kw_crawl_stats *st)
     }
     if ((rc = kw_store_begin(c->s)))
         goto lost;
+    brands_reloaded(c); /* a brand removed meanwhile would fail its pages again */
     for (; i < c->nkept; i++) {
         kept_page *k = &c->kept[i];
         kw_crawl_stats scratch = {0};
@@ -951,7 +971,10 @@ lost:
     return rc;
 }
 
-/* Run fn for one page in the open batch (one is begun if none is). */
+/* Run fn for one page in the open batch (one is begun if none is). A batch
+ * begins with the brands as they are: a brand removed between batches
+ * took its links' and buckets' rows with it (a foreign key), and every
+ * page that named it failed. */
 static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fetch_response *r,
                     int64_t started, kw_crawl_stats *st, const char *why)
 {
@@ -963,12 +986,17 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
         if ((rc = kw_store_begin(c->s)))
             return rc;
         clock_gettime(CLOCK_MONOTONIC, &c->opened);
+        brands_reloaded(c);
     }
-    c->stats = st;
-    if ((rc = fn(c, src, r, started, st, &added, why))) {
+    for (int again = 0;; again = 1) {
+        c->stats = st;
+        if (!(rc = fn(c, src, r, started, st, &added, why)))
+            break;
         char msg[KW_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", kw_error_last());
         *st = before;
+        added = 0;
+        int64_t generation = c->generation;
         int rrc = rewrite_batch(c, st);
         /* `source rm` while the page was under way: its mentions' and its
          * health's rows have no source to belong to (a foreign key) */
@@ -981,6 +1009,9 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
                                 (long long)src->id);
         if (rc == KW_ELOST && !rrc) /* it names the source: what was read is dropped */
             return kw_error_set(KW_ELOST, "%s; what it read was not stored", msg);
+        if (!rrc && !again && c->generation != generation)
+            continue; /* a brand removed or changed meanwhile (PostgreSQL): read again
+                         for the brands as they are now */
         if (rrc) {
             char why[KW_ERROR_MAX];
             snprintf(why, sizeof why, "%s", kw_error_last());

@@ -210,11 +210,22 @@ static void after_error(crawler *c, int rc)
     }
     say_error(c);
     c->failed |= rc != KW_EGONE;
+    c->st.errors += rc != KW_EGONE; /* the summary counts it */
     if (!kw_store_connected(c->s))
         cut_short(c, NULL);
 }
 
-static void on_tick(void *ctx) { keep_claims(ctx); }
+/* Between pages: the claims extended when due, and a batch left open
+ * while pages are awaited (a slow host, a long Crawl-delay) committed, so
+ * that it does not hold SQLite's write lock from other commands. */
+static void on_tick(void *ctx)
+{
+    crawler *c = ctx;
+    keep_claims(c);
+    int rc = c->pipe ? kw_crawl_tick(c->pipe) : 0;
+    if (rc)
+        after_error(c, rc);
+}
 
 /* What recording a source not fetched came to. */
 static void skipped(crawler *c, int rc)
@@ -454,6 +465,7 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     c->renewed_at = now;
     c->lease_until = now + lease;
     c->cut_short = 0;
+    c->failed = 0;
     free(c->pages);
     free(c->seen);
     c->seen = calloc((c->nsrcs ? c->nsrcs : 1) * SEEN, sizeof *c->seen);
@@ -494,9 +506,10 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
             c->done++; /* stopped while paging: its first page was read */
     if (kw_crawl_flush(c->pipe))
         return cli_fail("crawl: %s", kw_error_last());
-    /* cut short: the claims not used are let go, due again for any crawler
-     * (a lost connection lets them go when it is opened again) */
-    if (c->cut_short && kw_store_connected(c->s) && kw_store_source_release(c->s, c->owner))
+    /* the claims not used (a pass cut short, a page that could not be
+     * recorded) are let go, due again for any crawler; a lost connection
+     * lets them go when it is opened again */
+    if (kw_store_connected(c->s) && kw_store_source_release(c->s, c->owner))
         return cli_fail("crawl: %s", kw_error_last());
     if (frc)
         return cli_fail("crawl: %s", kw_error_last());
@@ -631,13 +644,27 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
                 break;
             continue; /* what this pass could not record is due again */
         }
-        if (rc || once || only)
+        if (once || only)
             break;
-        if (c.cut_short)
-            continue; /* claim afresh what is due */
-        if (c.nsrcs == (size_t)limit)
-            continue; /* a full batch: more may be due now */
-        for (int i = 0; i < 30 && !stop_requested; i++)
+        if (rc) { /* a locked database, a disk full: said; the crawl goes on */
+            fprintf(stderr, "kolwatch: crawl: this pass could not record everything it "
+                            "read (said above); what it could not is due again, and the next "
+                            "pass begins in 30 s\n");
+            rc = EXIT_OK;
+            for (int i = 0; i < 30 && !stop_requested; i++)
+                sleep(1);
+            continue;
+        }
+        if (c.cut_short || c.nsrcs == (size_t)limit)
+            continue; /* claim afresh what is due: a full batch leaves more */
+        /* until the next source is due, at most 30 s (sources added or
+         * edited meanwhile, claims another crawler let go) */
+        int64_t next, now = kw_time_now();
+        int wait = kw_store_source_next_due(c.s, now, &next) || next == KW_TIME_NONE ? 30
+                   : next - now > 30                                            ? 30
+                   : next - now < 1                                             ? 1
+                                                             : (int)(next - now);
+        for (int i = 0; i < wait && !stop_requested; i++)
             sleep(1);
     }
     /* the sources claimed and not reached (a signal, an error) are due

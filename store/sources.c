@@ -449,8 +449,17 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
             return kw_error_set(KW_ELOST, "source %lld is another crawler's now (%s): this "
                                           "one's claim on it ran out while it read it",
                                 (long long)r->source_id, now.lease_owner);
-        if (r->as_url)
-            return 0; /* edited while it was read: the edit stands */
+        if (r->as_url) { /* edited while it was read: the edit stands, due at once */
+            if (!s->claim_owner[0])
+                return 0;
+            if ((rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = "
+                                      "NULL WHERE id = $1 AND lease_owner = $2",
+                                   &st)))
+                return rc;
+            s->be->bind_int64(st, 1, r->source_id);
+            s->be->bind_text(st, 2, s->claim_owner);
+            return store_run(s, st);
+        }
         return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
     }
     if (r->skip_history)
@@ -596,4 +605,20 @@ int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_
     return kw_error_set(KW_EBUSY, "source %lld is being fetched by another crawler (%s) until "
                                   "its claim ends at %s; try again then",
                         (long long)id, now_src.lease_owner, until);
+}
+
+int kw_store_source_next_due(kw_store *s, int64_t now, int64_t *at)
+{
+    kw_stmt *st;
+    int rc;
+    *at = KW_TIME_NONE;
+    if ((rc = store_cached(s, "SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM sources "
+                              "WHERE enabled = 1 AND (lease_until IS NULL OR lease_until < $1)",
+                           &st)))
+        return rc;
+    store_bind_time(s, st, 1, now);
+    if ((rc = s->be->step(st)) == STEP_ROW)
+        *at = store_col_time(s, st, 0);
+    s->be->reset(st);
+    return rc < 0 ? rc : 0;
 }

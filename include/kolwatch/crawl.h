@@ -83,6 +83,12 @@ const char *kw_crawl_next(const kw_crawl *c);
 /* Commit the open batch, if any. */
 int kw_crawl_flush(kw_crawl *c);
 
+/* Commit the open batch if it is older than a batch may be (half a
+ * second): call it while waiting for pages (a slow host, a long
+ * Crawl-delay), so that an open batch does not hold SQLite's write lock
+ * and other commands wait for it. */
+int kw_crawl_tick(kw_crawl *c);
+
 /* Record that src was not fetched, and why (robots.txt, a bad URL). It is
  * due again on its schedule; with failed set (its robots.txt could not be
  * had: a network error, a 5xx or a 429), it backs off as a failed fetch

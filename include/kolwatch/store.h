@@ -260,6 +260,10 @@ int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_
  * many claims it holds. */
 int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t *n);
 
+/* When the next enabled source not claimed by a live lease is due (now
+ * or earlier for one due already) into *at; KW_TIME_NONE when none is. */
+int kw_store_source_next_due(kw_store *s, int64_t now, int64_t *at);
+
 /* Give up owner's claims on the sources it has not recorded (a pass that
  * was stopped, or failed): they are due again at once, for any worker. */
 int kw_store_source_release(kw_store *s, const char *owner);

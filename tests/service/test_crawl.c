@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -719,6 +720,91 @@ static void leases__are_kept_while_nothing_comes_in(void **state)
     kwt_http_stop(h);
 }
 
+/* The spawned process's standard error so far. */
+static void said_by(fixture *f, pid_t pid, char *out, size_t size)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)pid);
+    FILE *e = fopen(path, "r");
+    size_t n = e ? fread(out, 1, size - 1, e) : 0;
+    out[n] = '\0';
+    if (e)
+        fclose(e);
+}
+
+/* A crawl waiting on a slow host (a long Crawl-delay) after reading a page
+ * does not keep its batch open meanwhile: a command that writes does not
+ * wait for it (it failed with "the database stayed locked"). */
+static void batch__left_open_while_pages_are_awaited_is_committed(void **state)
+{
+    fixture *f = *state;
+    static const kwt_route quick[] = {
+        {"/robots.txt", "text/plain", "", 404, NULL},
+        {"/a", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    static const kwt_route slow[] = {
+        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 20\n", 200, NULL},
+        {"/b", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int qport, sport;
+    kwt_http *q = kwt_http_start(quick, &qport), *h = kwt_http_start(slow, &sport);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a", qport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/b", sport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    /* the fixture's sources are not due: their pages would commit it */
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z' WHERE "
+                        "url NOT LIKE '%/a' AND url NOT LIKE '%/b'");
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "crawl",
+                          "--once", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    for (int i = 0; i < 100 && kwt_http_hits(q, "/a") == 0; i++)
+        usleep(50 * 1000);
+    usleep(1200 * 1000); /* /a read; /b 20 s away */
+    kwt_run r = kw(f, (const char *const[]){"--set", "store.busy_timeout=1s", "brand", "add",
+                                            "Nova", NULL});
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    if (r.status != 0)
+        fail_msg("brand add waited for the crawl: exit %d: %s", r.status, r.err);
+    kwt_run_free(&r);
+    assert_int_equal(kwt_http_hits(h, "/b"), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi one%'"),
+                     1);
+    kwt_http_stop(q);
+    kwt_http_stop(h);
+}
+
+/* A pass that fails (here: the database locked past store.busy_timeout)
+ * is said, and a crawl without --once goes on; it used to exit. */
+static void crawl__a_failed_pass_is_said_and_the_crawl_goes_on(void **state)
+{
+    fixture *f = *state;
+    if (strncmp(f->url, "postgres", 8) == 0)
+        skip(); /* the lock is SQLite's */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->url, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                          "store.busy_timeout=1s", "crawl", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    usleep(2500 * 1000);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    char said[4096];
+    said_by(f, pid, said, sizeof said);
+    int status = 0, alive = waitpid(pid, &status, WNOHANG) == 0;
+    kill(pid, SIGTERM);
+    if (alive)
+        waitpid(pid, &status, 0);
+    if (!alive || !strstr(said, "the next pass begins in 30 s"))
+        fail_msg("alive %d; the crawl said:\n%s", alive, said);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -836,6 +922,8 @@ int main(void)
         T(health__a_failure_quoting_the_page_is_recorded),
         T(redirects__are_followed_only_where_robots_txt_allows),
         T(signal__ends_the_pass_under_way),
+        T(batch__left_open_while_pages_are_awaited_is_committed),
+        T(crawl__a_failed_pass_is_said_and_the_crawl_goes_on),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
         T(robots__a_robots_txt_that_redirects_is_followed),
         T(robots__a_slow_robots_txt_holds_up_its_own_host_only),

@@ -463,6 +463,25 @@ static void claims__a_lapsed_claim_taken_by_another_is_left_to_it(void **state)
     assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id, t, 60, &one), 0);
     assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id + 99, t, 60, &one), KW_ENOTFOUND);
     kw_store_free(b);
+    /* edited while a's crawl read it: nothing recorded, the claim let go,
+     * so that the edit's "due at once" is not held up by the lease */
+    snprintf(one.url, sizeof one.url, "https://a.example.com/other");
+    assert_int_equal(kw_store_source_update(f->s, &one), 0);
+    r.as_url = "https://a.example.com/rss";
+    r.as_kind = "feed";
+    r.as_rules = "{}";
+    assert_int_equal(kw_store_source_record(f->s, &r), 0);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS "
+                                         "NULL AND next_attempt_at IS NULL"),
+                     1);
+    /* when the next source is due: now for this one; none when all are
+     * claimed */
+    int64_t at = 0;
+    assert_int_equal(kw_store_source_next_due(f->s, t, &at), 0);
+    assert_true(at != KW_TIME_NONE && at <= t);
+    assert_int_equal(kw_store_source_claim_one(f->s, "a:1", id, t, 60, &one), 0);
+    assert_int_equal(kw_store_source_next_due(f->s, t, &at), 0);
+    assert_true(at == KW_TIME_NONE);
 }
 
 /* The database server's clock, read against this machine's: the same
