@@ -61,7 +61,7 @@ static int hex_value(unsigned char c)
 /* n bytes of a path or query from s into out, in one spelling of their
  * equivalents (RFC 3986, 6.2.2.1-2): an escape of an unreserved character
  * as that character, other escapes in upper-case hex, bytes a URL may not
- * hold escaped. Writes at most 3n bytes; returns how many. */
+ * hold and a '%' that begins no escape escaped. Writes at most 3n bytes; returns how many. */
 static size_t normalise_escapes(char *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -80,7 +80,9 @@ static size_t normalise_escapes(char *out, const char *s, size_t n)
                 out[o++] = hex[v & 15];
             }
             i += 2;
-        } else if (must_escape(c)) {
+        } else if (c == '%' || must_escape(c)) {
+            /* a '%' that begins no escape is written as one, "%25": left
+             * as it is, what follows could make one the second time */
             out[o++] = '%';
             out[o++] = hex[c >> 4];
             out[o++] = hex[c & 15];

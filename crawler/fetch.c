@@ -828,8 +828,10 @@ int kw_fetcher_run(kw_fetcher *f, kw_fetch_done done, void *ctx)
                 wake = h->next_start;
         }
         int still = 0;
-        if (curl_multi_perform(f->multi, &still) != CURLM_OK)
+        if (curl_multi_perform(f->multi, &still) != CURLM_OK) {
+            f->halt = 0;
             return kw_error_set(KW_EIO, "libcurl failed");
+        }
         CURLMsg *msg;
         int left, completed = 0;
         while ((msg = curl_multi_info_read(f->multi, &left))) {

@@ -64,6 +64,8 @@ struct kw_crawl {
     size_t nbrands;
     char brands_digest[33]; /* of the brands' generation, ids and queries */
     int64_t generation;     /* of the brands loaded */
+    char *warn_later;       /* brands skipped by a reload mid-pass, said by the
+                               next kw_crawl_reload */
     known_items known;      /* items read, and the brands they are stored for */
     char next[2048];        /* the last page's next page, "" when none */
     struct timespec opened; /* when the open batch began */
@@ -302,6 +304,15 @@ int kw_crawl_reload(kw_crawl *c, int *changed, char **warning)
         return rc;
     if (changed)
         *changed = strcmp(was, c->brands_digest) != 0;
+    if (c->warn_later) { /* from a reload mid-pass */
+        if (changed)
+            *changed = 1;
+        if (warning && !*warning)
+            *warning = c->warn_later;
+        else
+            free(c->warn_later);
+        c->warn_later = NULL;
+    }
     return 0;
 }
 
@@ -321,6 +332,7 @@ void kw_crawl_free(kw_crawl *c)
     kw_query_match_result_release(&c->qm);
     kw_copy_check_free(c->check);
     kw_result_release(&c->scored);
+    free(c->warn_later);
     free(c);
 }
 
@@ -592,7 +604,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
                             : declared_elsewhere(it, src, page, later) ? page
                                                                   : own_link(it->link, page);
     const char *link = item_link ? item_link : page;
-    char canon[4096], page_canon[4096], hash[65], *expl = NULL;
+    char canon[KW_URL_KEY_MAX], page_canon[KW_URL_KEY_MAX], hash[65], *expl = NULL;
     int64_t ids[64], partner = 0;
     size_t n = 0;
     int result, rc;
@@ -634,7 +646,7 @@ static int store_item(kw_crawl *c, const kw_source *src, const char *page, int64
     rc = kw_store_mention_link_known(c->s, canon, ids, n, &result, NULL);
     if (rc == KW_ENOTFOUND && !item_link) {
         /* stored before the key above: the page's URL and the text's hash */
-        char old[4096], old_hash[65];
+        char old[KW_URL_KEY_MAX], old_hash[65];
         if (kw_url_canonical(old, sizeof old - 24, page) == 0) {
             kw_sha256_hex(old_hash, text, strlen(text));
             size_t ol = strlen(old);
@@ -881,9 +893,15 @@ static void stats_sub(kw_crawl_stats *st, const kw_crawl_stats *d)
 static int brands_reloaded(kw_crawl *c)
 {
     int64_t generation;
-    if (kw_store_brands_generation(c->s, &generation) || generation == c->generation)
+    char *warn = NULL;
+    if (kw_store_brands_generation(c->s, &generation) || generation == c->generation ||
+        load_brands(c, &warn))
         return 0;
-    return load_brands(c, NULL) == 0;
+    if (warn) {
+        free(c->warn_later);
+        c->warn_later = warn;
+    }
+    return 1;
 }
 
 /* A page failed with its writes half done. Without a savepoint per page
@@ -1009,9 +1027,12 @@ static int in_batch(kw_crawl *c, page_work fn, const kw_source *src, const kw_fe
                                 (long long)src->id);
         if (rc == KW_ELOST && !rrc) /* it names the source: what was read is dropped */
             return kw_error_set(KW_ELOST, "%s; what it read was not stored", msg);
-        if (!rrc && !again && c->generation != generation)
+        if (!rrc && !again && c->generation != generation) {
+            before = *st; /* as the batch written again left them */
             continue; /* a brand removed or changed meanwhile (PostgreSQL): read again
                          for the brands as they are now */
+        }
+        st->errors++; /* the page failed: its source is fetched again */
         if (rrc) {
             char why[KW_ERROR_MAX];
             snprintf(why, sizeof why, "%s", kw_error_last());

@@ -640,14 +640,17 @@ static int positive(const kw_query *q, int32_t n, int want)
 }
 
 /* The NOT or platform: term that makes node n (not positive) match
- * without any term: a NOT first, in a list of ANDs. */
+ * without any term: in a list of ANDs, a platform: term first (with one,
+ * a term beside it is what is missing), then a NOT. */
 static int32_t negative_at(const kw_query *q, int32_t n)
 {
     const qnode *nd = &q->nodes[n];
     if (nd->type == N_AND) {
-        for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
-            if (q->nodes[c].type == N_NOT)
-                return c;
+        for (int k = 0; k < 2; k++)
+            for (int32_t c = nd->a; c >= 0; c = q->nodes[c].next)
+                if (k ? q->nodes[c].type == N_NOT
+                      : q->nodes[c].type == N_TERM && q->nodes[c].fields == F_PLATFORM)
+                    return c;
         return negative_at(q, nd->a);
     }
     if (nd->type == N_OR)

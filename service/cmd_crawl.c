@@ -210,7 +210,6 @@ static void after_error(crawler *c, int rc)
     }
     say_error(c);
     c->failed |= rc != KW_EGONE;
-    c->st.errors += rc != KW_EGONE; /* the summary counts it */
     if (!kw_store_connected(c->s))
         cut_short(c, NULL);
 }
@@ -504,13 +503,16 @@ static int crawl_once(crawler *c, int64_t only, size_t limit)
     for (size_t i = 0; i < c->nsrcs; i++)
         if (c->pages[i] > 0)
             c->done++; /* stopped while paging: its first page was read */
-    if (kw_crawl_flush(c->pipe))
-        return cli_fail("crawl: %s", kw_error_last());
+    int flushed = kw_crawl_flush(c->pipe);
+    char why[KW_ERROR_MAX];
+    snprintf(why, sizeof why, "%s", flushed ? kw_error_last() : "");
     /* the claims not used (a pass cut short, a page that could not be
      * recorded) are let go, due again for any crawler; a lost connection
      * lets them go when it is opened again */
-    if (kw_store_connected(c->s) && kw_store_source_release(c->s, c->owner))
+    if (kw_store_connected(c->s) && kw_store_source_release(c->s, c->owner) && !flushed)
         return cli_fail("crawl: %s", kw_error_last());
+    if (flushed)
+        return cli_fail("crawl: %s", why);
     if (frc)
         return cli_fail("crawl: %s", kw_error_last());
     return c->failed ? EXIT_FAIL : EXIT_OK;

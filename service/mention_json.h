@@ -6,6 +6,7 @@
 #define KOLWATCH_SERVICE_MENTION_JSON_H
 
 #include "kolwatch/store.h"
+#include "kolwatch/url.h"
 
 #include <stddef.h>
 
@@ -13,7 +14,7 @@ typedef struct mention_line {
     void *json;        /* the parsed document; strings below point into it */
     char brand_ref[64]; /* brand name or id as text */
     kw_mention m;
-    char canonical[4096];
+    char canonical[KW_URL_KEY_MAX];
     char hash[65];
 } mention_line;
 

@@ -449,7 +449,17 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
             return kw_error_set(KW_ELOST, "source %lld is another crawler's now (%s): this "
                                           "one's claim on it ran out while it read it",
                                 (long long)r->source_id, now.lease_owner);
-        if (r->as_url) { /* edited while it was read: the edit stands, due at once */
+        int edited = r->as_url && (strcmp(now.url, r->as_url) ||
+                                   strcmp(now.kind, r->as_kind ? r->as_kind : "") ||
+                                   strcmp(now.rules, r->as_rules ? r->as_rules : ""));
+        if (!edited && !s->claim_owner[0])
+            return r->as_url ? 0 : kw_error_set(KW_ENOTFOUND, "no source %lld",
+                                                (long long)r->source_id);
+        if (!edited) /* held by another meanwhile, and recorded */
+            return kw_error_set(KW_ELOST, "source %lld was read and recorded by another "
+                                          "crawler while this one read it (its claim ran out)",
+                                (long long)r->source_id);
+        { /* edited while it was read: the edit stands, due at once */
             if (!s->claim_owner[0])
                 return 0;
             if ((rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = "
@@ -460,7 +470,6 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
             s->be->bind_text(st, 2, s->claim_owner);
             return store_run(s, st);
         }
-        return kw_error_set(KW_ENOTFOUND, "no source %lld", (long long)r->source_id);
     }
     if (r->skip_history)
         return 0;

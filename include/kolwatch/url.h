@@ -20,6 +20,10 @@ extern "C" {
  * https URL, KW_ETOOBIG if out is too small. */
 int kw_url_canonical(char *out, size_t size, const char *url);
 
+/* Room for a canonical URL kept as a key: escaping raw UTF-8 triples it,
+ * so a link of a few thousand bytes needs three times that. */
+#define KW_URL_KEY_MAX 12288
+
 /* The form of url sent on the wire: after the host, bytes a URL may not
  * hold as they are (non-ASCII, blanks and controls, " < > \ ^ ` { | })
  * percent-encoded, as browsers send them (a query in Chinese went out as

@@ -163,10 +163,12 @@ static void a_page_failing_half_way_is_undone_alone(void **state)
     assert_true(got.next_attempt_at == KW_TIME_NONE);
     assert_int_equal(kw_store_source_get(f->s, f->src[2].id, &got), 0);
     assert_true(got.next_attempt_at > now);
-    /* The counts are those of the pages kept. */
+    /* The counts are those of the pages kept, and the failed one is an
+     * error. */
     assert_int_equal(st.pages, 3);
     assert_int_equal(st.added, 4);
     assert_int_equal(st.items, 5);
+    assert_int_equal(st.errors, 1);
     kw_crawl_free(c);
 }
 
@@ -230,6 +232,19 @@ static void a_page_linked_in_equivalent_spellings_is_one_mention(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions"), 1);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url = "
                               "'http://news0.example.com/tag/%E9%9C%B2%E7%B1%B3'"),
+                     1);
+    /* a long Chinese link (its escaped form three times as long) is still
+     * the item's own key, not its page's */
+    char link[2200] = "/tag/", big[8192];
+    for (int i = 0; i < 700; i++)
+        strcat(link, "\xe9\x9c\xb2");
+    const char *one[] = {link};
+    kw_fetch_response r = linked_feed(big, sizeof big, &f->src[3], one, 1);
+    assert_int_equal(kw_crawl_page(c, &f->src[3], &r, kw_time_now(), &st), 0);
+    assert_int_equal(kw_crawl_flush(c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM mentions WHERE canonical_url LIKE "
+                              "'http://news3.example.com/tag/%E9%9C%B2%E9%9C%B2%' AND "
+                              "canonical_url NOT LIKE '%#kw-%' AND LENGTH(canonical_url) > 6000"),
                      1);
     kw_crawl_free(c);
 }

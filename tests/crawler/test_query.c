@@ -538,7 +538,8 @@ static void bad_expressions__name_what_and_where(void **state)
     expect_bad("platform:weibo", "weibo", "not that it mentions");
     expect_bad("lumi OR platform:weibo", "weibo", "not that it mentions");
     expect_bad("platform:(weibo OR douyin)", "weibo", "not that it mentions");
-    expect_bad("platform:weibo -lumi", "-lumi", "none of its terms");
+    expect_bad("platform:weibo -lumi", "weibo", "not that it mentions");
+    expect_bad("-lumi platform:weibo", "weibo", "not that it mentions");
     expect_bad("露米 \xff", "\xff", "invalid UTF-8");
     expect_bad("露米 \xe4\xb8", "\xe4\xb8", "invalid UTF-8"); /* truncated */
     /* the offset is in bytes, past multi-byte characters */

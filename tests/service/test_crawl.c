@@ -791,11 +791,14 @@ static void crawl__a_failed_pass_is_said_and_the_crawl_goes_on(void **state)
     const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
                           "store.busy_timeout=1s", "crawl", NULL};
     pid_t pid = kwt_spawn(f->dir, args);
-    usleep(2500 * 1000);
+    char said[4096] = "";
+    for (int i = 0; i < 300 && !strstr(said, "the next pass begins"); i++) {
+        usleep(50 * 1000); /* the lock held until the pass has failed */
+        said_by(f, pid, said, sizeof said);
+    }
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
-    char said[4096];
-    said_by(f, pid, said, sizeof said);
+    usleep(300 * 1000);
     int status = 0, alive = waitpid(pid, &status, WNOHANG) == 0;
     kill(pid, SIGTERM);
     if (alive)

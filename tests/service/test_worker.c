@@ -171,10 +171,16 @@ static void a_crawler_stopped_past_its_lease_leaves_its_sources_to_another(void 
                                 "crawler.min_delay_ms=500", "--set", "crawler.max_per_host=1",
                                 "--set", "crawler.lease=3s", "crawl", "--once", NULL};
     pid_t a = kwt_spawn(f->dir, args);
-    struct timespec ts = {1, 300 * 1000 * 1000}; /* into the pass (5 to 7.5 s) */
-    nanosleep(&ts, NULL);
+    int hits = 0; /* into the pass (5 to 7.5 s): two pages read */
+    for (int i = 0; i < 200 && hits < 2; i++) {
+        struct timespec t = {0, 50 * 1000 * 1000};
+        nanosleep(&t, NULL);
+        hits = 0;
+        for (int k = 0; k < 10; k++)
+            hits += kwt_http_hits(f->h, paths[k]);
+    }
     kill(a, SIGSTOP);
-    ts = (struct timespec){4, 500 * 1000 * 1000}; /* past its lease */
+    struct timespec ts = {4, 500 * 1000 * 1000}; /* past its lease */
     nanosleep(&ts, NULL);
     int64_t left = kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id <= 10 AND "
                                        "last_fetched_at IS NULL");
