@@ -192,12 +192,13 @@ int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text
         [C_EXCL] = KW_FOLD_OTHER, [C_QUEST] = KW_FOLD_OTHER};
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0, n = 0;
+    kw_folded_char last = {0}; /* the latest entry when past cap */
     while (i < len) {
         unsigned used;
         uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
         uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp), joined = 0;
         int mark = f == 0 ? cp >= 0x300 && combining(cp) : f == 0x3099 || f == 0x309A;
-        kw_folded_char *prev = mark && n > 0 && n <= cap ? &out[n - 1] : NULL;
+        kw_folded_char *prev = !mark || n == 0 ? NULL : n <= cap ? &out[n - 1] : &last;
         if (prev && prev->offset + prev->len == i && prev->len + used <= 255 &&
             ((f == 0 && prev->kind != KW_FOLD_OTHER && prev->kind != KW_FOLD_SPACE) ||
              (prev->kind == KW_FOLD_CJK && (joined = kana_join(prev->cp, f)) != 0))) {
@@ -205,15 +206,14 @@ int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text
                 prev->cp = joined; /* a kana and its voicing mark: one letter */
             prev->len = (uint8_t)(prev->len + used); /* an accent: its letter's */
         } else if (f != 0) {
-            if (n < cap) {
-                uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
-                              : (f >= 0x4E00 && f < 0xA000) ? C_CJK
-                                                            : kw_char_class(f);
-                out[n].cp = f;
-                out[n].len = (uint8_t)used;
-                out[n].kind = kind_of[cls];
-                out[n].offset = i;
-            }
+            uint8_t cls = f < 0x80                      ? kw_ascii_class[f]
+                          : (f >= 0x4E00 && f < 0xA000) ? C_CJK
+                                                        : kw_char_class(f);
+            kw_folded_char *e = n < cap ? &out[n] : &last; /* past cap: kept to join */
+            e->cp = f;
+            e->len = (uint8_t)used;
+            e->kind = kind_of[cls];
+            e->offset = i;
             n++;
         }
         i += used;

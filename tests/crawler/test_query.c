@@ -688,6 +688,19 @@ static void text_fold__keeps_raw_offsets_and_replaces_bad_bytes(void **state)
     assert_int_equal(n, 5);
     assert_int_equal(kw_text_fold(NULL, 0, &n, "", 0), 0);
     assert_int_equal(n, 0);
+    /* a kana and its voicing mark are one entry, counted as one past the
+     * room given too; an accent after its letter is part of its entry */
+    const char *kana = "a\xe3\x83\x86\xe3\x82\x99" "e\xcc\x81";
+    assert_int_equal(kw_text_fold(NULL, 0, &n, kana, strlen(kana)), KW_ETOOBIG);
+    assert_int_equal(n, 3);
+    kw_folded_char one[3];
+    assert_int_equal(kw_text_fold(one, 1, &n, kana, strlen(kana)), KW_ETOOBIG);
+    assert_int_equal(n, 3);
+    assert_int_equal(kw_text_fold(one, 3, &n, kana, strlen(kana)), 0);
+    assert_int_equal(one[1].cp, 0x30C7); /* デ */
+    assert_int_equal(one[1].len, 6);
+    assert_int_equal(one[2].cp, 'e');
+    assert_int_equal(one[2].len, 3);
 }
 
 /* The fold of the last document's fields is handed out for exactly the
