@@ -649,9 +649,8 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         if (once || only)
             break;
         if (rc) { /* a locked database, a disk full: said; the crawl goes on */
-            fprintf(stderr, "kolwatch: crawl: this pass could not record everything it "
-                            "read (said above); what it could not is due again, and the next "
-                            "pass begins in 30 s\n");
+            fprintf(stderr, "kolwatch: crawl: this pass failed (said above); what it could "
+                            "not record is due again, and the next pass begins in 30 s\n");
             rc = EXIT_OK;
             for (int i = 0; i < 30 && !stop_requested; i++)
                 sleep(1);
