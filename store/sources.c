@@ -368,8 +368,11 @@ int kw_store_source_remove(kw_store *s, int64_t id)
 static const char SQL_DUE[] =
     "SELECT " SOURCE_COLS " FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR "
     "next_attempt_at <= $1) ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT $2";
+/* A record keeps the claim: a source may have more pages to come (next=),
+ * and another crawler (`crawl --source`) must not take it between them;
+ * the crawler lets its claims go when its pass ends. */
 static const char SQL_RECORD[] =
-    "UPDATE sources SET lease_owner = NULL, lease_until = NULL, "
+    "UPDATE sources SET "
     "last_status = $2, last_error = $3, last_fetched_at = $4, "
     "next_attempt_at = $5, consecutive_failures = CASE WHEN $6 = 1 THEN consecutive_failures + 1 "
     "ELSE 0 END, etag = COALESCE($7, etag), last_modified = COALESCE($8, last_modified), "

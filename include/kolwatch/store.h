@@ -241,9 +241,10 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
  * worker: each gets lease_owner = owner until now + lease_s, so that no
  * source is fetched by two workers at once, and a crashed worker's claims
  * expire. On PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED.
- * Recording a fetch (below) releases the claim; from the first claim on,
- * s records only sources it holds or no one does (KW_ELOST for one another
- * crawler took when this one's lease ran out). limit is at most
+ * Recording a fetch (below) keeps the claim (more pages of the source may
+ * follow): kw_store_source_release lets the claims go when the pass ends.
+ * From the first claim on, s records only sources it holds or no one does
+ * (KW_ELOST for one another crawler took when this one's lease ran out). limit is at most
  * KW_CLAIM_MAX. free(*out). */
 #define KW_CLAIM_MAX 10000
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,

@@ -808,6 +808,45 @@ static void crawl__a_failed_pass_is_said_and_the_crawl_goes_on(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* A source is claimed until its crawler's pass ends, later next= pages
+ * included: `crawl --source` started between two pages is refused, and the
+ * first crawler reads its pages undisturbed (it used to lose the source to
+ * the second, and end its pass). */
+static void paging__a_source_between_its_pages_stays_claimed(void **state)
+{
+    fixture *f = *state;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/forum/1", f->port);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "forum", "--rule",
+          "item=//div[@class='post']", "--rule", "next=//a[@rel='next']");
+    int64_t id = kwt_sql_int(f->url, "SELECT MAX(id) FROM sources");
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z' WHERE "
+                        "url NOT LIKE '%/forum/1'");
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                          "crawler.min_delay_ms=2500", "crawl", "--once", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    for (int i = 0; i < 200 && kwt_http_hits(f->h, "/forum/1") == 0; i++)
+        usleep(50 * 1000);
+    usleep(500 * 1000); /* page one read and recorded; page two 2.5 s on */
+    char ids[16];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    kwt_run r = kw(f, (const char *const[]){"crawl", "--once", "--source", ids, NULL});
+    int status;
+    waitpid(pid, &status, 0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "being fetched by another crawler"));
+    kwt_run_free(&r);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/1"), 1);
+    assert_int_equal(kwt_http_hits(f->h, "/forum/2"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi page%'"),
+                     2);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS "
+                                         "NOT NULL"),
+                     0);
+}
+
 static void paging__next_pages_are_followed_on_the_same_host_within_robots(void **state)
 {
     fixture *f = *state;
@@ -928,6 +967,7 @@ int main(void)
         T(batch__left_open_while_pages_are_awaited_is_committed),
         T(crawl__a_failed_pass_is_said_and_the_crawl_goes_on),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
+        T(paging__a_source_between_its_pages_stays_claimed),
         T(robots__a_robots_txt_that_redirects_is_followed),
         T(robots__a_slow_robots_txt_holds_up_its_own_host_only),
         T(robots__a_429_behind_a_redirect_honours_its_retry_after),
