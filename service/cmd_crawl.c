@@ -47,7 +47,8 @@ static const char usage[] =
     "fetched by two at once, and a crashed worker's claims expire; a long pass\n"
     "extends its claims as it goes; one whose claims ran out before it could\n"
     "extend them (stopped, or the database out of reach) ends its pass. The\n"
-    "crawlers' clocks must agree (NTP): leases are kept in each one's time.\n"
+    "leases are kept in the database server's time, schedules in each crawler's:\n"
+    "keep the clocks in step (NTP).\n"
     "`worker` is `crawl` without --once; `crawl --source` claims its source too.\n\n"
     "--limit N  claim at most N due sources a pass (default 1000, at most\n"
     "           10000): with several workers, a smaller N spreads the sources\n"
@@ -626,9 +627,9 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
     int64_t ahead, lease = kw_config_int(cli->config, "crawler.lease");
     if (kw_store_clock_ahead(c.s, &ahead) == 0 && llabs(ahead) >= (lease / 10 > 2 ? lease / 10 : 2))
         fprintf(stderr, "kolwatch: crawl: warning: this machine's clock is %lld s %s the "
-                        "database server's; claims on sources are kept in each crawler's "
-                        "clock, so crawlers whose clocks differ by more than crawler.lease "
-                        "fetch the same sources (keep the clocks in step, with NTP)\n",
+                        "database server's; claims on sources are kept in the server's time, "
+                        "but schedules in each crawler's, so sources are fetched that much "
+                        "early or late (keep the clocks in step, with NTP)\n",
                 (long long)llabs(ahead), ahead > 0 ? "ahead of" : "behind");
     kw_fetcher_on_redirect(c.f, on_redirect, &c);
     kw_fetcher_on_tick(c.f, on_tick, &c);

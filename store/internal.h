@@ -81,6 +81,9 @@ struct kw_store {
     int in_tx;
     char claim_owner[128]; /* who this connection claims sources as ("" none):
                               its records leave another crawler's claims be */
+    int64_t clock_ahead;   /* seconds this machine's clock is ahead of the
+                              server's, as last measured: leases are kept in
+                              the server's time */
     kw_stmt *q[Q_COUNT];
     bucket_sums sums;
     struct {

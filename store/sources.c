@@ -520,7 +520,7 @@ int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t 
     if ((rc = store_cached(s, "UPDATE sources SET lease_until = $2 WHERE lease_owner = $1", &st)))
         return rc;
     s->be->bind_text(st, 1, owner);
-    store_bind_time(s, st, 2, until);
+    store_bind_time(s, st, 2, until - s->clock_ahead); /* in the server's time */
     if ((rc = store_run(s, st)) == 0 && n)
         *n = (size_t)s->be->changes(st);
     return rc;
@@ -549,6 +549,12 @@ int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t l
     if (limit == 0 || limit > KW_CLAIM_MAX)
         limit = KW_CLAIM_MAX;
     snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
+    /* leases in the database server's time, which every crawler shares;
+     * measured again each pass (a failure keeps the last measure) */
+    int64_t ahead;
+    if (!own || kw_store_clock_ahead(s, &ahead))
+        ahead = s->clock_ahead;
+    int64_t lnow = now - ahead;
     snprintf(sql, sizeof sql,
              "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id "
              "FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at "
@@ -562,9 +568,9 @@ int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t l
     if ((rc = s->be->prepare(s, sql, &st)))
         goto done;
     s->be->bind_text(st, 1, owner);
-    store_bind_time(s, st, 2, now + lease_s);
+    store_bind_time(s, st, 2, lnow + lease_s);
     store_bind_time(s, st, 3, now);
-    store_bind_time(s, st, 4, now);
+    store_bind_time(s, st, 4, lnow);
     while ((rc = s->be->step(st)) == STEP_ROW && len < limit)
         row(s, st, &arr[len++]);
     if (rc > 0)
@@ -593,6 +599,10 @@ int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_
     kw_stmt *st;
     int rc;
     snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
+    int64_t ahead;
+    if (s->in_tx || kw_store_clock_ahead(s, &ahead))
+        ahead = s->clock_ahead;
+    now -= ahead; /* leases in the server's time */
     if ((rc = store_cached(s, "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE "
                               "id = $3 AND (lease_until IS NULL OR lease_until < $4 OR "
                               "lease_owner = $1) RETURNING " SOURCE_COLS,
@@ -628,7 +638,7 @@ int kw_store_source_next_due(kw_store *s, int64_t now, int64_t *at)
                               "WHERE enabled = 1 AND (lease_until IS NULL OR lease_until < $1)",
                            &st)))
         return rc;
-    store_bind_time(s, st, 1, now);
+    store_bind_time(s, st, 1, now - s->clock_ahead);
     if ((rc = s->be->step(st)) == STEP_ROW)
         *at = store_col_time(s, st, 0);
     s->be->reset(st);

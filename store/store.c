@@ -263,6 +263,8 @@ int kw_store_clock_ahead(kw_store *s, int64_t *ahead)
         rc = server == KW_TIME_NONE ? kw_error_set(KW_EDB, "the database's time is unreadable")
                                     : 0;
         *ahead = rc ? 0 : (before + after) / 2 - server;
+        if (!rc)
+            s->clock_ahead = *ahead;
     }
     s->be->finalize(st);
     return rc < 0 ? rc : 0;
