@@ -14,6 +14,17 @@ typedef struct kw_fold_pair {
 } kw_fold_pair;
 
 extern const uint16_t kw_fold_bmp[65536];
+
+/* Whether cp is a combining mark (an accent written after its letter):
+ * the table drops them, and the fold joins their bytes to their letter.
+ * The kana voicing marks (U+3099, U+309A) are not among them: the fold
+ * joins them into the voiced kana. */
+static inline int kw_fold_combining(uint32_t cp)
+{
+    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1AB0 && cp < 0x1B00) ||
+           (cp >= 0x1DC0 && cp < 0x1E00) || (cp >= 0x20D0 && cp < 0x2100) ||
+           (cp >= 0xFE20 && cp < 0xFE30);
+}
 extern const kw_fold_pair kw_fold_smp[];
 extern const size_t kw_fold_smp_count;
 

@@ -174,15 +174,6 @@ static uint32_t kana_join(uint32_t k, uint32_t m)
     return 0;
 }
 
-/* Whether cp is a combining mark the table drops (an accent written after
- * its letter): the letter's entry takes in its bytes. */
-static int combining(uint32_t cp)
-{
-    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1AB0 && cp < 0x1B00) ||
-           (cp >= 0x1DC0 && cp < 0x1E00) || (cp >= 0x20D0 && cp < 0x2100) ||
-           (cp >= 0xFE20 && cp < 0xFE30);
-}
-
 int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text,
                  size_t len)
 {
@@ -197,7 +188,7 @@ int kw_text_fold(kw_folded_char *out, size_t cap, size_t *nout, const char *text
         unsigned used;
         uint32_t cp = p[i] < 0x80 ? (used = 1, p[i]) : decode(p + i, len - i, &used);
         uint32_t f = cp < 0x10000 ? kw_fold_bmp[cp] : kw_fold(cp), joined = 0;
-        int mark = f == 0 ? cp >= 0x300 && combining(cp) : f == 0x3099 || f == 0x309A;
+        int mark = f == 0 ? cp >= 0x300 && kw_fold_combining(cp) : f == 0x3099 || f == 0x309A;
         kw_folded_char *prev = !mark || n == 0 ? NULL : n <= cap ? &out[n - 1] : &last;
         if (prev && prev->offset + prev->len == i && prev->len + used <= 255 &&
             ((f == 0 && prev->kind != KW_FOLD_OTHER && prev->kind != KW_FOLD_SPACE) ||

@@ -191,7 +191,7 @@ static void keep_claims(crawler *c)
         return;
     c->renewed_at = now;
     if ((c->pipe && kw_crawl_flush(c->pipe)) ||
-        kw_store_source_renew(c->s, c->owner, now + c->lease_s, NULL)) {
+        kw_store_source_renew(c->s, c->owner, now + c->lease_s)) {
         say_error(c);
         c->failed = 1;
         cut_short(c, NULL); /* what it fetches now could not be recorded */

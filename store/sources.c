@@ -462,17 +462,15 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
             return kw_error_set(KW_ELOST, "source %lld was read and recorded by another "
                                           "crawler while this one read it (its claim ran out)",
                                 (long long)r->source_id);
-        { /* edited while it was read: the edit stands, due at once */
-            if (!s->claim_owner[0])
-                return 0;
-            if ((rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = "
-                                      "NULL WHERE id = $1 AND lease_owner = $2",
-                                   &st)))
-                return rc;
-            s->be->bind_int64(st, 1, r->source_id);
-            s->be->bind_text(st, 2, s->claim_owner);
-            return store_run(s, st);
-        }
+        if (!s->claim_owner[0])
+            return 0; /* edited while it was read: the edit stands, due at once */
+        if ((rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = NULL "
+                                  "WHERE id = $1 AND lease_owner = $2",
+                               &st)))
+            return rc; /* ... and the claim goes, not to hold it up */
+        s->be->bind_int64(st, 1, r->source_id);
+        s->be->bind_text(st, 2, s->claim_owner);
+        return store_run(s, st);
     }
     if (r->skip_history)
         return 0;
@@ -513,7 +511,7 @@ int kw_store_source_validators(kw_store *s, int64_t id, char *etag, size_t etag_
     return 0;
 }
 
-int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t *n)
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until)
 {
     kw_stmt *st;
     int rc;
@@ -521,9 +519,7 @@ int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t 
         return rc;
     s->be->bind_text(st, 1, owner);
     store_bind_time(s, st, 2, until - s->clock_ahead); /* in the server's time */
-    if ((rc = store_run(s, st)) == 0 && n)
-        *n = (size_t)s->be->changes(st);
-    return rc;
+    return store_run(s, st);
 }
 
 int kw_store_source_release(kw_store *s, const char *owner)
@@ -538,6 +534,19 @@ int kw_store_source_release(kw_store *s, const char *owner)
     return store_run(s, st);
 }
 
+/* Claims from now on as owner, and now (this machine's time) in the
+ * database server's, which every crawler shares: the clocks measured
+ * against each other each claim (a failure, or a transaction under way,
+ * keeps the last measure). */
+static int64_t claim_as(kw_store *s, const char *owner, int64_t now)
+{
+    int64_t ahead;
+    snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
+    if (s->in_tx || kw_store_clock_ahead(s, &ahead))
+        ahead = s->clock_ahead;
+    return now - ahead;
+}
+
 int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t lease_s,
                           size_t limit, kw_source **out, size_t *n)
 {
@@ -548,13 +557,7 @@ int kw_store_source_claim(kw_store *s, const char *owner, int64_t now, int64_t l
     int rc, own = !s->in_tx;
     if (limit == 0 || limit > KW_CLAIM_MAX)
         limit = KW_CLAIM_MAX;
-    snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
-    /* leases in the database server's time, which every crawler shares;
-     * measured again each pass (a failure keeps the last measure) */
-    int64_t ahead;
-    if (!own || kw_store_clock_ahead(s, &ahead))
-        ahead = s->clock_ahead;
-    int64_t lnow = now - ahead;
+    int64_t lnow = claim_as(s, owner, now);
     snprintf(sql, sizeof sql,
              "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE id IN (SELECT id "
              "FROM sources WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at "
@@ -598,11 +601,7 @@ int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_
 {
     kw_stmt *st;
     int rc;
-    snprintf(s->claim_owner, sizeof s->claim_owner, "%s", owner);
-    int64_t ahead;
-    if (s->in_tx || kw_store_clock_ahead(s, &ahead))
-        ahead = s->clock_ahead;
-    now -= ahead; /* leases in the server's time */
+    now = claim_as(s, owner, now);
     if ((rc = store_cached(s, "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE "
                               "id = $3 AND (lease_until IS NULL OR lease_until < $4 OR "
                               "lease_owner = $1) RETURNING " SOURCE_COLS,

@@ -257,9 +257,8 @@ int kw_store_source_claim_one(kw_store *s, const char *owner, int64_t id, int64_
                               int64_t lease_s, kw_source *out);
 
 /* Extend owner's claims to until: a pass that takes longer than the lease
- * keeps the sources it has not reached yet. *n (when not NULL) gets how
- * many claims it holds. */
-int kw_store_source_renew(kw_store *s, const char *owner, int64_t until, size_t *n);
+ * keeps the sources it has not reached yet. */
+int kw_store_source_renew(kw_store *s, const char *owner, int64_t until);
 
 /* When the next enabled source not claimed by a live lease is due (now
  * or earlier for one due already) into *at; KW_TIME_NONE when none is. */

@@ -5,6 +5,8 @@
  * code point at a time, and writes the one-to-one results as C arrays.
  * It runs only at build time: the scorer never links OpenCC or utf8proc.
  */
+#include "../fold.h"
+
 #include <opencc/opencc.h>
 #include <utf8proc.h>
 
@@ -59,18 +61,6 @@ static int is_greek(uint32_t cp)
     return (cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000);
 }
 
-/* Combining marks (an accent written after its letter, as macOS and
- * Vietnamese text often do): dropped, as the accents of precomposed
- * letters are, so that "cafe" + U+0301 reads as "cafe", one word. The
- * kana voicing marks (U+3099, U+309A) are not among them: the folding
- * joins them to their kana. */
-static int is_combining(uint32_t cp)
-{
-    return (cp >= 0x300 && cp < 0x370) || (cp >= 0x1AB0 && cp < 0x1B00) ||
-           (cp >= 0x1DC0 && cp < 0x1E00) || (cp >= 0x20D0 && cp < 0x2100) ||
-           (cp >= 0xFE20 && cp < 0xFE30);
-}
-
 static int is_han(uint32_t cp)
 {
     return (cp >= 0x3400 && cp < 0xA000) || (cp >= 0xF900 && cp < 0xFB00);
@@ -99,8 +89,8 @@ static uint32_t fold(uint32_t cp, opencc_t tw, opencc_t hk)
     case 0x00D8: case 0x00F8: return 'o'; /* Ø ø */
     default: break;
     }
-    if (is_combining(cp))
-        return DROP;
+    if (kw_fold_combining(cp)) /* as macOS and Vietnamese text write accents: */
+        return DROP;           /* dropped, as those of precomposed letters are */
     if (cp < 0x20 || cp == 0x7F)
         return ' ';
     if (cp < 0x80)

@@ -624,32 +624,42 @@ static void redirects__are_followed_only_where_robots_txt_allows(void **state)
     kwt_http_stop(h2);
 }
 
+/* Two hosts: one answering at once (/a), one asking 20 s between
+ * requests (/b, /c); a source for /a and for the first nslow of the
+ * slow host's pages. */
+static const kwt_route quick_routes[] = {
+    {"/robots.txt", "text/plain", "", 404, NULL},
+    {"/a", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
+    {NULL, NULL, NULL, 0, NULL}};
+static const kwt_route delayed_routes[] = {
+    {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 20\n", 200, NULL},
+    {"/b", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
+    {"/c", "text/html", "<article><p>Lumi three.</p></article>", 200, NULL},
+    {NULL, NULL, NULL, 0, NULL}};
+
+static void quick_and_slow(fixture *f, kwt_http **q, kwt_http **h, int nslow)
+{
+    int qport, sport;
+    *q = kwt_http_start(quick_routes, &qport);
+    *h = kwt_http_start(delayed_routes, &sport);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a", qport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    const char *paths[] = {"/b", "/c"};
+    for (int i = 0; i < nslow; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sport, paths[i]);
+        KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    }
+}
+
 /* SIGTERM (or Ctrl-C) ends the pass under way: nothing more is fetched,
  * what was read is kept, and the process exits at once rather than after
  * every queued source's Crawl-delay. */
 static void signal__ends_the_pass_under_way(void **state)
 {
     fixture *f = *state;
-    /* one host answers at once; the other asks 20 s between requests */
-    static const kwt_route quick[] = {
-        {"/robots.txt", "text/plain", "", 404, NULL},
-        {"/a", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
-        {NULL, NULL, NULL, 0, NULL}};
-    static const kwt_route slow[] = {
-        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 20\n", 200, NULL},
-        {"/b", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
-        {"/c", "text/html", "<article><p>Lumi three.</p></article>", 200, NULL},
-        {NULL, NULL, NULL, 0, NULL}};
-    int qport, sport;
-    kwt_http *q = kwt_http_start(quick, &qport), *h = kwt_http_start(slow, &sport);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/a", qport);
-    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
-    const char *paths[] = {"/b", "/c"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sport, paths[i]);
-        KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
-    }
+    kwt_http *q, *h;
+    quick_and_slow(f, &q, &h, 2);
     const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "crawl",
                           "--once", NULL};
     pid_t pid = kwt_spawn(f->dir, args);
@@ -720,39 +730,14 @@ static void leases__are_kept_while_nothing_comes_in(void **state)
     kwt_http_stop(h);
 }
 
-/* The spawned process's standard error so far. */
-static void said_by(fixture *f, pid_t pid, char *out, size_t size)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)pid);
-    FILE *e = fopen(path, "r");
-    size_t n = e ? fread(out, 1, size - 1, e) : 0;
-    out[n] = '\0';
-    if (e)
-        fclose(e);
-}
-
 /* A crawl waiting on a slow host (a long Crawl-delay) after reading a page
  * does not keep its batch open meanwhile: a command that writes does not
  * wait for it (it failed with "the database stayed locked"). */
 static void batch__left_open_while_pages_are_awaited_is_committed(void **state)
 {
     fixture *f = *state;
-    static const kwt_route quick[] = {
-        {"/robots.txt", "text/plain", "", 404, NULL},
-        {"/a", "text/html", "<article><p>Lumi one.</p></article>", 200, NULL},
-        {NULL, NULL, NULL, 0, NULL}};
-    static const kwt_route slow[] = {
-        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 20\n", 200, NULL},
-        {"/b", "text/html", "<article><p>Lumi two.</p></article>", 200, NULL},
-        {NULL, NULL, NULL, 0, NULL}};
-    int qport, sport;
-    kwt_http *q = kwt_http_start(quick, &qport), *h = kwt_http_start(slow, &sport);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/a", qport);
-    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/b", sport);
-    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    kwt_http *q, *h;
+    quick_and_slow(f, &q, &h, 1);
     /* the fixture's sources are not due: their pages would commit it */
     kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z' WHERE "
                         "url NOT LIKE '%/a' AND url NOT LIKE '%/b'");
@@ -794,7 +779,7 @@ static void crawl__a_failed_pass_is_said_and_the_crawl_goes_on(void **state)
     char said[4096] = "";
     for (int i = 0; i < 300 && !strstr(said, "the next pass begins"); i++) {
         usleep(50 * 1000); /* the lock held until the pass has failed */
-        said_by(f, pid, said, sizeof said);
+        kwt_spawn_said(f->dir, pid, said, sizeof said);
     }
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);

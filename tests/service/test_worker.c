@@ -199,13 +199,8 @@ static void a_crawler_stopped_past_its_lease_leaves_its_sources_to_another(void 
         twice += hits == 2;
     }
     assert_true(twice <= 1);
-    char path[4200], said[4096] = "";
-    snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)a);
-    FILE *e = fopen(path, "r");
-    size_t n = e ? fread(said, 1, sizeof said - 1, e) : 0;
-    said[n] = '\0';
-    if (e)
-        fclose(e);
+    char said[4096];
+    kwt_spawn_said(f->dir, a, said, sizeof said);
     assert_non_null(strstr(said, "ran out"));
     assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE id <= 10 AND "
                                          "(lease_owner IS NOT NULL OR last_status <> 200)"),
@@ -272,15 +267,8 @@ static void a_worker_that_loses_the_database_opens_it_again(void **state)
     int sa;
     waitpid(a, &sa, 0);
     if (!alive || fetched != 10) { /* what the worker said */
-        char path[4200], said[1024] = "";
-        snprintf(path, sizeof path, "%s/spawn.%d.err", f->dir, (int)a);
-        FILE *e = fopen(path, "r");
-        if (e && fseek(e, -(long)(sizeof said - 1), SEEK_END) != 0)
-            rewind(e); /* its last words */
-        size_t n = e ? fread(said, 1, sizeof said - 1, e) : 0;
-        said[n] = '\0';
-        if (e)
-            fclose(e);
+        char said[1024]; /* its last words */
+        kwt_spawn_said(f->dir, a, said, sizeof said);
         fail_msg("alive %d, %lld of 10 fetched; the worker said:\n%s", alive, (long long)fetched,
                  said);
     }

@@ -307,3 +307,16 @@ int kwt_spawn(const char *dir, const char *const *args)
     free((void *)argv);
     return (int)pid;
 }
+
+void kwt_spawn_said(const char *dir, int pid, char *out, size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/spawn.%d.err", dir, pid);
+    FILE *e = fopen(path, "r");
+    if (e && fseek(e, -(long)(size - 1), SEEK_END) != 0)
+        rewind(e); /* shorter than size: all of it */
+    size_t n = e ? fread(out, 1, size - 1, e) : 0;
+    out[n] = '\0';
+    if (e)
+        fclose(e);
+}

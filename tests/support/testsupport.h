@@ -59,6 +59,9 @@ extern int kwt_drop_privileges;
 /* Start kolwatch in the background (stdin from /dev/null, stdout and
  * stderr to files in dir); returns its pid. */
 int kwt_spawn(const char *dir, const char *const *args);
+/* What the process kwt_spawn started in dir wrote to standard error so
+ * far: its last size - 1 bytes, NUL-terminated ("" when none). */
+void kwt_spawn_said(const char *dir, int pid, char *out, size_t size);
 
 /* A small HTTP server on 127.0.0.1 in this process, answering fixed routes
  * (a path with the query ignored; unknown paths are 404). */
