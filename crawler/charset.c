@@ -52,7 +52,9 @@ static const encoding encodings[] = {
     {"iso-8859-5", "ISO-8859-5",
      "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 iso_8859-5 "
      "iso_8859-5:1988"},
-    {"iso-8859-7", "ISO-8859-7", "greek greek8 iso-8859-7 iso8859-7 iso88597 iso_8859-7"},
+    {"iso-8859-7", "ISO-8859-7",
+     "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 iso8859-7 iso88597 "
+     "iso_8859-7 iso_8859-7:1987 sun_eu_greek"},
     {"iso-8859-15", "ISO-8859-15",
      "csisolatin9 iso-8859-15 iso8859-15 iso885915 iso_8859-15 l9"},
     {"koi8-r", "KOI8-R", "cskoi8r koi koi8 koi8-r koi8_r"},
@@ -68,6 +70,26 @@ static const encoding encodings[] = {
     {"windows-1256", "CP1256", "cp1256 windows-1256 x-cp1256"},
     {"windows-1257", "CP1257", "cp1257 windows-1257 x-cp1257"},
     {"windows-1258", "CP1258", "cp1258 windows-1258 x-cp1258"},
+    /* the rest of the WHATWG Encoding Standard's single-byte encodings */
+    {"ibm866", "IBM866", "866 cp866 csibm866 ibm866"},
+    {"iso-8859-3", "ISO-8859-3",
+     "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 iso_8859-3 iso_8859-3:1988 l3 latin3"},
+    {"iso-8859-4", "ISO-8859-4",
+     "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 iso_8859-4:1988 l4 latin4"},
+    {"iso-8859-6", "ISO-8859-6",
+     "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 iso-8859-6 iso-8859-6-e "
+     "iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987"},
+    {"iso-8859-8", "ISO-8859-8",
+     "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 iso8859-8 iso88598 "
+     "iso_8859-8 iso_8859-8:1988 visual"},
+    {"iso-8859-8-i", "ISO-8859-8", "csiso88598i iso-8859-8-i logical"},
+    {"iso-8859-10", "ISO-8859-10",
+     "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 l6 latin6"},
+    {"iso-8859-13", "ISO-8859-13", "iso-8859-13 iso8859-13 iso885913"},
+    {"iso-8859-14", "ISO-8859-14", "iso-8859-14 iso8859-14 iso885914"},
+    {"iso-8859-16", "ISO-8859-16", "iso-8859-16"},
+    {"macintosh", "MACINTOSH", "csmacintosh mac macintosh x-mac-roman"},
+    {"x-mac-cyrillic", "MAC-CYRILLIC", "x-mac-cyrillic x-mac-ukrainian"},
 };
 
 enum { ENC_UTF8 = 0, ENC_GB18030 = 1, ENC_BIG5 = 2, ENC_1252 = 3, ENC_UTF16BE = 8, ENC_UTF16LE = 9 };

@@ -307,6 +307,42 @@ static void whatwg_labels_map_as_browsers_do(void **state)
     assert_null(kw_charset_canonical(NULL));
 }
 
+/* Every single-byte encoding of the WHATWG Encoding Standard has its
+ * labels: a Hebrew, Arabic, Baltic or DOS Cyrillic page labelled as its
+ * server says was read as windows-1252 before. */
+static void the_other_whatwg_single_byte_labels_are_known(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *label, *name;
+    } cases[] = {
+        {"ibm866", "ibm866"},          {"cp866", "ibm866"},
+        {"latin3", "iso-8859-3"},      {"iso_8859-4:1988", "iso-8859-4"},
+        {"ASMO-708", "iso-8859-6"},    {"arabic", "iso-8859-6"},
+        {"hebrew", "iso-8859-8"},      {"visual", "iso-8859-8"},
+        {"logical", "iso-8859-8-i"},   {"latin6", "iso-8859-10"},
+        {"iso-8859-13", "iso-8859-13"}, {"iso885914", "iso-8859-14"},
+        {"iso-8859-16", "iso-8859-16"}, {"x-mac-roman", "macintosh"},
+        {"mac", "macintosh"},          {"x-mac-ukrainian", "x-mac-cyrillic"},
+        {"sun_eu_greek", "iso-8859-7"}, {"ecma-118", "iso-8859-7"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(kw_charset_canonical(cases[i].label), cases[i].name);
+    /* "Lumi שלום" in ISO-8859-8, "Lumi ąčįū" in ISO-8859-13, "Lumi привет" in IBM866 */
+    kw_decoded d = DECODE("Lumi \xF9\xEC\xE5\xED", "text/html; charset=iso-8859-8");
+    assert_string_equal(d.charset, "iso-8859-8");
+    assert_string_equal(d.text, "Lumi \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+    kw_decoded_free(&d);
+    d = DECODE("Lumi \xE0\xE8\xE1\xFB", "text/html; charset=iso-8859-13");
+    assert_string_equal(d.charset, "iso-8859-13");
+    assert_string_equal(d.text, "Lumi \xC4\x85\xC4\x8D\xC4\xAF\xC5\xAB");
+    kw_decoded_free(&d);
+    d = DECODE("Lumi \xAF\xE0\xA8\xA2\xA5\xE2", "ibm866");
+    assert_string_equal(d.charset, "ibm866");
+    assert_string_equal(d.text, "Lumi \xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
+    kw_decoded_free(&d);
+}
+
 static void gb18030_a3a0_is_the_ideographic_space(void **state)
 {
     (void)state;
@@ -345,6 +381,7 @@ int main(void)
         cmocka_unit_test(one_bad_byte_is_one_replacement_character),
         cmocka_unit_test(latin1_without_a_label_falls_back_to_windows_1252),
         cmocka_unit_test(whatwg_labels_map_as_browsers_do),
+        cmocka_unit_test(the_other_whatwg_single_byte_labels_are_known),
         cmocka_unit_test(gb18030_a3a0_is_the_ideographic_space),
         cmocka_unit_test(oversized_input_is_refused),
     };
