@@ -445,8 +445,29 @@ static void add_cp(kw_hdoc *d, uint32_t cp)
 }
 
 
-/* An entity at p ('&'); its code point in *cp and its length, 0 if none. */
-static size_t entity(const char *p, const char *end, uint32_t *cp)
+/* The code point of one of the references HTML reads without a ';' (its
+ * "legacy" ones: amp, lt, gt, quot, their upper-case forms, COPY, REG, and
+ * HTML 4's Latin-1 names, nbsp to yuml), or 0. */
+static uint32_t legacy_entity(const char *name)
+{
+    static const struct {
+        const char *name;
+        uint32_t cp;
+    } extra[] = {{"amp", '&'},  {"lt", '<'},    {"gt", '>'},    {"quot", '"'}, {"AMP", '&'},
+                 {"LT", '<'},   {"GT", '>'},    {"QUOT", '"'},  {"COPY", 0xA9}, {"REG", 0xAE}};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        if (strcmp(name, extra[i].name) == 0)
+            return extra[i].cp;
+    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+    return e && e->value >= 0xA0 && e->value <= 0xFF ? e->value : 0;
+}
+
+/* An entity at p ('&'); its code point in *cp and its length, 0 if none.
+ * Without its ';' (or when the name with one is unknown) the longest legacy
+ * name it starts with is read, as HTML does ("&amp T", "&copy2026",
+ * "&notit;" is "\u00ACit;"); in an attribute not when a letter, a digit
+ * or '=' follows it ("?a=1&copy=2" is a URL's query, not "\u00A9=2"). */
+static size_t entity(const char *p, const char *end, uint32_t *cp, bool in_attr)
 {
     const char *q = p + 1;
     if (q < end && *q == '#') {
@@ -481,9 +502,28 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
     for (; q < end && n < 32 && (is_alpha((unsigned char)*q) || (*q >= '0' && *q <= '9'));
          q++)
         name[n++] = *q;
-    if (n == 0 || q >= end || *q != ';')
+    if (n == 0)
         return 0;
     name[n] = '\0';
+    if (q >= end || *q != ';') {
+    legacy:
+        /* the longest legacy name at the start (they are 2 to 6 letters) */
+        for (size_t k = n < 6 ? n : 6; k >= 2; k--) {
+            char c = name[k];
+            name[k] = '\0';
+            uint32_t v = legacy_entity(name);
+            name[k] = c;
+            if (!v)
+                continue;
+            const char *after = p + 1 + k;
+            if (in_attr && after < end &&
+                (*after == '=' || is_alpha((unsigned char)*after) || (*after >= '0' && *after <= '9')))
+                return 0;
+            *cp = v;
+            return k + 1;
+        }
+        return 0;
+    }
     /* the common ones without libxml2's linear search of its table */
     static const struct {
         const char *name;
@@ -498,13 +538,13 @@ static size_t entity(const char *p, const char *end, uint32_t *cp)
         }
     const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
     if (!e)
-        return 0;
+        goto legacy;
     *cp = e->value;
     return (size_t)(q + 1 - p);
 }
 
 /* Text with entities decoded into the pending text. */
-static void decode_into(kw_hdoc *d, const char *p, const char *end)
+static void decode_into(kw_hdoc *d, const char *p, const char *end, bool in_attr)
 {
     while (p < end) {
         const char *run = p, *amp = memchr(p, '&', (size_t)(end - p));
@@ -515,7 +555,7 @@ static void decode_into(kw_hdoc *d, const char *p, const char *end)
         if (p >= end)
             break;
         uint32_t cp;
-        size_t k = *p == '&' ? entity(p, end, &cp) : 0;
+        size_t k = *p == '&' ? entity(p, end, &cp, in_attr) : 0;
         if (k) {
             add_cp(d, cp);
             p += k;
@@ -637,7 +677,7 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
             /* The value, decoded, by way of the text buffer (empty here). */
             size_t keep = d->text.len;
             if (vs)
-                decode_into(d, vs, ve);
+                decode_into(d, vs, ve, true);
             a->value = arena_str(d, d->text.data ? d->text.data + keep : "", d->text.len - keep,
                                  false);
             d->text.len = keep;
@@ -749,7 +789,7 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
     const char *stop = raw_end(p, end, name);
     bool rcdata = (f & T_RCDATA) != 0;
     if (rcdata) {
-        decode_into(d, p, stop);
+        decode_into(d, p, stop, false);
     } else { /* as written, but a NUL is a blank, as in other text */
         for (const char *q = p, *nul; q < stop; q = nul + 1) {
             nul = memchr(q, '\0', (size_t)(stop - q));
@@ -862,7 +902,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
             if (d->text.len == 0 && (tag || stop == end) && plain(p, (size_t)(stop - p)))
                 text_node(d, p, (size_t)(stop - p));
             else
-                decode_into(d, p, stop);
+                decode_into(d, p, stop, false);
         }
         p = stop;
         if (p >= end)
