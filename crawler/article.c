@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NO_TIME INT64_MIN
 
@@ -41,15 +42,15 @@ static const cand cands[] = {
     {"meta", "property", "article:author", NULL, NULL, NULL, NULL, "content"},
     /* (// *[@rel='author' or @itemprop='author'])[1], any element */
     {NULL, "rel", "author", "itemprop", "author", NULL, NULL, NULL},
-    /* times */
+    /* times (then JSON-LD's, and a <time> or a shown date near the text) */
     /* string(//meta[@property='article:published_time']/@content) */
     {"meta", "property", "article:published_time", NULL, NULL, NULL, NULL, "content"},
     /* string(// *[@itemprop='datePublished']/@content), any element */
     {NULL, "itemprop", "datePublished", NULL, NULL, NULL, NULL, "content"},
-    /* string((//time[@datetime])[1]/@datetime) */
-    {"time", NULL, NULL, NULL, NULL, NULL, NULL, "datetime"},
     /* string(//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content) */
     {"meta", "name", "pubdate", "name", "publishdate", "name", "date", "content"},
+    /* string(// *[@itemprop='datePublished']), its text */
+    {NULL, "itemprop", "datePublished", NULL, NULL, NULL, NULL, NULL},
     /* links */
     /* string(//link[@rel='canonical']/@href) */
     {"link", "rel", "canonical", NULL, NULL, NULL, NULL, "href"},
@@ -61,13 +62,50 @@ static const cand cands[] = {
 enum { A_TITLE = 0, A_AUTHOR = 3, A_TIME = 6, A_LINK = 10, A_BASE = 12, A_COUNT = 13 };
 
 /* Every attribute the candidates above read: the parser keeps no other. */
-static const char *const read_attrs[] = {"content", "datetime", "href", "itemprop",
-                                         "name", "property", "rel", NULL};
+static const char *const read_attrs[] = {"class", "content", "datetime", "href", "id",
+                                         "itemprop", "name", "property", "rel", NULL};
 
+/* Attribute values are compared as HTML compares these: without regard to
+ * case; rel is a list of words ("canonical shortlink"). */
 static int attr_is(const kw_hnode *n, const char *name, const char *value)
 {
     const char *v = name ? kw_hnode_attr(n, name) : NULL;
-    return v && strcmp(v, value) == 0;
+    if (!v)
+        return 0;
+    if (strcmp(name, "rel") != 0)
+        return strcasecmp(v, value) == 0;
+    size_t k = strlen(value);
+    for (const char *w = v; *w;) {
+        w += strspn(w, " \t\n\r\f");
+        size_t len = strcspn(w, " \t\n\r\f");
+        if (len == k && strncasecmp(w, value, k) == 0)
+            return 1;
+        w += len;
+    }
+    return 0;
+}
+
+/* Does s hold word, without regard to ASCII case? */
+static int has_word(const char *s, const char *word)
+{
+    size_t k = strlen(word);
+    for (; s && *s; s++)
+        if (strncasecmp(s, word, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* A site's name set as a heading (<h1 class="logo"><a href="/">Site</a>),
+ * not the article's title. */
+static int logo_like(const kw_hnode *n)
+{
+    for (int up = 0; n && n->type == KW_HELEM && up < 4; n = n->parent, up++) {
+        const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
+        if (has_word(c, "logo") || has_word(id, "logo") ||
+            (up == 0 && (has_word(c, "site") || has_word(id, "site"))))
+            return 1;
+    }
+    return 0;
 }
 
 static int cand_matches(const cand *k, const kw_hnode *n)
@@ -80,66 +118,10 @@ static int cand_matches(const cand *k, const kw_hnode *n)
     return !k->want || kw_hnode_attr(n, k->want) != NULL;
 }
 
-/* ---- text of a subtree ------------------------------------------------------ */
-
-static int is_block(const char *name)
-{
-    static const char *const blocks[] = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4",
-                                         "h5", "h6", "section", "article", "blockquote",
-                                         "pre", "ul", "ol", "table", "header", "footer", NULL};
-    for (const char *const *b = blocks; *b; b++)
-        if (**b == *name && strcmp(name, *b) == 0)
-            return 1;
-    return 0;
-}
-
-static int skipped(const char *name)
-{
-    return !strcmp(name, "script") || !strcmp(name, "style") || !strcmp(name, "noscript") ||
-           !strcmp(name, "template");
-}
-
-/* Text of n's subtree, blocks on their own lines, scripts and styles left
- * out; walked without recursion. */
-static char *text_of(const kw_hnode *top)
-{
-    kw_sbuf b = {0};
-    if (top->type == KW_HTEXT)
-        return ex_tidy(strdup(top->text));
-    if (strcmp(top->name, "br") == 0)
-        return NULL;
-    const kw_hnode *n = top->first;
-    while (n && b.n < KW_EX_MAX_FIELD) {
-        if (n->type == KW_HTEXT) {
-            ex_sb_add(&b, n->text, n->len);
-        } else if (!skipped(n->name)) {
-            if (is_block(n->name))
-                ex_sb_add(&b, "\n", 1);
-            if (n->first) {
-                n = n->first;
-                continue;
-            }
-            if (is_block(n->name))
-                ex_sb_add(&b, "\n", 1);
-        }
-        /* on to the next node, closing the blocks climbed out of */
-        while (n != top && !n->next) {
-            n = n->parent;
-            if (n != top && is_block(n->name))
-                ex_sb_add(&b, "\n", 1);
-        }
-        n = n == top ? NULL : n->next;
-    }
-    return ex_tidy(b.p);
-}
-
 /* ---- the heuristics ------------------------------------------------------------ */
 
 typedef struct article_nodes {
     const kw_hnode *first[A_COUNT]; /* the first element each candidate selects */
-    const kw_hnode **ps;            /* every <p>, in document order */
-    size_t np, cap;
-    int oom;
     int open[A_COUNT], nopen;           /* candidates with no element yet */
     int open_bare[A_COUNT], nopen_bare; /* ... of them, those that need no attribute */
     const kw_hnode *ld[JSONLD_MAX_SCRIPTS]; /* <script type="application/ld+json"> */
@@ -169,7 +151,7 @@ static void visit(article_nodes *an, const kw_hnode *n)
     int *nopen = n->attrs ? &an->nopen : &an->nopen_bare;
     for (int j = 0; j < *nopen; j++) {
         int i = open[j];
-        if (cand_matches(&cands[i], n)) {
+        if (cand_matches(&cands[i], n) && !(i == A_TITLE + 1 && logo_like(n))) {
             an->first[i] = n;
             close_cand(an, i);
             j--; /* open[j] is another candidate now */
@@ -185,19 +167,6 @@ static void visit(article_nodes *an, const kw_hnode *n)
         if (*t == '{' || *t == '[')
             an->ld[an->nld++] = n;
     }
-    if (n->name[0] == 'p' && n->name[1] == '\0') {
-        if (an->np == an->cap) {
-            size_t nc = an->cap ? an->cap * 2 : 32;
-            const kw_hnode **np = realloc(an->ps, nc * sizeof *np);
-            if (!np) {
-                an->oom = 1;
-                return;
-            }
-            an->ps = np;
-            an->cap = nc;
-        }
-        an->ps[an->np++] = n;
-    }
 }
 
 static char *cand_value(const article_nodes *an, int which)
@@ -206,106 +175,121 @@ static char *cand_value(const article_nodes *an, int which)
     if (!n)
         return NULL;
     if (!cands[which].want)
-        return text_of(n);
+        return ex_node_text(n, 0);
     const char *v = kw_hnode_attr(n, cands[which].want);
     return ex_tidy(strdup(v ? v : ""));
 }
 
-/* The main text: best's paragraphs, subheadings, quotes and lists, each
- * <p>'s text as already read into ptext when it was kept (ps and ptext:
- * every <p> of the page in document order, and its text or NULL). */
-static char *main_text(const kw_hnode *best, const kw_hnode *const *ps, char *const *ptext,
-                       size_t np)
+/* A date the page shows where its markup names none: a <time>, or the
+ * text of an element whose class or id says date, time or publish
+ * ("date-source", "publish_time", "post-date"), or that begins with a
+ * date's label. */
+static int shows_date(const kw_hnode *n)
 {
-    kw_sbuf b = {0};
-    size_t k = 0;
-    for (const kw_hnode *c = best->first; c && b.n < KW_EX_MAX_FIELD; c = c->next) {
-        if (c->type != KW_HELEM)
-            continue;
-        int is_p = strcmp(c->name, "p") == 0;
-        if (!is_p && strcmp(c->name, "h2") && strcmp(c->name, "h3") &&
-            strcmp(c->name, "blockquote") && strcmp(c->name, "ul") && strcmp(c->name, "ol"))
-            continue;
-        char *own = NULL;
-        const char *t;
-        if (is_p) {
-            while (k < np && ps[k] != c)
-                k++;
-            t = k < np ? ptext[k] : NULL;
-            if (!t) /* not kept (or empty): read again */
-                t = own = text_of(c);
-        } else {
-            t = own = text_of(c);
-        }
-        if (t) {
-            if (b.n)
-                ex_sb_add(&b, "\n", 1);
-            ex_sb_add(&b, t, strlen(t));
-        }
-        free(own);
-    }
-    return ex_tidy(b.p);
+    const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
+    static const char *const words[] = {"date", "time", "publish", "byline", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (has_word(c, *w) || has_word(id, *w))
+            return 1;
+    return 0;
 }
 
-/* The element whose <p> children hold the most text (the first such in
- * document order), NULL when no <p> has any; ptext[i] gets the text of
- * ps[i], or NULL once PTEXT_KEPT_MAX bytes are kept (a <p> nested in a <p>,
- * through a button or a table cell, holds the text of all those inside it,
- * so a hostile page could make the copies hundreds of MiB). 0, or
- * KW_ENOMEM. */
-#define PTEXT_KEPT_MAX (1u << 20)
-/* Nor is more than this read in all: each <p> of such a nest reads all the
- * text inside it again (up to a field's 1 MiB), and 256 levels of them on
- * a 10 MiB page were seconds of work; the <p>s past it weigh nothing. */
-#define PTEXT_READ_MAX (16u << 20)
-static int weigh(const kw_hnode *const *ps, size_t np, char **ptext, const kw_hnode **best)
+static int is_time(const kw_hnode *n) { return strcmp(n->name, "time") == 0; }
+
+/* A date behind its label: "发布时间：2026-12-06 14:30", "Posted on ...". */
+static int labelled_date(const kw_hnode *n)
 {
-    /* Each parent is weighed once: a set of those seen, by address, with
-     * the sum of its paragraphs' lengths. */
-    size_t cap = 2, best_len = 0;
-    while (cap < 2 * np + 2)
-        cap <<= 1;
-    const kw_hnode **seen = calloc(cap, sizeof *seen);
-    size_t *sum = calloc(cap, sizeof *sum), *order = malloc((np ? np : 1) * sizeof *order);
-    size_t nparents = 0;
-    *best = NULL;
-    if (!seen || !sum || !order) {
-        free(seen), free(sum), free(order);
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    }
-    size_t kept = 0, read = 0;
-    for (size_t i = 0; i < np && read <= PTEXT_READ_MAX; i++) {
-        ptext[i] = text_of(ps[i]);
-        size_t len = ptext[i] ? strlen(ptext[i]) : 0;
-        read += len;
-        if (kept + len > PTEXT_KEPT_MAX) { /* nested <p>s repeat their text: not kept */
-            free(ptext[i]);
-            ptext[i] = NULL;
-        } else {
-            kept += len;
-        }
-        const kw_hnode *parent = ps[i]->parent;
-        if (!parent)
-            continue;
-        size_t h = ((uintptr_t)parent >> 4) & (cap - 1);
-        while (seen[h] && seen[h] != parent)
-            h = (h + 1) & (cap - 1);
-        if (!seen[h]) {
-            seen[h] = parent;
-            order[nparents++] = h;
-        }
-        sum[h] += len;
-    }
-    for (size_t i = 0; i < nparents; i++)
-        if (sum[order[i]] > best_len)
-            *best = seen[order[i]], best_len = sum[order[i]];
-    free(seen), free(sum), free(order);
+    static const char *const labels[] = {"发布时间", "发表时间", "发布于", "发表于", "更新时间",
+                                         "时间：",   "时间:",    "日期：", "日期:",   "Published",
+                                         "Posted",   NULL};
+    const kw_hnode *t = n->first;
+    if (!t || t->type != KW_HTEXT)
+        return 0;
+    const char *s = t->text;
+    s += strspn(s, " \t\r\n");
+    for (const char *const *l = labels; *l; l++)
+        if (strncmp(s, *l, strlen(*l)) == 0)
+            return 1;
     return 0;
+}
+
+/* The first element of scope's subtree that pick accepts and whose date
+ * (its datetime, or its text) reads, NO_TIME when none: the first of at
+ * most 64 tried. */
+static int64_t date_in(const kw_hnode *scope, int (*pick)(const kw_hnode *), int *local)
+{
+    int tried = 0;
+    for (const kw_hnode *n = scope; n && tried < 64;) {
+        if (n->type == KW_HELEM && pick(n)) {
+            tried++;
+            const char *dt = kw_hnode_attr(n, "datetime");
+            char *text = dt ? NULL : ex_node_text(n, 0);
+            int64_t t = ex_parse_time(dt ? dt : text, local);
+            free(text);
+            if (t != NO_TIME)
+                return t;
+        }
+        if (n->first) {
+            n = n->first;
+            continue;
+        }
+        while (n != scope && !n->next)
+            n = n->parent;
+        n = n == scope ? NULL : n->next;
+    }
+    return NO_TIME;
+}
+
+/* Where the article's date is: its container, then the two around it
+ * (a byline beside the text), then the whole body. */
+static int64_t date_near(const kw_hnode *best, const kw_hnode *body,
+                         int (*pick)(const kw_hnode *), int *local)
+{
+    const kw_hnode *scope = best;
+    for (int up = 0; scope && up < 3; up++, scope = scope->parent) {
+        int64_t t = date_in(scope, pick, local);
+        if (t != NO_TIME || scope == body)
+            return t;
+    }
+    return body ? date_in(body, pick, local) : NO_TIME;
+}
+
+/* The date, from the first source that gives one: the markup made for it
+ * (Open Graph, microdata), JSON-LD, a date <meta>, then what the page
+ * shows near the text (a <time>, a date by its class). */
+static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_facts *ld,
+                         const kw_hnode *best, const kw_hnode *body)
+{
+    static const int markup[] = {A_TIME, A_TIME + 1};
+    for (int i = 0; i < 2 && it->published == NO_TIME; i++) {
+        char *t = cand_value(an, markup[i]);
+        it->published = ex_parse_time(t, &it->published_local);
+        if (it->published == NO_TIME && t && !it->time_text)
+            it->time_text = t, t = NULL; /* maybe "5分钟前" */
+        free(t);
+    }
+    if (it->published == NO_TIME && ld->published)
+        it->published = ex_parse_time(ld->published, &it->published_local);
+    for (int i = A_TIME + 2; i < A_LINK && it->published == NO_TIME; i++) {
+        char *t = cand_value(an, i);
+        it->published = ex_parse_time(t, &it->published_local);
+        if (it->published == NO_TIME && t && !it->time_text)
+            it->time_text = t, t = NULL;
+        free(t);
+    }
+    const kw_hnode *from = best ? best : body;
+    int (*const shown[])(const kw_hnode *) = {is_time, shows_date, labelled_date};
+    for (int i = 0; i < 3 && it->published == NO_TIME && from; i++)
+        it->published = date_near(from, body, shown[i], &it->published_local);
+    if (it->published != NO_TIME) {
+        free(it->time_text);
+        it->time_text = NULL;
+    }
 }
 
 static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
 {
-    article_nodes an = {.oom = 0};
+    article_nodes an = {.nopen = 0};
     for (int i = 0; i < A_COUNT; i++) {
         an.open[an.nopen++] = i;
         if (!cands[i].attr && !cands[i].want)
@@ -314,40 +298,25 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
     kw_extracted_item *it = ex_new_item(out);
     if (!it)
         return kw_error_set(KW_ENOMEM, "out of memory");
-    for (const kw_hnode *n = kw_hdoc_root(doc); n && !an.oom; n = kw_hnode_next(n, 0))
+    for (const kw_hnode *n = kw_hdoc_root(doc); n; n = kw_hnode_next(n, 0))
         if (n->type == KW_HELEM)
             visit(&an, n);
-    if (an.oom) {
-        free(an.ps);
-        return kw_error_set(KW_ENOMEM, "out of memory");
-    }
+    const kw_hnode *body = kw_hdoc_body(doc), *top = body ? body : kw_hdoc_root(doc);
+    const kw_hnode *best = ex_main_container(top);
     for (int i = A_TITLE; i < A_AUTHOR && !it->title; i++)
         it->title = cand_value(&an, i);
     for (int i = A_AUTHOR; i < A_TIME && !it->author; i++)
         it->author = cand_value(&an, i);
-    for (int i = A_TIME; i < A_LINK && it->published == NO_TIME; i++) {
-        char *t = cand_value(&an, i);
-        it->published = ex_parse_time(t, &it->published_local);
-        if (it->published == NO_TIME && t && !it->time_text)
-            it->time_text = t, t = NULL; /* maybe "5分钟前" */
-        free(t);
-    }
-    if (!it->author || it->published == NO_TIME || !it->title) {
-        /* what the page's JSON-LD says, where its markup says nothing */
-        jsonld_facts ld;
+    /* what the page's JSON-LD says, where its markup says nothing */
+    jsonld_facts ld = {0};
+    if (!it->author || !it->title || (!an.first[A_TIME] && !an.first[A_TIME + 1]))
         jsonld_read(an.ld, an.nld, &ld);
-        if (!it->author)
-            it->author = ld.author, ld.author = NULL;
-        if (!it->title)
-            it->title = ld.headline, ld.headline = NULL;
-        if (it->published == NO_TIME && ld.published)
-            it->published = ex_parse_time(ld.published, &it->published_local);
-        jsonld_free(&ld);
-    }
-    if (it->published != NO_TIME) {
-        free(it->time_text);
-        it->time_text = NULL;
-    }
+    if (!it->author)
+        it->author = ld.author, ld.author = NULL;
+    if (!it->title)
+        it->title = ld.headline, ld.headline = NULL;
+    article_date(it, &an, &ld, best, body);
+    jsonld_free(&ld);
     char *href = cand_value(&an, A_BASE), *doc_base = ex_base_url(href, base);
     free(href);
     for (int i = A_LINK; i < A_BASE && !it->link; i++) {
@@ -359,22 +328,10 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
     free(doc_base);
     if (!it->link && base)
         it->link = strdup(base);
-    const kw_hnode *best = NULL;
-    char **ptext = calloc(an.np ? an.np : 1, sizeof *ptext);
-    int rc = ptext ? weigh(an.ps, an.np, ptext, &best)
-                   : kw_error_set(KW_ENOMEM, "out of memory");
-    if (rc == 0 && best)
-        it->text = main_text(best, an.ps, ptext, an.np);
-    for (size_t i = 0; ptext && i < an.np; i++)
-        free(ptext[i]);
-    free(ptext);
-    free(an.ps);
-    if (rc)
-        return rc;
-    if (!it->text) {
-        const kw_hnode *body = kw_hdoc_body(doc);
-        it->text = text_of(body ? body : kw_hdoc_root(doc));
-    }
+    if (best)
+        it->text = ex_node_text(best, 1);
+    if (!it->text) /* no prose anywhere: all the page shows */
+        it->text = ex_node_text(top, 1);
     return 0;
 }
 

@@ -127,6 +127,19 @@ struct kw_extracted;
 struct kw_extracted_item;
 /* A new empty item at the end of e, NULL at the item limit or out of memory. */
 struct kw_extracted_item *ex_new_item(struct kw_extracted *e);
+/* An article page's main text (main_text.c): the element that holds it,
+ * NULL when no block under top holds prose; the text of a subtree (blocks
+ * on lines of their own, scripts and styles left out), with main_only
+ * also what is no part of an article (navigation, comments, ... and the
+ * <h1>), NULL when empty. */
+struct kw_hnode;
+const struct kw_hnode *ex_main_container(const struct kw_hnode *top);
+char *ex_node_text(const struct kw_hnode *top, int main_only);
+/* Element names that begin a line in text; that hold no text (script,
+ * style, noscript, template); what is no part of an article. */
+int ex_is_block(const char *name);
+int ex_is_hidden(const char *name);
+int ex_is_noise(const struct kw_hnode *n);
 /* Article mode: the page as one item (article.c). */
 int kw_extract_article(struct kw_extracted *out, const char *html, size_t len,
                        const char *base);

@@ -295,6 +295,172 @@ static void article_mode__author_and_date_from_json_ld(void **state)
     kw_extracted_free(&e);
 }
 
+/* The article of a page without rules, from the text a user would call
+ * the article: extract one and check what is in and what is out. */
+static char *article_text(const char *page, kw_extracted *e)
+{
+    assert_int_equal(kw_extract_html(e, page, strlen(page), NULL, "https://n.example.com/a",
+                                     "page"),
+                     0);
+    assert_int_equal(e->n, 1);
+    assert_non_null(e->items[0].text);
+    return e->items[0].text;
+}
+
+/* A news page: navigation, a byline, the article, keywords, share
+ * buttons, readers' comments, a sidebar of other stories, a footer. */
+static void article_mode__the_text_is_the_article_not_the_comments_or_the_sidebar(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<html><head><title>露米发布新款扫地机器人_科技_新闻网</title></head><body>"
+        "<div class='top-nav'><ul><li><a href='/'>首页</a></li><li><a href='/tech'>科技</a>"
+        "</li></ul></div><div class='main'><div class='left'>"
+        "<h1 class='main-title'>露米发布新款扫地机器人</h1>"
+        "<div class='date-source'><span class='date'>2026年12月06日 14:30</span> "
+        "<a href='/'>新闻网</a></div><div class='article' id='artibody'>"
+        "<p>家电品牌露米今天在北京发布了新款扫地机器人，续航时间比上一代提升了四成。</p>"
+        "<p>据介绍，新款产品采用了全新的激光导航系统，能够更准确地识别家具和障碍物。</p>"
+        "<div class='img_wrapper'><img src='/p.jpg'><span>露米 S9 外观</span></div>"
+        "<p>业内人士认为，扫地机器人市场竞争激烈，售后服务将是新品成败的关键。</p>"
+        "<p class='article-editor'>责任编辑：赵六</p></div>"
+        "<div class='keywords'>文章关键词：<a href='/t/1'>露米</a></div>"
+        "<div class='share'><a>分享到微博</a></div><div class='comment-area'><h3>网友评论</h3>"
+        "<div class='cmnt-item'><p>上一代用了半年就坏了，售后也很差，客服态度极其恶劣，不会再买了，"
+        "大家慎重购买。打了十几次电话都没解决问题，真的很失望。</p></div></div></div>"
+        "<div class='right'><div class='side-box'><h2>热门推荐</h2><ul><li><a href='/a1'>"
+        "格洛娃回应质量问题：将全面召回</a></li></ul></div></div></div>"
+        "<div class='footer'><p>Copyright 1996-2026 Example Corporation, All Rights Reserved, "
+        "新闻网 版权所有</p></div></body></html>";
+    kw_extracted e;
+    const char *t = article_text(page, &e);
+    assert_string_equal(e.items[0].title, "露米发布新款扫地机器人"); /* the <h1> */
+    assert_non_null(strstr(t, "家电品牌露米今天"));
+    assert_non_null(strstr(t, "售后服务将是新品成败的关键")); /* the last paragraph too */
+    assert_non_null(strstr(t, "露米 S9 外观"));              /* a caption is the article's */
+    assert_null(strstr(t, "客服态度"));                       /* a reader's comment is not */
+    assert_null(strstr(t, "格洛娃"));                         /* nor the sidebar */
+    assert_null(strstr(t, "首页"));
+    assert_null(strstr(t, "Copyright"));
+    assert_null(strstr(t, "分享"));
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-12-06T14:30:00Z"), 0);
+    assert_int_equal(e.items[0].published, want); /* the byline's, in the source's zone */
+    assert_int_equal(e.items[0].published_local, 1);
+    kw_extracted_free(&e);
+}
+
+/* Text written in a <div> with <br>s between its paragraphs, before
+ * comments written in <p>s; a short article before longer comments. */
+static void article_mode__text_in_a_div_or_short_is_still_the_article(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {
+        "<html><body><h1>露米发布新品</h1><div class='article'>露米今天发布了新款扫地机器人，"
+        "续航提升四成，大家都说很好。<br><br>新品售价2999元，12月12日开售。</div>"
+        "<div class='comments'><div class='c'><p>上一代用了半年就坏了，售后也很差，不会再买了。"
+        "</p></div></div></body></html>",
+        "<html><body><div class='post'><p>露米今天发布了新款扫地机器人，大家都说很好。</p>"
+        "</div><div id='comments'><p>上一代用了半年就坏了，售后也很差，不会再买了，客服电话"
+        "永远打不通。</p><p>第二代也一样，用了三个月电池就不行了，退货还要自己出运费，太差了。"
+        "</p></div></body></html>",
+    };
+    for (int i = 0; i < 2; i++) {
+        kw_extracted e;
+        const char *t = article_text(pages[i], &e);
+        assert_non_null(strstr(t, "大家都说很好"));
+        assert_null(strstr(t, "坏了"));
+        if (i == 0)
+            assert_non_null(strstr(t, "12月12日开售")); /* after the <br>s */
+        kw_extracted_free(&e);
+    }
+}
+
+/* A post whose paragraphs sit in sibling sections (as WeChat writes
+ * them), and an article of more than paragraphs: the whole of each. */
+static void article_mode__the_whole_article_however_it_is_laid_out(void **state)
+{
+    (void)state;
+    static const char sections[] =
+        "<html><body><div class='rich_media_wrp'><h1 class='rich_media_title'>用了三个月露米"
+        "扫地机</h1><div class='rich_media_meta_list'><a href='javascript:void(0)'>小鹿家居"
+        "</a></div><div class='rich_media_content' id='js_content'>"
+        "<section><p><span>大家好，我是小鹿。三个月前入手了露米的扫地机器人，说说感受。</span>"
+        "</p></section><section><p><span>先说优点：吸力很强，地毯上的头发都能吸干净，噪音也比之前"
+        "用的那台小很多，APP 也很好用，可以划分区域清扫，定时清扫也很方便。</span></p></section>"
+        "<section><p><span>再说缺点：边角清理不干净，经常卡住，很失望。</span></p></section>"
+        "</div><div class='rich_media_tool'><a>阅读原文</a> 阅读 10万+</div></div></body></html>";
+    kw_extracted e;
+    const char *t = article_text(sections, &e);
+    assert_non_null(strstr(t, "大家好"));
+    assert_non_null(strstr(t, "吸力很强"));
+    assert_non_null(strstr(t, "很失望")); /* the last section, the negative one */
+    assert_null(strstr(t, "阅读原文"));
+    assert_null(strstr(t, "用了三个月露米扫地机")); /* the title is a field of its own */
+    assert_string_equal(e.items[0].title, "用了三个月露米扫地机");
+    kw_extracted_free(&e);
+    static const char mixed[] =
+        "<html><body><div class='content'>Lumi launched its new serum today, and early "
+        "reviews are warm.<br>Second line of the same paragraph, still about the serum.<p>"
+        "A paragraph that says the texture is light and it layers well.</p><h4>Prices</h4>"
+        "<table><tr><td>Model</td><td>S9</td></tr></table><pre>code sample</pre><div>A last "
+        "word in a div: the pump broke after a week.</div></div></body></html>";
+    t = article_text(mixed, &e);
+    static const char *const parts[] = {"early reviews are warm", "Second line", "texture",
+                                        "Prices", "S9", "code sample", "the pump broke"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        assert_non_null(strstr(t, parts[i]));
+    kw_extracted_free(&e);
+}
+
+/* Titles, authors and links as pages really write them: a site's logo in
+ * an <h1>, attribute values in any case, rel as a list of words. */
+static void article_mode__logo_headings_and_attribute_case(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<html><head><title>露米新品评测：续航惊人 - 值得买</title>"
+        "<META NAME='Author' CONTENT='王五'><link rel='Canonical shortlink' href='/p/9'></head>"
+        "<body><h1 class='logo'><a href='/'>值得买</a></h1><div class='content'><p>露米这次的"
+        "新品续航确实惊人，一次充电可以用三天，不过价格偏贵，需要等活动。</p></div></body></html>";
+    kw_extracted e;
+    article_text(page, &e);
+    assert_string_equal(e.items[0].title, "露米新品评测：续航惊人 - 值得买");
+    assert_string_equal(e.items[0].author, "王五");
+    assert_string_equal(e.items[0].link, "https://n.example.com/p/9");
+    kw_extracted_free(&e);
+}
+
+/* The date a page gives for its article, where it gives it: JSON-LD before
+ * a <time> in a sidebar, microdata written as text, a labelled date. */
+static void article_mode__the_articles_date_not_the_sidebars(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {
+        "<html><head><script type='application/ld+json'>{\"@type\":\"NewsArticle\","
+        "\"datePublished\":\"2026-12-06T14:30:00+08:00\"}</script></head><body><aside><ul><li>"
+        "<a href='/old'>旧闻</a> <time datetime='2019-01-01T00:00:00Z'>2019</time></li></ul>"
+        "</aside><div class='content'><p>露米今天发布了新款产品，现场反响热烈，大家都觉得很不错。"
+        "</p></div></body></html>",
+        "<html><body><div class='list'><time datetime='2019-01-01T00:00:00Z'>2019</time></div>"
+        "<div class='post'><time datetime='2026-12-06T06:30:00Z'>today</time><p>露米今天发布了"
+        "新款产品，现场反响热烈，大家都觉得很不错。</p></div></body></html>",
+        "<html><body><span itemprop='datePublished'>2026-12-06 06:30</span><div class='content'>"
+        "<p>露米今天发布了新款产品，现场反响热烈，大家都觉得很不错。</p></div></body></html>",
+        "<html><body><div class='info'>发布时间：2026-12-06 06:30　来源：人民网</div><div "
+        "class='content'><p>露米今天发布了新款产品，现场反响热烈，大家都觉得很不错。</p></div>"
+        "</body></html>",
+    };
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-12-06T06:30:00Z"), 0);
+    for (int i = 0; i < 4; i++) {
+        kw_extracted e;
+        article_text(pages[i], &e);
+        assert_int_equal(e.items[0].published, want);
+        kw_extracted_free(&e);
+    }
+}
+
 static void dates_without_a_zone_are_flagged_local(void **state)
 {
     (void)state;
@@ -1093,6 +1259,11 @@ int main(void)
         cmocka_unit_test(a_binary_body_is_no_text_a_few_bad_bytes_are_read),
         cmocka_unit_test(a_long_feed_yields_all_its_items_up_to_the_feed_limit),
         cmocka_unit_test(article_mode__author_and_date_from_json_ld),
+        cmocka_unit_test(article_mode__the_text_is_the_article_not_the_comments_or_the_sidebar),
+        cmocka_unit_test(article_mode__text_in_a_div_or_short_is_still_the_article),
+        cmocka_unit_test(article_mode__the_whole_article_however_it_is_laid_out),
+        cmocka_unit_test(article_mode__logo_headings_and_attribute_case),
+        cmocka_unit_test(article_mode__the_articles_date_not_the_sidebars),
         cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),

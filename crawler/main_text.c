@@ -1,0 +1,299 @@
+/*
+ * An article page's main text (article mode), found in one walk of the
+ * fast parser's tree.
+ *
+ * Text is weighed by what it says: a Chinese, Japanese or Korean character
+ * weighs 3, any other visible character 1, blanks nothing. A block (a
+ * paragraph, a div or section holding text of its own, a list item, a
+ * cell) whose own text, its inline elements' included, weighs PROSE_MIN or
+ * more is prose; headings are not. Each element scores the prose inside
+ * it, less twice the text of its links, leaving out what is no part of an
+ * article: navigation, asides, footers, forms' controls, and elements
+ * whose class or id says comments, sidebar, related, share, ... (unless
+ * it also says article, content, main, ...). The main text is the
+ * deepest element that scores at least 85 % of the best score: the
+ * article's own container rather than the page around it (which adds
+ * links and a byline), but not one section of an article spread over
+ * several. Its visible text is the main text, without its <h1> (the
+ * title is a field of its own) or the parts left out above.
+ */
+#include "html_dom.h"
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PROSE_MIN 20
+#define LINK_COST 2
+#define DEPTH_MAX (KW_HDOC_MAX_DEPTH + 8)
+
+static int name_in(const char *name, const char *const *list)
+{
+    for (const char *const *w = list; *w; w++)
+        if (**w == *name && strcmp(name, *w) == 0)
+            return 1;
+    return 0;
+}
+
+int ex_is_block(const char *name)
+{
+    static const char *const blocks[] = {
+        "p",     "div",  "br",      "li",      "tr",         "td",   "th",         "h1",
+        "h2",    "h3",   "h4",      "h5",      "h6",         "section", "article", "blockquote",
+        "pre",   "ul",   "ol",      "dl",      "dt",         "dd",   "table",      "header",
+        "footer", "main", "figure", "figcaption", "address", "body", "center",     NULL};
+    return name_in(name, blocks);
+}
+
+int ex_is_hidden(const char *name)
+{
+    static const char *const hidden[] = {"script", "style", "noscript", "template", NULL};
+    return name_in(name, hidden);
+}
+
+/* Does the lower-cased class or id token t (n bytes) say the element is
+ * no part of the text, or that it is? */
+static int token_says(const char *t, size_t n, const char *const *words)
+{
+    for (const char *const *w = words; *w; w++) {
+        size_t k = strlen(*w);
+        for (size_t i = 0; i + k <= n; i++)
+            if (t[i] == **w && memcmp(t + i, *w, k) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static const char *const noise_words[] = {
+    "comment", "cmnt",     "reply",     "replies", "sidebar", "side-bar", "side_bar",
+    "sidebox", "side-box", "side_box",  "related", "recommend", "breadcrumb", "share",
+    "social",  "advert",   "sponsor",   "banner",  "popup",   "cookie",   "login",
+    "signup",  "subscribe", "footer",   "navbar",  "toolbar", "copyright", "widget",
+    "rank",    "keyword",  "hotnews",   "hot-news", "hot_news", NULL};
+/* whole tokens only: short words that are parts of others */
+static const char *const noise_tokens[] = {"nav", "menu", "ad", "ads", "tags", "tools",
+                                           "rich_media_tool", NULL};
+/* "top-nav", "nav_main", "main-menu": navigation as part of a token */
+static const char *const nav_parts[] = {"-nav", "_nav", "nav-", "nav_", "-menu", "_menu",
+                                        "menu-", "menu_", NULL};
+static const char *const content_words[] = {"article", "content", "main", "story", "body",
+                                            NULL};
+
+/* Each class token and the id, lower-cased: what they say of the element
+ * (1: no part of the text, -1: the text's own, 0: nothing); the first
+ * token to say navigation or the text's own decides. */
+static int class_says(const char *v)
+{
+    int says = 0;
+    while (v && *v) {
+        while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r' || *v == '\f')
+            v++;
+        char t[64];
+        size_t n = 0;
+        for (; *v && *v != ' ' && *v != '\t' && *v != '\n' && *v != '\r' && *v != '\f'; v++)
+            if (n < sizeof t)
+                t[n++] = (char)(*v >= 'A' && *v <= 'Z' ? *v + 32 : *v);
+        if (n == 0 || n == sizeof t)
+            continue;
+        /* navigation is never the text ("main-nav"); "comment-content" is a
+         * comment's text, and the comments around it are left out anyway */
+        if (token_says(t, n, nav_parts))
+            return 1;
+        for (const char *const *w = noise_tokens; *w; w++)
+            if (strlen(*w) == n && memcmp(*w, t, n) == 0)
+                return 1;
+        if (token_says(t, n, content_words))
+            return -1;
+        if (token_says(t, n, noise_words))
+            says = 1;
+    }
+    return says;
+}
+
+int ex_is_noise(const kw_hnode *n)
+{
+    static const char *const tags[] = {"nav",    "aside",    "footer", "button", "select",
+                                       "textarea", "iframe", "svg",    "dialog", "menu",
+                                       "input",  "object",   "embed",  "canvas", NULL};
+    if (n->type != KW_HELEM)
+        return 0;
+    if (ex_is_hidden(n->name) || name_in(n->name, tags))
+        return 1;
+    static const char *const never[] = {"html", "body", "main", "article", NULL};
+    if (name_in(n->name, never))
+        return 0;
+    const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
+    int a = c ? class_says(c) : 0, b = id ? class_says(id) : 0;
+    return a >= 0 && b >= 0 && (a > 0 || b > 0);
+}
+
+/* The weight of n bytes of text (see the top). */
+static long weight(const char *s, size_t n)
+{
+    long w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            w += c > ' ';
+        } else if (c >= 0xC0) { /* a character's first byte */
+            unsigned char c1 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+            if ((c == 0xE3 && c1 >= 0x81) || (c >= 0xE4 && c <= 0xED))
+                w += 3; /* kana, CJK ideographs, Hangul */
+            else if (!(c == 0xC2 && c1 == 0xA0) && !(c == 0xE3 && c1 == 0x80 &&
+                                                     i + 2 < n && (unsigned char)s[i + 2] == 0x80))
+                w += 1; /* not a no-break or ideographic space */
+        }
+    }
+    return w;
+}
+
+typedef struct frame {
+    const kw_hnode *n;
+    long prose, link; /* in the subtree so far */
+    long own;         /* a block's own text: its text and its inline elements' */
+    int blk;          /* the frame of the nearest block (this one, for a block) */
+    int in_link;
+} frame;
+
+typedef struct scored {
+    const kw_hnode *n;
+    long score;
+    int depth;
+} scored;
+
+typedef struct walk {
+    frame st[DEPTH_MAX];
+    int sp;
+    scored *sc;
+    size_t nsc, cap;
+    int oom;
+} walk;
+
+static int is_heading(const char *name)
+{
+    return name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2];
+}
+
+/* The top frame is done: its score noted, its counts passed up. */
+static void pop(walk *w)
+{
+    frame *f = &w->st[--w->sp];
+    if (f->blk == w->sp && f->own >= PROSE_MIN && !is_heading(f->n->name))
+        f->prose += f->own;
+    long score = f->prose - LINK_COST * f->link;
+    if (score > 0) {
+        if (w->nsc == w->cap) {
+            size_t nc = w->cap ? w->cap * 2 : 64;
+            scored *ns = realloc(w->sc, nc * sizeof *ns);
+            if (!ns) {
+                w->oom = 1;
+                return;
+            }
+            w->sc = ns;
+            w->cap = nc;
+        }
+        w->sc[w->nsc++] = (scored){f->n, score, w->sp};
+    }
+    if (w->sp > 0) {
+        w->st[w->sp - 1].prose += f->prose;
+        w->st[w->sp - 1].link += f->link;
+    }
+}
+
+static void push(walk *w, const kw_hnode *n)
+{
+    frame *up = w->sp ? &w->st[w->sp - 1] : NULL;
+    frame *f = &w->st[w->sp];
+    *f = (frame){n, 0, 0, 0, w->sp, 0};
+    if (up && !ex_is_block(n->name))
+        f->blk = up->blk;
+    f->in_link = (up && up->in_link) || strcmp(n->name, "a") == 0;
+    w->sp++;
+}
+
+const kw_hnode *ex_main_container(const kw_hnode *top)
+{
+    walk *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    push(w, top);
+    for (const kw_hnode *n = top->first; n && !w->oom;) {
+        while (w->sp > 0 && w->st[w->sp - 1].n != n->parent)
+            pop(w);
+        if (w->sp == 0)
+            break; /* out of top's subtree */
+        if (n->type == KW_HTEXT) {
+            frame *f = &w->st[w->sp - 1];
+            long k = weight(n->text, n->len);
+            w->st[f->blk].own += k;
+            if (f->in_link)
+                f->link += k;
+            n = kw_hnode_next(n, 1);
+        } else if (ex_is_noise(n) || w->sp == DEPTH_MAX) {
+            n = kw_hnode_next(n, 1);
+        } else {
+            push(w, n);
+            n = kw_hnode_next(n, 0);
+        }
+    }
+    while (w->sp > 0 && !w->oom)
+        pop(w);
+    const kw_hnode *best = NULL;
+    long max = 0;
+    for (size_t i = 0; i < w->nsc; i++)
+        if (w->sc[i].score > max)
+            max = w->sc[i].score;
+    int depth = -1;
+    long at = 0;
+    for (size_t i = 0; i < w->nsc; i++) { /* post-order: a tie goes to the one that ends first */
+        const scored *s = &w->sc[i];
+        if (s->score * 100 >= max * 85 && (s->depth > depth || (s->depth == depth && s->score > at)))
+            best = s->n, depth = s->depth, at = s->score;
+    }
+    free(w->sc);
+    free(w);
+    return best;
+}
+
+char *ex_node_text(const kw_hnode *top, int main_only)
+{
+    kw_sbuf b = {0};
+    if (top->type == KW_HTEXT)
+        return ex_tidy(strdup(top->text));
+    if (strcmp(top->name, "br") == 0)
+        return NULL;
+    const kw_hnode *n = top->first;
+    while (n && b.n < KW_EX_MAX_FIELD) {
+        if (n->type == KW_HTEXT) {
+            ex_sb_add(&b, n->text, n->len);
+        } else if (!ex_is_hidden(n->name) &&
+                   !(main_only && (ex_is_noise(n) || strcmp(n->name, "h1") == 0))) {
+            if (ex_is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+            if (n->first) {
+                n = n->first;
+                continue;
+            }
+            if (ex_is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+        }
+        /* on to the next node, closing the blocks climbed out of */
+        while (n != top && !n->next) {
+            n = n->parent;
+            if (n != top && ex_is_block(n->name))
+                ex_sb_add(&b, "\n", 1);
+        }
+        n = n == top ? NULL : n->next;
+    }
+    char *t = ex_tidy(b.p);
+    if (main_only && t) { /* paragraphs a line each, as the text's own */
+        size_t o = 0;
+        for (size_t i = 0; t[i]; i++)
+            if (!(t[i] == '\n' && o > 0 && t[o - 1] == '\n'))
+                t[o++] = t[i];
+        t[o] = '\0';
+    }
+    return t;
+}
