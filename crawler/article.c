@@ -85,12 +85,12 @@ static int attr_is(const kw_hnode *n, const char *name, const char *value)
     return 0;
 }
 
-/* Does s hold word, without regard to ASCII case? */
+/* Does s hold word (lower case), without regard to ASCII case? */
 static int has_word(const char *s, const char *word)
 {
     size_t k = strlen(word);
     for (; s && *s; s++)
-        if (strncasecmp(s, word, k) == 0)
+        if ((*s | 32) == *word && strncasecmp(s, word, k) == 0)
             return 1;
     return 0;
 }
@@ -145,10 +145,15 @@ static void close_cand(article_nodes *an, int i)
 
 static void visit(article_nodes *an, const kw_hnode *n)
 {
-    /* most elements have none of the attributes read: only the
-     * candidates that need none can select them */
-    int *open = n->attrs ? an->open : an->open_bare;
-    int *nopen = n->attrs ? &an->nopen : &an->nopen_bare;
+    /* most elements have none of the attributes read but class and id
+     * (kept for the main text): only the candidates that need none can
+     * select them */
+    int read = 0;
+    for (const kw_hattr *a = n->attrs; a && !read; a = a->next)
+        read = !(a->name[0] == 'c' && strcmp(a->name, "class") == 0) &&
+               !(a->name[0] == 'i' && a->name[1] == 'd' && !a->name[2]);
+    int *open = read ? an->open : an->open_bare;
+    int *nopen = read ? &an->nopen : &an->nopen_bare;
     for (int j = 0; j < *nopen; j++) {
         int i = open[j];
         if (cand_matches(&cands[i], n) && !(i == A_TITLE + 1 && logo_like(n))) {
@@ -180,54 +185,67 @@ static char *cand_value(const article_nodes *an, int which)
     return ex_tidy(strdup(v ? v : ""));
 }
 
-/* A date the page shows where its markup names none: a <time>, or the
- * text of an element whose class or id says date, time or publish
- * ("date-source", "publish_time", "post-date"), or that begins with a
- * date's label. */
+/* A date the page shows where its markup names none, and how surely it is
+ * the article's: 1 a <time>; 2 an element whose class or id says date,
+ * time, publish or byline ("date-source", "publish_time"); 3 one whose
+ * text begins with a date's label ("发布时间：2026-12-06 14:30"); 0 none. */
 static int shows_date(const kw_hnode *n)
 {
-    const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
+    if (n->name[0] == 't' && strcmp(n->name, "time") == 0)
+        return 1;
     static const char *const words[] = {"date", "time", "publish", "byline", NULL};
-    for (const char *const *w = words; *w; w++)
-        if (has_word(c, *w) || has_word(id, *w))
-            return 1;
-    return 0;
-}
-
-static int is_time(const kw_hnode *n) { return strcmp(n->name, "time") == 0; }
-
-/* A date behind its label: "发布时间：2026-12-06 14:30", "Posted on ...". */
-static int labelled_date(const kw_hnode *n)
-{
-    static const char *const labels[] = {"发布时间", "发表时间", "发布于", "发表于", "更新时间",
-                                         "时间：",   "时间:",    "日期：", "日期:",   "Published",
-                                         "Posted",   NULL};
+    for (const kw_hattr *a = n->attrs; a; a = a->next)
+        if ((a->name[0] == 'c' && strcmp(a->name, "class") == 0) ||
+            (a->name[0] == 'i' && a->name[1] == 'd' && !a->name[2]))
+            for (const char *const *w = words; *w; w++)
+                if (has_word(a->value, *w))
+                    return 2;
+#define L(s) {s, sizeof s - 1}
+    static const struct {
+        const char *s;
+        size_t n;
+    } labels[] = {L("发布时间"), L("发表时间"), L("发布于"), L("发表于"), L("更新时间"),
+                  L("时间："),   L("时间:"),    L("日期："), L("日期:"),   L("Published"),
+                  L("Posted")};
+#undef L
     const kw_hnode *t = n->first;
     if (!t || t->type != KW_HTEXT)
         return 0;
     const char *s = t->text;
-    s += strspn(s, " \t\r\n");
-    for (const char *const *l = labels; *l; l++)
-        if (strncmp(s, *l, strlen(*l)) == 0)
-            return 1;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (*s == *labels[i].s && strncmp(s, labels[i].s, labels[i].n) == 0)
+            return 3;
     return 0;
 }
 
-/* The first element of scope's subtree that pick accepts and whose date
- * (its datetime, or its text) reads, NO_TIME when none: the first of at
- * most 64 tried. */
-static int64_t date_in(const kw_hnode *scope, int (*pick)(const kw_hnode *), int *local)
+/* The surest date that scope's subtree shows (see shows_date; the first
+ * of each kind) outside what is no part of the article, NO_TIME when none
+ * reads; at most 64 are read. */
+static int64_t date_in(const kw_hnode *scope, int *local)
 {
-    int tried = 0;
+    int tried = 0, rank = 4, loc = 0;
+    int64_t found = NO_TIME;
     for (const kw_hnode *n = scope; n && tried < 64;) {
-        if (n->type == KW_HELEM && pick(n)) {
+        if (n != scope && ex_is_noise(n)) { /* a sidebar's, a comment's */
+            while (n != scope && !n->next)
+                n = n->parent;
+            n = n == scope ? NULL : n->next;
+            continue;
+        }
+        int r = n->type == KW_HELEM ? shows_date(n) : 0;
+        if (r && r < rank) {
             tried++;
             const char *dt = kw_hnode_attr(n, "datetime");
             char *text = dt ? NULL : ex_node_text(n, 0);
-            int64_t t = ex_parse_time(dt ? dt : text, local);
+            int64_t t = ex_parse_time(dt ? dt : text, &loc);
             free(text);
-            if (t != NO_TIME)
-                return t;
+            if (t != NO_TIME) {
+                found = t, rank = r, *local = loc;
+                if (r == 1)
+                    break;
+            }
         }
         if (n->first) {
             n = n->first;
@@ -237,21 +255,20 @@ static int64_t date_in(const kw_hnode *scope, int (*pick)(const kw_hnode *), int
             n = n->parent;
         n = n == scope ? NULL : n->next;
     }
-    return NO_TIME;
+    return found;
 }
 
 /* Where the article's date is: its container, then the two around it
  * (a byline beside the text), then the whole body. */
-static int64_t date_near(const kw_hnode *best, const kw_hnode *body,
-                         int (*pick)(const kw_hnode *), int *local)
+static int64_t date_near(const kw_hnode *best, const kw_hnode *body, int *local)
 {
     const kw_hnode *scope = best;
     for (int up = 0; scope && up < 3; up++, scope = scope->parent) {
-        int64_t t = date_in(scope, pick, local);
+        int64_t t = date_in(scope, local);
         if (t != NO_TIME || scope == body)
             return t;
     }
-    return body ? date_in(body, pick, local) : NO_TIME;
+    return body ? date_in(body, local) : NO_TIME;
 }
 
 /* The date, from the first source that gives one: the markup made for it
@@ -278,9 +295,8 @@ static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_
         free(t);
     }
     const kw_hnode *from = best ? best : body;
-    int (*const shown[])(const kw_hnode *) = {is_time, shows_date, labelled_date};
-    for (int i = 0; i < 3 && it->published == NO_TIME && from; i++)
-        it->published = date_near(from, body, shown[i], &it->published_local);
+    if (it->published == NO_TIME && from)
+        it->published = date_near(from, body, &it->published_local);
     if (it->published != NO_TIME) {
         free(it->time_text);
         it->time_text = NULL;

@@ -580,19 +580,21 @@ static const char *raw_end(const char *p, const char *end, const char *name)
     return end;
 }
 
-/* Whether the attribute named s[0..n) (any case) is one the reader keeps. */
-static bool kept(const kw_hdoc *d, const char *s, size_t n)
+/* Whether the attribute named s[0..n) (any case) is one the reader keeps:
+ * the reader's own spelling of its name (so that it needs no copy), ""
+ * when the reader keeps all, NULL when not. */
+static const char *kept(const kw_hdoc *d, const char *s, size_t n)
 {
     if (!d->keep_attrs)
-        return true;
+        return "";
     unsigned char c0 = (unsigned char)lower_of(s[0]);
     if (!(d->keep_first[c0 >> 6] >> (c0 & 63) & 1))
-        return false; /* no kept name starts so */
+        return NULL; /* no kept name starts so */
     const char *nul = memchr(s, '\0', n);
     if (nul) /* a name is read up to a NUL, as the kept name would be */
         n = (size_t)(nul - s);
     if (n == 0)
-        return false; /* no kept name is empty */
+        return NULL; /* no kept name is empty */
     char first = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
     for (const char *const *k = d->keep_attrs; *k; k++) {
         const char *w = *k;
@@ -605,9 +607,9 @@ static bool kept(const kw_hdoc *d, const char *s, size_t n)
                 break;
         }
         if (i == n && w[n] == '\0')
-            return true;
+            return w;
     }
-    return false;
+    return NULL;
 }
 
 /* Parse the attributes of a tag from p; stops after '>' (or at the end).
@@ -654,11 +656,13 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
         }
         if (count >= MAX_ATTRS)
             continue;
-        if (!kept(d, ns, (size_t)(ne - ns))) {
+        const char *name = kept(d, ns, (size_t)(ne - ns));
+        if (!name) {
             count++; /* counted all the same: the cap is on what the tag has */
             continue;
         }
-        char *name = arena_str(d, ns, (size_t)(ne - ns), true);
+        if (!*name)
+            name = arena_str(d, ns, (size_t)(ne - ns), true);
         if (!name)
             return end;
         bool dup = false;

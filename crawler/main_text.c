@@ -53,33 +53,39 @@ int ex_is_hidden(const char *name)
     return name_in(name, hidden);
 }
 
-/* Does the lower-cased class or id token t (n bytes) say the element is
- * no part of the text, or that it is? */
-static int token_says(const char *t, size_t n, const char *const *words)
+typedef struct word {
+    const char *w;
+    size_t len;
+} word;
+#define W(s) {s, sizeof s - 1}
+
+/* Does the lower-cased class or id token t (n bytes) hold one of words? */
+static int token_says(const char *t, size_t n, const word *words)
 {
-    for (const char *const *w = words; *w; w++) {
-        size_t k = strlen(*w);
-        for (size_t i = 0; i + k <= n; i++)
-            if (t[i] == **w && memcmp(t + i, *w, k) == 0)
+    for (const word *w = words; w->w; w++)
+        for (size_t i = 0; i + w->len <= n; i++)
+            if (t[i] == w->w[0] && memcmp(t + i, w->w, w->len) == 0)
                 return 1;
-    }
     return 0;
 }
 
-static const char *const noise_words[] = {
-    "comment", "cmnt",     "reply",     "replies", "sidebar", "side-bar", "side_bar",
-    "sidebox", "side-box", "side_box",  "related", "recommend", "breadcrumb", "share",
-    "social",  "advert",   "sponsor",   "banner",  "popup",   "cookie",   "login",
-    "signup",  "subscribe", "footer",   "navbar",  "toolbar", "copyright", "widget",
-    "rank",    "keyword",  "hotnews",   "hot-news", "hot_news", NULL};
+static const word noise_words[] = {
+    W("comment"),  W("cmnt"),      W("reply"),     W("replies"),  W("sidebar"),
+    W("side-bar"), W("side_bar"),  W("sidebox"),   W("side-box"), W("side_box"),
+    W("related"),  W("recommend"), W("breadcrumb"), W("share"),   W("social"),
+    W("advert"),   W("sponsor"),   W("banner"),    W("popup"),    W("cookie"),
+    W("login"),    W("signup"),    W("subscribe"), W("footer"),   W("navbar"),
+    W("toolbar"),  W("copyright"), W("widget"),    W("rank"),     W("keyword"),
+    W("hotnews"),  W("hot-news"),  W("hot_news"),  {NULL, 0}};
 /* whole tokens only: short words that are parts of others */
-static const char *const noise_tokens[] = {"nav", "menu", "ad", "ads", "tags", "tools",
-                                           "rich_media_tool", NULL};
+static const word noise_tokens[] = {W("nav"),  W("menu"),  W("ad"),
+                                    W("ads"),  W("tags"),  W("tools"),
+                                    W("rich_media_tool"), {NULL, 0}};
 /* "top-nav", "nav_main", "main-menu": navigation as part of a token */
-static const char *const nav_parts[] = {"-nav", "_nav", "nav-", "nav_", "-menu", "_menu",
-                                        "menu-", "menu_", NULL};
-static const char *const content_words[] = {"article", "content", "main", "story", "body",
-                                            NULL};
+static const word nav_parts[] = {W("-nav"),  W("_nav"),  W("nav-"),  W("nav_"), W("-menu"),
+                                 W("_menu"), W("menu-"), W("menu_"), {NULL, 0}};
+static const word content_words[] = {W("article"), W("content"), W("main"), W("story"),
+                                     W("body"),    {NULL, 0}};
 
 /* Each class token and the id, lower-cased: what they say of the element
  * (1: no part of the text, -1: the text's own, 0: nothing); the first
@@ -101,8 +107,8 @@ static int class_says(const char *v)
          * comment's text, and the comments around it are left out anyway */
         if (token_says(t, n, nav_parts))
             return 1;
-        for (const char *const *w = noise_tokens; *w; w++)
-            if (strlen(*w) == n && memcmp(*w, t, n) == 0)
+        for (const word *w = noise_tokens; w->w; w++)
+            if (w->len == n && memcmp(w->w, t, n) == 0)
                 return 1;
         if (token_says(t, n, content_words))
             return -1;
