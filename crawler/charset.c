@@ -64,7 +64,8 @@ static const encoding encodings[] = {
     {"windows-1251", "CP1251", "cp1251 windows-1251 x-cp1251"},
     {"windows-1253", "CP1253", "cp1253 windows-1253 x-cp1253"},
     {"windows-1254", "CP1254",
-     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 l5 latin5 "
+     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 "
+     "l5 latin5 "
      "windows-1254 x-cp1254"},
     {"windows-1255", "CP1255", "cp1255 windows-1255 x-cp1255"},
     {"windows-1256", "CP1256", "cp1256 windows-1256 x-cp1256"},
@@ -258,8 +259,12 @@ static int decode_iconv(kw_buf *b, const encoding *enc, const unsigned char *s, 
                 rc = buf_put_cp(b, c);
             else
                 rc = put_fffd(b, st);
-            in++;
-            left--;
+            /* UTF-16 goes by code units: a lone surrogate is two bytes, and
+             * skipping one would read the rest of the text off by a byte */
+            size_t unit = (enc == &encodings[ENC_UTF16BE] || enc == &encodings[ENC_UTF16LE]) &&
+                                  left >= 2 ? 2 : 1;
+            in += unit;
+            left -= unit;
             iconv(cd, NULL, NULL, NULL, NULL);
         } else { /* EINVAL: the input ends inside a character */
             st->truncated_tail = true;

@@ -793,14 +793,29 @@ static int parse_json(reader *rd, const char *text, size_t len)
     if (at)
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON nested deeper than %d at byte %zu",
                             rd->name, JSON_MAX_DEPTH, at);
+    /* a lone surrogate escape (an emoji a backend cut in half) reads as
+     * U+FFFD and \u0000 as a blank, as in JSON sources: cJSON refuses the
+     * one and cuts the text at the other */
+    int nomem;
+    size_t bad_at;
+    char *mended = ex_json_mend(text, len, &nomem, &bad_at);
+    if (nomem)
+        return kw_error_set(KW_ENOMEM, "%s: out of memory", rd->name);
+    if (bad_at != SIZE_MAX)
+        return kw_error_set(KW_EINVAL, "%s: not a feed: a \\u escape without four hex digits "
+                                       "at byte %zu", rd->name, bad_at);
+    if (mended)
+        text = mended;
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) {
         const char *e = cJSON_GetErrorPtr();
         size_t off = e && e >= text && e <= text + len ? (size_t)(e - text) : 0;
+        free(mended);
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON does not parse near byte %zu",
                             rd->name, off);
     }
     root = json_exact_ints(root, text, len); /* ids keep their digits */
+    free(mended);
     int rc = 0;
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!cJSON_IsObject(root) || !cJSON_IsString(ver) ||

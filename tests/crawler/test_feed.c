@@ -214,6 +214,21 @@ static void json_feed_long_numeric_ids_keep_their_digits(void **state)
     kw_feed_free(f);
 }
 
+static void json_feed_half_surrogates_and_nul_escapes_are_read(void **state)
+{
+    (void)state;
+    /* an emoji cut in half by a backend, and a \u0000: the feed is read,
+     * the one a U+FFFD, the other a blank, the text not cut there */
+    kw_feed *f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["
+                            "{\"id\":\"1\",\"title\":\"a\\ud83db\",\"content_text\":\"x\\u0000y\"},"
+                            "{\"id\":\"2\",\"title\":\"\\ud83d\\ude00\\udc00\"}]}");
+    assert_int_equal(f->n_entries, 2);
+    assert_string_equal(f->entries[0].title, "a\xEF\xBF\xBD" "b");
+    assert_string_equal(f->entries[0].content, "x y");
+    assert_string_equal(f->entries[1].title, "\xF0\x9F\x98\x80\xEF\xBF\xBD");
+    kw_feed_free(f);
+}
+
 static void json_feed_1_0_author_object_and_external_url(void **state)
 {
     (void)state;
@@ -577,6 +592,7 @@ int main(void)
         cmocka_unit_test(atom03_modified_issued_and_escaped_content),
         cmocka_unit_test(json_feed_items_ids_and_html_content),
         cmocka_unit_test(json_feed_long_numeric_ids_keep_their_digits),
+        cmocka_unit_test(json_feed_half_surrogates_and_nul_escapes_are_read),
         cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
         cmocka_unit_test(big5_feed_labelled_gbk_is_read_and_bozo),
