@@ -214,6 +214,34 @@ static void json_feed_long_numeric_ids_keep_their_digits(void **state)
     kw_feed_free(f);
 }
 
+static void inline_markup_loses_its_scripts_and_keeps_its_blocks(void **state)
+{
+    (void)state;
+    /* Atom's XHTML with a prefix (RFC 4287 3.1.1.3 writes it so), Atom
+     * 0.3's content in its default mode="xml", and HTML an RSS feed wrote
+     * unescaped: scripts go, paragraphs are lines, as for escaped HTML */
+    kw_feed *f = parse_text(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id><title>t</title>"
+        "<content type=\"xhtml\"><xhtml:div xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">"
+        "<xhtml:p>Less: <xhtml:em> &lt; </xhtml:em></xhtml:p><xhtml:script>evil()</xhtml:script>"
+        "<xhtml:p>b<xhtml:br/>c</xhtml:p></xhtml:div></content></entry></feed>");
+    assert_string_equal(f->entries[0].content, "Less: <\nb\nc");
+    kw_feed_free(f);
+    f = parse_text("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><id>1</id>"
+                   "<content type=\"text/html\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+                   "<p>one</p><script>bad()</script><p>two</p></div></content></entry></feed>");
+    assert_int_equal(f->version, KW_FEED_ATOM03);
+    assert_string_equal(f->entries[0].content, "one\ntwo");
+    kw_feed_free(f);
+    f = parse_text("<rss version=\"2.0\"><channel><item><title>t</title><description><p>x</p>"
+                   "<script>alert(1)</script><style>p{}</style>y &amp; z</description>"
+                   "<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+                   "<p>c</p><script>no()</script></content:encoded></item></channel></rss>");
+    assert_string_equal(f->entries[0].summary, "x\ny & z");
+    assert_string_equal(f->entries[0].content, "c");
+    kw_feed_free(f);
+}
+
 static void json_feed_half_surrogates_and_nul_escapes_are_read(void **state)
 {
     (void)state;
@@ -592,6 +620,7 @@ int main(void)
         cmocka_unit_test(atom03_modified_issued_and_escaped_content),
         cmocka_unit_test(json_feed_items_ids_and_html_content),
         cmocka_unit_test(json_feed_long_numeric_ids_keep_their_digits),
+        cmocka_unit_test(inline_markup_loses_its_scripts_and_keeps_its_blocks),
         cmocka_unit_test(json_feed_half_surrogates_and_nul_escapes_are_read),
         cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
