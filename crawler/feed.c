@@ -484,7 +484,9 @@ static char *atom_link(reader *rd, xmlNode *parent)
         if (!is_el(c, IN_ATOM, NULL, "link"))
             continue;
         char *rel = prop(c, "rel"), *type = prop(c, "type");
-        bool alt = !rel || strcmp(rel, "alternate") == 0;
+        /* RFC 4287 4.2.7.2: a registered name and its IANA IRI are one */
+        bool alt = !rel || strcmp(rel, "alternate") == 0 ||
+                   strcmp(rel, "http://www.iana.org/assignments/relation/alternate") == 0;
         bool html = !type || strcmp(type, "text/html") == 0;
         if (alt && (!pick || (html && !pick_html))) {
             pick = c;
@@ -573,10 +575,15 @@ static void atom_entry(reader *rd, xmlNode *en, bool v03)
     kw_feed_entry *e = new_entry(rd);
     if (!e)
         return;
-    e->id = tidy(text_child(rd, en, IN_ATOM, NULL, "id", false), false);
+    /* an IRI, not text: "&copy;" or "<" in it are not HTML */
+    xmlNode *idn = child(en, IN_ATOM, NULL, "id");
+    e->id = idn ? tidy(raw_text(rd, idn), false) : NULL;
     e->title = atom_text(rd, child(en, IN_ATOM, NULL, "title"), true);
     e->link = atom_link(rd, en);
     e->author = atom_person(rd, en);
+    xmlNode *src = child(en, IN_ATOM, NULL, "source");
+    if (!e->author && src) /* RFC 4287 4.2.1: the source's authors, then the feed's */
+        e->author = atom_person(rd, src);
     if (!e->author) /* an entry without an author has the feed's */
         e->author = rd->feed->author ? strdup(rd->feed->author) : NULL;
     if (v03) {
@@ -859,7 +866,8 @@ static int parse_json(reader *rd, const char *text, size_t len)
                                        "at byte %zu", rd->name, bad_at);
     if (mended)
         text = mended;
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    const char *parse_end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &parse_end, 0);
     if (!root) {
         const char *e = cJSON_GetErrorPtr();
         size_t off = e && e >= text && e <= text + len ? (size_t)(e - text) : 0;
@@ -878,6 +886,18 @@ static int parse_json(reader *rd, const char *text, size_t len)
         goto cleanup;
     }
     f->version = KW_FEED_JSON11;
+    /* text after the document: not well-formed, read all the same */
+    size_t tail = parse_end && parse_end >= text && parse_end <= text + len
+                      ? (size_t)(parse_end - text) : len;
+    while (tail < len && is_ws((unsigned char)text[tail]))
+        tail++;
+    if (tail < len) {
+        char why[96];
+        snprintf(why, sizeof why, "not well-formed JSON: text after the document at byte %zu",
+                 tail);
+        if ((rc = set_bozo(f, why)))
+            goto cleanup;
+    }
     f->title = jtext(root, "title", true);
     char *home = jtext(root, "home_page_url", false);
     if (home && rd->base) {
@@ -987,6 +1007,10 @@ int kw_feed_parse(kw_feed **out, const void *data, size_t len, const kw_feed_opt
         char why[128];
         snprintf(why, sizeof why, "the declared charset was wrong; read as %s", dec.charset);
         rc = set_bozo(f, why);
+    } else if (!f->bozo && strcmp(dec.charset, "utf-16le") != 0 &&
+               strcmp(dec.charset, "utf-16be") != 0 && memchr(data, '\0', len)) {
+        /* no XML or JSON document holds a NUL (read as a blank) */
+        rc = set_bozo(f, "not well-formed: NUL bytes, read as blanks");
     } else if (dec.replaced && !f->bozo) { /* not well-formed: bytes of no character */
         char why[160];
         snprintf(why, sizeof why, "%zu bytes could not be read as %s (each is U+FFFD)",

@@ -261,8 +261,9 @@ static void one_bad_byte_is_one_replacement_character(void **state)
     assert_memory_equal(d.text + half, "\xEF\xBF\xBD", 3);
     assert_string_equal(d.text + half + 3, big5_text + half);
     kw_decoded_free(&d);
-    /* In GBK: a lone 0x80 between two characters. */
-    d = decode("\xCE\xD2\x80\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
+    /* In GBK: a lone 0xFF between two characters (0x80 would be the euro
+     * sign, as WHATWG's gb18030 decoder reads it). */
+    d = decode("\xCE\xD2\xFF\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
     assert_string_equal(d.text, "\xE6\x88\x91\xEF\xBF\xBD\xE4\xBB\xAC");
     assert_int_equal(d.replaced, 1);
     kw_decoded_free(&d);
@@ -404,6 +405,31 @@ static void every_whatwg_single_byte_encoding_has_its_labels(void **state)
     free(out);
 }
 
+static void double_byte_errors_are_read_as_whatwg_reads_them(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t n = 0, bad = 0;
+    /* gb18030's 0x80 is the euro sign */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "5\x80", 2, "gbk"), 0);
+    assert_string_equal(out, "5\xE2\x82\xAC");
+    assert_int_equal(bad, 0);
+    free(out);
+    /* a lead byte and the non-ASCII byte after it are one error: "中文"
+     * after them is read as it is, not from the middle of its bytes */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "\x81\xA1\xA4\xA4\xA4\xE5", 6, "big5"), 0);
+    assert_string_equal(out, "\xEF\xBF\xBD\xE4\xB8\xAD\xE6\x96\x87");
+    assert_int_equal(bad, 1);
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "a\x81\xFF\xD6\xD0" "b", 6, "gb18030"), 0);
+    assert_string_equal(out, "a\xEF\xBF\xBD\xE4\xB8\xAD" "b");
+    free(out);
+    /* an ASCII byte after a lead is read again, as itself */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "a\x81<b", 4, "gbk"), 0);
+    assert_string_equal(out, "a\xEF\xBF\xBD<b");
+    free(out);
+}
+
 static void oversized_input_is_refused(void **state)
 {
     (void)state;
@@ -431,6 +457,7 @@ int main(void)
         cmocka_unit_test(gb18030_a3a0_is_the_ideographic_space),
         cmocka_unit_test(a_lone_utf16_surrogate_is_one_replacement_and_the_rest_stays_aligned),
         cmocka_unit_test(every_whatwg_single_byte_encoding_has_its_labels),
+        cmocka_unit_test(double_byte_errors_are_read_as_whatwg_reads_them),
         cmocka_unit_test(oversized_input_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

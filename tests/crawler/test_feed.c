@@ -242,6 +242,45 @@ static void inline_markup_loses_its_scripts_and_keeps_its_blocks(void **state)
     kw_feed_free(f);
 }
 
+static void atom_ids_are_iris_and_sources_lend_their_authors(void **state)
+{
+    (void)state;
+    /* an id is an IRI, never HTML; an entry without an author takes its
+     * source's before the feed's (RFC 4287 4.2.1); rel may be written as
+     * the IANA IRI of its name (4.2.7.2) */
+    kw_feed *f = parse_text(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><author><name>F</name></author>"
+        "<entry><id>http://e.example/?a=1&amp;copy;=2&amp;lt;</id><title>t</title>"
+        "<source><author><name>S</name></author></source>"
+        "<link rel=\"http://www.iana.org/assignments/relation/alternate\" href=\"http://e.example/a\"/>"
+        "</entry><entry><id>2</id></entry></feed>");
+    assert_string_equal(f->entries[0].id, "http://e.example/?a=1&copy;=2&lt;");
+    assert_string_equal(f->entries[0].author, "S");
+    assert_string_equal(f->entries[0].link, "http://e.example/a");
+    assert_string_equal(f->entries[1].author, "F");
+    kw_feed_free(f);
+}
+
+static void nul_bytes_and_text_after_json_are_bozo(void **state)
+{
+    (void)state;
+    static const char xml[] = "<rss version=\"2.0\"><channel><title>a\0b</title></channel></rss>";
+    kw_feed *f = NULL;
+    kw_feed_options opt = {.name = "inline"};
+    assert_int_equal(kw_feed_parse(&f, xml, sizeof xml - 1, &opt), 0);
+    assert_true(f->bozo);
+    assert_string_equal(f->title, "a b");
+    kw_feed_free(f);
+    f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"x\"} {\"y\":1}");
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "byte 59"));
+    assert_string_equal(f->title, "x");
+    kw_feed_free(f);
+    f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"x\"}\r\n ");
+    assert_false(f->bozo);
+    kw_feed_free(f);
+}
+
 static void json_feed_half_surrogates_and_nul_escapes_are_read(void **state)
 {
     (void)state;
@@ -621,6 +660,8 @@ int main(void)
         cmocka_unit_test(json_feed_items_ids_and_html_content),
         cmocka_unit_test(json_feed_long_numeric_ids_keep_their_digits),
         cmocka_unit_test(inline_markup_loses_its_scripts_and_keeps_its_blocks),
+        cmocka_unit_test(atom_ids_are_iris_and_sources_lend_their_authors),
+        cmocka_unit_test(nul_bytes_and_text_after_json_are_bozo),
         cmocka_unit_test(json_feed_half_surrogates_and_nul_escapes_are_read),
         cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
