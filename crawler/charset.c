@@ -277,7 +277,7 @@ static int decode_iconv(kw_buf *b, const encoding *enc, const unsigned char *s, 
                  * character, which would be read wrong */
                 bool dbcs = enc == &encodings[ENC_GB18030] || enc == &encodings[ENC_BIG5] ||
                             enc == &encodings[ENC_EUCKR] ||
-                            (enc == &encodings[ENC_SJIS] && (c <= 0x9F || c >= 0xE0));
+                            (enc == &encodings[ENC_SJIS] && (c <= 0x9F || (c >= 0xE0 && c <= 0xFC)));
                 if (dbcs && c >= 0x81 && c <= 0xFE && left >= 2 && (unsigned char)in[1] >= 0x80)
                     unit = 2;
             }
