@@ -64,7 +64,8 @@ static const encoding encodings[] = {
     {"windows-1251", "CP1251", "cp1251 windows-1251 x-cp1251"},
     {"windows-1253", "CP1253", "cp1253 windows-1253 x-cp1253"},
     {"windows-1254", "CP1254",
-     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 l5 latin5 "
+     "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 "
+     "l5 latin5 "
      "windows-1254 x-cp1254"},
     {"windows-1255", "CP1255", "cp1255 windows-1255 x-cp1255"},
     {"windows-1256", "CP1256", "cp1256 windows-1256 x-cp1256"},
@@ -92,7 +93,16 @@ static const encoding encodings[] = {
     {"x-mac-cyrillic", "MAC-CYRILLIC", "x-mac-cyrillic x-mac-ukrainian"},
 };
 
-enum { ENC_UTF8 = 0, ENC_GB18030 = 1, ENC_BIG5 = 2, ENC_1252 = 3, ENC_UTF16BE = 8, ENC_UTF16LE = 9 };
+enum {
+    ENC_UTF8 = 0,
+    ENC_GB18030 = 1,
+    ENC_BIG5 = 2,
+    ENC_1252 = 3,
+    ENC_SJIS = 4,
+    ENC_EUCKR = 7,
+    ENC_UTF16BE = 8,
+    ENC_UTF16LE = 9
+};
 
 static const encoding *find_label(const char *s, size_t n)
 {
@@ -254,12 +264,29 @@ static int decode_iconv(kw_buf *b, const encoding *enc, const unsigned char *s, 
             unsigned char c = (unsigned char)*in;
             /* WHATWG's windows-1252 passes 81 8D 8F 90 9D through as C1
              * controls where glibc's CP1252 refuses them. */
+            size_t unit = 1;
             if (enc == &encodings[ENC_1252] && c >= 0x80 && c <= 0x9F)
                 rc = buf_put_cp(b, c);
-            else
+            else if (enc == &encodings[ENC_GB18030] && c == 0x80)
+                rc = buf_put_cp(b, 0x20AC); /* WHATWG's gb18030 decoder: the euro sign */
+            else {
                 rc = put_fffd(b, st);
-            in++;
-            left--;
+                /* WHATWG's double-byte decoders take a lead byte and the
+                 * non-ASCII byte after it as one error (an ASCII one is
+                 * read again): the byte after is no lead of the next
+                 * character, which would be read wrong */
+                bool dbcs = enc == &encodings[ENC_GB18030] || enc == &encodings[ENC_BIG5] ||
+                            enc == &encodings[ENC_EUCKR] ||
+                            (enc == &encodings[ENC_SJIS] && (c <= 0x9F || (c >= 0xE0 && c <= 0xFC)));
+                if (dbcs && c >= 0x81 && c <= 0xFE && left >= 2 && (unsigned char)in[1] >= 0x80)
+                    unit = 2;
+            }
+            /* UTF-16 goes by code units: a lone surrogate is two bytes, and
+             * skipping one would read the rest of the text off by a byte */
+            if ((enc == &encodings[ENC_UTF16BE] || enc == &encodings[ENC_UTF16LE]) && left >= 2)
+                unit = 2;
+            in += unit;
+            left -= unit;
             iconv(cd, NULL, NULL, NULL, NULL);
         } else { /* EINVAL: the input ends inside a character */
             st->truncated_tail = true;

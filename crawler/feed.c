@@ -82,16 +82,6 @@ void kw_feed_free(kw_feed *f)
     free(f);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* ---- text helpers ---------------------------------------------------- */
 
 static bool is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -195,24 +185,85 @@ static char *raw_text(reader *rd, xmlNode *node)
     return buf_take(&b);
 }
 
-/* The markup of node's children, for Atom's inline XHTML. */
-static char *inner_markup(reader *rd, xmlNode *node)
+static bool has_element_child(const xmlNode *n)
 {
-    xmlBufferPtr xb = xmlBufferCreate();
-    char *s = NULL;
-    if (!xb) {
-        rd->rc = KW_ENOMEM;
-        return NULL;
-    }
-    for (xmlNode *c = node->children; c; c = c->next) {
-        if (xmlNodeDump(xb, rd->doc, c, 0, 0) < 0 || xmlBufferLength(xb) > (int)FIELD_MAX)
+    for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return true;
+    return false;
+}
+
+static bool is_void_element(const char *name)
+{
+    static const char *const v[] = {"br", "hr", "img", "input", "meta", "link", "area", "base",
+                                    "col", "embed", "param", "source", "track", "wbr", NULL};
+    for (const char *const *p = v; *p; p++)
+        if (strcmp(*p, name) == 0)
+            return true;
+    return false;
+}
+
+static int put_escaped_text(kw_buf *b, const char *s)
+{
+    int rc = 0;
+    for (const char *p = s; *p && rc == 0; p++)
+        rc = *p == '&' ? buf_append(b, "&amp;", 5)
+           : *p == '<' ? buf_append(b, "&lt;", 4)
+           : *p == '>' ? buf_append(b, "&gt;", 4)
+                       : buf_putc(b, *p);
+    return rc;
+}
+
+static int put_tag(kw_buf *b, const xmlNode *n, bool close)
+{
+    int rc = buf_append(b, close ? "</" : "<", close ? 2 : 1);
+    if (rc == 0)
+        rc = buf_append(b, n->name, strlen((const char *)n->name));
+    return rc ? rc : buf_putc(b, '>');
+}
+
+/* The markup below node as HTML for html_text: elements by their local
+ * name (Atom's XHTML is often written <xhtml:p>, RFC 4287's own example,
+ * which an HTML parser would not know for a paragraph or a script), text
+ * escaped, references kept for the HTML parser to decode. For inline
+ * XHTML (Atom type="xhtml", Atom 0.3's mode="xml") and for markup written
+ * unescaped where HTML was due. Walks without recursion. */
+static char *markup_of(reader *rd, xmlNode *node)
+{
+    kw_buf b;
+    int rc = 0;
+    buf_init(&b, FIELD_MAX);
+    xmlNode *n = node->children;
+    while (n && rc == 0) {
+        if (n->type == XML_ELEMENT_NODE) {
+            rc = put_tag(&b, n, false);
+            if (rc == 0 && n->children) {
+                n = n->children;
+                continue;
+            }
+            if (rc == 0 && !is_void_element((const char *)n->name))
+                rc = put_tag(&b, n, true);
+        } else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
+                   n->content) {
+            rc = put_escaped_text(&b, (const char *)n->content);
+        } else if (n->type == XML_ENTITY_REF_NODE && n->name) {
+            const htmlEntityDesc *e = htmlEntityLookup(n->name);
+            if (e)
+                rc = buf_put_cp(&b, e->value);
+        }
+        /* on to the next node, closing the elements left on the way up */
+        while (rc == 0 && n != node && !n->next) {
+            n = n->parent;
+            if (n && n != node)
+                rc = put_tag(&b, n, true);
+        }
+        if (!n || n == node)
             break;
+        n = n->next;
     }
-    s = dup_n((const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-    if (!s)
+    if (rc == KW_ENOMEM)
         rd->rc = KW_ENOMEM;
-    xmlBufferFree(xb);
-    return s;
+    return buf_take(&b);
 }
 
 /* ---- XML navigation --------------------------------------------------- */
@@ -289,6 +340,8 @@ static char *text_of(reader *rd, xmlNode *n, bool collapse)
 {
     if (!n)
         return NULL;
+    if (has_element_child(n)) /* HTML written unescaped: markup, not text */
+        return tidy(html_text(rd, markup_of(rd, n)), collapse);
     char *s = raw_text(rd, n);
     if (s && looks_like_html(s))
         return tidy(html_text(rd, s), collapse);
@@ -359,8 +412,8 @@ static char *atom_text(reader *rd, xmlNode *n, bool collapse)
         char *raw = textual ? raw_text(rd, n) : NULL, *dec = base64_text(raw);
         free(raw);
         out = tidy(html || xhtml ? html_text(rd, dec) : dec, collapse);
-    } else if (xhtml)
-        out = tidy(html_text(rd, inner_markup(rd, n)), collapse);
+    } else if (xhtml || (html && has_element_child(n))) /* Atom 0.3: mode="xml" by default */
+        out = tidy(html_text(rd, markup_of(rd, n)), collapse);
     else if (html)
         out = tidy(html_text(rd, raw_text(rd, n)), collapse);
     else
@@ -431,7 +484,9 @@ static char *atom_link(reader *rd, xmlNode *parent)
         if (!is_el(c, IN_ATOM, NULL, "link"))
             continue;
         char *rel = prop(c, "rel"), *type = prop(c, "type");
-        bool alt = !rel || strcmp(rel, "alternate") == 0;
+        /* RFC 4287 4.2.7.2: a registered name and its IANA IRI are one */
+        bool alt = !rel || strcmp(rel, "alternate") == 0 ||
+                   strcmp(rel, "http://www.iana.org/assignments/relation/alternate") == 0;
         bool html = !type || strcmp(type, "text/html") == 0;
         if (alt && (!pick || (html && !pick_html))) {
             pick = c;
@@ -512,7 +567,7 @@ static void rss_item(reader *rd, xmlNode *it)
     e->summary = text_child(rd, it, IN_RSS, NULL, "description", false);
     xmlNode *enc = child(it, IN_NS, NS_CONTENT, "encoded");
     if (enc)
-        e->content = html_text(rd, raw_text(rd, enc));
+        e->content = html_text(rd, has_element_child(enc) ? markup_of(rd, enc) : raw_text(rd, enc));
 }
 
 static void atom_entry(reader *rd, xmlNode *en, bool v03)
@@ -520,10 +575,15 @@ static void atom_entry(reader *rd, xmlNode *en, bool v03)
     kw_feed_entry *e = new_entry(rd);
     if (!e)
         return;
-    e->id = tidy(text_child(rd, en, IN_ATOM, NULL, "id", false), false);
+    /* an IRI, not text: "&copy;" or "<" in it are not HTML */
+    xmlNode *idn = child(en, IN_ATOM, NULL, "id");
+    e->id = idn ? tidy(raw_text(rd, idn), false) : NULL;
     e->title = atom_text(rd, child(en, IN_ATOM, NULL, "title"), true);
     e->link = atom_link(rd, en);
     e->author = atom_person(rd, en);
+    xmlNode *src = child(en, IN_ATOM, NULL, "source");
+    if (!e->author && src) /* RFC 4287 4.2.1: the source's authors, then the feed's */
+        e->author = atom_person(rd, src);
     if (!e->author) /* an entry without an author has the feed's */
         e->author = rd->feed->author ? strdup(rd->feed->author) : NULL;
     if (v03) {
@@ -793,14 +853,30 @@ static int parse_json(reader *rd, const char *text, size_t len)
     if (at)
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON nested deeper than %d at byte %zu",
                             rd->name, JSON_MAX_DEPTH, at);
-    cJSON *root = cJSON_ParseWithLength(text, len);
+    /* a lone surrogate escape (an emoji a backend cut in half) reads as
+     * U+FFFD and \u0000 as a blank, as in JSON sources: cJSON refuses the
+     * one and cuts the text at the other */
+    int nomem;
+    size_t bad_at;
+    char *mended = ex_json_mend(text, len, &nomem, &bad_at);
+    if (nomem)
+        return kw_error_set(KW_ENOMEM, "%s: out of memory", rd->name);
+    if (bad_at != SIZE_MAX)
+        return kw_error_set(KW_EINVAL, "%s: not a feed: a \\u escape without four hex digits "
+                                       "at byte %zu", rd->name, bad_at);
+    if (mended)
+        text = mended;
+    const char *parse_end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &parse_end, 0);
     if (!root) {
         const char *e = cJSON_GetErrorPtr();
         size_t off = e && e >= text && e <= text + len ? (size_t)(e - text) : 0;
+        free(mended);
         return kw_error_set(KW_EINVAL, "%s: not a feed: JSON does not parse near byte %zu",
                             rd->name, off);
     }
     root = json_exact_ints(root, text, len); /* ids keep their digits */
+    free(mended);
     int rc = 0;
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!cJSON_IsObject(root) || !cJSON_IsString(ver) ||
@@ -810,6 +886,18 @@ static int parse_json(reader *rd, const char *text, size_t len)
         goto cleanup;
     }
     f->version = KW_FEED_JSON11;
+    /* text after the document: not well-formed, read all the same */
+    size_t tail = parse_end && parse_end >= text && parse_end <= text + len
+                      ? (size_t)(parse_end - text) : len;
+    while (tail < len && is_ws((unsigned char)text[tail]))
+        tail++;
+    if (tail < len) {
+        char why[96];
+        snprintf(why, sizeof why, "not well-formed JSON: text after the document at byte %zu",
+                 tail);
+        if ((rc = set_bozo(f, why)))
+            goto cleanup;
+    }
     f->title = jtext(root, "title", true);
     char *home = jtext(root, "home_page_url", false);
     if (home && rd->base) {
@@ -919,6 +1007,10 @@ int kw_feed_parse(kw_feed **out, const void *data, size_t len, const kw_feed_opt
         char why[128];
         snprintf(why, sizeof why, "the declared charset was wrong; read as %s", dec.charset);
         rc = set_bozo(f, why);
+    } else if (!f->bozo && strcmp(dec.charset, "utf-16le") != 0 &&
+               strcmp(dec.charset, "utf-16be") != 0 && memchr(data, '\0', len)) {
+        /* no XML or JSON document holds a NUL (read as a blank) */
+        rc = set_bozo(f, "not well-formed: NUL bytes, read as blanks");
     } else if (dec.replaced && !f->bozo) { /* not well-formed: bytes of no character */
         char why[160];
         snprintf(why, sizeof why, "%zu bytes could not be read as %s (each is U+FFFD)",

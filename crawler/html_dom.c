@@ -520,6 +520,10 @@ static size_t entity(const char *p, const char *end, uint32_t *cp, bool in_attr)
                 (*after == '=' || is_alpha((unsigned char)*after) || (*after >= '0' && *after <= '9')))
                 return 0;
             *cp = v;
+            /* "&AMP;", "&COPY;": HTML names them with a ';' too, which
+             * is part of the reference, not text after it */
+            if (k == n && after < end && *after == ';')
+                return k + 2;
             return k + 1;
         }
         return 0;

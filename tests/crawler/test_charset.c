@@ -261,8 +261,9 @@ static void one_bad_byte_is_one_replacement_character(void **state)
     assert_memory_equal(d.text + half, "\xEF\xBF\xBD", 3);
     assert_string_equal(d.text + half + 3, big5_text + half);
     kw_decoded_free(&d);
-    /* In GBK: a lone 0x80 between two characters. */
-    d = decode("\xCE\xD2\x80\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
+    /* In GBK: a lone 0xFF between two characters (0x80 would be the euro
+     * sign, as WHATWG's gb18030 decoder reads it). */
+    d = decode("\xCE\xD2\xFF\xC3\xC7", 5, "gbk", KW_DOC_TEXT);
     assert_string_equal(d.text, "\xE6\x88\x91\xEF\xBF\xBD\xE4\xBB\xAC");
     assert_int_equal(d.replaced, 1);
     kw_decoded_free(&d);
@@ -358,6 +359,77 @@ static void gb18030_a3a0_is_the_ideographic_space(void **state)
     assert_non_null(strstr(kw_error_last(), "nope"));
 }
 
+static void a_lone_utf16_surrogate_is_one_replacement_and_the_rest_stays_aligned(void **state)
+{
+    (void)state;
+    /* BOM, "a", a high surrogate with no low one, "bc" */
+    static const char le[] = "\xFF\xFE" "a\0" "\x00\xD8" "b\0c\0";
+    static const char be[] = "\xFE\xFF" "\0a" "\xDC\x00" "\0b\0c";
+    kw_decoded d = decode(le, sizeof le - 1, NULL, KW_DOC_TEXT);
+    assert_string_equal(d.charset, "utf-16le");
+    assert_string_equal(d.text, "a\xEF\xBF\xBD" "bc");
+    assert_int_equal(d.replaced, 1);
+    kw_decoded_free(&d);
+    d = decode(be, sizeof be - 1, NULL, KW_DOC_TEXT);
+    assert_string_equal(d.charset, "utf-16be");
+    assert_string_equal(d.text, "a\xEF\xBF\xBD" "bc");
+    kw_decoded_free(&d);
+}
+
+static void every_whatwg_single_byte_encoding_has_its_labels(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"iso-8859-4", "iso-8859-4"},   {"latin3", "iso-8859-3"},     {"ISO-8859-6", "iso-8859-6"},
+        {"hebrew", "iso-8859-8"},       {"logical", "iso-8859-8-i"},  {"l6", "iso-8859-10"},
+        {"iso885913", "iso-8859-13"},   {"iso-8859-14", "iso-8859-14"}, {"iso-8859-16", "iso-8859-16"},
+        {"mac", "macintosh"},           {"x-mac-roman", "macintosh"}, {"866", "ibm866"},
+        {"x-mac-ukrainian", "x-mac-cyrillic"}, {"elot_928", "iso-8859-7"},
+        {"sun_eu_greek", "iso-8859-7"}, {"iso_8859-9:1989", "windows-1254"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const char *c = kw_charset_canonical(pairs[i][0]);
+        if (!c || strcmp(c, pairs[i][1]) != 0)
+            fail_msg("%s: %s, not %s", pairs[i][0], c ? c : "unknown", pairs[i][1]);
+    }
+    /* and they decode: "Привет" in IBM866, "café" in Mac Roman, "ą" in ISO-8859-4 */
+    char *out = NULL;
+    size_t n = 0, bad = 0;
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "\x8F\xE0\xA8\xA2\xA5\xE2", 6, "ibm866"), 0);
+    assert_string_equal(out, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "caf\x8E", 4, "macintosh"), 0);
+    assert_string_equal(out, "caf\xC3\xA9");
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "\xB1", 1, "latin4"), 0);
+    assert_string_equal(out, "\xC4\x85");
+    free(out);
+}
+
+static void double_byte_errors_are_read_as_whatwg_reads_them(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t n = 0, bad = 0;
+    /* gb18030's 0x80 is the euro sign */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "5\x80", 2, "gbk"), 0);
+    assert_string_equal(out, "5\xE2\x82\xAC");
+    assert_int_equal(bad, 0);
+    free(out);
+    /* a lead byte and the non-ASCII byte after it are one error: "中文"
+     * after them is read as it is, not from the middle of its bytes */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "\x81\xA1\xA4\xA4\xA4\xE5", 6, "big5"), 0);
+    assert_string_equal(out, "\xEF\xBF\xBD\xE4\xB8\xAD\xE6\x96\x87");
+    assert_int_equal(bad, 1);
+    free(out);
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "a\x81\xFF\xD6\xD0" "b", 6, "gb18030"), 0);
+    assert_string_equal(out, "a\xEF\xBF\xBD\xE4\xB8\xAD" "b");
+    free(out);
+    /* an ASCII byte after a lead is read again, as itself */
+    assert_int_equal(kw_charset_to_utf8(&out, &n, &bad, "a\x81<b", 4, "gbk"), 0);
+    assert_string_equal(out, "a\xEF\xBF\xBD<b");
+    free(out);
+}
+
 static void oversized_input_is_refused(void **state)
 {
     (void)state;
@@ -383,6 +455,9 @@ int main(void)
         cmocka_unit_test(whatwg_labels_map_as_browsers_do),
         cmocka_unit_test(the_other_whatwg_single_byte_labels_are_known),
         cmocka_unit_test(gb18030_a3a0_is_the_ideographic_space),
+        cmocka_unit_test(a_lone_utf16_surrogate_is_one_replacement_and_the_rest_stays_aligned),
+        cmocka_unit_test(every_whatwg_single_byte_encoding_has_its_labels),
+        cmocka_unit_test(double_byte_errors_are_read_as_whatwg_reads_them),
         cmocka_unit_test(oversized_input_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

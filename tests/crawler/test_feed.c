@@ -214,6 +214,88 @@ static void json_feed_long_numeric_ids_keep_their_digits(void **state)
     kw_feed_free(f);
 }
 
+static void inline_markup_loses_its_scripts_and_keeps_its_blocks(void **state)
+{
+    (void)state;
+    /* Atom's XHTML with a prefix (RFC 4287 3.1.1.3 writes it so), Atom
+     * 0.3's content in its default mode="xml", and HTML an RSS feed wrote
+     * unescaped: scripts go, paragraphs are lines, as for escaped HTML */
+    kw_feed *f = parse_text(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id><title>t</title>"
+        "<content type=\"xhtml\"><xhtml:div xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">"
+        "<xhtml:p>Less: <xhtml:em> &lt; </xhtml:em></xhtml:p><xhtml:script>evil()</xhtml:script>"
+        "<xhtml:p>b<xhtml:br/>c</xhtml:p></xhtml:div></content></entry></feed>");
+    assert_string_equal(f->entries[0].content, "Less: <\nb\nc");
+    kw_feed_free(f);
+    f = parse_text("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><id>1</id>"
+                   "<content type=\"text/html\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+                   "<p>one</p><script>bad()</script><p>two</p></div></content></entry></feed>");
+    assert_int_equal(f->version, KW_FEED_ATOM03);
+    assert_string_equal(f->entries[0].content, "one\ntwo");
+    kw_feed_free(f);
+    f = parse_text("<rss version=\"2.0\"><channel><item><title>t</title><description><p>x</p>"
+                   "<script>alert(1)</script><style>p{}</style>y &amp; z</description>"
+                   "<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+                   "<p>c</p><script>no()</script></content:encoded></item></channel></rss>");
+    assert_string_equal(f->entries[0].summary, "x\ny & z");
+    assert_string_equal(f->entries[0].content, "c");
+    kw_feed_free(f);
+}
+
+static void atom_ids_are_iris_and_sources_lend_their_authors(void **state)
+{
+    (void)state;
+    /* an id is an IRI, never HTML; an entry without an author takes its
+     * source's before the feed's (RFC 4287 4.2.1); rel may be written as
+     * the IANA IRI of its name (4.2.7.2) */
+    kw_feed *f = parse_text(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><author><name>F</name></author>"
+        "<entry><id>http://e.example/?a=1&amp;copy;=2&amp;lt;</id><title>t</title>"
+        "<source><author><name>S</name></author></source>"
+        "<link rel=\"http://www.iana.org/assignments/relation/alternate\" href=\"http://e.example/a\"/>"
+        "</entry><entry><id>2</id></entry></feed>");
+    assert_string_equal(f->entries[0].id, "http://e.example/?a=1&copy;=2&lt;");
+    assert_string_equal(f->entries[0].author, "S");
+    assert_string_equal(f->entries[0].link, "http://e.example/a");
+    assert_string_equal(f->entries[1].author, "F");
+    kw_feed_free(f);
+}
+
+static void nul_bytes_and_text_after_json_are_bozo(void **state)
+{
+    (void)state;
+    static const char xml[] = "<rss version=\"2.0\"><channel><title>a\0b</title></channel></rss>";
+    kw_feed *f = NULL;
+    kw_feed_options opt = {.name = "inline"};
+    assert_int_equal(kw_feed_parse(&f, xml, sizeof xml - 1, &opt), 0);
+    assert_true(f->bozo);
+    assert_string_equal(f->title, "a b");
+    kw_feed_free(f);
+    f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"x\"} {\"y\":1}");
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "byte 59"));
+    assert_string_equal(f->title, "x");
+    kw_feed_free(f);
+    f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"x\"}\r\n ");
+    assert_false(f->bozo);
+    kw_feed_free(f);
+}
+
+static void json_feed_half_surrogates_and_nul_escapes_are_read(void **state)
+{
+    (void)state;
+    /* an emoji cut in half by a backend, and a \u0000: the feed is read,
+     * the one a U+FFFD, the other a blank, the text not cut there */
+    kw_feed *f = parse_text("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["
+                            "{\"id\":\"1\",\"title\":\"a\\ud83db\",\"content_text\":\"x\\u0000y\"},"
+                            "{\"id\":\"2\",\"title\":\"\\ud83d\\ude00\\udc00\"}]}");
+    assert_int_equal(f->n_entries, 2);
+    assert_string_equal(f->entries[0].title, "a\xEF\xBF\xBD" "b");
+    assert_string_equal(f->entries[0].content, "x y");
+    assert_string_equal(f->entries[1].title, "\xF0\x9F\x98\x80\xEF\xBF\xBD");
+    kw_feed_free(f);
+}
+
 static void json_feed_1_0_author_object_and_external_url(void **state)
 {
     (void)state;
@@ -577,6 +659,10 @@ int main(void)
         cmocka_unit_test(atom03_modified_issued_and_escaped_content),
         cmocka_unit_test(json_feed_items_ids_and_html_content),
         cmocka_unit_test(json_feed_long_numeric_ids_keep_their_digits),
+        cmocka_unit_test(inline_markup_loses_its_scripts_and_keeps_its_blocks),
+        cmocka_unit_test(atom_ids_are_iris_and_sources_lend_their_authors),
+        cmocka_unit_test(nul_bytes_and_text_after_json_are_bozo),
+        cmocka_unit_test(json_feed_half_surrogates_and_nul_escapes_are_read),
         cmocka_unit_test(json_feed_1_0_author_object_and_external_url),
         cmocka_unit_test(gbk_feed_declared_gb2312_is_read_as_gb18030),
         cmocka_unit_test(big5_feed_labelled_gbk_is_read_and_bozo),

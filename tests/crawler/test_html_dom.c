@@ -67,6 +67,9 @@ static void entities_in_text_and_attributes(void **state)
     expect_tree("<p>AT&amp T &ampx; &copy2026 &notit; &notin; x&nbsp&nbspy &LT &frac12&frac34 &ab",
                 "html(body(p('AT& T &x; \xC2\xA9" "2026 \xC2\xACit; \xE2\x88\x89 "
                 "x\xC2\xA0\xC2\xA0y < \xC2\xBD\xC2\xBE &ab')))");
+    /* the upper-case ones have a ';' form too, all of it the reference */
+    expect_tree("<p>&AMP; &LT;&GT; &QUOT;x&QUOT; &COPY; &REG;",
+                "html(body(p('& <> \"x\" \xC2\xA9 \xC2\xAE')))");
     expect_tree("<a href='/x?a=1&copy=2&amp;b=3&not&lt'>l</a>",
                 "html(body(a[href=/x?a=1&copy=2&b=3\xC2\xAC<]('l')))");
     /* &#128; to &#159; are read as windows-1252, as browsers do */
