@@ -39,8 +39,10 @@ static const char usage[] =
     "health: last status, last error, consecutive failures, next attempt. A\n"
     "failing source backs off exponentially (429 and 503 honour Retry-After).\n"
     "--once crawls what is due and exits; without it kolwatch keeps crawling on\n"
-    "the sources' schedules until interrupted (SIGINT or SIGTERM). A progress\n"
-    "line shows on a terminal; the summary goes to standard error.\n\n"
+    "the sources' schedules until interrupted (SIGINT or SIGTERM), a pass taking\n"
+    "up the sources that come due while it runs (every 2 s, for 10 minutes; then\n"
+    "it ends, and robots.txt is read again), whatever a slow host holds up. A\n"
+    "progress line shows on a terminal; the summary goes to standard error.\n\n"
     "Every crawler claims the sources it fetches with a lease (crawler.lease,\n"
     "default 5m): on PostgreSQL `kolwatch worker` processes on several machines\n"
     "share the sources (rows taken with FOR UPDATE SKIP LOCKED), no source is\n"
@@ -50,9 +52,9 @@ static const char usage[] =
     "leases are kept in the database server's time, schedules in each crawler's:\n"
     "keep the clocks in step (NTP).\n"
     "`worker` is `crawl` without --once; `crawl --source` claims its source too.\n\n"
-    "--limit N  claim at most N due sources a pass (default 1000, at most\n"
-    "           10000): with several workers, a smaller N spreads the sources\n"
-    "           among them\n";
+    "--limit N  hold claims on at most N due sources at once (default 1000, at\n"
+    "           most 10000): with several workers, a smaller N spreads the\n"
+    "           sources among them\n";
 
 static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) { (void)sig, stop_requested = 1; }
@@ -65,9 +67,21 @@ typedef struct robots_entry {
     kw_robots *r;
     char why[400];
     int pending; /* asked for, not here yet */
-    size_t first_src, last_src; /* this pass's sources on the host, chained by next_src
+    size_t first_src, last_src; /* the sources waiting for it, chained by next_src
                                    (SIZE_MAX: none) */
 } robots_entry;
+
+#define SEEN 16 /* pages a source's paging remembers, to stop at a cycle */
+
+/* A source the pass holds a claim on. The fetcher's requests name it by
+ * its index: the slots grow as the pass takes up sources that come due. */
+typedef struct slot {
+    kw_source src;
+    int pages;           /* next pages fetched in this pass; -1 when done */
+    int free;            /* done and its claim let go: the slot takes the next one */
+    uint64_t seen[SEEN]; /* hashes of its first SEEN pages' URLs */
+    size_t next_src;     /* the next source waiting for its host's robots.txt */
+} slot;
 
 typedef struct crawler {
     kw_cli *cli;
@@ -76,13 +90,16 @@ typedef struct crawler {
     kw_scorer *sc;
     kw_crawl *pipe;
     kw_crawl_stats st;
-    kw_source *srcs;
-    size_t nsrcs;
-    int *pages;        /* per source: next pages fetched in this pass; -1 when done */
-    uint64_t *seen;    /* per source: hashes of its first SEEN pages' URLs */
+    slot *slots;
+    size_t nslots, capslots;
+    size_t nfree, reuse_from; /* slots free, and where to look for one */
+    size_t nsrcs;   /* sources claimed in this pass */
+    size_t limit;   /* claims held at once (--limit) */
+    int more;       /* the last claim took all it asked for: more may be due */
+    int topping_up; /* a crawl that keeps going: its passes take up what comes due */
+    int64_t pass_began, topped_up_at;
     robots_entry *robots;
     size_t nrobots, caprobots;
-    size_t *next_src; /* per source: the next source on its host, SIZE_MAX at the end */
     long done;      /* sources done since the start */
     long pass_from; /* done when this pass began */
     long readable; /* sources whose own page was fetched and read */
@@ -125,8 +142,6 @@ static void progress(crawler *c, int final)
 static robots_entry *robots_for(crawler *c, const char *url);
 static int robots_allow(const crawler *c, const robots_entry *e, const char *url);
 
-#define SEEN 16 /* pages a source's paging remembers, to stop at a cycle */
-
 /* A hash of a URL up to its fragment: "p.html#more" is p.html. */
 static uint64_t url_hash(const char *s)
 {
@@ -138,10 +153,10 @@ static uint64_t url_hash(const char *s)
 
 /* Whether next is a page this source's paging has fetched in this pass
  * (a next= link back to an earlier page); remembers the page just read. */
-static int seen_before(crawler *c, size_t i, const char *read, const char *next)
+static int seen_before(slot *sl, const char *read, const char *next)
 {
-    uint64_t *seen = c->seen + i * SEEN, h = url_hash(next);
-    size_t n = (size_t)c->pages[i] < SEEN ? (size_t)c->pages[i] : SEEN - 1;
+    uint64_t *seen = sl->seen, h = url_hash(next);
+    size_t n = (size_t)sl->pages < SEEN ? (size_t)sl->pages : SEEN - 1;
     seen[n] = url_hash(read);
     for (size_t k = 0; k <= n; k++)
         if (seen[k] == h)
@@ -215,9 +230,12 @@ static void after_error(crawler *c, int rc)
         cut_short(c, NULL);
 }
 
-/* Between pages: the claims extended when due, and a batch left open
- * while pages are awaited (a slow host, a long Crawl-delay) committed, so
- * that it does not hold SQLite's write lock from other commands. */
+/* Between pages: the claims extended when due, a batch left open while
+ * pages are awaited (a slow host, a long Crawl-delay) committed, so that
+ * it does not hold SQLite's write lock from other commands, and the
+ * sources come due taken up. */
+static void top_up(crawler *c);
+
 static void on_tick(void *ctx)
 {
     crawler *c = ctx;
@@ -225,6 +243,7 @@ static void on_tick(void *ctx)
     int rc = c->pipe ? kw_crawl_tick(c->pipe) : 0;
     if (rc)
         after_error(c, rc);
+    top_up(c);
 }
 
 /* What recording a source not fetched came to. */
@@ -234,11 +253,20 @@ static void skipped(crawler *c, int rc)
         after_error(c, rc);
 }
 
+/* Slot i's source is done in this pass: its claim is let go at the next
+ * top-up, once its record is committed (see top_up). */
+static void source_done(crawler *c, size_t i)
+{
+    c->done++;
+    c->slots[i].pages = -1;
+}
+
 static void on_page(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
-    kw_source *src = r->user;
-    size_t i = (size_t)(src - c->srcs);
+    size_t i = (size_t)(uintptr_t)r->user;
+    slot *sl = &c->slots[i];
+    kw_source *src = &sl->src;
     long errors = c->st.errors;
     kw_fetch_response held;
     if (c->hook_retry >= 0 && r->error && !r->disallowed && r->retry_after < 0) {
@@ -250,9 +278,7 @@ static void on_page(void *ctx, const kw_fetch_response *r)
     int rc = kw_crawl_page(c->pipe, src, r, kw_time_now() - (int64_t)r->seconds, &c->st);
     if (rc) {
         after_error(c, rc);
-        c->done++;
-        if (i < c->nsrcs)
-            c->pages[i] = -1;
+        source_done(c, i);
         return;
     }
     if (!r->error && c->st.errors == errors && r->url && strcmp(r->url, src->url) == 0)
@@ -267,23 +293,24 @@ static void on_page(void *ctx, const kw_fetch_response *r)
         host_of(src->url, src_host, sizeof src_host);
         host_of(next, next_host, sizeof next_host);
     }
-    if (next && strcmp(src_host, next_host) == 0 && robots_allow(c, e, next) && i < c->nsrcs &&
-        !seen_before(c, i, r->url, next) &&
-        ++c->pages[i] < kw_config_int(c->cli->config, "crawler.max_pages")) {
-        kw_fetch_request q = {.url = next, .user = src};
+    if (next && strcmp(src_host, next_host) == 0 && robots_allow(c, e, next) &&
+        !seen_before(sl, r->url, next) &&
+        ++sl->pages < kw_config_int(c->cli->config, "crawler.max_pages")) {
+        kw_fetch_request q = {.url = next, .user = r->user};
         if (kw_fetcher_add(c->f, &q) == 0)
             return; /* the source is done when its last page is */
     }
-    c->done++;
-    if (i < c->nsrcs)
-        c->pages[i] = -1;
+    source_done(c, i);
     progress(c, 0);
 }
 
 static void crawl_delay(crawler *c, const robots_entry *e);
 
+static void queue_sources(crawler *c, size_t k);
+
 /* robots.txt of a host, come in: user is its entry's index (the entries
- * move as a pass adds hosts that redirects lead to). */
+ * move as a pass adds hosts, for sources taken up and redirects); the
+ * sources waiting for it go now. */
 static void on_robots(void *ctx, const kw_fetch_response *r)
 {
     crawler *c = ctx;
@@ -310,6 +337,7 @@ static void on_robots(void *ctx, const kw_fetch_response *r)
     }
     e->pending = 0;
     crawl_delay(c, e);
+    queue_sources(c, i);
 }
 
 static robots_entry *robots_for(crawler *c, const char *url)
@@ -339,40 +367,41 @@ static void crawl_delay(crawler *c, const robots_entry *e)
         kw_fetcher_host_delay(c->f, e->host, (int64_t)(d * 1000));
 }
 
-/* Queue the sources on robots entry k's host, or record why not. */
-static void queue_sources(crawler *c, size_t k)
+/* Queue slot i's source on robots entry k's host, or record why not. */
+static void queue_source(crawler *c, size_t k, size_t i)
 {
-    for (size_t i = c->robots[k].first_src; i != SIZE_MAX; i = c->next_src[i]) {
-        kw_source *src = &c->srcs[i];
-        robots_entry *e = &c->robots[k]; /* again each time: a callback may move them */
-        if (!robots_allow(c, e, src->url)) {
-            char why[600];
-            snprintf(why, sizeof why, "not fetched: %s",
-                     e->why[0] ? e->why : "robots.txt disallows it");
-            c->done++;
-            skipped(c, kw_crawl_skip(c->pipe, src, why, e->failed, e->retry_after, &c->st));
-            continue;
-        }
-        char etag[256] = "", lm[128] = "";
-        if (kw_crawl_may_revalidate(c->pipe, src))
-            kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
-        kw_fetch_request q = {.url = src->url, .etag = etag[0] ? etag : NULL,
-                              .last_modified = lm[0] ? lm : NULL, .user = src};
-        if (kw_fetcher_add(c->f, &q)) {
-            c->done++;
-            skipped(c, kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st));
-        }
+    kw_source *src = &c->slots[i].src;
+    robots_entry *e = &c->robots[k];
+    if (!robots_allow(c, e, src->url)) {
+        char why[600];
+        snprintf(why, sizeof why, "not fetched: %s",
+                 e->why[0] ? e->why : "robots.txt disallows it");
+        source_done(c, i);
+        skipped(c, kw_crawl_skip(c->pipe, src, why, e->failed, e->retry_after, &c->st));
+        return;
+    }
+    char etag[256] = "", lm[128] = "";
+    if (kw_crawl_may_revalidate(c->pipe, src))
+        kw_store_source_validators(c->s, src->id, etag, sizeof etag, lm, sizeof lm);
+    kw_fetch_request q = {.url = src->url, .etag = etag[0] ? etag : NULL,
+                          .last_modified = lm[0] ? lm : NULL, .user = (void *)(uintptr_t)i};
+    if (kw_fetcher_add(c->f, &q)) {
+        source_done(c, i);
+        skipped(c, kw_crawl_skip(c->pipe, src, kw_error_last(), 1, -1, &c->st));
     }
 }
 
-/* robots.txt of a host with sources in this pass: its sources go now. */
-static void on_first_robots(void *ctx, const kw_fetch_response *r)
+/* Queue the sources waiting for robots entry k (its robots.txt came, or
+ * could not be asked for). */
+static void queue_sources(crawler *c, size_t k)
 {
-    crawler *c = ctx;
-    size_t k = (size_t)(uintptr_t)r->user;
-    on_robots(c, r);
-    if (k < c->nrobots)
-        queue_sources(c, k);
+    size_t i = c->robots[k].first_src;
+    c->robots[k].first_src = c->robots[k].last_src = SIZE_MAX;
+    while (i != SIZE_MAX) {
+        size_t next = c->slots[i].next_src;
+        queue_source(c, k, i);
+        i = next;
+    }
 }
 
 /* A new entry for url's host, its robots.txt not asked for yet; NULL
@@ -396,9 +425,10 @@ static robots_entry *robots_new(crawler *c, const char *url)
 }
 
 /* Ask for entry k's robots.txt in the pass's own fetcher (the transfers
- * under way go on meanwhile); done gets it. 0, or -1 when it could not be
- * asked for (the entry then disallows all, and its sources back off). */
-static int robots_request(crawler *c, size_t k, kw_fetch_done done)
+ * under way go on meanwhile); on_robots gets it. 0, or -1 when it could
+ * not be asked for (the entry then disallows all, and its sources back
+ * off). */
+static int robots_request(crawler *c, size_t k)
 {
     robots_entry *e = &c->robots[k];
     char url[400];
@@ -407,7 +437,7 @@ static int robots_request(crawler *c, size_t k, kw_fetch_done done)
      * further; its redirects followed as RFC 9309 says, not asked about */
     kw_fetch_request q = {.url = url, .user = (void *)(uintptr_t)k,
                           .keep_first = KW_ROBOTS_MAX_BYTES + 1, .follow_freely = 1,
-                          .done = done, .done_ctx = c};
+                          .done = on_robots, .done_ctx = c};
     if (kw_fetcher_add(c->f, &q)) {
         e->deny_all = e->failed = 1;
         snprintf(e->why, sizeof e->why, "robots.txt could not be fetched (%s)", kw_error_last());
@@ -424,7 +454,7 @@ static int on_redirect(void *ctx, const char *from, const char *to, char *why, s
     robots_entry *e = robots_for(c, to);
     (void)from;
     if (!e && (e = robots_new(c, to))) /* another host: asked for now */
-        robots_request(c, (size_t)(e - c->robots), on_robots);
+        robots_request(c, (size_t)(e - c->robots));
     if (e && e->pending)
         return KW_REDIRECT_WAIT; /* asked again when it has come */
     if (robots_allow(c, e, to))
@@ -438,71 +468,175 @@ static int on_redirect(void *ctx, const char *from, const char *to, char *why, s
     return e && !e->failed ? 1 : -1;
 }
 
+/* A slot for a source just claimed: one whose claim was let go, else a
+ * new one; SIZE_MAX when out of memory. */
+static size_t slot_new(crawler *c)
+{
+    for (; c->nfree && c->reuse_from < c->nslots; c->reuse_from++)
+        if (c->slots[c->reuse_from].free) {
+            c->nfree--;
+            return c->reuse_from++;
+        }
+    if (c->nslots == c->capslots) {
+        size_t nc = c->capslots ? c->capslots * 2 : 16;
+        slot *ns = realloc(c->slots, nc * sizeof *ns);
+        if (!ns)
+            return SIZE_MAX;
+        c->slots = ns;
+        c->capslots = nc;
+    }
+    return c->nslots++;
+}
+
+/* Take up src, just claimed: queued at once on a host whose robots.txt is
+ * in, else when it comes (asked for now on a new host): a slow robots.txt
+ * holds up its own host's pages, not the others' (they waited for the
+ * slowest, up to crawler.timeout). */
+static void take(crawler *c, const kw_source *src)
+{
+    size_t i = slot_new(c);
+    c->nsrcs++;
+    if (i == SIZE_MAX) { /* recorded, so that it is not claimed again at once */
+        c->done++;
+        skipped(c, kw_crawl_skip(c->pipe, src, "out of memory", 1, -1, &c->st));
+        return;
+    }
+    slot *sl = &c->slots[i];
+    sl->src = *src;
+    sl->pages = 0;
+    sl->free = 0;
+    sl->next_src = SIZE_MAX;
+    robots_entry *e = robots_for(c, src->url);
+    int new_host = !e;
+    if (new_host && !(e = robots_new(c, src->url))) {
+        source_done(c, i);
+        skipped(c, kw_crawl_skip(c->pipe, src, "out of memory", 1, -1, &c->st));
+        return;
+    }
+    size_t k = (size_t)(e - c->robots);
+    if (!new_host && !e->pending) {
+        queue_source(c, k, i);
+        return;
+    }
+    if (e->first_src == SIZE_MAX)
+        e->first_src = i;
+    else
+        c->slots[e->last_src].next_src = i;
+    e->last_src = i;
+    if (new_host && robots_request(c, k))
+        queue_sources(c, k);
+}
+
+/* Claim the sources that are due, up to --limit claims held at once, and
+ * take them up. */
+static int claim_due(crawler *c, int64_t now)
+{
+    size_t held = 0, got = 0;
+    for (size_t i = 0; i < c->nslots; i++)
+        held += !c->slots[i].free;
+    size_t want = held < c->limit ? c->limit - held : 0;
+    c->more = 1; /* all it may hold, held: more may be due */
+    if (!want)
+        return 0;
+    kw_source *due = NULL;
+    int rc = kw_store_source_claim(c->s, c->owner, now, c->lease_s, want, &due, &got);
+    if (rc)
+        return rc;
+    c->more = got == want;
+    for (size_t i = 0; i < got; i++)
+        take(c, &due[i]);
+    free(due);
+    return 0;
+}
+
+/* Let go the claims on the sources done since the last top-up, their
+ * records committed: one due again can be claimed again, by this crawler
+ * or another, without waiting for the pass to end. Their slots take the
+ * next claims. */
+static int let_go_done(crawler *c)
+{
+    size_t n = 0;
+    int64_t *ids = malloc((c->nslots ? c->nslots : 1) * sizeof *ids);
+    if (!ids)
+        return kw_error_set(KW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->nslots; i++)
+        if (c->slots[i].pages < 0 && !c->slots[i].free)
+            ids[n++] = c->slots[i].src.id;
+    int rc = n ? kw_store_source_release_ids(c->s, c->owner, ids, n) : 0;
+    free(ids);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < c->nslots; i++)
+        c->slots[i].free |= c->slots[i].pages < 0;
+    c->nfree += n;
+    c->reuse_from = 0;
+    return 0;
+}
+
+#define TOPUP_EVERY 2 /* seconds between a pass's top-ups */
+#define TOPUP_FOR 600 /* seconds a pass takes up sources; then it ends when those
+                         it has are done, and robots.txt is read again */
+
+/* A crawl that keeps going takes up the sources that come due while its
+ * pass runs (from the fetcher's tick), so that each one is fetched when it
+ * is due, not when the slowest host of the pass is done. The open batch
+ * is committed first: the claims are let go only on what is recorded, and
+ * taken in a transaction of their own that other workers see at once. A
+ * pass cut short or failed takes up nothing more. */
+static void top_up(crawler *c)
+{
+    int64_t now = kw_time_now();
+    if (!c->topping_up || c->cut_short || c->failed || stop_requested ||
+        now - c->topped_up_at < TOPUP_EVERY || now - c->pass_began >= TOPUP_FOR)
+        return;
+    c->topped_up_at = now;
+    int64_t next = KW_TIME_NONE;
+    int rc = kw_crawl_flush(c->pipe);
+    if (!rc && !(rc = let_go_done(c)))
+        rc = kw_store_source_next_due(c->s, now, &next);
+    if (!rc && next != KW_TIME_NONE && next <= now) /* a claim only when one is due */
+        rc = claim_due(c, now);
+    if (rc)
+        after_error(c, rc);
+}
+
 static int load_pipeline(crawler *c);
 
 /* One pass: every due source (or the one asked for), politely, for the
- * brands as they are now. */
-static int crawl_once(crawler *c, int64_t only, size_t limit)
+ * brands as they are now; a crawl that keeps going tops it up with the
+ * sources that come due meanwhile. */
+static int crawl_once(crawler *c, int64_t only)
 {
     int64_t now = kw_time_now();
     int rc;
     if ((rc = load_pipeline(c)))
         return rc;
-    free(c->srcs);
-    c->srcs = NULL;
-    c->nsrcs = 0;
+    c->nslots = c->nfree = c->nsrcs = 0;
     c->pass_from = c->done;
-    int64_t lease = kw_config_int(c->cli->config, "crawler.lease");
-    if (only) { /* due or not, but never while another crawler fetches it */
-        if (!(c->srcs = calloc(1, sizeof *c->srcs)) ||
-            kw_store_source_claim_one(c->s, c->owner, only, now, lease, c->srcs))
-            return cli_fail("crawl: %s", kw_error_last());
-        c->nsrcs = 1;
-    } else if (kw_store_source_claim(c->s, c->owner, now, lease, limit, &c->srcs, &c->nsrcs)) {
-        return cli_fail("crawl: %s", kw_error_last());
-    }
-    c->lease_s = lease;
+    c->pass_began = c->topped_up_at = now;
+    c->lease_s = kw_config_int(c->cli->config, "crawler.lease");
     c->renewed_at = now;
-    c->lease_until = now + lease;
+    c->lease_until = now + c->lease_s;
     c->cut_short = 0;
     c->failed = 0;
-    free(c->pages);
-    free(c->seen);
-    c->seen = calloc((c->nsrcs ? c->nsrcs : 1) * SEEN, sizeof *c->seen);
-    if (!(c->pages = calloc(c->nsrcs ? c->nsrcs : 1, sizeof *c->pages)) || !c->seen)
-        return cli_fail("out of memory");
     /* robots.txt, once per host per pass */
     for (size_t i = 0; i < c->nrobots; i++)
         kw_robots_free(c->robots[i].r);
-    free(c->robots);
-    c->caprobots = c->nsrcs ? c->nsrcs : 1;
-    c->robots = calloc(c->caprobots, sizeof *c->robots);
     c->nrobots = 0;
-    if (!c->robots)
-        return cli_fail("out of memory");
-    free(c->next_src);
-    if (!(c->next_src = malloc((c->nsrcs ? c->nsrcs : 1) * sizeof *c->next_src)))
-        return cli_fail("out of memory");
-    /* Each host's robots.txt is asked for, and its sources are queued when
-     * it comes: a slow robots.txt holds up its own host's pages, not the
-     * others' (they waited for the slowest, up to crawler.timeout). */
-    for (size_t i = 0; i < c->nsrcs; i++) {
-        robots_entry *e = robots_for(c, c->srcs[i].url);
-        c->next_src[i] = SIZE_MAX;
-        if (e) {
-            c->next_src[e->last_src] = i;
-            e->last_src = i;
-            continue;
+    if (only) { /* due or not, but never while another crawler fetches it */
+        kw_source *one = calloc(1, sizeof *one);
+        if (!one || kw_store_source_claim_one(c->s, c->owner, only, now, c->lease_s, one)) {
+            free(one);
+            return cli_fail("crawl: %s", kw_error_last());
         }
-        e = robots_new(c, c->srcs[i].url); /* room for one a source: never NULL */
-        e->first_src = e->last_src = i;
+        take(c, one);
+        free(one);
+    } else if (claim_due(c, now)) {
+        return cli_fail("crawl: %s", kw_error_last());
     }
-    for (size_t k = 0, n = c->nrobots; k < n; k++)
-        if (robots_request(c, k, on_first_robots))
-            queue_sources(c, k);
     int frc = kw_fetcher_run(c->f, on_page, c);
-    for (size_t i = 0; i < c->nsrcs; i++)
-        if (c->pages[i] > 0)
+    for (size_t i = 0; i < c->nslots; i++)
+        if (c->slots[i].pages > 0)
             c->done++; /* stopped while paging: its first page was read */
     int flushed = kw_crawl_flush(c->pipe);
     char why[KW_ERROR_MAX];
@@ -600,7 +734,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         case O_LIMIT:
             if (arg_int("crawl", "--limit", optarg, 1, &limit))
                 return EXIT_USAGE;
-            if (limit > KW_CLAIM_MAX) /* a pass claims no more */
+            if (limit > KW_CLAIM_MAX) /* a claim takes no more */
                 return cli_usage_error("crawl", "--limit is at most %d sources a pass",
                                        KW_CLAIM_MAX);
             break;
@@ -613,6 +747,8 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
         return cli_usage_error("crawl", "unexpected argument '%s'", argv[optind]);
     if (worker && (once || only))
         return cli_usage_error("worker", "a worker keeps going: --once and --source are for crawl");
+    c.limit = (size_t)limit;
+    c.topping_up = !once && !only;
     char hostname[64] = "host";
     gethostname(hostname, sizeof hostname - 1);
     snprintf(c.owner, sizeof c.owner, "%s:%d", hostname, (int)getpid());
@@ -640,7 +776,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
                         "reach you (`kolwatch config show` says where it is set)\n");
     c.started = kw_time_now();
     while (!stop_requested) {
-        rc = crawl_once(&c, only, (size_t)limit);
+        rc = crawl_once(&c, only);
         progress(&c, 1);
         if (rc && !once && !only && !kw_store_connected(c.s)) {
             if ((rc = reconnect(&c)))
@@ -657,7 +793,7 @@ static int crawl_main(kw_cli *cli, int argc, char **argv, int worker)
                 sleep(1);
             continue;
         }
-        if (c.cut_short || c.nsrcs == (size_t)limit)
+        if (c.cut_short || c.more)
             continue; /* claim afresh what is due: a full batch leaves more */
         /* until the next source is due, at most 30 s (sources added or
          * edited meanwhile, claims another crawler let go) */
@@ -691,10 +827,7 @@ cleanup:
     for (size_t i = 0; i < c.nrobots; i++)
         kw_robots_free(c.robots[i].r);
     free(c.robots);
-    free(c.srcs);
-    free(c.pages);
-    free(c.next_src);
-    free(c.seen);
+    free(c.slots);
     kw_scorer_free(c.sc);
     kw_fetcher_free(c.f);
     kw_store_free(c.s);

@@ -370,7 +370,8 @@ static const char SQL_DUE[] =
     "next_attempt_at <= $1) ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT $2";
 /* A record keeps the claim: a source may have more pages to come (next=),
  * and another crawler (`crawl --source`) must not take it between them;
- * the crawler lets its claims go when its pass ends. */
+ * the crawler lets the claim go when it is done with the source, or when
+ * its pass ends. */
 static const char SQL_RECORD[] =
     "UPDATE sources SET "
     "last_status = $2, last_error = $3, last_fetched_at = $4, "
@@ -532,6 +533,26 @@ int kw_store_source_release(kw_store *s, const char *owner)
         return rc;
     s->be->bind_text(st, 1, owner);
     return store_run(s, st);
+}
+
+static int release_ids_locked(kw_store *s, const char *owner, const int64_t *ids, size_t n)
+{
+    kw_stmt *st;
+    int rc = store_cached(s, "UPDATE sources SET lease_owner = NULL, lease_until = NULL "
+                             "WHERE id = $1 AND lease_owner = $2",
+                          &st);
+    for (size_t i = 0; i < n && !rc; i++) {
+        s->be->bind_int64(st, 1, ids[i]);
+        s->be->bind_text(st, 2, owner);
+        rc = store_run(s, st);
+        s->be->reset(st);
+    }
+    return rc;
+}
+
+int kw_store_source_release_ids(kw_store *s, const char *owner, const int64_t *ids, size_t n)
+{
+    IN_TX(s, release_ids_locked(s, owner, ids, n));
 }
 
 /* Claims from now on as owner, and now (this machine's time) in the

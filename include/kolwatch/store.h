@@ -242,7 +242,8 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
  * source is fetched by two workers at once, and a crashed worker's claims
  * expire. On PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED.
  * Recording a fetch (below) keeps the claim (more pages of the source may
- * follow): kw_store_source_release lets the claims go when the pass ends.
+ * follow): kw_store_source_release_ids lets it go when the crawler is done
+ * with the source, kw_store_source_release all of them when the pass ends.
  * From the first claim on, s records only sources it holds or no one does
  * (KW_ELOST for one another crawler took when this one's lease ran out). limit is at most
  * KW_CLAIM_MAX. free(*out). */
@@ -267,6 +268,11 @@ int kw_store_source_next_due(kw_store *s, int64_t now, int64_t *at);
 /* Give up owner's claims on the sources it has not recorded (a pass that
  * was stopped, or failed): they are due again at once, for any worker. */
 int kw_store_source_release(kw_store *s, const char *owner);
+
+/* Give up owner's claims on the n sources ids, which it is done with and
+ * has recorded: one that comes due again may be claimed again (by this
+ * crawler too) before its pass ends. A claim another crawler holds stays. */
+int kw_store_source_release_ids(kw_store *s, const char *owner, const int64_t *ids, size_t n);
 
 /* What one fetch of a source did: its health is updated and, unless
  * skip_history, a row added to its fetch history. status -1 when there was

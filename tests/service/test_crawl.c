@@ -730,6 +730,109 @@ static void leases__are_kept_while_nothing_comes_in(void **state)
     kwt_http_stop(h);
 }
 
+static const char *const slow_paths[] = {"/s1", "/s2", "/s3", "/s4", "/s5"};
+
+/* How many of the slow host's five pages it has answered. */
+static int slow_pages_read(kwt_http *h)
+{
+    int n = 0;
+    for (int i = 0; i < 5; i++)
+        n += kwt_http_hits(h, slow_paths[i]);
+    return n;
+}
+
+/* Wait until q has answered path, or the slow host h its last page: how
+ * many of h's pages it had answered when path was read (5: not before the
+ * last). */
+static int slow_pages_before(kwt_http *q, const char *path, kwt_http *h)
+{
+    for (int i = 0; i < 600 && !kwt_http_hits(q, path) && slow_pages_read(h) < 5; i++)
+        usleep(50 * 1000);
+    return kwt_http_hits(q, path) ? slow_pages_read(h) : 5;
+}
+
+/* A crawl that keeps going takes up the sources that come due while its
+ * pass runs: one added meanwhile, and one edited after it was read (due
+ * again at once), are fetched within seconds, not when a slow host (five
+ * pages 2 to 3 s apart, as its Crawl-delay asks) is done; nothing is
+ * fetched twice, and the slow host's pass goes on to its end. They waited
+ * for the slowest host of the pass. */
+static void crawl__takes_up_sources_that_come_due_while_a_slow_host_holds_up_its_pass(
+    void **state)
+{
+    fixture *f = *state;
+    static const kwt_route slow[] = {
+        {"/robots.txt", "text/plain", "User-agent: *\nCrawl-delay: 2\n", 200, NULL},
+        {"/s1", "text/html", "<article><p>Lumi slow one.</p></article>", 200, NULL},
+        {"/s2", "text/html", "<article><p>Lumi slow two.</p></article>", 200, NULL},
+        {"/s3", "text/html", "<article><p>Lumi slow three.</p></article>", 200, NULL},
+        {"/s4", "text/html", "<article><p>Lumi slow four.</p></article>", 200, NULL},
+        {"/s5", "text/html", "<article><p>Lumi slow five.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    static const kwt_route quick[] = {
+        {"/robots.txt", "text/plain", "", 404, NULL},
+        {"/a", "text/html", "<article><p>Lumi quick.</p></article>", 200, NULL},
+        {"/a2", "text/html", "<article><p>Lumi quick, moved.</p></article>", 200, NULL},
+        {NULL, NULL, NULL, 0, NULL}};
+    int sport, qport;
+    kwt_http *h = kwt_http_start(slow, &sport), *q = kwt_http_start(quick, &qport);
+    char url[128];
+    kwt_sql_int(f->url, "UPDATE sources SET next_attempt_at = '2099-01-01T00:00:00Z'");
+    for (int i = 0; i < 5; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sport, slow_paths[i]);
+        KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    }
+    const char *args[] = {"--db", f->url, "--set", "crawler.allow_private=true", "--set",
+                          "crawler.min_delay_ms=0", "crawl", NULL};
+    pid_t pid = kwt_spawn(f->dir, args);
+    for (int i = 0; i < 200 && kwt_http_hits(h, "/robots.txt") == 0; i++)
+        usleep(50 * 1000); /* the pass is under way, its sources the slow host's */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a", qport);
+    KW_OK(f, "source", "add", "--kind", "html", "--url", url, "--platform", "blog");
+    /* read before the slow host's last page (at 10 s at the earliest) */
+    int added = slow_pages_before(q, "/a", h);
+    int64_t id = kwt_sql_int(f->url, "SELECT MAX(id) FROM sources");
+    char sql[200], ids[32];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sources WHERE id = %lld AND "
+                              "last_fetched_at IS NOT NULL", (long long)id);
+    for (int i = 0; i < 200 && kwt_sql_int(f->url, sql) == 0; i++)
+        usleep(50 * 1000);
+    /* edited, it is due at once: read again in this pass */
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/a2", qport);
+    KW_OK(f, "source", "edit", ids, "--url", url);
+    int edited = slow_pages_before(q, "/a2", h);
+    /* the slow host's pass goes on to its end, each page read once */
+    for (int i = 0; i < 600 && kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE "
+                                                   "last_fetched_at IS NOT NULL") < 6;
+         i++)
+        usleep(50 * 1000);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    if (added == 5 || edited == 5)
+        fail_msg("the source added was read after %d of the slow host's 5 pages, the one "
+                 "edited after %d", added, edited);
+    char said[4096];
+    kwt_spawn_said(f->dir, pid, said, sizeof said);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        !strstr(said, "crawl: 7 sources, 7 pages"))
+        fail_msg("exit %d; the crawl said:\n%s", status, said);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(kwt_http_hits(h, slow_paths[i]), 1);
+    assert_int_equal(kwt_http_hits(h, "/robots.txt"), 1);
+    assert_int_equal(kwt_http_hits(q, "/a"), 1);
+    assert_int_equal(kwt_http_hits(q, "/a2"), 1);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM mentions WHERE text LIKE "
+                                         "'Lumi slow%' OR text LIKE 'Lumi quick%'"),
+                     7);
+    assert_int_equal(kwt_sql_int(f->url, "SELECT COUNT(*) FROM sources WHERE lease_owner IS "
+                                         "NOT NULL"),
+                     0);
+    kwt_http_stop(q);
+    kwt_http_stop(h);
+}
+
 /* A crawl waiting on a slow host (a long Crawl-delay) after reading a page
  * does not keep its batch open meanwhile: a command that writes does not
  * wait for it (it failed with "the database stayed locked"). */
@@ -949,6 +1052,7 @@ int main(void)
         T(health__a_failure_quoting_the_page_is_recorded),
         T(redirects__are_followed_only_where_robots_txt_allows),
         T(signal__ends_the_pass_under_way),
+        T(crawl__takes_up_sources_that_come_due_while_a_slow_host_holds_up_its_pass),
         T(batch__left_open_while_pages_are_awaited_is_committed),
         T(crawl__a_failed_pass_is_said_and_the_crawl_goes_on),
         T(paging__next_pages_are_followed_on_the_same_host_within_robots),
