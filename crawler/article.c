@@ -220,34 +220,29 @@ static int shows_date(const kw_hnode *n)
     return 0;
 }
 
-/* The surest date that scope's subtree shows (see shows_date; the first
- * of each kind) outside what is no part of the article, NO_TIME when none
- * reads; at most 64 are read. */
-static int64_t date_in(const kw_hnode *scope, int *local)
+/* What is looked for near the text: see reads an element and says
+ * whether the search is over; found says whether it found what it wanted
+ * in the scope just walked. */
+typedef struct near_search {
+    int (*see)(struct near_search *q, const kw_hnode *n);
+    int found;
+    int tried; /* elements read in full: at most 64 */
+    int rank;  /* dates: how sure the one found is (see shows_date) */
+    int local;
+    int64_t t;
+    char *author;
+} near_search;
+
+/* scope's subtree in document order, what is no part of the article (a
+ * sidebar, comments) left out, each element put to q until it says the
+ * search is over. */
+static void walk_scope(const kw_hnode *scope, near_search *q)
 {
-    int tried = 0, rank = 4, loc = 0;
-    int64_t found = NO_TIME;
-    for (const kw_hnode *n = scope; n && tried < 64;) {
-        if (n != scope && ex_is_noise(n)) { /* a sidebar's, a comment's */
-            while (n != scope && !n->next)
-                n = n->parent;
-            n = n == scope ? NULL : n->next;
-            continue;
-        }
-        int r = n->type == KW_HELEM ? shows_date(n) : 0;
-        if (r && r < rank) {
-            tried++;
-            const char *dt = kw_hnode_attr(n, "datetime");
-            char *text = dt ? NULL : ex_node_text(n, 0);
-            int64_t t = ex_parse_time(dt ? dt : text, &loc);
-            free(text);
-            if (t != NO_TIME) {
-                found = t, rank = r, *local = loc;
-                if (r == 1)
-                    break;
-            }
-        }
-        if (n->first) {
+    for (const kw_hnode *n = scope; n && q->tried < 64;) {
+        int noise = n != scope && ex_is_noise(n);
+        if (!noise && n->type == KW_HELEM && q->see(q, n))
+            return;
+        if (!noise && n->first) {
             n = n->first;
             continue;
         }
@@ -255,20 +250,64 @@ static int64_t date_in(const kw_hnode *scope, int *local)
             n = n->parent;
         n = n == scope ? NULL : n->next;
     }
-    return found;
 }
 
-/* Where the article's date is: its container, then the two around it
- * (a byline beside the text), then the whole body. */
-static int64_t date_near(const kw_hnode *best, const kw_hnode *body, int *local)
+/* Near the text: its container, then the two around it (a byline beside
+ * the text), then the whole body; the nearest scope that has it. */
+static void search_near(const kw_hnode *best, const kw_hnode *body, near_search *q)
 {
     const kw_hnode *scope = best;
     for (int up = 0; scope && up < 3; up++, scope = scope->parent) {
-        int64_t t = date_in(scope, local);
-        if (t != NO_TIME || scope == body)
-            return t;
+        walk_scope(scope, q);
+        if (q->found || scope == body)
+            return;
     }
-    return body ? date_in(body, local) : NO_TIME;
+    if (body)
+        walk_scope(body, q);
+}
+
+/* The surest date of a scope (see shows_date; the first of each kind). */
+static int see_date(near_search *q, const kw_hnode *n)
+{
+    int r = shows_date(n);
+    if (!r || r >= q->rank)
+        return 0;
+    q->tried++;
+    const char *dt = kw_hnode_attr(n, "datetime");
+    char *text = dt ? NULL : ex_node_text(n, 0);
+    int local = 0;
+    int64_t t = ex_parse_time(dt ? dt : text, &local);
+    free(text);
+    if (t != NO_TIME)
+        q->t = t, q->rank = r, q->local = local, q->found = 1;
+    return q->found && r == 1;
+}
+
+/* An author the page shows where its markup names none: the short text
+ * of an element whose class or id says author ("post-author", "author"),
+ * a label before it dropped ("作者：", "By"). */
+static int see_author(near_search *q, const kw_hnode *n)
+{
+    const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
+    if (!has_word(c, "author") && !has_word(id, "author"))
+        return 0;
+    q->tried++;
+    char *t = ex_node_text(n, 0);
+    static const char *const labels[] = {"作者：", "作者:", "作者", "记者", "文/", "文｜",
+                                         "By ",    "by ",   "Posted by ", NULL};
+    const char *v = t;
+    for (const char *const *l = labels; v && *l; l++)
+        if (strncmp(v, *l, strlen(*l)) == 0) {
+            v += strlen(*l);
+            v += strspn(v, " ");
+            break;
+        }
+    if (v && *v && strlen(v) <= 80 && !strchr(v, '\n')) {
+        q->author = strdup(v);
+        q->found = q->author != NULL;
+    }
+    free(t);
+    return q->found;
 }
 
 /* The date, from the first source that gives one: the markup made for it
@@ -295,8 +334,12 @@ static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_
         free(t);
     }
     const kw_hnode *from = best ? best : body;
-    if (it->published == NO_TIME && from)
-        it->published = date_near(from, body, &it->published_local);
+    if (it->published == NO_TIME && from) {
+        near_search q = {.see = see_date, .rank = 4, .t = NO_TIME};
+        search_near(from, body, &q);
+        it->published = q.t;
+        it->published_local = q.local;
+    }
     if (it->published != NO_TIME) {
         free(it->time_text);
         it->time_text = NULL;
@@ -329,6 +372,11 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
         jsonld_read(an.ld, an.nld, &ld);
     if (!it->author)
         it->author = ld.author, ld.author = NULL;
+    if (!it->author && (best || body)) {
+        near_search q = {.see = see_author};
+        search_near(best ? best : body, body, &q);
+        it->author = q.author;
+    }
     if (!it->title)
         it->title = ld.headline, ld.headline = NULL;
     article_date(it, &an, &ld, best, body);

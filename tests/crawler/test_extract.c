@@ -461,6 +461,38 @@ static void article_mode__the_articles_date_not_the_sidebars(void **state)
     }
 }
 
+/* An author the page shows only in its byline, by class: a label before
+ * the name is dropped; a long "about the author" is no name. */
+static void article_mode__the_author_a_byline_shows(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *page, *author;
+    } cases[] = {
+        {"<html><body><div class='meta'><span class='post-author'>By <a href='/u/1'>Jane Doe"
+         "</a></span></div><div class='entry'><p>Lumi's new serum layers well and the texture "
+         "is light, a solid everyday pick.</p></div></body></html>",
+         "Jane Doe"},
+        {"<html><body><h1>露米发布新品</h1><div class='info'><span class='author'>记者 李明</span>"
+         "</div><div class='article'><p>家电品牌露米今天在北京发布了新款扫地机器人，续航提升四成。</p>"
+         "</div></body></html>",
+         "李明"},
+        {"<html><body><div class='content'><p>露米今天发布了新款扫地机器人，续航提升四成，大家都说"
+         "很好。</p></div><div class='author-bio'>李明是一位有二十年经验的科技记者，长期关注家电行业，"
+         "曾获多项新闻奖项，著有多本关于智能家居的书籍。</div></body></html>",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kw_extracted e;
+        article_text(cases[i].page, &e);
+        if (cases[i].author)
+            assert_string_equal(e.items[0].author, cases[i].author);
+        else
+            assert_null(e.items[0].author);
+        kw_extracted_free(&e);
+    }
+}
+
 static void dates_without_a_zone_are_flagged_local(void **state)
 {
     (void)state;
@@ -1264,6 +1296,7 @@ int main(void)
         cmocka_unit_test(article_mode__the_whole_article_however_it_is_laid_out),
         cmocka_unit_test(article_mode__logo_headings_and_attribute_case),
         cmocka_unit_test(article_mode__the_articles_date_not_the_sidebars),
+        cmocka_unit_test(article_mode__the_author_a_byline_shows),
         cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),
