@@ -371,6 +371,10 @@ int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool 
         *zoned = f.has_zone;
     int64_t t = kw_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) * 86400 + f.h * 3600 +
                 f.mi * 60 + f.s - off;
+    /* second 60 is a leap second's, 23:59:60 in UTC whatever the zone */
+    if (f.s == 60 && t % 86400 != 0)
+        return kw_error_set(KW_EINVAL, "'%.*s' has a second 60 that is not 23:59:60 UTC",
+                            (int)(e - s), s);
     /* in UTC too, the year must be 0001 to 9999: RFC 3339 has four digits */
     if (t < kw_days_from_civil(1, 1, 1) * 86400 || t >= kw_days_from_civil(10000, 1, 1) * 86400)
         return kw_error_set(KW_EINVAL, "'%.*s' is outside the years 0001 to 9999 in UTC",

@@ -118,7 +118,8 @@ int kw_charset_to_utf8(char **out, size_t *out_len, size_t *replaced, const void
 
 /* Parse a feed or web date into UTC seconds since the epoch. Accepted:
  * RFC 3339 and W3CDTF ("2004", "2004-01", "2004-01-01", "...T19:48Z",
- * fractions, 't'/'z' any case, a space for 'T', "-00:00", second 60);
+ * fractions, 't'/'z' any case, a space for 'T', "-00:00", second 60 as a
+ * leap second, 23:59:60 UTC);
  * RFC 822/1123/2822 with its variants ("Sun, 06 Nov 1994 08:49:37 GMT",
  * no weekday, a wrong weekday, no seconds, 2-digit years (00-49: 20xx),
  * full day and month names, UT/GMT/UTC/Z, EST..PDT, military letters (as

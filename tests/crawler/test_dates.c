@@ -151,6 +151,24 @@ static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
     assert_int_equal(kw_date_parse(&t, NULL, 0), KW_EINVAL);
 }
 
+/* Second 60 is a leap second, which is 23:59:60 in UTC, whatever the zone
+ * it is written in; 14:30:60 is no time (it was read as 14:31). */
+static void second_60_only_as_a_leap_second(void **state)
+{
+    (void)state;
+    same("1998-12-31T23:59:60Z", "1999-01-01T00:00:00Z");
+    same("1990-12-31T15:59:60-08:00", "1991-01-01T00:00:00Z"); /* RFC 3339's example */
+    same("Sat, 31 Dec 2016 23:59:60 GMT", "2017-01-01T00:00:00Z");
+    int64_t t;
+    assert_int_equal(kw_date_parse(&t, "2017-01-01 07:59:60", 8 * 3600), 0);
+    assert_int_equal(t, utc("2017-01-01T00:00:00Z"));
+    const char *bad[] = {"2026-12-06T14:30:60Z", "2016-12-31T23:58:60Z",
+                         "Sat, 31 Dec 2016 23:59:60 +0800", "2016-12-31 23:59:60 UTC+8"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+    assert_int_equal(kw_date_parse(&t, "2016-12-31 23:59:60", 8 * 3600), KW_EINVAL);
+}
 static void relative(const char *text, int64_t now, int64_t offset, const char *expected)
 {
     int64_t got = 0, want = 0;
@@ -212,6 +230,7 @@ int main(void)
         cmocka_unit_test(w3cdtf_and_rfc3339),
         cmocka_unit_test(a_zoneless_time_takes_the_default_offset),
         cmocka_unit_test(junk_and_impossible_dates_are_errors_naming_the_text),
+        cmocka_unit_test(second_60_only_as_a_leap_second),
         cmocka_unit_test(relative_dates_read_against_the_fetch_time_and_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
