@@ -1,8 +1,10 @@
 /*
- * Dates as feeds and pages write them: W3CDTF/RFC 3339 and RFC 822 with its
- * real-world variants, converted to UTC seconds. Text that fits no known
- * form is an error, never a guess; nothing here reads the clock, TZ or
- * the locale.
+ * Dates as feeds and pages write them: W3CDTF/RFC 3339, RFC 822 with its
+ * real-world variants, and dates in figures or Chinese with a time and a
+ * zone as sites and backends print them ("2026年12月6日 下午2:30",
+ * "2026-12-06 14:30:00 +0800 CST"), converted to UTC seconds; and the
+ * first such date inside other words. Text that fits no known form is an
+ * error, never a guess; nothing here reads the clock, TZ or the locale.
  */
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #define MAX_DATE_TEXT 128
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
 
 typedef struct fields {
     int y, mo, d, h, mi, s;
@@ -41,6 +44,25 @@ static bool num(const char **p, const char *e, int min, int max, int *out, int *
     return true;
 }
 
+/* The bytes of w at *p (UTF-8 words as they are), moving past them. */
+static bool eat(const char **p, const char *e, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(e - *p) < n || memcmp(*p, w, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+
+/* ':', or the full-width '：' of Chinese text */
+static bool colon(const char **p, const char *e) { return eat(p, e, ":") || eat(p, e, "："); }
+
+static void blanks(const char **p, const char *e)
+{
+    while (*p < e && space(**p))
+        (*p)++;
+}
+
 static int days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -56,7 +78,24 @@ static bool valid(const fields *f)
            f->off < 24 * 3600;
 }
 
-/* A numeric zone: +HH, +HHMM, +HH:MM, and after "GMT"/"UTC" also +H. */
+/* f as UTC seconds, at default_offset when it gives no zone, in *out; or
+ * why it is no instant. Second 60 is a leap second's, 23:59:60 in UTC. */
+static const char *instant(const fields *f, int default_offset, int64_t *out)
+{
+    if (!valid(f))
+        return "is not a date in a known form";
+    int64_t t = kw_days_from_civil(f->y, (unsigned)f->mo, (unsigned)f->d) * 86400 +
+                f->h * 3600 + f->mi * 60 + f->s - (f->has_zone ? f->off : default_offset);
+    if (f->s == 60 && t % 86400 != 0)
+        return "has a second 60 that is not 23:59:60 UTC";
+    /* in UTC too, the year must be 0001 to 9999: RFC 3339 has four digits */
+    if (t < kw_days_from_civil(1, 1, 1) * 86400 || t >= kw_days_from_civil(10000, 1, 1) * 86400)
+        return "is outside the years 0001 to 9999 in UTC";
+    *out = t;
+    return NULL;
+}
+
+/* A numeric zone: +HH, +HHMM, +HH:MM, and with short_ok also +H, +H:MM. */
 static bool numeric_zone(const char **p, const char *e, bool short_ok, int *off)
 {
     const char *q = *p;
@@ -66,7 +105,7 @@ static bool numeric_zone(const char **p, const char *e, bool short_ok, int *off)
     sign = *q++ == '-' ? -1 : 1;
     if (!num(&q, e, short_ok ? 1 : 2, 2, &hh, &n))
         return false;
-    if (n == 2 && q < e && *q == ':') {
+    if (q < e && *q == ':') {
         q++;
         if (!num(&q, e, 2, 2, &mm, NULL))
             return false;
@@ -74,124 +113,12 @@ static bool numeric_zone(const char **p, const char *e, bool short_ok, int *off)
         if (!num(&q, e, 2, 2, &mm, NULL))
             return false;
     }
-    if (hh > 23 || mm > 59)
+    if (hh > 23 || mm > 59 || (q < e && (digit(*q) || *q == ':')))
         return false;
     *off = sign * (hh * 3600 + mm * 60);
     *p = q;
     return true;
 }
-
-/* Zone after an ISO time: Z, +HH:MM, +HHMM, +HH, or a spaced "UTC"/"GMT". */
-static bool iso_zone(const char **p, const char *e, fields *f)
-{
-    const char *q = *p;
-    while (q < e && *q == ' ')
-        q++;
-    if (q == e)
-        return true; /* no zone */
-    if ((*q == 'Z' || *q == 'z') && q + 1 == e) {
-        f->has_zone = true;
-        *p = e;
-        return true;
-    }
-    if ((e - q == 3 && (ascii_ieqn(q, "UTC", 3) || ascii_ieqn(q, "GMT", 3)))) {
-        f->has_zone = true;
-        *p = e;
-        return true;
-    }
-    if (numeric_zone(&q, e, false, &f->off) && q == e) {
-        f->has_zone = true;
-        *p = e;
-        return true;
-    }
-    return false;
-}
-
-/* hh:mm[:ss[.frac]] */
-static bool clock(const char **p, const char *e, fields *f)
-{
-    if (!num(p, e, 1, 2, &f->h, NULL) || *p >= e || **p != ':')
-        return false;
-    (*p)++;
-    if (!num(p, e, 2, 2, &f->mi, NULL))
-        return false;
-    if (*p < e && **p == ':') {
-        (*p)++;
-        if (!num(p, e, 2, 2, &f->s, NULL))
-            return false;
-        if (*p < e && (**p == '.' || **p == ',')) {
-            (*p)++;
-            if (*p >= e || !digit(**p))
-                return false;
-            while (*p < e && digit(**p))
-                (*p)++;
-        }
-    }
-    return true;
-}
-
-/* W3CDTF / RFC 3339, with '/' accepted between date parts. */
-static bool parse_iso(const char *s, const char *e, fields *f)
-{
-    const char *p = s;
-    int n;
-    f->mo = f->d = 1;
-    if (!num(&p, e, 4, 4, &f->y, &n))
-        return false;
-    if (p == e)
-        return true;
-    char sep = *p;
-    if (sep != '-' && sep != '/')
-        return false;
-    p++;
-    if (!num(&p, e, sep == '/' ? 1 : 2, 2, &f->mo, NULL))
-        return false;
-    if (p == e)
-        return sep == '-';
-    if (*p++ != sep || !num(&p, e, sep == '/' ? 1 : 2, 2, &f->d, NULL))
-        return false;
-    if (p == e)
-        return true;
-    if (*p == 'T' || *p == 't' || *p == ' ')
-        p++;
-    else
-        return false;
-    while (p < e && *p == ' ')
-        p++;
-    if (!clock(&p, e, f))
-        return false;
-    return iso_zone(&p, e, f) && p == e;
-}
-
-/* 2024年3月5日 10:20[:30] */
-static bool parse_cjk(const char *s, const char *e, fields *f)
-{
-    static const char nian[] = "\xE5\xB9\xB4", yue[] = "\xE6\x9C\x88", ri[] = "\xE6\x97\xA5";
-    const char *p = s;
-    if (!num(&p, e, 4, 4, &f->y, NULL) || e - p < 3 || memcmp(p, nian, 3) != 0)
-        return false;
-    p += 3;
-    if (!num(&p, e, 1, 2, &f->mo, NULL) || e - p < 3 || memcmp(p, yue, 3) != 0)
-        return false;
-    p += 3;
-    if (!num(&p, e, 1, 2, &f->d, NULL) || e - p < 3 || memcmp(p, ri, 3) != 0)
-        return false;
-    p += 3;
-    while (p < e && space(*p))
-        p++;
-    if (p == e)
-        return true;
-    return clock(&p, e, f) && p == e;
-}
-
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                     "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const month_full[] = {"january", "february", "march",     "april",
-                                         "may",     "june",     "july",      "august",
-                                         "september", "october", "november", "december"};
-static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const day_full[] = {"monday", "tuesday", "wednesday", "thursday",
-                                       "friday", "saturday", "sunday"};
 
 static const struct {
     const char *name;
@@ -202,6 +129,215 @@ static const struct {
     {"cet", 1},  {"cest", 2}, {"jst", 9},  {"kst", 9},   {"hkt", 8},   {"sgt", 8},
     {"msk", 3},  {"aest", 10}, {"aedt", 11},
 };
+
+/* A zone's name, any case ("GMT", "est"): its offset in *off. */
+static bool zone_named(const char *w, size_t n, int *off)
+{
+    for (size_t z = 0; z < COUNT(zones); z++)
+        if (strlen(zones[z].name) == n && ascii_ieqn(w, zones[z].name, n)) {
+            *off = zones[z].hours * 3600;
+            return true;
+        }
+    return false;
+}
+
+/*
+ * The zone after a time at *p: "Z", "+8", "+0800", "+08:00", a name
+ * ("UTC", "EST"), "UTC"/"GMT" with an offset ("GMT+8", "UTC-05:00"),
+ * "北京时间"; any of them in parentheses, ASCII or full-width. 1 when read
+ * (*p moved past it), 0 when there is none there, -1 when one begins but
+ * cannot be read ("+25:00", "UTC+", "+08001", "(UTC+8" unclosed).
+ */
+static int zone(const char **p, const char *e, int *off)
+{
+    const char *q = *p;
+    if (eat(&q, e, "(") || eat(&q, e, "（")) {
+        blanks(&q, e);
+        int r = zone(&q, e, off);
+        blanks(&q, e);
+        if (r > 0 && !eat(&q, e, ")") && !eat(&q, e, "）"))
+            return -1;
+        if (r > 0)
+            *p = q;
+        return r;
+    }
+    if (eat(&q, e, "北京时间")) {
+        *off = 8 * 3600;
+    } else if (q < e && (*q == '+' || *q == '-')) {
+        if (q + 1 == e || !digit(q[1]))
+            return 0; /* "14:30 - 阅读 120" */
+        if (!numeric_zone(&q, e, true, off))
+            return -1;
+    } else {
+        const char *w = q;
+        while (q < e && alpha(*q))
+            q++;
+        if (q == w || !zone_named(w, (size_t)(q - w), off))
+            return 0;
+        /* "GMT+8", "UTC-05:00" */
+        if (*off == 0 && q - w >= 2 && q < e && (*q == '+' || *q == '-') &&
+            !numeric_zone(&q, e, true, off))
+            return -1;
+    }
+    *p = q;
+    return 1;
+}
+
+/* A time of day: "14:30[:05[.250]]" (also with '：'), or in Chinese
+ * "14时30分[05秒]", "14点30[分]", "2点", "2点半"; never followed by a digit. */
+static bool clock(const char **p, const char *e, fields *f)
+{
+    if (!num(p, e, 1, 2, &f->h, NULL))
+        return false;
+    if (eat(p, e, "时") || eat(p, e, "点")) {
+        if (eat(p, e, "半"))
+            f->mi = 30;
+        else if (num(p, e, 1, 2, &f->mi, NULL) && eat(p, e, "分") &&
+                 num(p, e, 1, 2, &f->s, NULL) && !eat(p, e, "秒"))
+            return false;
+        return *p == e || !digit(**p);
+    }
+    if (!colon(p, e) || !num(p, e, 2, 2, &f->mi, NULL))
+        return false;
+    if (colon(p, e)) {
+        if (!num(p, e, 2, 2, &f->s, NULL))
+            return false;
+        if (*p < e && (**p == '.' || **p == ',')) {
+            (*p)++;
+            if (*p >= e || !digit(**p))
+                return false;
+            while (*p < e && digit(**p))
+                (*p)++;
+        }
+    }
+    return *p == e || !digit(**p);
+}
+
+/* A date in figures: 2026-12-06, 2026/12/6, 2026.12.06, 2026年12月6日
+ * (or 号, or neither); a digit may follow only 日 or 号. */
+static bool ymd(const char **pp, const char *e, fields *f)
+{
+    const char *p = *pp;
+    if (!num(&p, e, 4, 4, &f->y, NULL) || p == e)
+        return false;
+    if (eat(&p, e, "年")) {
+        if (!num(&p, e, 1, 2, &f->mo, NULL) || !eat(&p, e, "月") ||
+            !num(&p, e, 1, 2, &f->d, NULL))
+            return false;
+        if (eat(&p, e, "日") || eat(&p, e, "号")) {
+            *pp = p;
+            return true;
+        }
+    } else {
+        char sep = *p++;
+        if ((sep != '-' && sep != '/' && sep != '.') || !num(&p, e, 1, 2, &f->mo, NULL) ||
+            p == e || *p++ != sep || !num(&p, e, 1, 2, &f->d, NULL))
+            return false;
+    }
+    if (p < e && digit(*p))
+        return false;
+    *pp = p;
+    return true;
+}
+
+/* The half of the day a word says a time is in, as the hours (on the
+ * 24-hour clock) it may be: "下午2:30" is 14:30, "中午1点" 13:00; "晚上12点"
+ * (midnight, but ending which day?) fits none. */
+typedef struct half {
+    const char *word;
+    int lo, hi;
+} half;
+static const half before_time[] = {{"上午", 0, 11},  {"早上", 0, 11}, {"凌晨", 0, 11},
+                                   {"中午", 11, 14}, {"下午", 12, 23}, {"晚上", 13, 23}};
+static const half after_time[] = {{"a.m.", 0, 11}, {"p.m.", 12, 23}, {"am", 0, 11}, {"pm", 12, 23}};
+
+/* One of the words of list at *p, any case, not followed by a letter. */
+static bool half_of_day(const char **p, const char *e, const half *list, size_t n, int *lo, int *hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(list[i].word);
+        if ((size_t)(e - *p) >= len && ascii_ieqn(*p, list[i].word, len) &&
+            (*p + len == e || !alpha((*p)[len]))) {
+            *p += len;
+            *lo = list[i].lo, *hi = list[i].hi;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * What may follow a date: 'T' or blanks, a time of day ("上午"... before
+ * it, or "AM"/"PM" after it: the 12-hour clock), and after the time a
+ * zone; one in figures may be followed by another, a label not read (Go's
+ * "+0800 CST", "+08:00 (北京时间)"). *p is moved past what was read;
+ * anything after that is no part of the date. False when a time or zone
+ * begins but cannot be read: "25:61", "14:3", "+25:00", "下午" alone.
+ */
+static bool after_date(const char **pp, const char *e, fields *f)
+{
+    const char *p = *pp, *q;
+    int lo = 0, hi = 23, off;
+    if (p + 1 < e && (*p == 'T' || *p == 't') && digit(p[1]))
+        p++;
+    blanks(&p, e);
+    bool half = half_of_day(&p, e, before_time, COUNT(before_time), &lo, &hi);
+    blanks(&p, e);
+    for (q = p; q < e && digit(*q); q++)
+        ;
+    if (q == p || (!colon(&q, e) && !eat(&q, e, "时") && !eat(&q, e, "点")))
+        return !half; /* no time */
+    if (!clock(&p, e, f))
+        return false;
+    q = p;
+    blanks(&q, e);
+    if (!half && half_of_day(&q, e, after_time, COUNT(after_time), &lo, &hi))
+        half = true, p = q;
+    if (half) { /* 1..12 on the 12-hour clock; 0 and 13..23 are themselves */
+        int am = f->h == 12 ? 0 : f->h, pm = f->h >= 1 && f->h <= 12 ? am + 12 : am;
+        if (am >= lo && am <= hi)
+            f->h = am;
+        else if (pm >= lo && pm <= hi)
+            f->h = pm;
+        else
+            return false;
+    }
+    *pp = p;
+    q = p;
+    blanks(&q, e);
+    bool figures = q < e && (*q == '+' || *q == '-');
+    int z = zone(&q, e, &f->off);
+    if (z < 0)
+        return false;
+    if (z > 0) {
+        f->has_zone = true;
+        *pp = q;
+        blanks(&q, e);
+        if (figures && zone(&q, e, &off) > 0) /* a name for it: a label */
+            *pp = q;
+    }
+    return true;
+}
+
+/* W3CDTF's 2004 and 2004-07, or a date in figures with what may follow. */
+static bool parse_numeric(const char *s, const char *e, fields *f)
+{
+    const char *p = s;
+    f->mo = f->d = 1;
+    if (e - s == 4 || (e - s == 7 && s[4] == '-'))
+        return num(&p, e, 4, 4, &f->y, NULL) &&
+               (p == e || (p++, num(&p, e, 2, 2, &f->mo, NULL) && p == e));
+    return ymd(&p, e, f) && after_date(&p, e, f) && p == e;
+}
+
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                     "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const month_full[] = {"january", "february", "march",     "april",
+                                         "may",     "june",     "july",      "august",
+                                         "september", "october", "november", "december"};
+static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const day_full[] = {"monday", "tuesday", "wednesday", "thursday",
+                                       "friday", "saturday", "sunday"};
 
 static int word_in(const char *w, size_t n, const char *const *list, size_t count)
 {
@@ -262,12 +398,7 @@ static bool parse_822(const char *s, const char *e, fields *f)
             }
             if (f->has_zone)
                 return false;
-            for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++)
-                if ((zones[z].name[0] | 0x20) == (w[0] | 0x20) && strlen(zones[z].name) == n &&
-                    ascii_ieqn(w, zones[z].name, n)) {
-                    f->off = zones[z].hours * 3600;
-                    f->has_zone = true;
-                }
+            f->has_zone = zone_named(w, n, &f->off);
             if (!f->has_zone && n == 1 && *w != 'J' && *w != 'j') {
                 /* Military zones: RFC 1123 says their signs were mixed up
                  * in RFC 822, so they are read as +0000. */
@@ -355,26 +486,37 @@ int kw_date_parse_zone(int64_t *out, const char *text, int default_offset, bool 
         *out = e - s == 13 ? v / 1000 : v;
         return 0;
     }
-    bool ok = parse_iso(s, e, &f);
-    if (!ok) {
-        memset(&f, 0, sizeof f);
-        ok = parse_cjk(s, e, &f);
-    }
+    bool ok = parse_numeric(s, e, &f);
     if (!ok) {
         memset(&f, 0, sizeof f);
         ok = parse_822(s, e, &f);
     }
-    if (!ok || !valid(&f))
-        return kw_error_set(KW_EINVAL, "'%.*s' is not a date in a known form", (int)(e - s), s);
-    int off = f.has_zone ? f.off : default_offset;
+    int64_t t;
+    const char *why = ok ? instant(&f, default_offset, &t) : "is not a date in a known form";
+    if (why)
+        return kw_error_set(KW_EINVAL, "'%.*s' %s", (int)(e - s), s, why);
     if (zoned)
         *zoned = f.has_zone;
-    int64_t t = kw_days_from_civil(f.y, (unsigned)f.mo, (unsigned)f.d) * 86400 + f.h * 3600 +
-                f.mi * 60 + f.s - off;
-    /* in UTC too, the year must be 0001 to 9999: RFC 3339 has four digits */
-    if (t < kw_days_from_civil(1, 1, 1) * 86400 || t >= kw_days_from_civil(10000, 1, 1) * 86400)
-        return kw_error_set(KW_EINVAL, "'%.*s' is outside the years 0001 to 9999 in UTC",
-                            (int)(e - s), s);
     *out = t;
     return 0;
+}
+
+int date_in_words(int64_t *out, const char *text, int default_offset, bool *zoned)
+{
+    for (const char *s = text; s && *s; s++) {
+        if (!digit(s[0]) || !digit(s[1]) || !digit(s[2]) || !digit(s[3]) ||
+            (s > text && digit(s[-1])))
+            continue;
+        const char *p = s, *e = s + strnlen(s, MAX_DATE_TEXT);
+        fields f = {0};
+        if (!ymd(&p, e, &f) || !valid(&f))
+            continue; /* no date: "2026-13-40" */
+        if (after_date(&p, e, &f) && !instant(&f, default_offset, out)) {
+            if (zoned)
+                *zoned = f.has_zone;
+            return 0;
+        }
+        break; /* the date's time or zone cannot be read: no later date is its */
+    }
+    return kw_error_set(KW_EINVAL, "no date in the text");
 }

@@ -147,69 +147,12 @@ char *ex_base_url(const char *href, const char *page)
     return b;
 }
 
-static int two_digits(const char **p, int *v)
-{
-    int n = 0;
-    *v = 0;
-    while (n < 2 && isdigit((unsigned char)**p))
-        *v = *v * 10 + (*(*p)++ - '0'), n++;
-    return n > 0 && !isdigit((unsigned char)**p);
-}
-
-/* A date inside a longer text, as forums write them: "发表于 2026-11-20
- * 10:30", "作者：小鹿 发布于 2026年11月20日 10:30", "2026.11.20 10:30";
- * the first from *at on is written into out as "2026-11-20 10:30[:ss]"
- * and *at moved past its start; 0 when there is none. */
-static int embedded_date(const char *v, const char **at, char *out, size_t size)
-{
-    static const char nian[] = "\xE5\xB9\xB4", yue[] = "\xE6\x9C\x88", ri[] = "\xE6\x97\xA5";
-    for (const char *s = *at; *s; s++) {
-        if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
-            !isdigit((unsigned char)s[2]) || !isdigit((unsigned char)s[3]) ||
-            (s > v && isdigit((unsigned char)s[-1])))
-            continue;
-        const char *p = s + 4;
-        int cjk = strncmp(p, nian, 3) == 0, mo, d, h = -1, mi = 0, sec = -1;
-        char sep = *p;
-        if (!cjk && sep != '-' && sep != '/' && sep != '.')
-            continue;
-        p += cjk ? 3 : 1;
-        if (!two_digits(&p, &mo) || (cjk ? strncmp(p, yue, 3) : *p - sep) != 0)
-            continue;
-        p += cjk ? 3 : 1;
-        if (!two_digits(&p, &d))
-            continue;
-        if (cjk && strncmp(p, ri, 3) == 0)
-            p += 3;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        const char *c = p;
-        if (two_digits(&c, &h) && *c == ':' && (c++, two_digits(&c, &mi))) {
-            if (*c == ':' && (c++, !two_digits(&c, &sec)))
-                sec = -1;
-        } else {
-            h = -1;
-        }
-        int n = snprintf(out, size, "%.4s-%02d-%02d", s, mo, d);
-        if (h >= 0)
-            n += snprintf(out + n, size - (size_t)n, " %02d:%02d", h, mi);
-        if (h >= 0 && sec >= 0)
-            snprintf(out + n, size - (size_t)n, ":%02d", sec);
-        *at = s + 1;
-        return 1;
-    }
-    return 0;
-}
-
 int64_t ex_parse_time(const char *v, int *local)
 {
     int64_t t;
     bool zoned = true;
-    char found[40];
-    const char *at = v;
-    int ok = v && kw_date_parse_zone(&t, v, 0, &zoned) == 0;
-    while (!ok && v && embedded_date(v, &at, found, sizeof found)) /* the first that is a date */
-        ok = kw_date_parse_zone(&t, found, 0, &zoned) == 0;
+    int ok = v && (kw_date_parse_zone(&t, v, 0, &zoned) == 0 ||
+                   date_in_words(&t, v, 0, &zoned) == 0);
     if (ok && local)
         *local = !zoned;
     return ok ? t : NO_TIME;

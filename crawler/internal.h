@@ -120,8 +120,16 @@ char *ex_resolve(const char *link, const char *base);
  * page's URL): NULL when href is NULL or resolves to no http(s) URL, and
  * links resolve against the page's URL. */
 char *ex_base_url(const char *href, const char *page);
-/* A date in any form kw_date_parse reads, or INT64_MIN; *local (may be
- * NULL) is set to 1 when it had no zone (read as UTC). */
+/* The first date in figures or Chinese in text ("2026-12-06", "2026/12/6",
+ * "2026.12.06", "2026年12月6日"), read with the time and the zone written
+ * after it as kw_date_parse_zone reads them, whatever words come before
+ * and after ("发表于 2026-12-06 下午2:30 回复 3"); a date followed by a
+ * time or zone that cannot be read ("2026-12-06 25:61") is none. 0, or
+ * KW_EINVAL when there is none (dates.c). */
+int date_in_words(int64_t *out, const char *text, int default_offset, bool *zoned);
+/* A date in any form kw_date_parse reads, else the one date_in_words
+ * finds, or INT64_MIN; *local (may be NULL) is set to 1 when it had no
+ * zone (read as UTC). */
 int64_t ex_parse_time(const char *v, int *local);
 struct kw_extracted;
 struct kw_extracted_item;

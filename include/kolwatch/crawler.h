@@ -118,14 +118,19 @@ int kw_charset_to_utf8(char **out, size_t *out_len, size_t *replaced, const void
 
 /* Parse a feed or web date into UTC seconds since the epoch. Accepted:
  * RFC 3339 and W3CDTF ("2004", "2004-01", "2004-01-01", "...T19:48Z",
- * fractions, 't'/'z' any case, a space for 'T', "-00:00", second 60);
+ * fractions, 't'/'z' any case, a space for 'T', "-00:00", second 60 as a
+ * leap second, 23:59:60 UTC);
  * RFC 822/1123/2822 with its variants ("Sun, 06 Nov 1994 08:49:37 GMT",
  * no weekday, a wrong weekday, no seconds, 2-digit years (00-49: 20xx),
  * full day and month names, UT/GMT/UTC/Z, EST..PDT, military letters (as
  * +0000, RFC 1123), +HHMM, +HH:MM, "GMT+8", "UTC+08:00"); RFC 850
  * ("Sunday, 06-Nov-94 08:49:37 GMT"); asctime and the Weibo form
- * ("Sat Jun 14 12:00:00 +0800 2025"); "2024/03/05 10:20"; "2024年3月5日
- * 10:20"; Unix time as 10 digits (seconds) or 13 (milliseconds). A time
+ * ("Sat Jun 14 12:00:00 +0800 2025"); Unix time as 10 digits (seconds)
+ * or 13 (milliseconds); dates in figures or Chinese ("2024-3-5",
+ * "2024/03/05", "2024.03.05", "2024年3月5日") with a time ("10:20:30.5",
+ * "2:30 PM", "下午2:30", "14时30分", "14点30") and after it a zone ("Z",
+ * "+8", "+08:00", "UTC+8", "GMT-05:00", "EST", "北京时间", "(北京时间)",
+ * Go's "+0800 CST"): crawler/README.md lists them. A time
  * without a zone is taken at default_offset seconds east of UTC (0 for
  * UTC). Returns 0, or KW_EINVAL with a message naming the text; never a
  * guess for text it does not recognise. */

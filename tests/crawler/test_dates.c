@@ -151,6 +151,63 @@ static void junk_and_impossible_dates_are_errors_naming_the_text(void **state)
     assert_int_equal(kw_date_parse(&t, NULL, 0), KW_EINVAL);
 }
 
+
+/* Numeric dates as backends print them: Go's time.String() ("+0800 CST",
+ * the name a label), a spaced "GMT+8", a comment, the 12-hour clock, the
+ * Chinese clock; the whole text must be the date. */
+static void numeric_dates_with_spaced_zones_and_other_clocks(void **state)
+{
+    (void)state;
+    same("2026-12-06 14:30:00 +0800 CST", "2026-12-06T06:30:00Z");
+    same("2026-12-06 14:30:00.123456789 +0800 CST", "2026-12-06T06:30:00Z");
+    same("2026-12-06 06:30:00 +0000 UTC", "2026-12-06T06:30:00Z");
+    same("2026-12-06T14:30:00 GMT+8", "2026-12-06T06:30:00Z");
+    same("2026-12-06 14:30 UTC+8", "2026-12-06T06:30:00Z");
+    same("2026-12-06 14:30 GMT+08:00", "2026-12-06T06:30:00Z");
+    same("2026-12-06 01:30 UTC-5", "2026-12-06T06:30:00Z");
+    same("2026-12-06 14:30 +8", "2026-12-06T06:30:00Z");
+    same("2026-12-06T14:30:00+08:00 (\xE5\x8C\x97\xE4\xBA\xAC\xE6\x97\xB6\xE9\x97\xB4)",
+         "2026-12-06T06:30:00Z"); /* (北京时间) */
+    same("2026-12-06 14:30 \xE5\x8C\x97\xE4\xBA\xAC\xE6\x97\xB6\xE9\x97\xB4", /* 北京时间 */
+         "2026-12-06T06:30:00Z");
+    same("2026-12-06 01:30 EST", "2026-12-06T06:30:00Z");
+    same("2026-12-06 2:30 PM", "2026-12-06T14:30:00Z");
+    same("2026-12-06 12:05 am", "2026-12-06T00:05:00Z");
+    same("2026\xE5\xB9\xB4" "12\xE6\x9C\x88" "6\xE6\x97\xA5 \xE4\xB8\x8B\xE5\x8D\x88" "2:30",
+         "2026-12-06T14:30:00Z"); /* 2026年12月6日 下午2:30 */
+    same("2026\xE5\xB9\xB4" "12\xE6\x9C\x88" "06\xE6\x97\xA5 14\xE6\x97\xB6" "30\xE5\x88\x86",
+         "2026-12-06T14:30:00Z"); /* 2026年12月06日 14时30分 */
+    same("2026-1-5 9:05", "2026-01-05T09:05:00Z");
+    same("2026.12.06 14:30", "2026-12-06T14:30:00Z");
+    const char *bad[] = {"2026-12-06 14:30 replies", "2026-12-06 14:30:00 +0800 CST extra",
+                         "2026-12-06 25:61", "2026-12-06 14:30 +25:00", "2026-12-06 14:30 GMT+",
+                         "2026-12-06 13:30 AM", "2026-12-06 14:30 UTC+99", "2026-7",
+                         "2026-12-06 14:30 (\xE5\x8C\x97\xE4\xBA\xAC"}; /* "(北京" unclosed */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t t;
+        if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+    }
+}
+
+/* Second 60 is a leap second, which is 23:59:60 in UTC, whatever the zone
+ * it is written in; 14:30:60 is no time (it was read as 14:31). */
+static void second_60_only_as_a_leap_second(void **state)
+{
+    (void)state;
+    same("1998-12-31T23:59:60Z", "1999-01-01T00:00:00Z");
+    same("1990-12-31T15:59:60-08:00", "1991-01-01T00:00:00Z"); /* RFC 3339's example */
+    same("Sat, 31 Dec 2016 23:59:60 GMT", "2017-01-01T00:00:00Z");
+    int64_t t;
+    assert_int_equal(kw_date_parse(&t, "2017-01-01 07:59:60", 8 * 3600), 0);
+    assert_int_equal(t, utc("2017-01-01T00:00:00Z"));
+    const char *bad[] = {"2026-12-06T14:30:60Z", "2016-12-31T23:58:60Z",
+                         "Sat, 31 Dec 2016 23:59:60 +0800", "2016-12-31 23:59:60 UTC+8"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (kw_date_parse(&t, bad[i], 0) != KW_EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+    assert_int_equal(kw_date_parse(&t, "2016-12-31 23:59:60", 8 * 3600), KW_EINVAL);
+}
 static void relative(const char *text, int64_t now, int64_t offset, const char *expected)
 {
     int64_t got = 0, want = 0;
@@ -212,6 +269,8 @@ int main(void)
         cmocka_unit_test(w3cdtf_and_rfc3339),
         cmocka_unit_test(a_zoneless_time_takes_the_default_offset),
         cmocka_unit_test(junk_and_impossible_dates_are_errors_naming_the_text),
+        cmocka_unit_test(numeric_dates_with_spaced_zones_and_other_clocks),
+        cmocka_unit_test(second_60_only_as_a_leap_second),
         cmocka_unit_test(relative_dates_read_against_the_fetch_time_and_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -555,6 +555,160 @@ static void dates_inside_words_are_found(void **state)
     kw_extracted_free(&e);
 }
 
+/* What a time= rule reads from the text of an element: 0 when it gives
+ * want (RFC 3339, UTC; NULL for no date) and, for a date, says whether it
+ * was written without a zone as `local` does; else 1, the difference shown. */
+static int time_rule_misreads(const char *text, const char *want, int local)
+{
+    char page[512];
+    snprintf(page, sizeof page, "<div><p>Lumi</p><em>%s</em></div>", text);
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, page, strlen(page),
+                                     "{\"item\":\"//div\",\"text\":\".//p\",\"time\":\".//em\"}",
+                                     "https://bbs.example.cn/t", "forum"), 0);
+    assert_int_equal(e.n, 1);
+    int64_t got = e.items[0].published, t = INT64_MIN;
+    int got_local = e.items[0].published_local;
+    kw_extracted_free(&e);
+    if (want)
+        assert_int_equal(kw_time_parse(&t, want), 0);
+    if (got == t && (got == INT64_MIN || got_local == local))
+        return 0;
+    char g[KW_TIME_TEXT] = "null";
+    if (got != INT64_MIN)
+        kw_time_format(g, sizeof g, got);
+    print_message("'%s' gave %s%s, want %s%s\n", text, g,
+                  got != INT64_MIN && got_local ? " (local)" : "", want ? want : "null",
+                  want && local ? " (local)" : "");
+    return 1;
+}
+
+/* A date inside other words is read with the time and the zone written
+ * after it, as a whole date would be: the zone is not dropped for the
+ * source's, nor the time for midnight. A zoneless one stays local (the
+ * crawler applies the source's zone); "2:30 PM" and "下午2:30" are 14:30. */
+static void time_rule__a_date_in_words_keeps_its_time_and_zone(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *want;
+        int local;
+    } cases[] = {
+        {"2026-12-06 14:30:00 +0800 CST", "2026-12-06T06:30:00Z", 0}, /* Go's layout */
+        {"更新于 2026-12-06 14:30:00 +0800", "2026-12-06T06:30:00Z", 0},
+        {"2026-12-06 14:30 UTC+8", "2026-12-06T06:30:00Z", 0},
+        {"2026-12-06T14:30:00 GMT+8", "2026-12-06T06:30:00Z", 0},
+        {"2026-12-06T14:30:00+08:00 (北京时间)", "2026-12-06T06:30:00Z", 0},
+        {"2026-12-06 2:30 PM", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月6日 下午2:30", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月06日 14时30分", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月06日 14点30分", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月06日 14点30", "2026-12-06T14:30:00Z", 1},
+        {"发布时间：2026-12-06 14:30", "2026-12-06T14:30:00Z", 1},
+        /* each zone form, after words */
+        {"发布于 2026-12-06 06:30Z", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06T06:30:00z", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 +0800", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30+08:00", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 +8", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 06:30 UTC", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 06:30 GMT", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 GMT+08:00", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 01:30 UTC-5", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 (北京时间)", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 北京时间", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30 (UTC+8)", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 01:30 EST", "2026-12-06T06:30:00Z", 0}, /* as RFC 822 has it */
+        {"发布于 2026-12-06 14:30:00.250+08:00", "2026-12-06T06:30:00Z", 0},
+        {"发布于 2026-12-06 14:30:00,5 +0800", "2026-12-06T06:30:00Z", 0},
+        /* one-digit months, days and hours */
+        {"发表于 2026-1-5 9:05", "2026-01-05T09:05:00Z", 1},
+        {"2026/1/5 9:05:07", "2026-01-05T09:05:07Z", 1},
+        {"2026.1.5", "2026-01-05T00:00:00Z", 1},
+        /* the 12-hour clock */
+        {"posted 2026-12-06 12:15 AM", "2026-12-06T00:15:00Z", 1},
+        {"posted 2026-12-06 12:15 pm", "2026-12-06T12:15:00Z", 1},
+        {"posted 2026-12-06 2:30PM GMT+8", "2026-12-06T06:30:00Z", 0},
+        {"posted 2026-12-06 9:05 a.m.", "2026-12-06T09:05:00Z", 1},
+        {"2026年12月6日 上午9:05", "2026-12-06T09:05:00Z", 1},
+        {"2026年12月6日早上7点", "2026-12-06T07:00:00Z", 1},
+        {"2026年12月6日 凌晨12:30", "2026-12-06T00:30:00Z", 1},
+        {"2026年12月6日 凌晨1:00", "2026-12-06T01:00:00Z", 1},
+        {"2026年12月6日 晚上8点", "2026-12-06T20:00:00Z", 1},
+        {"2026年12月6日 中午12:00", "2026-12-06T12:00:00Z", 1},
+        {"2026年12月6日 中午1点", "2026-12-06T13:00:00Z", 1},
+        {"2026年12月6日 下午 14:30", "2026-12-06T14:30:00Z", 1}, /* says it twice */
+        {"2026-12-06 下午2:30", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月6日 14时30分15秒", "2026-12-06T14:30:15Z", 1},
+        {"2026年12月6日 下午2点半", "2026-12-06T14:30:00Z", 1},
+        {"2026年12月6日14时", "2026-12-06T14:00:00Z", 1},
+        {"发布于 2026-12-06 14:30 GMT+5:30", "2026-12-06T09:00:00Z", 0},
+        {"发布于 2026-12-06 14:30 ( UTC+8 )", "2026-12-06T06:30:00Z", 0},
+        {"发表于 2026-12-06 14：30", "2026-12-06T14:30:00Z", 1}, /* a full-width colon */
+        /* words after the date or its time are no part of it */
+        {"2026-12-06 14:30 回复 3", "2026-12-06T14:30:00Z", 1},
+        {"2026-12-06 14:30 (edited)", "2026-12-06T14:30:00Z", 1},
+        {"2026-12-06 by admin", "2026-12-06T00:00:00Z", 1},
+        {"posted 2026/12/06, 12 replies", "2026-12-06T00:00:00Z", 1},
+        {"2026-12-06 14:30 - 阅读 120", "2026-12-06T14:30:00Z", 1},
+        /* a time or a zone that is there but cannot be read: no date */
+        {"2026-12-06 25:61", NULL, 0},
+        {"2026-12-06 14:61", NULL, 0},
+        {"2026-12-06 14:30:61", NULL, 0},
+        {"2026-12-06 14:3", NULL, 0},
+        {"2026-12-06 14:305", NULL, 0},
+        {"2026-12-06 14:30 +25:00", NULL, 0},
+        {"2026-12-06 14:30 UTC+99", NULL, 0},
+        {"2026-12-06 14:30 GMT+", NULL, 0},
+        {"2026-12-06 14:30 +08001", NULL, 0},
+        {"2026-12-06 13:30 AM", NULL, 0},
+        {"2026-12-06 0:30 PM", NULL, 0},
+        {"2026年12月6日 上午14:30", NULL, 0},
+        {"2026年12月6日 下午", NULL, 0},
+        {"2026年12月6日 晚上12点", NULL, 0}, /* midnight, but of which day */
+        {"2026年12月6日 25时", NULL, 0},
+        {"2026-12-06T14:30:60Z", NULL, 0}, /* second 60 is for 23:59:60 UTC only */
+        {"2026-12-06 14:30 +08:0", NULL, 0},
+        {"2026-12-06 14:30 +5:3", NULL, 0},
+        {"2026-12-06 14:30 (UTC+8", NULL, 0},
+        /* the first date whose time cannot be read is no date; a later one
+         * (its edit) is not taken for it */
+        {"2026-12-06 25:61 (edited 2026-12-07 10:00)", NULL, 0},
+        {"更新于 2026-12-06 14:30:60", NULL, 0},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        bad += time_rule_misreads(cases[i].text, cases[i].want, cases[i].local);
+    assert_int_equal(bad, 0);
+}
+
+/* Article mode reads its <meta> and <time> dates as a time= rule does. */
+static void article_mode__a_meta_date_keeps_its_zone(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {
+        "<meta property='article:published_time' content='2026-12-06T14:30:00 GMT+8'>"
+        "<p>Lumi</p>",
+        "<time datetime='2026-12-06 14:30:00 +0800 CST'>x</time><p>Lumi</p>",
+        "<meta name='pubdate' content='更新于 2026-12-06T14:30:00+08:00 (北京时间)'><p>Lumi</p>",
+    };
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-12-06T06:30:00Z"), 0);
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        kw_extracted e;
+        assert_int_equal(kw_extract_html(&e, pages[i], strlen(pages[i]), NULL, NULL, "p"), 0);
+        assert_int_equal(e.n, 1);
+        if (e.items[0].published != want || e.items[0].published_local) {
+            char g[KW_TIME_TEXT] = "null";
+            if (e.items[0].published != INT64_MIN)
+                kw_time_format(g, sizeof g, e.items[0].published);
+            kw_extracted_free(&e);
+            fail_msg("%s gave %s", pages[i], g);
+        }
+        kw_extracted_free(&e);
+    }
+}
+
 /* Forums write "5分钟前": the item keeps the text, and the crawler reads it
  * against the fetch time and the source's zone. */
 static void relative_times_are_kept_for_the_crawler_to_read(void **state)
@@ -1298,6 +1452,8 @@ int main(void)
         cmocka_unit_test(article_mode__the_articles_date_not_the_sidebars),
         cmocka_unit_test(article_mode__the_author_a_byline_shows),
         cmocka_unit_test(dates_inside_words_are_found),
+        cmocka_unit_test(time_rule__a_date_in_words_keeps_its_time_and_zone),
+        cmocka_unit_test(article_mode__a_meta_date_keeps_its_zone),
         cmocka_unit_test(json__cut_surrogates_nul_escapes_and_numbers_as_links),
         cmocka_unit_test(json__items_that_are_no_objects_are_named),
         cmocka_unit_test(items_past_the_limit_are_counted_by_rules_too),
