@@ -266,6 +266,16 @@ static bool half_of_day(const char **p, const char *e, const half *list, size_t 
     return false;
 }
 
+/* Whether [a, b) is the zone name "CST" alone, in parentheses or not. */
+static bool only_cst(const char *a, const char *b)
+{
+    while (a < b && (*a == '(' || *a == ' '))
+        a++;
+    while (b > a && (b[-1] == ')' || b[-1] == ' '))
+        b--;
+    return b - a == 3 && ascii_ieqn(a, "cst", 3);
+}
+
 /*
  * What may follow a date: 'T' or blanks, a time of day ("上午"... before
  * it, or "AM"/"PM" after it: the 12-hour clock), and after the time a
@@ -306,9 +316,13 @@ static bool after_date(const char **pp, const char *e, fields *f)
     q = p;
     blanks(&q, e);
     bool figures = q < e && (*q == '+' || *q == '-');
+    const char *z_at = q;
     int z = zone(&q, e, &f->off);
     if (z < 0)
         return false;
+    if (z > 0 && !figures && only_cst(z_at, q))
+        return true; /* China's as often as America's (Java writes China's
+                        so): not read, the source's zone applies */
     if (z > 0) {
         f->has_zone = true;
         *pp = q;

@@ -595,6 +595,9 @@ static void time_rule__a_date_in_words_keeps_its_time_and_zone(void **state)
         int local;
     } cases[] = {
         {"2026-12-06 14:30:00 +0800 CST", "2026-12-06T06:30:00Z", 0}, /* Go's layout */
+        /* CST alone is China's or America's: the source's zone applies */
+        {"2026-12-06 14:30:00 CST", "2026-12-06T14:30:00Z", 1},
+        {"发布于 2026-12-06 14:30 (CST)", "2026-12-06T14:30:00Z", 1},
         {"更新于 2026-12-06 14:30:00 +0800", "2026-12-06T06:30:00Z", 0},
         {"2026-12-06 14:30 UTC+8", "2026-12-06T06:30:00Z", 0},
         {"2026-12-06T14:30:00 GMT+8", "2026-12-06T06:30:00Z", 0},
