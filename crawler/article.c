@@ -231,6 +231,7 @@ typedef struct near_search {
     int local;
     int64_t t;
     char *author;
+    char *undated; /* the text of the first date shown that reads as none ("3小时前") */
 } near_search;
 
 /* scope's subtree in document order, what is no part of the article (a
@@ -277,9 +278,11 @@ static int see_date(near_search *q, const kw_hnode *n)
     char *text = dt ? NULL : ex_node_text(n, 0);
     int local = 0;
     int64_t t = ex_parse_time(dt ? dt : text, &local);
-    free(text);
     if (t != NO_TIME)
         q->t = t, q->rank = r, q->local = local, q->found = 1;
+    else if (!q->undated && text && strlen(text) <= 64)
+        q->undated = text, text = NULL; /* maybe "3小时前": read against the fetch */
+    free(text);
     return q->found && r == 1;
 }
 
@@ -339,6 +342,9 @@ static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_
         search_near(from, body, &q);
         it->published = q.t;
         it->published_local = q.local;
+        if (q.t == NO_TIME && !it->time_text)
+            it->time_text = q.undated, q.undated = NULL;
+        free(q.undated);
     }
     if (it->published != NO_TIME) {
         free(it->time_text);

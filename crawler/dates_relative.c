@@ -98,6 +98,15 @@ int kw_date_parse_relative(int64_t *out, const char *text, int64_t now, int64_t 
     blanks(&s, e);
     while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
         e--;
+    /* a label before it, as forums write it: "发表于 3小时前", "Posted 2 hours ago" */
+    static const char *const labels[] = {"发表于", "发布于", "更新于", "回复于", "发表时间：",
+                                         "发布时间：", "发表时间:", "发布时间:", "Posted",
+                                         "Updated", NULL};
+    for (const char *const *l = labels; *l; l++)
+        if (eat(&s, e, *l)) {
+            blanks(&s, e);
+            break;
+        }
     const char *p = s;
     if ((eat(&p, e, "刚刚") || eat(&p, e, "刚才") || eat(&p, e, "just now")) && p == e) {
         *out = now;

@@ -249,9 +249,13 @@ static void relative_dates_read_against_the_fetch_time_and_zone(void **state)
     relative("11月20日 08:15", now, bj, "2026-11-20T00:15:00Z");
     /* a date later this year would be ahead of now: it was last year */
     relative("12-25 10:00", now, bj, "2025-12-25T02:00:00Z");
+    /* behind a label, as forums write it */
+    relative("发表于 3小时前", now, bj, "2026-11-22T01:00:00Z");
+    relative("Posted 10 minutes ago", now, bj, "2026-11-22T03:50:00Z");
+    relative("更新于 昨天 23:05", now, bj, "2026-11-21T15:05:00Z");
     const char *bad[] = {"", "5", "abc", "5个月前", "昨天", "yesterday", "今天 25:00",
                          "13-01 10:00", "11-20", "02-30 10:00", "5分钟后", "-5分钟前",
-                         "2026-11-20 10:00", NULL};
+                         "2026-11-20 10:00", "发表于", "发表于 5个月前", NULL};
     for (int i = 0; bad[i]; i++) {
         int64_t t;
         if (kw_date_parse_relative(&t, bad[i], now, bj) != KW_EINVAL)

@@ -459,6 +459,17 @@ static void article_mode__the_articles_date_not_the_sidebars(void **state)
         assert_int_equal(e.items[0].published, want);
         kw_extracted_free(&e);
     }
+    /* a time the page shows against the reading ("3小时前"): read by the
+     * crawler, which knows when it fetched the page */
+    static const char ago[] =
+        "<html><body><span class='time'>发表于 3小时前</span><div class='content'><p>露米今天"
+        "发布了新款产品，现场反响热烈，大家都觉得很不错。</p></div></body></html>";
+    kw_extracted e;
+    article_text(ago, &e);
+    assert_true(e.items[0].published == INT64_MIN);
+    kw_source src = {.utc_offset = 8 * 3600};
+    assert_int_equal(kw_crawl_item_time(&src, &e.items[0], want), want - 3 * 3600);
+    kw_extracted_free(&e);
 }
 
 /* An author the page shows only in its byline, by class: a label before
