@@ -704,12 +704,18 @@ static int parse_xml(reader *rd, const char *text, size_t len)
      * The base is given with the characters a URI may not hold escaped:
      * libxml2 would mangle "http://x.example/路径/" into a relative path. */
     char *safe_base = rd->base ? uri_escaped(rd->base) : NULL;
+    size_t refs = 0, refs_len = 0;
+    bool doctype = false;
+    char *with_refs = xml_html_refs(text, len, &refs_len, &refs, &doctype);
+    if (with_refs)
+        text = with_refs, len = refs_len;
     doc = xmlCtxtReadMemory(ctxt, text, (int)len, safe_base ? safe_base : rd->base, "UTF-8",
                             XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                                 XML_PARSE_IGNORE_ENC |
                                 XML_PARSE_COMPACT); /* the tree is read, never changed */
     free(safe_base);
+    free(with_refs);
     xmlSetStructuredErrorFunc(saved_ctx, saved);
     xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
     char msg[300] = "";
@@ -768,6 +774,10 @@ static int parse_xml(reader *rd, const char *text, size_t len)
         if ((rc = set_bozo(f, why)))
             goto cleanup;
     }
+    if (refs && !doctype && (rc = set_bozo(f, "not well-formed XML: HTML's named references "
+                                              "(&eacute;) with no DTD to declare them, read as "
+                                              "the characters they name")))
+        goto cleanup;
     rd->doc = doc;
     if (f->version == KW_FEED_ATOM10 || f->version == KW_FEED_ATOM03)
         read_atom(rd, root, f->version == KW_FEED_ATOM03);

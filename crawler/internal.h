@@ -68,6 +68,11 @@ void utf8_scrub(char *s);
  * when there is none. Comments and CDATA sections are skipped, and with
  * html the content of script and style. */
 size_t markup_attr_flood(const char *s, size_t n, size_t max, bool html);
+/* A copy of the XML text s with HTML's named references (&eacute;) that
+ * no DTD of its own may declare written as numeric ones (xml_refs.c): NULL
+ * when there were none (or out of memory), *replaced how many;
+ * *doctype whether s has a DOCTYPE (which may declare them). */
+char *xml_html_refs(const char *s, size_t n, size_t *out_n, size_t *replaced, bool *doctype);
 /* The line (from 1) that byte `at` of s is on. */
 int markup_line_at(const char *s, size_t at);
 

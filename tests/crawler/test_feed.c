@@ -447,6 +447,38 @@ static void rss091_html_character_entities_are_their_characters(void **state)
     kw_feed_free(f);
 }
 
+/* Feeds written as HTML use its references with no DTD to declare them:
+ * they are still those characters (the feed bozo, as it is not
+ * well-formed), in text and in attributes, but not inside CDATA, where
+ * "&eacute;" is those eight characters. */
+static void html_references_without_a_dtd_are_their_characters(void **state)
+{
+    (void)state;
+    kw_feed *f = parse_text(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>caf&eacute; "
+        "cr&egrave;me &amp;&nbsp;co</title><link>http://x/</link><item><title>&euro;5"
+        "</title><link>"
+        "http://x/?q=caf&eacute;</link></item></channel></rss>");
+    assert_string_equal(f->title, "caf\xc3\xa9 cr\xc3\xa8me &\xc2\xa0" "co");
+    assert_string_equal(f->entries[0].title, "\xe2\x82\xac" "5");
+    assert_true(f->bozo);
+    assert_non_null(strstr(f->bozo_message, "named references"));
+    kw_feed_free(f);
+    /* inside CDATA the characters are as written (an Atom id is no HTML) */
+    f = parse_text("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T&eacute;</title>"
+                   "<entry><id><![CDATA[tag:x.example,2026:&eacute;]]></id><title>e</title>"
+                   "</entry></feed>");
+    assert_string_equal(f->title, "T\xc3\xa9");
+    assert_string_equal(f->entries[0].id, "tag:x.example,2026:&eacute;");
+    kw_feed_free(f);
+    /* a feed with none is as it was: well-formed */
+    f = parse_text("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>caf&#233; "
+                   "&amp; co</title><link>http://x/</link></channel></rss>");
+    assert_string_equal(f->title, "caf\xc3\xa9 & co");
+    assert_false(f->bozo);
+    kw_feed_free(f);
+}
+
 /* A UTF-8 label (HTTP header or XML declaration) that not one of the
  * bytes agrees with is overruled, and the feed is bozo; a UTF-8 feed with a
  * few bad bytes stays UTF-8, bozo too (bytes of no character make the
@@ -671,6 +703,7 @@ int main(void)
         cmocka_unit_test(not_well_formed_is_read_and_flagged_bozo),
         cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
+        cmocka_unit_test(html_references_without_a_dtd_are_their_characters),
         cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
         cmocka_unit_test(atom03_base64_text_is_decoded_binary_is_not),
         cmocka_unit_test(a_base_with_unsafe_characters_resolves_links),
