@@ -121,6 +121,23 @@ static size_t remove_dot_segments(char *p, size_t n)
     return w ? w : (p[0] = '/', 1);
 }
 
+void kw_url_drop_dots(char *url)
+{
+    char *auth = url ? strstr(url, "://") : NULL;
+    if (!auth || auth != url + strcspn(url, ":/?#"))
+        return; /* no scheme of its own */
+    char *path = auth + 3 + strcspn(auth + 3, "/?#");
+    if (*path != '/')
+        return;
+    size_t n = strcspn(path, "?#"), i = 0;
+    while (i + 1 < n && !(path[i] == '/' && path[i + 1] == '.'))
+        i++;
+    if (i + 1 >= n)
+        return; /* nothing to resolve: most links */
+    size_t w = remove_dot_segments(path, n);
+    memmove(path + w, path + n, strlen(path + n) + 1);
+}
+
 int kw_url_canonical(char *out, size_t size, const char *url)
 {
     const char *p = url, *host, *host_end, *port = NULL, *path, *query = NULL, *end;

@@ -7,6 +7,7 @@
 #include "kolwatch/extract.h"
 #include "kolwatch/crawler.h"
 #include "kolwatch/error.h"
+#include "kolwatch/url.h"
 #include "kolwatch/textio.h"
 
 #include "internal.h"
@@ -126,14 +127,15 @@ char *ex_resolve(const char *link, const char *base)
 {
     if (!link || !*link)
         return NULL;
-    if (uri_has_scheme(link))
-        return strdup(link); /* what xmlBuildURI would give, without parsing two URIs */
-    char *joined = uri_join_abs_path(base, link); /* "/a/b": the same, cheaper */
-    if (joined)
-        return joined;
-    xmlChar *u = uri_build(link, base);
-    char *out = strdup(u ? (const char *)u : link);
-    xmlFree(u);
+    char *out;
+    if (uri_has_scheme(link)) {
+        out = strdup(link); /* what xmlBuildURI would give, without parsing two URIs */
+    } else if (!(out = uri_join_abs_path(base, link))) { /* "/a/b": the same, cheaper */
+        xmlChar *u = uri_build(link, base);
+        out = strdup(u ? (const char *)u : link);
+        xmlFree(u);
+    }
+    kw_url_drop_dots(out); /* "/a/../b", which xmlBuildURI leaves so */
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include "kolwatch/error.h"
+#include "kolwatch/url.h"
 
 #include <cjson/cJSON.h>
 #include <libxml/uri.h>
@@ -359,8 +360,10 @@ unsigned char *uri_build(const char *link, const char *base)
     xmlChar *u = xmlBuildURI((const xmlChar *)link, (const xmlChar *)base);
     /* an absolute link is what it is; a relative one that comes back as
      * it went (libxml2 could not parse the base) was not resolved */
-    if (uri_has_scheme(link) || (u && strcmp((const char *)u, link) != 0))
+    if (uri_has_scheme(link) || (u && strcmp((const char *)u, link) != 0)) {
+        kw_url_drop_dots((char *)u); /* "/a/../b", which xmlBuildURI leaves so */
         return u;
+    }
     xmlFree(u);
     u = NULL;
     char *el = uri_escaped(link), *eb = uri_escaped(base);
@@ -368,6 +371,7 @@ unsigned char *uri_build(const char *link, const char *base)
         u = xmlBuildURI((const xmlChar *)(el ? el : link), (const xmlChar *)(eb ? eb : base));
     free(el);
     free(eb);
+    kw_url_drop_dots((char *)u);
     return u;
 }
 

@@ -31,6 +31,12 @@ int kw_url_canonical(char *out, size_t size, const char *url);
  * Returns a string to free, or NULL when out of memory. */
 char *kw_url_wire(const char *url);
 
+/* The "." and ".." segments of the path of an absolute URL
+ * ("http://x/a/../b" is "http://x/b"), resolved in place as RFC 3986
+ * (5.2.4) resolves a reference's; the query and fragment stay as they
+ * are. */
+void kw_url_drop_dots(char *url);
+
 #ifdef __cplusplus
 }
 #endif

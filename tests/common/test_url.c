@@ -4,6 +4,7 @@
 #include "kolwatch/error.h"
 #include "kolwatch/url.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,10 +129,37 @@ static void equivalent_spellings_of_a_path_and_query_are_one_key(void **state)
     }
 }
 
+/* RFC 3986's own examples (5.4), resolved against http://a/b/c/d;p?q,
+ * as an absolute URL keeps them after a join that did not resolve them;
+ * the query and fragment are left as they are. */
+static void dot_segments_of_an_absolute_urls_path_are_resolved(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"http://a/b/c/./g", "http://a/b/c/g"},   {"http://a/b/c/g/", "http://a/b/c/g/"},
+        {"http://a/b/c/.", "http://a/b/c/"},       {"http://a/b/c/..", "http://a/b/"},
+        {"http://a/b/c/../g", "http://a/b/g"},    {"http://a/b/c/../../g", "http://a/g"},
+        {"http://a/b/c/../../../g", "http://a/g"}, {"http://a/./g", "http://a/g"},
+        {"http://a/a/../b?x=/../y#/./z", "http://a/b?x=/../y#/./z"},
+        {"http://a/b/.hidden/g", "http://a/b/.hidden/g"},
+        {"https://a:8080/x/../", "https://a:8080/"}, {"mailto:x/../y", "mailto:x/../y"},
+        {"/a/../b", "/a/../b"}, /* not absolute: left alone */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[i][0]);
+        kw_url_drop_dots(buf);
+        if (strcmp(buf, cases[i][1]) != 0)
+            fail_msg("%s: got %s, want %s", cases[i][0], buf, cases[i][1]);
+    }
+    kw_url_drop_dots(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scheme_and_host_lower_case_default_port_and_fragment_dropped),
+        cmocka_unit_test(dot_segments_of_an_absolute_urls_path_are_resolved),
         cmocka_unit_test(tracking_parameters_go_and_the_rest_are_sorted),
         cmocka_unit_test(two_spellings_of_one_page_are_one_key),
         cmocka_unit_test(non_http_urls_and_missing_hosts_are_errors),

@@ -479,6 +479,22 @@ static void html_references_without_a_dtd_are_their_characters(void **state)
     kw_feed_free(f);
 }
 
+/* Links with dot segments are resolved (RFC 3986 5.2), absolute-path ones
+ * too, which libxml2 leaves as written. */
+static void links_with_dot_segments_are_resolved(void **state)
+{
+    (void)state;
+    kw_feed *f = NULL;
+    static const char dots[] = "<rss version=\"2.0\"><channel><title>t</title><link>/a/../b"
+                               "</link><item><title>i</title><link>/./g/../h?q=/../x</link>"
+                               "</item></channel></rss>";
+    kw_feed_options opt = {.name = "dots", .base = "https://base.example/x/"};
+    assert_int_equal(kw_feed_parse(&f, dots, sizeof dots - 1, &opt), 0);
+    assert_string_equal(f->link, "https://base.example/b");
+    assert_string_equal(f->entries[0].link, "https://base.example/h?q=/../x");
+    kw_feed_free(f);
+}
+
 /* A UTF-8 label (HTTP header or XML declaration) that not one of the
  * bytes agrees with is overruled, and the feed is bozo; a UTF-8 feed with a
  * few bad bytes stays UTF-8, bozo too (bytes of no character make the
@@ -704,6 +720,7 @@ int main(void)
         cmocka_unit_test(a_utf8_label_the_bytes_contradict_is_overruled_and_bozo),
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
         cmocka_unit_test(html_references_without_a_dtd_are_their_characters),
+        cmocka_unit_test(links_with_dot_segments_are_resolved),
         cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
         cmocka_unit_test(atom03_base64_text_is_decoded_binary_is_not),
         cmocka_unit_test(a_base_with_unsafe_characters_resolves_links),
