@@ -120,8 +120,14 @@ static int cand_matches(const cand *k, const kw_hnode *n)
 
 /* ---- the heuristics ------------------------------------------------------------ */
 
+/* Headings passed over as a site's logo before the title gives up on
+ * <h1>: each costs a look at the classes of four elements, which a page of
+ * thousands of <h1>s under one huge class made quadratic. */
+#define LOGOS_MAX 8
+
 typedef struct article_nodes {
     const kw_hnode *first[A_COUNT]; /* the first element each candidate selects */
+    int logos;                      /* <h1>s passed over as logos */
     int open[A_COUNT], nopen;           /* candidates with no element yet */
     int open_bare[A_COUNT], nopen_bare; /* ... of them, those that need no attribute */
     const kw_hnode *ld[JSONLD_MAX_SCRIPTS]; /* <script type="application/ld+json"> */
@@ -156,11 +162,16 @@ static void visit(article_nodes *an, const kw_hnode *n)
     int *nopen = read ? &an->nopen : &an->nopen_bare;
     for (int j = 0; j < *nopen; j++) {
         int i = open[j];
-        if (cand_matches(&cands[i], n) && !(i == A_TITLE + 1 && logo_like(n))) {
+        if (!cand_matches(&cands[i], n))
+            continue;
+        if (i == A_TITLE + 1 && logo_like(n)) {
+            if (++an->logos < LOGOS_MAX)
+                continue;
+        } else {
             an->first[i] = n;
-            close_cand(an, i);
-            j--; /* open[j] is another candidate now */
         }
+        close_cand(an, i);
+        j--; /* open[j] is another candidate now */
     }
     /* a script whose text is a JSON object or array: JSON-LD, as no
      * script of code starts so (its type attribute is not kept: a page has
@@ -222,13 +233,16 @@ static int shows_date(const kw_hnode *n)
 
 /* The surest date that scope's subtree shows (see shows_date; the first
  * of each kind) outside what is no part of the article, NO_TIME when none
- * reads; at most 64 are read. */
-static int64_t date_in(const kw_hnode *scope, int *local)
+ * reads; at most 64 are read, each from the start of its text (a dated
+ * element may hold the whole page: 64 of them nested cost seconds). */
+#define DATE_TEXT_MAX 1024
+#define DATE_NODES_MAX 256
+static int64_t date_in(const kw_hnode *scope, const kw_hnode *skip, int *local)
 {
     int tried = 0, rank = 4, loc = 0;
     int64_t found = NO_TIME;
     for (const kw_hnode *n = scope; n && tried < 64;) {
-        if (n != scope && ex_is_noise(n)) { /* a sidebar's, a comment's */
+        if (n != scope && (n == skip || ex_is_noise(n))) { /* a sidebar's, a comment's */
             while (n != scope && !n->next)
                 n = n->parent;
             n = n == scope ? NULL : n->next;
@@ -238,7 +252,7 @@ static int64_t date_in(const kw_hnode *scope, int *local)
         if (r && r < rank) {
             tried++;
             const char *dt = kw_hnode_attr(n, "datetime");
-            char *text = dt ? NULL : ex_node_text(n, 0);
+            char *text = dt ? NULL : ex_node_text_head(n, DATE_TEXT_MAX, DATE_NODES_MAX);
             int64_t t = ex_parse_time(dt ? dt : text, &loc);
             free(text);
             if (t != NO_TIME) {
@@ -259,16 +273,17 @@ static int64_t date_in(const kw_hnode *scope, int *local)
 }
 
 /* Where the article's date is: its container, then the two around it
- * (a byline beside the text), then the whole body. */
+ * (a byline beside the text), then the whole body; each scope less the
+ * one before it, which showed none (a walk of each element at most once). */
 static int64_t date_near(const kw_hnode *best, const kw_hnode *body, int *local)
 {
-    const kw_hnode *scope = best;
-    for (int up = 0; scope && up < 3; up++, scope = scope->parent) {
-        int64_t t = date_in(scope, local);
+    const kw_hnode *scope = best, *done = NULL;
+    for (int up = 0; scope && up < 3; up++, done = scope, scope = scope->parent) {
+        int64_t t = date_in(scope, done, local);
         if (t != NO_TIME || scope == body)
             return t;
     }
-    return body ? date_in(body, local) : NO_TIME;
+    return body ? date_in(body, done, local) : NO_TIME;
 }
 
 /* The date, from the first source that gives one: the markup made for it

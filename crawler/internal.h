@@ -135,6 +135,11 @@ struct kw_extracted_item *ex_new_item(struct kw_extracted *e);
 struct kw_hnode;
 const struct kw_hnode *ex_main_container(const struct kw_hnode *top);
 char *ex_node_text(const struct kw_hnode *top, int main_only);
+/* The start of a subtree's text (as ex_node_text without main_only): at
+ * most max bytes of it, read from at most nodes nodes; for what needs no
+ * more than a line of it (a date), and costs no more than that however
+ * big the subtree. */
+char *ex_node_text_head(const struct kw_hnode *top, size_t max, size_t nodes);
 /* Element names that begin a line in text; that hold no text (script,
  * style, noscript, template); what is no part of an article. */
 int ex_is_block(const char *name);
