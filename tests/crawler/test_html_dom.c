@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void dump(const kw_hnode *n, char *out, size_t size)
 {
@@ -176,6 +177,68 @@ static void deep_nesting_is_bounded(void **state)
     free(html);
 }
 
+/* The references are looked up in the parser's own tables, searched in
+ * halves (HTML 4's names, and the legacy ones read without a ';'): the
+ * same code points libxml2's table gives, and a page of unknown names
+ * costs no walk of a table for each. */
+static void entities_from_the_parsers_own_tables(void **state)
+{
+    (void)state;
+    expect_tree("<p>&AElig;&yuml;&thetasym;&diams;&apos;&hellip;&Yuml;&zwnj;&lang;&rang;",
+                "html(body(p('\xC3\x86\xC3\xBF\xCF\x91\xE2\x99\xA6'\xE2\x80\xA6\xC5\xB8"
+                "\xE2\x80\x8C\xE2\x8C\xA9\xE2\x8C\xAA')))");
+    /* legacy names, the first and last of the table and a 6-letter one,
+     * need no ';'; HTML 4's others do */
+    expect_tree("<p>&AEligx &yumlx &Aacute1 &thetasym &zwnj &aacutex;",
+                "html(body(p('\xC3\x86x \xC3\xBFx \xC3\x81" "1 &thetasym &zwnj \xC3\xA1x;')))");
+    expect_tree("<p>&zzzzzz; &zz; &AElig2; &Z;",
+                "html(body(p('&zzzzzz; &zz; \xC3\x86" "2; &Z;')))");
+    /* a page of references no table has: cheap (each was 1,500 string
+     * comparisons in libxml2's table) */
+    size_t n = 500000;
+    char *html = repeated("&zzzzzz;", n, "");
+    kw_hdoc *d = NULL;
+    clock_t start = clock();
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
+    assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 2);
+    kw_hdoc_free(d);
+    free(html);
+}
+
+/* An end tag closes the open element of its name, found by the one string
+ * every element of that name shares; one of a name no element has changes
+ * nothing, and costs no walk of the open elements. */
+static void end_tags_of_elements_without_rules(void **state)
+{
+    (void)state;
+    expect_tree("<x-a><X-B>t</x-a>u<x-b>v</X-b>w</x-never>",
+                "html(body(x-a(x-b('t'))'u'x-b('v')'w'))");
+    expect_tree("<averyveryverylongname><p>x</AVERYVERYVERYLONGNAME>y",
+                "html(body(averyveryverylongname(p('x'))'y'))");
+    /* </xy> under 255 <x>s, its name seen once */
+    size_t n = 300000;
+    char *body = repeated("</xy>", n, "z");
+    size_t len = strlen(body);
+    char *html = malloc(len + 5000);
+    assert_non_null(html);
+    strcpy(html, "<xy></xy>");
+    for (int i = 0; i < 300; i++)
+        strcat(html, "<x>");
+    strcat(html, body);
+    kw_hdoc *d = NULL;
+    clock_t start = clock();
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
+    kw_hdoc_free(d);
+    /* and a name never seen; then a document of its own that closes one
+     * the last document had open */
+    assert_int_equal(kw_hdoc_parse(&d, body, len, NULL), 0);
+    kw_hdoc_free(d);
+    assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 2);
+    expect_tree("</xy>a<xy>b", "html(body('a'xy('b')))");
+    free(html);
+    free(body);
+}
+
 /* A reader that names the attributes it reads gets those (any case, the
  * first of a name, decoded) and no other; the tree is otherwise the same. */
 static void only_the_attributes_asked_for_are_kept(void **state)
@@ -324,6 +387,8 @@ int main(void)
         cmocka_unit_test(attributes_lower_cased_first_wins_any_quoting),
         cmocka_unit_test(comments_doctypes_and_junk_are_dropped),
         cmocka_unit_test(deep_nesting_is_bounded),
+        cmocka_unit_test(entities_from_the_parsers_own_tables),
+        cmocka_unit_test(end_tags_of_elements_without_rules),
         cmocka_unit_test(only_the_attributes_asked_for_are_kept),
         cmocka_unit_test(a_nul_ends_a_tag_name),
         cmocka_unit_test(each_document_is_its_own_when_memory_is_reused),
