@@ -44,6 +44,9 @@ struct kw_hdoc {
     const char **names;
     size_t names_cap, names_n;
     kw_hnode *stack[KW_HDOC_MAX_DEPTH]; /* [0, depth) in use: not zeroed */
+    /* near[i][k]: the index of the deepest of stack[0..i] with flag
+     * near_flags[k], 0 for none (written by push, as stack is) */
+    unsigned char near[KW_HDOC_MAX_DEPTH][12];
 };
 
 static void *arena(kw_hdoc *d, size_t n)
@@ -113,12 +116,6 @@ static void append(kw_hnode *parent, kw_hnode *n)
 }
 
 static kw_hnode *cur(kw_hdoc *d) { return d->stack[d->depth - 1]; }
-
-static void push(kw_hdoc *d, kw_hnode *n)
-{
-    if (d->depth < KW_HDOC_MAX_DEPTH)
-        d->stack[d->depth++] = n;
-}
 
 /* Byte classes, one table lookup a byte in the loops that scan tags. */
 enum {
@@ -279,6 +276,39 @@ static const struct tag {
     {"video", 0},
 };
 
+/* The flags implied closing looks for, each with the index of its deepest
+ * open element kept for each depth (kw_hdoc's near): a start tag finds the
+ * <p> it closes, or that there is none in scope, without a walk down the
+ * open elements (a page of </p>s or <div>s under 255 open elements cost
+ * two walks of all of them each, seconds for a page). */
+static const unsigned near_flags[] = {T_SCOPE, T_P,   T_LI,    T_LIST, T_DTDD, T_DL,
+                                      T_TR,    T_TABLE, T_CELL, T_TSECT, T_A,  T_BODY};
+_Static_assert(sizeof near_flags / sizeof near_flags[0] == 12, "kw_hdoc's near");
+_Static_assert(KW_HDOC_MAX_DEPTH <= 256, "an index of the stack fits in a byte");
+
+static void push(kw_hdoc *d, kw_hnode *n)
+{
+    if (d->depth >= KW_HDOC_MAX_DEPTH)
+        return;
+    int i = d->depth;
+    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
+        d->near[i][k] = (n->flags & near_flags[k]) ? (unsigned char)i
+                        : i > 0                     ? d->near[i - 1][k]
+                                                    : 0;
+    d->stack[d->depth++] = n;
+}
+
+/* The index of the deepest open element with a flag in mask, 0 for none
+ * (or the root's). */
+static int nearest(const kw_hdoc *d, unsigned mask)
+{
+    int at = 0;
+    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
+        if ((near_flags[k] & mask) && d->near[d->depth - 1][k] > at)
+            at = d->near[d->depth - 1][k];
+    return at;
+}
+
 /* The table by a hash of the name's length and first and last letters:
  * one probe for most names, built once. */
 #define TAG_SLOTS 512
@@ -417,15 +447,9 @@ static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags
  * stack no further than an element with a flag in `edges` (or the body). */
 static void close_open(kw_hdoc *d, unsigned what, unsigned edges)
 {
-    for (int i = d->depth - 1; i >= 1; i--) {
-        unsigned f = d->stack[i]->flags;
-        if (f & what) {
-            d->depth = i;
-            return;
-        }
-        if ((f & edges) || d->stack[i] == d->body)
-            return;
-    }
+    int at = nearest(d, what);
+    if (at >= 1 && at >= nearest(d, edges | T_BODY))
+        d->depth = at;
 }
 
 static void ensure_head(kw_hdoc *d)
@@ -929,13 +953,8 @@ static void end_tag(kw_hdoc *d, const char *name, size_t n)
         return;
     }
     if (f & T_P) { /* </p> with no <p> open makes an empty one */
-        bool open = false;
-        for (int i = d->depth - 1; i >= 1 && !open; i--) {
-            open = (d->stack[i]->flags & T_P) != 0;
-            if (d->stack[i]->flags & T_SCOPE)
-                break;
-        }
-        if (!open) {
+        int at = nearest(d, T_P);
+        if (at < 1 || at < nearest(d, T_SCOPE)) {
             start_tag(d, name, f, NULL, true);
             return;
         }
