@@ -120,8 +120,14 @@ static int cand_matches(const cand *k, const kw_hnode *n)
 
 /* ---- the heuristics ------------------------------------------------------------ */
 
+/* Headings passed over as a site's logo before the title gives up on
+ * <h1>: each costs a look at the classes of four elements, which a page of
+ * thousands of <h1>s under one huge class made quadratic. */
+#define LOGOS_MAX 8
+
 typedef struct article_nodes {
     const kw_hnode *first[A_COUNT]; /* the first element each candidate selects */
+    int logos;                      /* <h1>s passed over as logos */
     int open[A_COUNT], nopen;           /* candidates with no element yet */
     int open_bare[A_COUNT], nopen_bare; /* ... of them, those that need no attribute */
     const kw_hnode *ld[JSONLD_MAX_SCRIPTS]; /* <script type="application/ld+json"> */
@@ -156,11 +162,16 @@ static void visit(article_nodes *an, const kw_hnode *n)
     int *nopen = read ? &an->nopen : &an->nopen_bare;
     for (int j = 0; j < *nopen; j++) {
         int i = open[j];
-        if (cand_matches(&cands[i], n) && !(i == A_TITLE + 1 && logo_like(n))) {
+        if (!cand_matches(&cands[i], n))
+            continue;
+        if (i == A_TITLE + 1 && logo_like(n)) {
+            if (++an->logos < LOGOS_MAX)
+                continue;
+        } else {
             an->first[i] = n;
-            close_cand(an, i);
-            j--; /* open[j] is another candidate now */
         }
+        close_cand(an, i);
+        j--; /* open[j] is another candidate now */
     }
     /* a script whose text is a JSON object or array: JSON-LD, as no
      * script of code starts so (its type attribute is not kept: a page has
@@ -234,16 +245,22 @@ typedef struct near_search {
     char *undated; /* the text of the first date shown that reads as none ("3小时前") */
 } near_search;
 
-/* scope's subtree in document order, what is no part of the article (a
- * sidebar, comments) left out, each element put to q until it says the
- * search is over. */
-static void walk_scope(const kw_hnode *scope, near_search *q)
+/* An element's text as far as a date or a name is read from it: its
+ * start (a dated element may hold the whole page: 64 of them nested cost
+ * seconds). */
+#define NEAR_TEXT_MAX 1024
+#define NEAR_NODES_MAX 256
+
+/* scope's subtree in document order, less skip's (a scope walked before)
+ * and what is no part of the article (a sidebar, comments), each element
+ * put to q until it says the search is over. */
+static void walk_scope(const kw_hnode *scope, const kw_hnode *skip, near_search *q)
 {
     for (const kw_hnode *n = scope; n && q->tried < 64;) {
-        int noise = n != scope && ex_is_noise(n);
-        if (!noise && n->type == KW_HELEM && q->see(q, n))
+        int out = n != scope && (n == skip || ex_is_noise(n));
+        if (!out && n->type == KW_HELEM && q->see(q, n))
             return;
-        if (!noise && n->first) {
+        if (!out && n->first) {
             n = n->first;
             continue;
         }
@@ -254,17 +271,18 @@ static void walk_scope(const kw_hnode *scope, near_search *q)
 }
 
 /* Near the text: its container, then the two around it (a byline beside
- * the text), then the whole body; the nearest scope that has it. */
+ * the text), then the whole body; the nearest scope that has it, each
+ * walked less the one before it (an element is read at most once). */
 static void search_near(const kw_hnode *best, const kw_hnode *body, near_search *q)
 {
-    const kw_hnode *scope = best;
-    for (int up = 0; scope && up < 3; up++, scope = scope->parent) {
-        walk_scope(scope, q);
+    const kw_hnode *scope = best, *done = NULL;
+    for (int up = 0; scope && up < 3; up++, done = scope, scope = scope->parent) {
+        walk_scope(scope, done, q);
         if (q->found || scope == body)
             return;
     }
     if (body)
-        walk_scope(body, q);
+        walk_scope(body, done, q);
 }
 
 /* The surest date of a scope (see shows_date; the first of each kind). */
@@ -275,7 +293,7 @@ static int see_date(near_search *q, const kw_hnode *n)
         return 0;
     q->tried++;
     const char *dt = kw_hnode_attr(n, "datetime");
-    char *text = dt ? NULL : ex_node_text(n, 0);
+    char *text = dt ? NULL : ex_node_text_head(n, NEAR_TEXT_MAX, NEAR_NODES_MAX);
     int local = 0;
     int64_t t = ex_parse_time(dt ? dt : text, &local);
     if (t != NO_TIME)
@@ -295,7 +313,7 @@ static int see_author(near_search *q, const kw_hnode *n)
     if (!has_word(c, "author") && !has_word(id, "author"))
         return 0;
     q->tried++;
-    char *t = ex_node_text(n, 0);
+    char *t = ex_node_text_head(n, NEAR_TEXT_MAX, NEAR_NODES_MAX);
     static const char *const labels[] = {"作者：", "作者:", "作者", "记者", "文/", "文｜",
                                          "By ",    "by ",   "Posted by ", NULL};
     const char *v = t;

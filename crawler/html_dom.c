@@ -13,7 +13,6 @@
 
 #include "internal.h"
 
-#include <libxml/HTMLparser.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,7 +39,14 @@ struct kw_hdoc {
     const char *const *keep_attrs; /* NULL: all */
     uint64_t keep_first[4];        /* the first letters of keep_attrs, a bit each */
     bool oom;
+    /* The names of elements not in the table below, one copy of each (see
+     * intern): open addressing, while a page is parsed. */
+    const char **names;
+    size_t names_cap, names_n;
     kw_hnode *stack[KW_HDOC_MAX_DEPTH]; /* [0, depth) in use: not zeroed */
+    /* near[i][k]: the index of the deepest of stack[0..i] with flag
+     * near_flags[k], 0 for none (written by push, as stack is) */
+    unsigned char near[KW_HDOC_MAX_DEPTH][12];
 };
 
 static void *arena(kw_hdoc *d, size_t n)
@@ -110,12 +116,6 @@ static void append(kw_hnode *parent, kw_hnode *n)
 }
 
 static kw_hnode *cur(kw_hdoc *d) { return d->stack[d->depth - 1]; }
-
-static void push(kw_hdoc *d, kw_hnode *n)
-{
-    if (d->depth < KW_HDOC_MAX_DEPTH)
-        d->stack[d->depth++] = n;
-}
 
 /* Byte classes, one table lookup a byte in the loops that scan tags. */
 enum {
@@ -276,6 +276,39 @@ static const struct tag {
     {"video", 0},
 };
 
+/* The flags implied closing looks for, each with the index of its deepest
+ * open element kept for each depth (kw_hdoc's near): a start tag finds the
+ * <p> it closes, or that there is none in scope, without a walk down the
+ * open elements (a page of </p>s or <div>s under 255 open elements cost
+ * two walks of all of them each, seconds for a page). */
+static const unsigned near_flags[] = {T_SCOPE, T_P,   T_LI,    T_LIST, T_DTDD, T_DL,
+                                      T_TR,    T_TABLE, T_CELL, T_TSECT, T_A,  T_BODY};
+_Static_assert(sizeof near_flags / sizeof near_flags[0] == 12, "kw_hdoc's near");
+_Static_assert(KW_HDOC_MAX_DEPTH <= 256, "an index of the stack fits in a byte");
+
+static void push(kw_hdoc *d, kw_hnode *n)
+{
+    if (d->depth >= KW_HDOC_MAX_DEPTH)
+        return;
+    int i = d->depth;
+    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
+        d->near[i][k] = (n->flags & near_flags[k]) ? (unsigned char)i
+                        : i > 0                     ? d->near[i - 1][k]
+                                                    : 0;
+    d->stack[d->depth++] = n;
+}
+
+/* The index of the deepest open element with a flag in mask, 0 for none
+ * (or the root's). */
+static int nearest(const kw_hdoc *d, unsigned mask)
+{
+    int at = 0;
+    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
+        if ((near_flags[k] & mask) && d->near[d->depth - 1][k] > at)
+            at = d->near[d->depth - 1][k];
+    return at;
+}
+
 /* The table by a hash of the name's length and first and last letters:
  * one probe for most names, built once. */
 #define TAG_SLOTS 512
@@ -317,8 +350,74 @@ static const struct tag *tag_lookup(const char *name, size_t n)
     return NULL;
 }
 
+/* Every element's name is one string per name, the table's or the one
+ * copy interned here, so that an end tag finds its open element by
+ * pointer: a page of end tags of names not open ("</xy>" under 255 <x>s)
+ * otherwise cost a strcmp with every open element for each, seconds for a
+ * page, and an end tag of a name no element has needs no walk at all. */
+static size_t name_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return (size_t)(h ^ h >> 29);
+}
+
+/* The interned copy of the lower-case name s[0..n), or NULL. */
+static const char *interned(const kw_hdoc *d, const char *s, size_t n)
+{
+    if (!d->names)
+        return NULL;
+    for (size_t i = name_hash(s, n) & (d->names_cap - 1); d->names[i];
+         i = (i + 1) & (d->names_cap - 1))
+        if (strncmp(d->names[i], s, n) == 0 && d->names[i][n] == '\0')
+            return d->names[i];
+    return NULL;
+}
+
+/* The interned copy of name (lower case, NUL-ended, in the arena), which
+ * becomes it if there was none; NULL when out of memory. */
+static const char *intern(kw_hdoc *d, const char *name)
+{
+    size_t n = strlen(name);
+    const char *had = interned(d, name, n);
+    if (had)
+        return had;
+    if (2 * (d->names_n + 1) > d->names_cap) {
+        size_t cap = d->names_cap ? 2 * d->names_cap : 64;
+        const char **t = calloc(cap, sizeof *t);
+        if (!t) {
+            d->oom = true;
+            return NULL;
+        }
+        for (size_t j = 0; j < d->names_cap; j++)
+            if (d->names[j]) {
+                size_t i = name_hash(d->names[j], strlen(d->names[j])) & (cap - 1);
+                while (t[i])
+                    i = (i + 1) & (cap - 1);
+                t[i] = d->names[j];
+            }
+        free(d->names);
+        d->names = t;
+        d->names_cap = cap;
+    }
+    size_t i = name_hash(name, n) & (d->names_cap - 1);
+    while (d->names[i])
+        i = (i + 1) & (d->names_cap - 1);
+    d->names[i] = name;
+    d->names_n++;
+    return name;
+}
+
+/* The table's own string for a name it has (a literal one's, for one). */
+static const char *known(const char *name)
+{
+    const struct tag *t = tag_lookup(name, strlen(name));
+    return t ? t->name : name;
+}
+
 /* A start tag's name, lower case: the table's own string for a known
- * element (no copy), else a copy in the arena. */
+ * element (no copy), else its one interned copy in the arena. */
 static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags)
 {
     char lower[16];
@@ -340,27 +439,22 @@ static const char *tag_name(kw_hdoc *d, const char *s, size_t n, unsigned *flags
             return t->name;
         }
     }
-    return arena_str(d, s, n, true);
+    const char *copy = arena_str(d, s, n, true);
+    return copy ? intern(d, copy) : NULL;
 }
 
 /* Close the nearest open element with a flag in `what`, looking down the
  * stack no further than an element with a flag in `edges` (or the body). */
 static void close_open(kw_hdoc *d, unsigned what, unsigned edges)
 {
-    for (int i = d->depth - 1; i >= 1; i--) {
-        unsigned f = d->stack[i]->flags;
-        if (f & what) {
-            d->depth = i;
-            return;
-        }
-        if ((f & edges) || d->stack[i] == d->body)
-            return;
-    }
+    int at = nearest(d, what);
+    if (at >= 1 && at >= nearest(d, edges | T_BODY))
+        d->depth = at;
 }
 
 static void ensure_head(kw_hdoc *d)
 {
-    if (!d->head && (d->head = new_elem(d, "head"))) {
+    if (!d->head && (d->head = new_elem(d, known("head")))) {
         d->head->flags = T_HEADTAG;
         append(d->html, d->head);
     }
@@ -372,7 +466,7 @@ static void ensure_body(kw_hdoc *d)
 {
     if (d->body)
         return;
-    if (!(d->body = new_elem(d, "body")))
+    if (!(d->body = new_elem(d, known("body"))))
         return;
     d->body->flags = T_BODY | T_SCOPE;
     d->depth = 1;
@@ -445,21 +539,125 @@ static void add_cp(kw_hdoc *d, uint32_t cp)
 }
 
 
+/* A name and its code point, in tables sorted as strcmp sorts them and
+ * searched in halves: libxml2's htmlEntityLookup walks all of its 253
+ * names, which made a page of unknown references ("&zzzzzz;", one lookup
+ * for the name and one for each prefix of it that might be a legacy name)
+ * cost seconds. */
+typedef struct named_cp {
+    const char *name;
+    uint32_t cp;
+} named_cp;
+
+static uint32_t named_lookup(const named_cp *t, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, t[mid].name);
+        if (c == 0)
+            return t[mid].cp;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
 /* The code point of one of the references HTML reads without a ';' (its
  * "legacy" ones: amp, lt, gt, quot, their upper-case forms, COPY, REG, and
  * HTML 4's Latin-1 names, nbsp to yuml), or 0. */
 static uint32_t legacy_entity(const char *name)
 {
-    static const struct {
-        const char *name;
-        uint32_t cp;
-    } extra[] = {{"amp", '&'},  {"lt", '<'},    {"gt", '>'},    {"quot", '"'}, {"AMP", '&'},
-                 {"LT", '<'},   {"GT", '>'},    {"QUOT", '"'},  {"COPY", 0xA9}, {"REG", 0xAE}};
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-        if (strcmp(name, extra[i].name) == 0)
-            return extra[i].cp;
-    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
-    return e && e->value >= 0xA0 && e->value <= 0xFF ? e->value : 0;
+    static const named_cp legacy[] = {
+        {"AElig", 0xC6}, {"AMP", 0x26}, {"Aacute", 0xC1}, {"Acirc", 0xC2}, {"Agrave", 0xC0},
+        {"Aring", 0xC5}, {"Atilde", 0xC3}, {"Auml", 0xC4}, {"COPY", 0xA9}, {"Ccedil", 0xC7},
+        {"ETH", 0xD0}, {"Eacute", 0xC9}, {"Ecirc", 0xCA}, {"Egrave", 0xC8}, {"Euml", 0xCB},
+        {"GT", 0x3E}, {"Iacute", 0xCD}, {"Icirc", 0xCE}, {"Igrave", 0xCC}, {"Iuml", 0xCF},
+        {"LT", 0x3C}, {"Ntilde", 0xD1}, {"Oacute", 0xD3}, {"Ocirc", 0xD4}, {"Ograve", 0xD2},
+        {"Oslash", 0xD8}, {"Otilde", 0xD5}, {"Ouml", 0xD6}, {"QUOT", 0x22}, {"REG", 0xAE},
+        {"THORN", 0xDE}, {"Uacute", 0xDA}, {"Ucirc", 0xDB}, {"Ugrave", 0xD9}, {"Uuml", 0xDC},
+        {"Yacute", 0xDD}, {"aacute", 0xE1}, {"acirc", 0xE2}, {"acute", 0xB4}, {"aelig", 0xE6},
+        {"agrave", 0xE0}, {"amp", 0x26}, {"aring", 0xE5}, {"atilde", 0xE3}, {"auml", 0xE4},
+        {"brvbar", 0xA6}, {"ccedil", 0xE7}, {"cedil", 0xB8}, {"cent", 0xA2}, {"copy", 0xA9},
+        {"curren", 0xA4}, {"deg", 0xB0}, {"divide", 0xF7}, {"eacute", 0xE9}, {"ecirc", 0xEA},
+        {"egrave", 0xE8}, {"eth", 0xF0}, {"euml", 0xEB}, {"frac12", 0xBD}, {"frac14", 0xBC},
+        {"frac34", 0xBE}, {"gt", 0x3E}, {"iacute", 0xED}, {"icirc", 0xEE}, {"iexcl", 0xA1},
+        {"igrave", 0xEC}, {"iquest", 0xBF}, {"iuml", 0xEF}, {"laquo", 0xAB}, {"lt", 0x3C},
+        {"macr", 0xAF}, {"micro", 0xB5}, {"middot", 0xB7}, {"nbsp", 0xA0}, {"not", 0xAC},
+        {"ntilde", 0xF1}, {"oacute", 0xF3}, {"ocirc", 0xF4}, {"ograve", 0xF2}, {"ordf", 0xAA},
+        {"ordm", 0xBA}, {"oslash", 0xF8}, {"otilde", 0xF5}, {"ouml", 0xF6}, {"para", 0xB6},
+        {"plusmn", 0xB1}, {"pound", 0xA3}, {"quot", 0x22}, {"raquo", 0xBB}, {"reg", 0xAE},
+        {"sect", 0xA7}, {"shy", 0xAD}, {"sup1", 0xB9}, {"sup2", 0xB2}, {"sup3", 0xB3},
+        {"szlig", 0xDF}, {"thorn", 0xFE}, {"times", 0xD7}, {"uacute", 0xFA}, {"ucirc", 0xFB},
+        {"ugrave", 0xF9}, {"uml", 0xA8}, {"uuml", 0xFC}, {"yacute", 0xFD}, {"yen", 0xA5},
+        {"yuml", 0xFF},
+    };
+    return named_lookup(legacy, sizeof legacy / sizeof legacy[0], name);
+}
+
+/* The code point of an HTML 4 character reference's name (libxml2 2.9's
+ * table: HTML 4.01's 252 and &apos;), or 0. */
+uint32_t html_entity_cp(const char *name)
+{
+    static const named_cp html4[] = {
+        {"AElig", 0xC6}, {"Aacute", 0xC1}, {"Acirc", 0xC2}, {"Agrave", 0xC0}, {"Alpha", 0x391},
+        {"Aring", 0xC5}, {"Atilde", 0xC3}, {"Auml", 0xC4}, {"Beta", 0x392}, {"Ccedil", 0xC7},
+        {"Chi", 0x3A7}, {"Dagger", 0x2021}, {"Delta", 0x394}, {"ETH", 0xD0}, {"Eacute", 0xC9},
+        {"Ecirc", 0xCA}, {"Egrave", 0xC8}, {"Epsilon", 0x395}, {"Eta", 0x397}, {"Euml", 0xCB},
+        {"Gamma", 0x393}, {"Iacute", 0xCD}, {"Icirc", 0xCE}, {"Igrave", 0xCC}, {"Iota", 0x399},
+        {"Iuml", 0xCF}, {"Kappa", 0x39A}, {"Lambda", 0x39B}, {"Mu", 0x39C}, {"Ntilde", 0xD1},
+        {"Nu", 0x39D}, {"OElig", 0x152}, {"Oacute", 0xD3}, {"Ocirc", 0xD4}, {"Ograve", 0xD2},
+        {"Omega", 0x3A9}, {"Omicron", 0x39F}, {"Oslash", 0xD8}, {"Otilde", 0xD5},
+        {"Ouml", 0xD6}, {"Phi", 0x3A6}, {"Pi", 0x3A0}, {"Prime", 0x2033}, {"Psi", 0x3A8},
+        {"Rho", 0x3A1}, {"Scaron", 0x160}, {"Sigma", 0x3A3}, {"THORN", 0xDE}, {"Tau", 0x3A4},
+        {"Theta", 0x398}, {"Uacute", 0xDA}, {"Ucirc", 0xDB}, {"Ugrave", 0xD9},
+        {"Upsilon", 0x3A5}, {"Uuml", 0xDC}, {"Xi", 0x39E}, {"Yacute", 0xDD}, {"Yuml", 0x178},
+        {"Zeta", 0x396}, {"aacute", 0xE1}, {"acirc", 0xE2}, {"acute", 0xB4}, {"aelig", 0xE6},
+        {"agrave", 0xE0}, {"alefsym", 0x2135}, {"alpha", 0x3B1}, {"amp", 0x26}, {"and", 0x2227},
+        {"ang", 0x2220}, {"apos", 0x27}, {"aring", 0xE5}, {"asymp", 0x2248}, {"atilde", 0xE3},
+        {"auml", 0xE4}, {"bdquo", 0x201E}, {"beta", 0x3B2}, {"brvbar", 0xA6}, {"bull", 0x2022},
+        {"cap", 0x2229}, {"ccedil", 0xE7}, {"cedil", 0xB8}, {"cent", 0xA2}, {"chi", 0x3C7},
+        {"circ", 0x2C6}, {"clubs", 0x2663}, {"cong", 0x2245}, {"copy", 0xA9}, {"crarr", 0x21B5},
+        {"cup", 0x222A}, {"curren", 0xA4}, {"dArr", 0x21D3}, {"dagger", 0x2020},
+        {"darr", 0x2193}, {"deg", 0xB0}, {"delta", 0x3B4}, {"diams", 0x2666}, {"divide", 0xF7},
+        {"eacute", 0xE9}, {"ecirc", 0xEA}, {"egrave", 0xE8}, {"empty", 0x2205},
+        {"emsp", 0x2003}, {"ensp", 0x2002}, {"epsilon", 0x3B5}, {"equiv", 0x2261},
+        {"eta", 0x3B7}, {"eth", 0xF0}, {"euml", 0xEB}, {"euro", 0x20AC}, {"exist", 0x2203},
+        {"fnof", 0x192}, {"forall", 0x2200}, {"frac12", 0xBD}, {"frac14", 0xBC},
+        {"frac34", 0xBE}, {"frasl", 0x2044}, {"gamma", 0x3B3}, {"ge", 0x2265}, {"gt", 0x3E},
+        {"hArr", 0x21D4}, {"harr", 0x2194}, {"hearts", 0x2665}, {"hellip", 0x2026},
+        {"iacute", 0xED}, {"icirc", 0xEE}, {"iexcl", 0xA1}, {"igrave", 0xEC}, {"image", 0x2111},
+        {"infin", 0x221E}, {"int", 0x222B}, {"iota", 0x3B9}, {"iquest", 0xBF}, {"isin", 0x2208},
+        {"iuml", 0xEF}, {"kappa", 0x3BA}, {"lArr", 0x21D0}, {"lambda", 0x3BB}, {"lang", 0x2329},
+        {"laquo", 0xAB}, {"larr", 0x2190}, {"lceil", 0x2308}, {"ldquo", 0x201C}, {"le", 0x2264},
+        {"lfloor", 0x230A}, {"lowast", 0x2217}, {"loz", 0x25CA}, {"lrm", 0x200E},
+        {"lsaquo", 0x2039}, {"lsquo", 0x2018}, {"lt", 0x3C}, {"macr", 0xAF}, {"mdash", 0x2014},
+        {"micro", 0xB5}, {"middot", 0xB7}, {"minus", 0x2212}, {"mu", 0x3BC}, {"nabla", 0x2207},
+        {"nbsp", 0xA0}, {"ndash", 0x2013}, {"ne", 0x2260}, {"ni", 0x220B}, {"not", 0xAC},
+        {"notin", 0x2209}, {"nsub", 0x2284}, {"ntilde", 0xF1}, {"nu", 0x3BD}, {"oacute", 0xF3},
+        {"ocirc", 0xF4}, {"oelig", 0x153}, {"ograve", 0xF2}, {"oline", 0x203E},
+        {"omega", 0x3C9}, {"omicron", 0x3BF}, {"oplus", 0x2295}, {"or", 0x2228}, {"ordf", 0xAA},
+        {"ordm", 0xBA}, {"oslash", 0xF8}, {"otilde", 0xF5}, {"otimes", 0x2297}, {"ouml", 0xF6},
+        {"para", 0xB6}, {"part", 0x2202}, {"permil", 0x2030}, {"perp", 0x22A5}, {"phi", 0x3C6},
+        {"pi", 0x3C0}, {"piv", 0x3D6}, {"plusmn", 0xB1}, {"pound", 0xA3}, {"prime", 0x2032},
+        {"prod", 0x220F}, {"prop", 0x221D}, {"psi", 0x3C8}, {"quot", 0x22}, {"rArr", 0x21D2},
+        {"radic", 0x221A}, {"rang", 0x232A}, {"raquo", 0xBB}, {"rarr", 0x2192},
+        {"rceil", 0x2309}, {"rdquo", 0x201D}, {"real", 0x211C}, {"reg", 0xAE},
+        {"rfloor", 0x230B}, {"rho", 0x3C1}, {"rlm", 0x200F}, {"rsaquo", 0x203A},
+        {"rsquo", 0x2019}, {"sbquo", 0x201A}, {"scaron", 0x161}, {"sdot", 0x22C5},
+        {"sect", 0xA7}, {"shy", 0xAD}, {"sigma", 0x3C3}, {"sigmaf", 0x3C2}, {"sim", 0x223C},
+        {"spades", 0x2660}, {"sub", 0x2282}, {"sube", 0x2286}, {"sum", 0x2211}, {"sup", 0x2283},
+        {"sup1", 0xB9}, {"sup2", 0xB2}, {"sup3", 0xB3}, {"supe", 0x2287}, {"szlig", 0xDF},
+        {"tau", 0x3C4}, {"there4", 0x2234}, {"theta", 0x3B8}, {"thetasym", 0x3D1},
+        {"thinsp", 0x2009}, {"thorn", 0xFE}, {"tilde", 0x2DC}, {"times", 0xD7},
+        {"trade", 0x2122}, {"uArr", 0x21D1}, {"uacute", 0xFA}, {"uarr", 0x2191},
+        {"ucirc", 0xFB}, {"ugrave", 0xF9}, {"uml", 0xA8}, {"upsih", 0x3D2}, {"upsilon", 0x3C5},
+        {"uuml", 0xFC}, {"weierp", 0x2118}, {"xi", 0x3BE}, {"yacute", 0xFD}, {"yen", 0xA5},
+        {"yuml", 0xFF}, {"zeta", 0x3B6}, {"zwj", 0x200D}, {"zwnj", 0x200C},
+    };
+    return named_lookup(html4, sizeof html4 / sizeof html4[0], name);
 }
 
 /* An entity at p ('&'); its code point in *cp and its length, 0 if none.
@@ -528,22 +726,10 @@ static size_t entity(const char *p, const char *end, uint32_t *cp, bool in_attr)
         }
         return 0;
     }
-    /* the common ones without libxml2's linear search of its table */
-    static const struct {
-        const char *name;
-        uint32_t cp;
-    } common[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"nbsp", 0xA0},
-                  {"apos", '\''}, {"middot", 0xB7}, {"copy", 0xA9}, {"mdash", 0x2014},
-                  {"hellip", 0x2026}};
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        if (name[0] == common[i].name[0] && strcmp(name, common[i].name) == 0) {
-            *cp = common[i].cp;
-            return (size_t)(q + 1 - p);
-        }
-    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
-    if (!e)
+    uint32_t v = html_entity_cp(name);
+    if (!v)
         goto legacy;
-    *cp = e->value;
+    *cp = v;
     return (size_t)(q + 1 - p);
 }
 
@@ -757,31 +943,25 @@ static void end_tag(kw_hdoc *d, const char *name, size_t n)
 {
     const struct tag *t = tag_lookup(name, n);
     unsigned f = t ? t->flags : 0;
-    if (t)
-        name = t->name; /* the one the open element has, as a rule */
+    /* the string the open element has as its name (see intern) */
+    if (!(name = t ? t->name : interned(d, name, n)))
+        return; /* no element has that name */
     if (f & (T_HTML | T_BODY))
         return;
     if (f & T_BR) { /* </br> is read as <br>, as browsers do */
-        start_tag(d, "br", f, NULL, true);
+        start_tag(d, name, f, NULL, true);
         return;
     }
     if (f & T_P) { /* </p> with no <p> open makes an empty one */
-        bool open = false;
-        for (int i = d->depth - 1; i >= 1 && !open; i--) {
-            open = (d->stack[i]->flags & T_P) != 0;
-            if (d->stack[i]->flags & T_SCOPE)
-                break;
-        }
-        if (!open) {
-            start_tag(d, "p", f, NULL, true);
+        int at = nearest(d, T_P);
+        if (at < 1 || at < nearest(d, T_SCOPE)) {
+            start_tag(d, name, f, NULL, true);
             return;
         }
     }
     for (int i = d->depth - 1; i >= 1; i--) {
         /* </h3> closes an open <h5> too */
-        if (((f & T_HEADING) && (d->stack[i]->flags & T_HEADING)) ||
-            d->stack[i]->name == name ||
-            (d->stack[i]->name[0] == name[0] && strcmp(d->stack[i]->name, name) == 0)) {
+        if (((f & T_HEADING) && (d->stack[i]->flags & T_HEADING)) || d->stack[i]->name == name) {
             d->depth = i;
             return;
         }
@@ -834,8 +1014,16 @@ static const char *raw_text(kw_hdoc *d, const char *p, const char *end, const ch
  * free lists first). */
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static void forget_names(kw_hdoc *d)
+{
+    free(d->names);
+    d->names = NULL;
+    d->names_cap = d->names_n = 0;
+}
+
 static void destroy(kw_hdoc *d)
 {
+    forget_names(d);
     for (block *b = d->blocks, *next; b; b = next) {
         next = b->next;
         free(b);
@@ -889,7 +1077,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
         d->keep_first[c0 >> 6] |= 1ull << (c0 & 63);
     }
     d->first_block = len < (BLOCK_SIZE - 2048) / 4 ? len * 4 + 2048 : BLOCK_SIZE;
-    if (!(d->html = new_elem(d, "html"))) {
+    if (!(d->html = new_elem(d, known("html")))) {
         kw_hdoc_free(d);
         return kw_error_set(KW_ENOMEM, "out of memory");
     }
@@ -969,6 +1157,7 @@ int kw_hdoc_parse(kw_hdoc **out, const char *html, size_t len, const char *const
         }
     }
     flush(d);
+    forget_names(d); /* the tree is built */
     d->text.len = 0; /* its memory stays for the next parse (see kw_hdoc_free) */
     if (d->oom) {
         kw_hdoc_free(d);

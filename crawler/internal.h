@@ -68,6 +68,9 @@ void utf8_scrub(char *s);
  * when there is none. Comments and CDATA sections are skipped, and with
  * html the content of script and style. */
 size_t markup_attr_flood(const char *s, size_t n, size_t max, bool html);
+/* The code point an HTML 4 character reference names ("eacute" is 0xE9;
+ * the name without '&' and ';'), or 0 (html_dom.c). */
+uint32_t html_entity_cp(const char *name);
 /* A copy of the XML text s with HTML's named references (&eacute;) that
  * no DTD of its own may declare written as numeric ones (xml_refs.c): NULL
  * when there were none (or out of memory), *replaced how many;
@@ -148,6 +151,11 @@ struct kw_extracted_item *ex_new_item(struct kw_extracted *e);
 struct kw_hnode;
 const struct kw_hnode *ex_main_container(const struct kw_hnode *top);
 char *ex_node_text(const struct kw_hnode *top, int main_only);
+/* The start of a subtree's text (as ex_node_text without main_only): at
+ * most max bytes of it, read from at most nodes nodes; for what needs no
+ * more than a line of it (a date), and costs no more than that however
+ * big the subtree. */
+char *ex_node_text_head(const struct kw_hnode *top, size_t max, size_t nodes);
 /* Element names that begin a line in text; that hold no text (script,
  * style, noscript, template); what is no part of an article. */
 int ex_is_block(const char *name);

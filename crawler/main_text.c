@@ -20,6 +20,7 @@
 #include "html_dom.h"
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,33 +60,77 @@ typedef struct word {
 } word;
 #define W(s) {s, sizeof s - 1}
 
-/* Does the lower-cased class or id token t (n bytes) hold one of words? */
-static int token_says(const char *t, size_t n, const word *words)
+/* What a class or id token says by the words it holds. */
+enum { S_NAV = 1, S_CONTENT = 2, S_NOISE = 4 };
+
+typedef struct part {
+    const char *w;
+    size_t len; /* 2 or more */
+    int says;
+} part;
+#define P(s, says) {s, sizeof s - 1, says}
+
+static const part parts[] = {
+    /* "top-nav", "nav_main", "main-menu": navigation as part of a token */
+    P("-nav", S_NAV), P("_nav", S_NAV), P("nav-", S_NAV), P("nav_", S_NAV), P("-menu", S_NAV),
+    P("_menu", S_NAV), P("menu-", S_NAV), P("menu_", S_NAV),
+    /* the text's own */
+    P("article", S_CONTENT), P("content", S_CONTENT), P("main", S_CONTENT),
+    P("story", S_CONTENT), P("body", S_CONTENT),
+    /* no part of the text */
+    P("comment", S_NOISE), P("cmnt", S_NOISE), P("reply", S_NOISE), P("replies", S_NOISE),
+    P("sidebar", S_NOISE), P("side-bar", S_NOISE), P("side_bar", S_NOISE),
+    P("sidebox", S_NOISE), P("side-box", S_NOISE), P("side_box", S_NOISE),
+    P("related", S_NOISE), P("recommend", S_NOISE), P("breadcrumb", S_NOISE),
+    P("share", S_NOISE), P("social", S_NOISE), P("advert", S_NOISE), P("sponsor", S_NOISE),
+    P("banner", S_NOISE), P("popup", S_NOISE), P("cookie", S_NOISE), P("login", S_NOISE),
+    P("signup", S_NOISE), P("subscribe", S_NOISE), P("footer", S_NOISE),
+    P("navbar", S_NOISE), P("toolbar", S_NOISE), P("copyright", S_NOISE),
+    P("widget", S_NOISE), P("rank", S_NOISE), P("keyword", S_NOISE), P("hotnews", S_NOISE),
+    P("hot-news", S_NOISE), P("hot_news", S_NOISE),
+};
+#define N_PARTS (sizeof parts / sizeof parts[0])
+_Static_assert(N_PARTS < 256, "a part's index + 1 fits in a byte");
+
+/* The parts by their first two bytes: a chain each (index + 1, 0 ends).
+ * A token is read once, at each byte only the parts that begin so: a
+ * token of one letter over and over ("sss...") cost a comparison with
+ * every part at every byte (a memcmp for each beginning so), seconds for a
+ * page of such classes. */
+static unsigned char part_head[1 << 16], part_next[N_PARTS];
+static pthread_once_t parts_once = PTHREAD_ONCE_INIT;
+
+static unsigned bigram(const char *s)
 {
-    for (const word *w = words; w->w; w++)
-        for (size_t i = 0; i + w->len <= n; i++)
-            if (t[i] == w->w[0] && memcmp(t + i, w->w, w->len) == 0)
-                return 1;
-    return 0;
+    return (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
 }
 
-static const word noise_words[] = {
-    W("comment"),  W("cmnt"),      W("reply"),     W("replies"),  W("sidebar"),
-    W("side-bar"), W("side_bar"),  W("sidebox"),   W("side-box"), W("side_box"),
-    W("related"),  W("recommend"), W("breadcrumb"), W("share"),   W("social"),
-    W("advert"),   W("sponsor"),   W("banner"),    W("popup"),    W("cookie"),
-    W("login"),    W("signup"),    W("subscribe"), W("footer"),   W("navbar"),
-    W("toolbar"),  W("copyright"), W("widget"),    W("rank"),     W("keyword"),
-    W("hotnews"),  W("hot-news"),  W("hot_news"),  {NULL, 0}};
+static void parts_index(void)
+{
+    for (size_t i = N_PARTS; i-- > 0;) {
+        unsigned b = bigram(parts[i].w);
+        part_next[i] = part_head[b];
+        part_head[b] = (unsigned char)(i + 1);
+    }
+}
+
+/* What the lower-cased token t (n bytes) holds: S_ bits. */
+static int token_says(const char *t, size_t n)
+{
+    int says = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        for (unsigned k = part_head[bigram(t + i)]; k; k = part_next[k - 1]) {
+            const part *p = &parts[k - 1];
+            if (p->len <= n - i && memcmp(t + i + 2, p->w + 2, p->len - 2) == 0)
+                says |= p->says;
+        }
+    return says;
+}
+
 /* whole tokens only: short words that are parts of others */
 static const word noise_tokens[] = {W("nav"),  W("menu"),  W("ad"),
                                     W("ads"),  W("tags"),  W("tools"),
                                     W("rich_media_tool"), {NULL, 0}};
-/* "top-nav", "nav_main", "main-menu": navigation as part of a token */
-static const word nav_parts[] = {W("-nav"),  W("_nav"),  W("nav-"),  W("nav_"), W("-menu"),
-                                 W("_menu"), W("menu-"), W("menu_"), {NULL, 0}};
-static const word content_words[] = {W("article"), W("content"), W("main"), W("story"),
-                                     W("body"),    {NULL, 0}};
 
 /* Each class token and the id, lower-cased: what they say of the element
  * (1: no part of the text, -1: the text's own, 0: nothing); the first
@@ -93,6 +138,7 @@ static const word content_words[] = {W("article"), W("content"), W("main"), W("s
 static int class_says(const char *v)
 {
     int says = 0;
+    pthread_once(&parts_once, parts_index);
     while (v && *v) {
         while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r' || *v == '\f')
             v++;
@@ -103,16 +149,17 @@ static int class_says(const char *v)
                 t[n++] = (char)(*v >= 'A' && *v <= 'Z' ? *v + 32 : *v);
         if (n == 0 || n == sizeof t)
             continue;
+        int holds = token_says(t, n);
         /* navigation is never the text ("main-nav"); "comment-content" is a
          * comment's text, and the comments around it are left out anyway */
-        if (token_says(t, n, nav_parts))
+        if (holds & S_NAV)
             return 1;
         for (const word *w = noise_tokens; w->w; w++)
             if (w->len == n && memcmp(w->w, t, n) == 0)
                 return 1;
-        if (token_says(t, n, content_words))
+        if (holds & S_CONTENT)
             return -1;
-        if (token_says(t, n, noise_words))
+        if (holds & S_NOISE)
             says = 1;
     }
     return says;
@@ -263,7 +310,9 @@ const kw_hnode *ex_main_container(const kw_hnode *top)
     return best;
 }
 
-char *ex_node_text(const kw_hnode *top, int main_only)
+/* The text of top's subtree (see ex_node_text), read no further than max
+ * bytes of it or nodes nodes; cut to max bytes. */
+static char *node_text(const kw_hnode *top, int main_only, size_t max, size_t nodes)
 {
     kw_sbuf b = {0};
     if (top->type == KW_HTEXT)
@@ -271,7 +320,7 @@ char *ex_node_text(const kw_hnode *top, int main_only)
     if (strcmp(top->name, "br") == 0)
         return NULL;
     const kw_hnode *n = top->first;
-    while (n && b.n < KW_EX_MAX_FIELD) {
+    for (; n && b.n < max && nodes > 0; nodes--) {
         if (n->type == KW_HTEXT) {
             ex_sb_add(&b, n->text, n->len);
         } else if (!ex_is_hidden(n->name) &&
@@ -293,6 +342,12 @@ char *ex_node_text(const kw_hnode *top, int main_only)
         }
         n = n == top ? NULL : n->next;
     }
+    if (b.n > max) { /* cut, never inside a UTF-8 sequence */
+        size_t k = max;
+        while (k > 0 && ((unsigned char)b.p[k] & 0xC0) == 0x80)
+            k--;
+        b.p[k] = '\0';
+    }
     char *t = ex_tidy(b.p);
     if (main_only && t) { /* paragraphs a line each, as the text's own */
         size_t o = 0;
@@ -302,4 +357,14 @@ char *ex_node_text(const kw_hnode *top, int main_only)
         t[o] = '\0';
     }
     return t;
+}
+
+char *ex_node_text(const kw_hnode *top, int main_only)
+{
+    return node_text(top, main_only, KW_EX_MAX_FIELD, SIZE_MAX);
+}
+
+char *ex_node_text_head(const kw_hnode *top, size_t max, size_t nodes)
+{
+    return node_text(top, 0, max, nodes);
 }

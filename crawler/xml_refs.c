@@ -9,7 +9,7 @@
  */
 #include "internal.h"
 
-#include <libxml/HTMLparser.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +58,10 @@ static unsigned html_ref(const char *p, const char *end, size_t *n)
             for (const char *const *x = xml; *x; x++)
                 if (strcmp(name, *x) == 0)
                     return 0;
-            const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
-            if (!e)
-                return 0;
-            *n = k + 2;
-            return e->value;
+            uint32_t cp = html_entity_cp(name);
+            if (cp)
+                *n = k + 2;
+            return cp;
         }
         if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(k > 0 && c >= '0' && c <= '9'))
             return 0;

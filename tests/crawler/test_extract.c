@@ -504,6 +504,84 @@ static void article_mode__the_author_a_byline_shows(void **state)
     }
 }
 
+/* Pages made to be slow read in time linear in their size: thousands of
+ * <h1>s a logo's under one huge class (each looked at its ancestors'
+ * classes: quadratic), 64 nested dated elements over many empty ones
+ * (each read its whole subtree for a date), classes of one letter over
+ * and over. A page that is all logos has <title> for a title; a dated
+ * element's date is read from the start of its text. */
+static void article_mode__pathological_pages_cost_linear_time(void **state)
+{
+    (void)state;
+    size_t cls = 512 * 1024, h1s = 30000, cap = cls + h1s * 10 + 4096, k = 0;
+    char *page = malloc(cap);
+    assert_non_null(page);
+    k += (size_t)snprintf(page, cap, "<title>T</title><body><div class='logo'><div class='");
+    memset(page + k, 'x', cls);
+    k += cls;
+    k += (size_t)snprintf(page + k, cap - k, "'>");
+    for (size_t i = 0; i < h1s; i++)
+        k += (size_t)snprintf(page + k, cap - k, "<h1></h1>");
+    kw_extracted e;
+    assert_int_equal(kw_extract_html(&e, page, k, NULL, "https://n.example.com/a", "p"), 0);
+    assert_string_equal(e.items[0].title, "T");
+    kw_extracted_free(&e);
+    free(page);
+
+    size_t empty = 200000;
+    cap = empty * 7 + 64 * 20 + 4096, k = 0;
+    page = malloc(cap);
+    assert_non_null(page);
+    k += (size_t)snprintf(page, cap, "<body>");
+    for (int i = 0; i < 64; i++)
+        k += (size_t)snprintf(page + k, cap - k, "<div class='date'>");
+    k += (size_t)snprintf(page + k, cap - k, "<p>Lumi launched its new serum today, and early "
+                                             "reviews are warm.</p>");
+    for (size_t i = 0; i < empty; i++)
+        k += (size_t)snprintf(page + k, cap - k, "<b></b>");
+    assert_int_equal(kw_extract_html(&e, page, k, NULL, "https://n.example.com/a", "p"), 0);
+    assert_int_equal(e.items[0].published, INT64_MIN);
+    kw_extracted_free(&e);
+    free(page);
+
+    size_t tags = 40000;
+    cap = tags * 220 + 4096, k = 0;
+    page = malloc(cap);
+    assert_non_null(page);
+    k += (size_t)snprintf(page, cap, "<body><p>Lumi launched its new serum today.</p>");
+    for (size_t i = 0; i < tags; i++) {
+        k += (size_t)snprintf(page + k, cap - k, "<i class='");
+        for (int t = 0; t < 3; t++) {
+            memset(page + k, "sic"[t], 63);
+            k += 63;
+            page[k++] = ' ';
+        }
+        k += (size_t)snprintf(page + k, cap - k, "'></i>");
+    }
+    assert_int_equal(kw_extract_html(&e, page, k, NULL, "https://n.example.com/a", "p"), 0);
+    kw_extracted_free(&e);
+    free(page);
+
+    /* seven logos, then the title */
+    static const char logos[] =
+        "<title>T</title><body><div class='logo'><h1>a</h1><h1>b</h1><h1>c</h1><h1>d</h1>"
+        "<h1>e</h1><h1>f</h1><h1>g</h1></div><h1>Lumi's serum</h1><p>Lumi launched its new "
+        "serum today, and early reviews are warm.</p>";
+    assert_int_equal(kw_extract_html(&e, logos, sizeof logos - 1, NULL, "https://n.example.com/a",
+                                     "p"), 0);
+    assert_string_equal(e.items[0].title, "Lumi's serum");
+    kw_extracted_free(&e);
+    static const char dated[] =
+        "<body><div class='post'><div class='date'>发布时间：2026-12-06 06:30 <span>来源：人民网"
+        "</span></div><p>露米今天发布了新款产品，现场反响热烈，大家都觉得很不错。</p></div>";
+    int64_t want;
+    assert_int_equal(kw_time_parse(&want, "2026-12-06T06:30:00Z"), 0);
+    assert_int_equal(kw_extract_html(&e, dated, sizeof dated - 1, NULL, "https://n.example.com/a",
+                                     "p"), 0);
+    assert_int_equal(e.items[0].published, want);
+    kw_extracted_free(&e);
+}
+
 static void dates_without_a_zone_are_flagged_local(void **state)
 {
     (void)state;
@@ -1465,6 +1543,7 @@ int main(void)
         cmocka_unit_test(article_mode__logo_headings_and_attribute_case),
         cmocka_unit_test(article_mode__the_articles_date_not_the_sidebars),
         cmocka_unit_test(article_mode__the_author_a_byline_shows),
+        cmocka_unit_test(article_mode__pathological_pages_cost_linear_time),
         cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(time_rule__a_date_in_words_keeps_its_time_and_zone),
         cmocka_unit_test(article_mode__a_meta_date_keeps_its_zone),

@@ -176,6 +176,104 @@ static void deep_nesting_is_bounded(void **state)
     free(html);
 }
 
+/* Implied closing looks down the open elements no further than its scope
+ * (a table, a cell, a button, a list for a <li>, ...), knowing for each
+ * depth where the nearest of each kind is: a page of </p>s, each making an
+ * empty <p>, under 255 open elements costs no walk of them. */
+static void implied_closing_stops_at_its_scope(void **state)
+{
+    (void)state;
+    expect_tree("<p>a<table><tr><td>b<p>c<div>d</div></td><td>e</p>f</table>g<div>h",
+                "html(body(p('a')table(tr(td('b'p('c')div('d'))td('e'p'f')))'g'div('h')))");
+    expect_tree("<ul><li>a<div><li>b</div><ol><li>c<li>d</ol><li>e</ul>",
+                "html(body(ul(li('a'div)li('b'ol(li('c')li('d')))li('e'))))");
+    expect_tree("<dl><dt>a<dd>b<div><dt>c</div><dl><dd>d</dl><dt>e</dl>",
+                "html(body(dl(dt('a')dd('b'div)dt('c'dl(dd('d')))dt('e'))))");
+    expect_tree("<table><tr><td>a<tr><th>b<tbody><tr><td>c<thead><td>d<tfoot><tr>e</table>",
+                "html(body(table(tr(td('a'))tr(th('b'tbody))tr(td('c'thead)td('d'tfoot))tr('e'))))");
+    expect_tree("<a>x<b><a>y<button><a>z</button><a>w",
+                "html(body(a('x'b)a('y'button(a('z')))a('w')))");
+    expect_tree("<p><button></p>x</button></p>y",
+                "html(body(p(button(p'x'))'y'))");
+    expect_tree("<p>a<marquee><p>b</marquee>c<object><h1>d</h1></object>e",
+                "html(body(p('a'marquee(p('b'))'c'object(h1('d'))'e')))");
+    size_t n = 500000;
+    char *ps = repeated("</p>", n, "");
+    char *html = malloc(strlen(ps) + 1000);
+    assert_non_null(html);
+    strcpy(html, "<body>");
+    for (int i = 0; i < 300; i++)
+        strcat(html, "<x>");
+    strcat(html, ps);
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
+    size_t empty = 0;
+    for (const kw_hnode *k = kw_hdoc_root(d); k; k = kw_hnode_next(k, 0))
+        empty += k->type == KW_HELEM && strcmp(k->name, "p") == 0 && !k->first;
+    assert_int_equal(empty, n);
+    kw_hdoc_free(d);
+    free(html);
+    free(ps);
+}
+
+/* The references are looked up in the parser's own tables, searched in
+ * halves (HTML 4's names, and the legacy ones read without a ';'): the
+ * same code points libxml2's table gives, and a page of unknown names
+ * costs no walk of a table for each. */
+static void entities_from_the_parsers_own_tables(void **state)
+{
+    (void)state;
+    expect_tree("<p>&AElig;&yuml;&thetasym;&diams;&apos;&hellip;&Yuml;&zwnj;&lang;&rang;",
+                "html(body(p('\xC3\x86\xC3\xBF\xCF\x91\xE2\x99\xA6'\xE2\x80\xA6\xC5\xB8"
+                "\xE2\x80\x8C\xE2\x8C\xA9\xE2\x8C\xAA')))");
+    /* legacy names, the first and last of the table and a 6-letter one,
+     * need no ';'; HTML 4's others do */
+    expect_tree("<p>&AEligx &yumlx &Aacute1 &thetasym &zwnj &aacutex;",
+                "html(body(p('\xC3\x86x \xC3\xBFx \xC3\x81" "1 &thetasym &zwnj \xC3\xA1x;')))");
+    expect_tree("<p>&zzzzzz; &zz; &AElig2; &Z;",
+                "html(body(p('&zzzzzz; &zz; \xC3\x86" "2; &Z;')))");
+    /* a page of references no table has: cheap (each was 1,500 string
+     * comparisons in libxml2's table) */
+    size_t n = 500000;
+    char *html = repeated("&zzzzzz;", n, "");
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
+    kw_hdoc_free(d);
+    free(html);
+}
+
+/* An end tag closes the open element of its name, found by the one string
+ * every element of that name shares; one of a name no element has changes
+ * nothing, and costs no walk of the open elements. */
+static void end_tags_of_elements_without_rules(void **state)
+{
+    (void)state;
+    expect_tree("<x-a><X-B>t</x-a>u<x-b>v</X-b>w</x-never>",
+                "html(body(x-a(x-b('t'))'u'x-b('v')'w'))");
+    expect_tree("<averyveryverylongname><p>x</AVERYVERYVERYLONGNAME>y",
+                "html(body(averyveryverylongname(p('x'))'y'))");
+    /* </xy> under 255 <x>s, its name seen once */
+    size_t n = 300000;
+    char *body = repeated("</xy>", n, "z");
+    size_t len = strlen(body);
+    char *html = malloc(len + 5000);
+    assert_non_null(html);
+    strcpy(html, "<xy></xy>");
+    for (int i = 0; i < 300; i++)
+        strcat(html, "<x>");
+    strcat(html, body);
+    kw_hdoc *d = NULL;
+    assert_int_equal(kw_hdoc_parse(&d, html, strlen(html), NULL), 0);
+    kw_hdoc_free(d);
+    /* and a name never seen; then a document of its own that closes one
+     * the last document had open */
+    assert_int_equal(kw_hdoc_parse(&d, body, len, NULL), 0);
+    kw_hdoc_free(d);
+    expect_tree("</xy>a<xy>b", "html(body('a'xy('b')))");
+    free(html);
+    free(body);
+}
+
 /* A reader that names the attributes it reads gets those (any case, the
  * first of a name, decoded) and no other; the tree is otherwise the same. */
 static void only_the_attributes_asked_for_are_kept(void **state)
@@ -324,6 +422,9 @@ int main(void)
         cmocka_unit_test(attributes_lower_cased_first_wins_any_quoting),
         cmocka_unit_test(comments_doctypes_and_junk_are_dropped),
         cmocka_unit_test(deep_nesting_is_bounded),
+        cmocka_unit_test(implied_closing_stops_at_its_scope),
+        cmocka_unit_test(entities_from_the_parsers_own_tables),
+        cmocka_unit_test(end_tags_of_elements_without_rules),
         cmocka_unit_test(only_the_attributes_asked_for_are_kept),
         cmocka_unit_test(a_nul_ends_a_tag_name),
         cmocka_unit_test(each_document_is_its_own_when_memory_is_reused),
