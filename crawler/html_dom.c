@@ -284,6 +284,8 @@ static const struct tag {
 static const unsigned near_flags[] = {T_SCOPE, T_P,   T_LI,    T_LIST, T_DTDD, T_DL,
                                       T_TR,    T_TABLE, T_CELL, T_TSECT, T_A,  T_BODY};
 _Static_assert(sizeof near_flags / sizeof near_flags[0] == 12, "kw_hdoc's near");
+enum { near_any = T_SCOPE | T_P | T_LI | T_LIST | T_DTDD | T_DL | T_TR | T_TABLE | T_CELL |
+                  T_TSECT | T_A | T_BODY };
 _Static_assert(KW_HDOC_MAX_DEPTH <= 256, "an index of the stack fits in a byte");
 
 static void push(kw_hdoc *d, kw_hnode *n)
@@ -291,10 +293,14 @@ static void push(kw_hdoc *d, kw_hnode *n)
     if (d->depth >= KW_HDOC_MAX_DEPTH)
         return;
     int i = d->depth;
-    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
-        d->near[i][k] = (n->flags & near_flags[k]) ? (unsigned char)i
-                        : i > 0                     ? d->near[i - 1][k]
-                                                    : 0;
+    if (i > 0)
+        memcpy(d->near[i], d->near[i - 1], sizeof d->near[i]);
+    else
+        memset(d->near[i], 0, sizeof d->near[i]);
+    if (n->flags & near_any) /* most elements are of none of these kinds */
+        for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
+            if (n->flags & near_flags[k])
+                d->near[i][k] = (unsigned char)i;
     d->stack[d->depth++] = n;
 }
 
@@ -726,8 +732,18 @@ static size_t entity(const char *p, const char *end, uint32_t *cp, bool in_attr)
         }
         return 0;
     }
-    uint32_t v = html_entity_cp(name);
-    if (!v)
+    /* the common ones first, without the search in halves */
+    static const struct {
+        const char *name;
+        uint32_t cp;
+    } common[] = {{"amp", '&'},      {"nbsp", 0xA0},    {"quot", '"'},    {"lt", '<'},
+                  {"gt", '>'},       {"middot", 0xB7},  {"hellip", 0x2026}, {"mdash", 0x2014},
+                  {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"copy", 0xA9}};
+    uint32_t v = 0;
+    for (size_t i = 0; i < sizeof common / sizeof common[0] && !v; i++)
+        if (common[i].name[0] == name[0] && strcmp(common[i].name, name) == 0)
+            v = common[i].cp;
+    if (!v && !(v = html_entity_cp(name)))
         goto legacy;
     *cp = v;
     return (size_t)(q + 1 - p);
