@@ -76,6 +76,9 @@ uint32_t html_entity_cp(const char *name);
  * when there were none (or out of memory), *replaced how many;
  * *doctype whether s has a DOCTYPE (which may declare them). */
 char *xml_html_refs(const char *s, size_t n, size_t *out_n, size_t *replaced, bool *doctype);
+/* Where the text from p that ends with `close` (e.g. "-->") ends: past it,
+ * or at end (tag_scan.c). */
+const char *markup_past(const char *p, const char *end, const char *close);
 /* The line (from 1) that byte `at` of s is on. */
 int markup_line_at(const char *s, size_t at);
 

@@ -11,9 +11,7 @@
 static bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 static bool alpha(char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 
-/* Where the text from p that ends with `close` (e.g. "-->") ends: past it,
- * or at end. */
-static const char *past(const char *p, const char *end, const char *close)
+const char *markup_past(const char *p, const char *end, const char *close)
 {
     size_t k = strlen(close);
     for (; (p = memchr(p, close[0], (size_t)(end - p))) != NULL; p++)
@@ -38,11 +36,11 @@ size_t markup_attr_flood(const char *s, size_t n, size_t max, bool html)
     while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
         const char *tag = p++;
         if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-            p = past(p + 3, end, "-->");
+            p = markup_past(p + 3, end, "-->");
             continue;
         }
         if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
-            p = past(p + 8, end, "]]>");
+            p = markup_past(p + 8, end, "]]>");
             continue;
         }
         if (p >= end || !(alpha(*p) || *p == '!' || *p == '?'))

@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Past the text from p that ends with close ("-->"), or end. */
-static const char *past(const char *p, const char *end, const char *close)
-{
-    size_t k = strlen(close);
-    for (; (p = memchr(p, close[0], (size_t)(end - p))) != NULL; p++)
-        if ((size_t)(end - p) >= k && memcmp(p, close, k) == 0)
-            return p + k;
-    return end;
-}
-
 /* Past a DOCTYPE from p ("<!DOCTYPE"), its internal subset included. */
 static const char *past_doctype(const char *p, const char *end)
 {
@@ -33,7 +23,7 @@ static const char *past_doctype(const char *p, const char *end)
         } else if (*p == '"' || *p == '\'') {
             quote = *p;
         } else if (*p == '[') {
-            p = past(p, end, "]");
+            p = markup_past(p, end, "]");
             p--;
         } else if (*p == '>') {
             return p + 1;
@@ -84,11 +74,11 @@ char *xml_html_refs(const char *s, size_t n, size_t *out_n, size_t *replaced, bo
         if (lt && lt < amp) { /* markup first: skip what holds no references */
             p = lt + 1;
             if (end - p >= 3 && memcmp(p, "!--", 3) == 0)
-                p = past(p + 3, end, "-->");
+                p = markup_past(p + 3, end, "-->");
             else if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0)
-                p = past(p + 8, end, "]]>");
+                p = markup_past(p + 8, end, "]]>");
             else if (p < end && *p == '?')
-                p = past(p + 1, end, "?>");
+                p = markup_past(p + 1, end, "?>");
             else if (end - p >= 8 && memcmp(p, "!DOCTYPE", 8) == 0)
                 *doctype = true, p = past_doctype(p + 8, end);
             continue;
