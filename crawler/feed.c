@@ -162,7 +162,9 @@ static char *raw_text(reader *rd, xmlNode *node)
     while (n) {
         int rc = 0;
         if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
-            rc = buf_append(&b, n->content, strlen((const char *)n->content));
+            rc = buf_append_cut(&b, n->content, strlen((const char *)n->content));
+            if (rc == KW_ETOOBIG)
+                break; /* the field is cut at its limit, not dropped */
         } else if (n->type == XML_ENTITY_REF_NODE && n->name) {
             const htmlEntityDesc *e = htmlEntityLookup(n->name);
             if (e)

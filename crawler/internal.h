@@ -20,6 +20,9 @@ void buf_init(kw_buf *b, size_t max);
 void buf_release(kw_buf *b);
 /* 0, KW_ETOOBIG (nothing appended) or KW_ENOMEM. */
 int buf_append(kw_buf *b, const void *data, size_t len);
+/* As much of data as fits, cut before a UTF-8 character: 0, KW_ETOOBIG
+ * (what fits appended) or KW_ENOMEM. */
+int buf_append_cut(kw_buf *b, const void *data, size_t len);
 int buf_putc(kw_buf *b, char c);
 /* Append a code point as UTF-8. */
 int buf_put_cp(kw_buf *b, uint32_t cp);

@@ -50,6 +50,19 @@ int buf_append(kw_buf *b, const void *data, size_t len)
     return 0;
 }
 
+int buf_append_cut(kw_buf *b, const void *data, size_t len)
+{
+    if (len <= b->max - b->len)
+        return buf_append(b, data, len);
+    const unsigned char *d = data;
+    size_t n = b->max - b->len;
+    while (n > 0 && (d[n] & 0xC0) == 0x80)
+        n--; /* not inside a character */
+    int rc = buf_append(b, data, n);
+    b->full = true;
+    return rc ? rc : KW_ETOOBIG;
+}
+
 int buf_putc(kw_buf *b, char c) { return buf_append(b, &c, 1); }
 
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }

@@ -479,6 +479,29 @@ static void html_references_without_a_dtd_are_their_characters(void **state)
     kw_feed_free(f);
 }
 
+/* A text field longer than its 4 MiB is cut there, between characters,
+ * not dropped. */
+static void a_field_over_its_limit_is_cut_not_dropped(void **state)
+{
+    (void)state;
+    const char *head = "<rss version=\"2.0\"><channel><title>t</title><item><title>";
+    const char *tail = "</title></item></channel></rss>";
+    size_t reps = 1500000, n = strlen(head) + 3 * reps + strlen(tail) + 1; /* 4.5 MB */
+    char *xml = malloc(n);
+    assert_non_null(xml);
+    size_t k = (size_t)sprintf(xml, "%s", head);
+    for (size_t i = 0; i < reps; i++, k += 3)
+        memcpy(xml + k, "\xe9\x9c\xb2", 3); /* 露 */
+    strcpy(xml + k, tail);
+    kw_feed *f = parse_text(xml);
+    assert_non_null(f->entries[0].title);
+    size_t len = strlen(f->entries[0].title);
+    assert_true(len > 4000000 && len <= 4u << 20);
+    assert_int_equal(len % 3, 0); /* whole characters */
+    kw_feed_free(f);
+    free(xml);
+}
+
 /* Links with dot segments are resolved (RFC 3986 5.2), absolute-path ones
  * too, which libxml2 leaves as written. */
 static void links_with_dot_segments_are_resolved(void **state)
@@ -721,6 +744,7 @@ int main(void)
         cmocka_unit_test(rss091_html_character_entities_are_their_characters),
         cmocka_unit_test(html_references_without_a_dtd_are_their_characters),
         cmocka_unit_test(links_with_dot_segments_are_resolved),
+        cmocka_unit_test(a_field_over_its_limit_is_cut_not_dropped),
         cmocka_unit_test(an_overridden_declaration_makes_the_feed_bozo),
         cmocka_unit_test(atom03_base64_text_is_decoded_binary_is_not),
         cmocka_unit_test(a_base_with_unsafe_characters_resolves_links),
