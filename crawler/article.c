@@ -420,6 +420,8 @@ static int article(kw_extracted *out, const kw_hdoc *doc, const char *base)
         it->text = ex_node_text(best, 1);
     if (!it->text) /* no prose anywhere: all the page shows */
         it->text = ex_node_text(top, 1);
+    if (!it->text) /* not even that: a heading, a page of links */
+        it->text = ex_node_text(top, 0);
     return 0;
 }
 

@@ -399,6 +399,13 @@ static void article_mode__the_whole_article_however_it_is_laid_out(void **state)
     assert_null(strstr(t, "用了三个月露米扫地机")); /* the title is a field of its own */
     assert_string_equal(e.items[0].title, "用了三个月露米扫地机");
     kw_extracted_free(&e);
+    /* a page that shows only its heading still has it for its text */
+    static const char heading[] = "<html><body><h1>Lumi serum, a photo review</h1>"
+                                  "<img src='/1.jpg'></body></html>";
+    assert_int_equal(kw_extract_html(&e, heading, sizeof heading - 1, NULL,
+                                     "https://n.example.com/a", "page"), 0);
+    assert_string_equal(e.items[0].text, "Lumi serum, a photo review");
+    kw_extracted_free(&e);
     static const char mixed[] =
         "<html><body><div class='content'>Lumi launched its new serum today, and early "
         "reviews are warm.<br>Second line of the same paragraph, still about the serum.<p>"
