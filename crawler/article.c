@@ -334,26 +334,27 @@ static int see_author(near_search *q, const kw_hnode *n)
 /* The date, from the first source that gives one: the markup made for it
  * (Open Graph, microdata), JSON-LD, a date <meta>, then what the page
  * shows near the text (a <time>, a date by its class). */
-static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_facts *ld,
-                         const kw_hnode *best, const kw_hnode *body)
+/* The date time candidates [from, to) give, the first that reads; the
+ * first value that reads as none kept as the item's time text (maybe
+ * "5分钟前", read against the fetch). */
+static void cand_dates(kw_extracted_item *it, const article_nodes *an, int from, int to)
 {
-    static const int markup[] = {A_TIME, A_TIME + 1};
-    for (int i = 0; i < 2 && it->published == NO_TIME; i++) {
-        char *t = cand_value(an, markup[i]);
-        it->published = ex_parse_time(t, &it->published_local);
-        if (it->published == NO_TIME && t && !it->time_text)
-            it->time_text = t, t = NULL; /* maybe "5分钟前" */
-        free(t);
-    }
-    if (it->published == NO_TIME && ld->published)
-        it->published = ex_parse_time(ld->published, &it->published_local);
-    for (int i = A_TIME + 2; i < A_LINK && it->published == NO_TIME; i++) {
+    for (int i = from; i < to && it->published == NO_TIME; i++) {
         char *t = cand_value(an, i);
         it->published = ex_parse_time(t, &it->published_local);
         if (it->published == NO_TIME && t && !it->time_text)
             it->time_text = t, t = NULL;
         free(t);
     }
+}
+
+static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_facts *ld,
+                         const kw_hnode *best, const kw_hnode *body)
+{
+    cand_dates(it, an, A_TIME, A_TIME + 2); /* Open Graph, microdata */
+    if (it->published == NO_TIME && ld->published)
+        it->published = ex_parse_time(ld->published, &it->published_local);
+    cand_dates(it, an, A_TIME + 2, A_LINK); /* a date <meta>, microdata as text */
     const kw_hnode *from = best ? best : body;
     if (it->published == NO_TIME && from) {
         near_search q = {.see = see_date, .rank = 4, .t = NO_TIME};
