@@ -123,12 +123,15 @@ enum {
     B_NAME_END = 2, /* ends a tag name: a blank, '/' or '>' */
     B_ATTR_END = 4, /* ends an attribute name: those and '=' */
     B_BARE_END = 8, /* ends an unquoted value: a blank or '>' */
+    B_GAP = 16,     /* between attributes: a blank or '/' */
+    B_TEXT_END = 32, /* text taken as it is stops here: '&' or NUL */
 };
-#define SPACE_BITS (B_SPACE | B_NAME_END | B_ATTR_END | B_BARE_END)
+#define SPACE_BITS (B_SPACE | B_NAME_END | B_ATTR_END | B_BARE_END | B_GAP)
 static const unsigned char byte_class[256] = {
     [' '] = SPACE_BITS, ['\t'] = SPACE_BITS, ['\n'] = SPACE_BITS, ['\r'] = SPACE_BITS,
-    ['\f'] = SPACE_BITS, ['/'] = B_NAME_END | B_ATTR_END, ['>'] = B_NAME_END | B_ATTR_END | B_BARE_END,
-    ['='] = B_ATTR_END,
+    ['\f'] = SPACE_BITS, ['/'] = B_NAME_END | B_ATTR_END | B_GAP,
+    ['>'] = B_NAME_END | B_ATTR_END | B_BARE_END, ['='] = B_ATTR_END,
+    ['&'] = B_TEXT_END, ['\0'] = B_TEXT_END,
 };
 static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 static bool is_space(unsigned char c) { return (byte_class[c] & B_SPACE) != 0; }
@@ -309,9 +312,13 @@ static void push(kw_hdoc *d, kw_hnode *n)
 static int nearest(const kw_hdoc *d, unsigned mask)
 {
     int at = 0;
-    for (size_t k = 0; k < sizeof near_flags / sizeof near_flags[0]; k++)
-        if ((near_flags[k] & mask) && d->near[d->depth - 1][k] > at)
-            at = d->near[d->depth - 1][k];
+    const unsigned char *near = d->near[d->depth - 1];
+    for (size_t k = 0; mask & near_any; k++) /* the flags asked for only */
+        if (near_flags[k] & mask) {
+            mask &= ~near_flags[k];
+            if (near[k] > at)
+                at = near[k];
+        }
     return at;
 }
 
@@ -525,7 +532,7 @@ static bool plain(const char *s, size_t n)
     if (n > 64)
         return !memchr(s, '&', n) && !memchr(s, '\0', n);
     for (size_t i = 0; i < n; i++)
-        if (s[i] == '&' || s[i] == '\0')
+        if (ends((unsigned char)s[i], B_TEXT_END))
             return false;
     return true;
 }
@@ -827,10 +834,8 @@ static const char *attributes(kw_hdoc *d, const char *p, const char *end, kw_hat
     int count = 0;
     *self = false;
     while (p < end) {
-        while (p < end && (is_space((unsigned char)*p) || *p == '/')) {
+        for (; p < end && ends((unsigned char)*p, B_GAP); p++)
             *self = *p == '/';
-            p++;
-        }
         if (p >= end)
             break;
         if (*p == '>') {
