@@ -743,7 +743,7 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t
         return 0;
     if ((rc = store_cached(s, SQL_ORIGINAL, &st)))
         return rc;
-    s->be->bind_text(st, 1, m->content_hash);
+    s->be->bind_text_kept(st, 1, m->content_hash); /* reset before this returns */
     for (int b = 0; b < 4; b++)
         if (near)
             s->be->bind_int64(st, 2 + b, (int64_t)m->signature[b]);
@@ -777,7 +777,7 @@ static int mention_known(kw_store *s, const char *canonical_url, int64_t *mid, i
     *mid = 0;
     if ((rc = stmt(s, Q_MENTION_FIND, &st)))
         return rc;
-    s->be->bind_text(st, 1, canonical_url);
+    s->be->bind_text_kept(st, 1, canonical_url); /* reset before this returns */
     rc = s->be->step(st);
     if (rc != STEP_ROW) {
         s->be->reset(st);
