@@ -93,9 +93,23 @@ void kw_sha256_hex(char out[65], const void *data, size_t len)
     out[64] = '\0';
 }
 
+/* Whether byte c is kept as it is, whatever follows it: not a C0 control
+ * (newline and tab aside), not DEL, not the first byte of a C1 one. */
+static int plain_byte(unsigned char c)
+{
+    return c >= 0x20 ? c != 0x7F && c != 0xC2 : c == '\n' || c == '\t';
+}
+
 void kw_controls_replace(char *s, char with)
 {
     if (!s)
+        return;
+    /* Nearly every text has nothing to replace: read up to the first byte
+     * that may need it without writing; the loop below goes on from there
+     * exactly as from the start (what was skipped is copied to itself). */
+    while (plain_byte((unsigned char)*s))
+        s++;
+    if (!*s)
         return;
     char *o = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

@@ -18,11 +18,23 @@
 #define MIN_TOKENS 8
 #define MAX_FOLD (64 * 1024) /* bytes of a text read for its features */
 
+#define FNV_PRIME UINT64_C(1099511628211)
+
+/* FNV-1a over v's four bytes, low byte first. A zero byte only multiplies
+ * by the prime, so a code point under U+0100 (Latin text) takes one
+ * multiply by its fourth power and one under U+10000 (CJK) two: the same
+ * value as byte by byte, which signatures stored in mentions depend on. */
 static uint64_t fnv(uint64_t h, uint32_t v)
 {
+    static const uint64_t p3 = FNV_PRIME * FNV_PRIME * FNV_PRIME,
+                          p4 = FNV_PRIME * FNV_PRIME * FNV_PRIME * FNV_PRIME;
+    if (v < 0x100)
+        return (h ^ v) * p4;
+    if (v < 0x10000)
+        return (((h ^ (v & 0xff)) * FNV_PRIME) ^ (v >> 8)) * p3;
     for (int i = 0; i < 4; i++) {
         h ^= (v >> (8 * i)) & 0xff;
-        h *= 1099511628211u;
+        h *= FNV_PRIME;
     }
     return h;
 }

@@ -101,6 +101,9 @@ int store_run(kw_store *s, kw_stmt *st);
 /* Bind a time (NULL when KW_TIME_NONE), a count (NULL when < 0), an id
  * (NULL when <= 0). */
 int store_bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t);
+/* The same, formatted into buf (KW_TIME_TEXT bytes), which the caller keeps
+ * until the statement is reset: SQLite reads it there, with no copy. */
+int store_bind_time_kept(kw_store *s, kw_stmt *st, int idx, int64_t t, char *buf);
 int store_bind_count(kw_store *s, kw_stmt *st, int idx, int64_t v);
 int store_bind_id(kw_store *s, kw_stmt *st, int idx, int64_t v);
 /* Read a time (KW_TIME_NONE for NULL), a count (-1 for NULL), a string

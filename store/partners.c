@@ -484,8 +484,8 @@ int kw_store_partner_by_account(kw_store *s, const char *platform, const char *h
     *out = 0;
     if ((rc = store_cached(s, SQL_PARTNER_BY_ACCOUNT, &st)))
         return rc;
-    s->be->bind_text(st, 1, platform);
-    s->be->bind_text(st, 2, handle);
+    s->be->bind_text_kept(st, 1, platform); /* reset before this returns */
+    s->be->bind_text_kept(st, 2, handle);
     rc = s->be->step(st);
     if (rc == STEP_ROW)
         *out = s->be->column_int64(st, 0);

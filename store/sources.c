@@ -425,18 +425,19 @@ int kw_store_source_due(kw_store *s, int64_t now, size_t limit, kw_source **out,
 static int record_locked(kw_store *s, const kw_fetch_record *r)
 {
     kw_stmt *st;
+    char t1[KW_TIME_TEXT], t2[KW_TIME_TEXT]; /* bound where they are: no copies */
     int rc;
     if ((rc = store_cached(s, SQL_RECORD, &st)))
         return rc;
     s->be->bind_int64(st, 1, r->source_id);
     store_bind_count(s, st, 2, r->status);
     s->be->bind_text(st, 3, r->error);
-    store_bind_time(s, st, 4, r->finished_at);
-    store_bind_time(s, st, 5, r->next_attempt_at);
+    store_bind_time_kept(s, st, 4, r->finished_at, t1);
+    store_bind_time_kept(s, st, 5, r->next_attempt_at, t2);
     s->be->bind_int64(st, 6, r->error && !r->error_is_note ? 1 : 0);
     s->be->bind_text(st, 7, r->etag);
     s->be->bind_text(st, 8, r->last_modified);
-    s->be->bind_text(st, 9, r->content_digest);
+    s->be->bind_text_kept(st, 9, r->content_digest);
     s->be->bind_text_kept(st, 10, r->as_url ? r->as_url : "");
     s->be->bind_text_kept(st, 11, r->as_kind ? r->as_kind : "");
     s->be->bind_text_kept(st, 12, r->as_rules ? r->as_rules : "");
@@ -478,9 +479,9 @@ static int record_locked(kw_store *s, const kw_fetch_record *r)
     if ((rc = store_cached(s, SQL_HISTORY, &st)))
         return rc;
     s->be->bind_int64(st, 1, r->source_id);
-    store_bind_time(s, st, 2, r->started_at);
-    store_bind_time(s, st, 3, r->finished_at);
-    s->be->bind_text(st, 4, r->url ? r->url : "");
+    store_bind_time_kept(s, st, 2, r->started_at, t1);
+    store_bind_time_kept(s, st, 3, r->finished_at, t2);
+    s->be->bind_text_kept(st, 4, r->url ? r->url : "");
     store_bind_count(s, st, 5, r->status);
     store_bind_count(s, st, 6, r->bytes);
     store_bind_count(s, st, 7, r->items);

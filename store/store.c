@@ -115,6 +115,14 @@ int store_bind_time(kw_store *s, kw_stmt *st, int idx, int64_t t)
     return s->be->bind_text(st, idx, buf);
 }
 
+int store_bind_time_kept(kw_store *s, kw_stmt *st, int idx, int64_t t, char *buf)
+{
+    if (t == KW_TIME_NONE)
+        return s->be->bind_text(st, idx, NULL);
+    kw_time_format(buf, KW_TIME_TEXT, t);
+    return s->be->bind_text_kept(st, idx, buf);
+}
+
 int store_bind_count(kw_store *s, kw_stmt *st, int idx, int64_t v)
 {
     return v < 0 ? s->be->bind_text(st, idx, NULL) : s->be->bind_int64(st, idx, v);
@@ -735,7 +743,7 @@ static int find_original(kw_store *s, const kw_mention *m, int64_t self, int64_t
         return 0;
     if ((rc = store_cached(s, SQL_ORIGINAL, &st)))
         return rc;
-    s->be->bind_text(st, 1, m->content_hash);
+    s->be->bind_text_kept(st, 1, m->content_hash); /* reset before this returns */
     for (int b = 0; b < 4; b++)
         if (near)
             s->be->bind_int64(st, 2 + b, (int64_t)m->signature[b]);
@@ -769,7 +777,7 @@ static int mention_known(kw_store *s, const char *canonical_url, int64_t *mid, i
     *mid = 0;
     if ((rc = stmt(s, Q_MENTION_FIND, &st)))
         return rc;
-    s->be->bind_text(st, 1, canonical_url);
+    s->be->bind_text_kept(st, 1, canonical_url); /* reset before this returns */
     rc = s->be->step(st);
     if (rc != STEP_ROW) {
         s->be->reset(st);
@@ -791,7 +799,7 @@ static int mention_known(kw_store *s, const char *canonical_url, int64_t *mid, i
 static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, int64_t *mid)
 {
     kw_stmt *st;
-    char now[KW_TIME_TEXT];
+    char now[KW_TIME_TEXT], published[KW_TIME_TEXT], fetched[KW_TIME_TEXT];
     int rc;
     *mid = 0;
     /* The texts are bound where they are (reset before this returns). */
@@ -808,11 +816,11 @@ static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, i
     s->be->bind_text_kept(st, 8, m->title);
     s->be->bind_text_kept(st, 9, m->text);
     s->be->bind_text_kept(st, 10, m->lang);
-    store_bind_time(s, st, 11, m->published_at);
+    store_bind_time_kept(s, st, 11, m->published_at, published);
     if (m->fetched_at == KW_TIME_NONE)
-        s->be->bind_text(st, 12, now);
+        s->be->bind_text_kept(st, 12, now);
     else
-        store_bind_time(s, st, 12, m->fetched_at);
+        store_bind_time_kept(s, st, 12, m->fetched_at, fetched);
     store_bind_count(s, st, 13, m->likes);
     store_bind_count(s, st, 14, m->comments);
     store_bind_count(s, st, 15, m->shares);
@@ -825,7 +833,7 @@ static int mention_insert(kw_store *s, const kw_mention *m, int64_t repost_of, i
         s->be->bind_double(st, 21, m->neu);
         s->be->bind_text_kept(st, 22, m->label);
         s->be->bind_text_kept(st, 23, m->explanation);
-        s->be->bind_text(st, 24, now);
+        s->be->bind_text_kept(st, 24, now);
     } else {
         for (int i = 18; i <= 24; i++)
             s->be->bind_text(st, i, NULL);
@@ -864,7 +872,7 @@ static int link_brands(kw_store *s, int64_t mid, const int64_t *brands, size_t n
             return rc;
         s->be->bind_int64(st, 1, mid);
         s->be->bind_int64(st, 2, brands[i]);
-        s->be->bind_text(st, 3, now);
+        s->be->bind_text_kept(st, 3, now);
         if ((rc = store_run(s, st)))
             return rc;
         if (s->be->changes(st) == 0)
