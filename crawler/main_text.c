@@ -216,12 +216,15 @@ typedef struct scored {
     int depth;
 } scored;
 
+#define SCORED_LOCAL 64 /* scored elements kept in the walk itself */
+
 typedef struct walk {
     frame st[DEPTH_MAX];
     int sp;
-    scored *sc;
+    scored *sc; /* local, then the heap when a page has more */
     size_t nsc, cap;
     int oom;
+    scored local[SCORED_LOCAL];
 } walk;
 
 static int is_heading(const char *name)
@@ -238,12 +241,15 @@ static void pop(walk *w)
     long score = f->prose - LINK_COST * f->link;
     if (score > 0) {
         if (w->nsc == w->cap) {
-            size_t nc = w->cap ? w->cap * 2 : 64;
-            scored *ns = realloc(w->sc, nc * sizeof *ns);
+            size_t nc = w->cap * 2;
+            scored *ns = w->sc == w->local ? malloc(nc * sizeof *ns)
+                                           : realloc(w->sc, nc * sizeof *ns);
             if (!ns) {
                 w->oom = 1;
                 return;
             }
+            if (w->sc == w->local)
+                memcpy(ns, w->local, sizeof w->local);
             w->sc = ns;
             w->cap = nc;
         }
@@ -268,14 +274,15 @@ static void push(walk *w, const kw_hnode *n)
 
 const kw_hnode *ex_main_container(const kw_hnode *top)
 {
-    /* Not calloc: the frame stack is 12 KiB, and zeroing it cost more than
-     * the walk of a small page; a frame is written by push before it is read. */
-    walk *w = malloc(sizeof *w);
-    if (!w)
-        return NULL;
+    /* On the stack, and not zeroed: a malloc of its 13 KiB cost more than
+     * the walk of a small page (glibc tidies its free lists for a block that
+     * size), and so did zeroing it; a frame is written by push before it is
+     * read, a scored element by pop. */
+    walk ws, *w = &ws;
     w->sp = 0;
-    w->sc = NULL;
-    w->nsc = w->cap = 0;
+    w->sc = w->local;
+    w->nsc = 0;
+    w->cap = SCORED_LOCAL;
     w->oom = 0;
     push(w, top);
     for (const kw_hnode *n = top->first; n && !w->oom;) {
@@ -311,8 +318,8 @@ const kw_hnode *ex_main_container(const kw_hnode *top)
         if (s->score * 100 >= max * 85 && (s->depth > depth || (s->depth == depth && s->score > at)))
             best = s->n, depth = s->depth, at = s->score;
     }
-    free(w->sc);
-    free(w);
+    if (w->sc != w->local)
+        free(w->sc);
     return best;
 }
 
