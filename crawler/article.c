@@ -13,6 +13,7 @@
 #include "html_dom.h"
 #include "internal.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,10 +197,28 @@ static char *cand_value(const article_nodes *an, int which)
     return ex_tidy(strdup(v ? v : ""));
 }
 
+/* The labels a byline without a class of its own is known by. */
+static const char *const byline_labels[] = {"作者：", "作者:", "文/", "文｜", "By ", NULL};
+
+/* Whether n's own text starts with one of byline_labels (its first
+ * child's text, after blanks): only such an element is read for a name. */
+static int starts_byline(const kw_hnode *n)
+{
+    const kw_hnode *f = n->first;
+    if (!f || f->type != KW_HTEXT)
+        return 0;
+    const char *s = f->text + strspn(f->text, " \t\r\n\f");
+    for (const char *const *l = byline_labels; *l; l++)
+        if (strncmp(s, *l, strlen(*l)) == 0)
+            return 1;
+    return 0;
+}
+
 /* A date the page shows where its markup names none, and how surely it is
  * the article's: 1 a <time>; 2 an element whose class or id says date,
  * time, publish or byline ("date-source", "publish_time"); 3 one whose
- * text begins with a date's label ("发布时间：2026-12-06 14:30"); 0 none. */
+ * text begins with a date's label ("发布时间：2026-12-06 14:30"); 4 one
+ * whose text begins with a byline's ("作者：张三 2026-12-06 14:30"); 0 none. */
 static int shows_date(const kw_hnode *n)
 {
     if (n->name[0] == 't' && strcmp(n->name, "time") == 0)
@@ -228,7 +247,7 @@ static int shows_date(const kw_hnode *n)
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (*s == *labels[i].s && strncmp(s, labels[i].s, labels[i].n) == 0)
             return 3;
-    return 0;
+    return starts_byline(n) ? 4 : 0;
 }
 
 /* What is looked for near the text: see reads an element and says
@@ -298,34 +317,82 @@ static int see_date(near_search *q, const kw_hnode *n)
     int64_t t = ex_parse_time(dt ? dt : text, &local);
     if (t != NO_TIME)
         q->t = t, q->rank = r, q->local = local, q->found = 1;
-    else if (!q->undated && text && strlen(text) <= 64)
+    else if (!q->undated && text && strlen(text) <= 64 && r < 4)
         q->undated = text, text = NULL; /* maybe "3小时前": read against the fetch */
     free(text);
     return q->found && r == 1;
 }
 
+/* The length of the name v starts with after an unclassed byline's label,
+ * 0 for none: after "By ", two to four capitalised words ("By the end of
+ * the month" and "By Lumi's standards" are sentences); after a Chinese
+ * label, 1 to 16 characters up to a blank or a bar, with no punctuation
+ * ("作者：这款产品真的很好用，..." is a sentence). */
+static size_t byline_name(const char *v, int english)
+{
+    const unsigned char *p = (const unsigned char *)v;
+    size_t i = 0, end = 0;
+    if (english) {
+        int words = 0;
+        while (p[i] >= 'A' && p[i] <= 'Z') {
+            while (p[i] >= 0x80 || (unsigned)((p[i] | 32) - 'a') < 26u || p[i] == '.' || p[i] == '\'' ||
+                   p[i] == '-')
+                i++;
+            end = i;
+            if (++words > 4)
+                return 0;
+            if (p[i] != ' ')
+                break;
+            i++;
+        }
+        return words >= 2 && (!p[end] || p[end] == ' ' || p[end] == ',') ? end : 0;
+    }
+    int chars = 0;
+    while (p[i] && p[i] != ' ' && p[i] != '|' && p[i] != '/' &&
+           strncmp((const char *)p + i, "｜", strlen("｜")) != 0) {
+        uint32_t cp;
+        size_t k = utf8_seq(p + i, strlen((const char *)p + i), &cp);
+        if (!k || ++chars > 16 || (cp < 0x80 && ispunct((int)cp) && cp != '.') ||
+            (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+            (cp >= 0xFF1A && cp <= 0xFF20))
+            return 0;
+        i += k;
+    }
+    return i;
+}
+
 /* An author the page shows where its markup names none: the short text
  * of an element whose class or id says author ("post-author", "author"),
- * a label before it dropped ("作者：", "By"). */
+ * a label before it dropped ("作者：", "By"); or the name after a label
+ * that starts an element's own text ("<p>作者：张三 发布时间：...</p>",
+ * "<span>By Jane Doe</span>"). */
 static int see_author(near_search *q, const kw_hnode *n)
 {
     const char *c = kw_hnode_attr(n, "class"), *id = kw_hnode_attr(n, "id");
-    if (!has_word(c, "author") && !has_word(id, "author"))
+    int classed = has_word(c, "author") || has_word(id, "author");
+    if (!classed && !starts_byline(n))
         return 0;
     q->tried++;
     char *t = ex_node_text_head(n, NEAR_TEXT_MAX, NEAR_NODES_MAX);
     static const char *const labels[] = {"作者：", "作者:", "作者", "记者", "文/", "文｜",
                                          "By ",    "by ",   "Posted by ", NULL};
-    const char *v = t;
+    const char *v = t, *label = NULL;
     for (const char *const *l = labels; v && *l; l++)
         if (strncmp(v, *l, strlen(*l)) == 0) {
+            label = *l;
             v += strlen(*l);
             v += strspn(v, " ");
             break;
         }
-    if (v && *v && strlen(v) <= 80 && !strchr(v, '\n')) {
+    if (classed && v && *v && strlen(v) <= 80 && !strchr(v, '\n')) {
         q->author = strdup(v);
         q->found = q->author != NULL;
+    } else if (!classed && label && strlen(t) <= 160) {
+        size_t k = byline_name(v, label[0] == 'B');
+        if (k) {
+            q->author = strndup(v, k);
+            q->found = q->author != NULL;
+        }
     }
     free(t);
     return q->found;
@@ -357,7 +424,7 @@ static void article_date(kw_extracted_item *it, const article_nodes *an, jsonld_
     cand_dates(it, an, A_TIME + 2, A_LINK); /* a date <meta>, microdata as text */
     const kw_hnode *from = best ? best : body;
     if (it->published == NO_TIME && from) {
-        near_search q = {.see = see_date, .rank = 4, .t = NO_TIME};
+        near_search q = {.see = see_date, .rank = 5, .t = NO_TIME};
         search_near(from, body, &q);
         it->published = q.t;
         it->published_local = q.local;

@@ -511,6 +511,49 @@ static void article_mode__the_author_a_byline_shows(void **state)
     }
 }
 
+/* A byline with no class that says so, known by its label: "作者：",
+ * "文/", "By " and a name (two to four capitalised words in English,
+ * a short run without punctuation in Chinese), the date beside it still
+ * read; a sentence that starts so is no byline. */
+static void article_mode__an_unclassed_byline_by_its_label(void **state)
+{
+    (void)state;
+    static const char body[] = "<div class='article'><p>家电品牌露米今天在北京发布了新款扫地机器人，"
+                               "续航提升四成，用户反响热烈。</p></div>";
+    static const struct {
+        const char *byline, *author;
+    } cases[] = {
+        {"<p>作者：张三</p>", "张三"},
+        {"<p class='meta'>文/王五 发布时间：2024-05-01 10:00</p>", "王五"},
+        {"<div><span>By Jane Doe</span> · <span>May 1, 2024</span></div>", "Jane Doe"},
+        {"<p>By <a href='/u/7'>Ana María López</a>, staff writer</p>", "Ana María López"},
+        {"<p>作者：这款产品真的很好用，我已经推荐给了身边的朋友</p>", NULL},
+        {"<p>By the end of the month it was gone.</p>", NULL},
+        {"<p>By Lumi's standards, this serum is a quiet launch.</p>", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char page[1024];
+        snprintf(page, sizeof page, "<html><body><h1>露米发布新品</h1>%s%s</body></html>",
+                 cases[i].byline, body);
+        kw_extracted e;
+        article_text(page, &e);
+        if (cases[i].author)
+            assert_string_equal(e.items[0].author, cases[i].author);
+        else
+            assert_null(e.items[0].author);
+        if (i == 1) { /* the date beside the name, in the source's zone */
+            int64_t want;
+            assert_int_equal(kw_time_parse(&want, "2024-05-01T10:00:00Z"), 0);
+            assert_int_equal(e.items[0].published, want);
+            assert_int_equal(e.items[0].published_local, 1);
+        } else {
+            assert_int_equal(e.items[0].published, INT64_MIN); /* "By Jane Doe" is no date */
+            assert_null(e.items[0].time_text);
+        }
+        kw_extracted_free(&e);
+    }
+}
+
 /* Pages made to be slow read in time linear in their size: thousands of
  * <h1>s a logo's under one huge class (each looked at its ancestors'
  * classes: quadratic), 64 nested dated elements over many empty ones
@@ -1550,6 +1593,7 @@ int main(void)
         cmocka_unit_test(article_mode__logo_headings_and_attribute_case),
         cmocka_unit_test(article_mode__the_articles_date_not_the_sidebars),
         cmocka_unit_test(article_mode__the_author_a_byline_shows),
+        cmocka_unit_test(article_mode__an_unclassed_byline_by_its_label),
         cmocka_unit_test(article_mode__pathological_pages_cost_linear_time),
         cmocka_unit_test(dates_inside_words_are_found),
         cmocka_unit_test(time_rule__a_date_in_words_keeps_its_time_and_zone),
