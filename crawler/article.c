@@ -328,16 +328,39 @@ static int see_date(near_search *q, const kw_hnode *n)
  * the month" and "By Lumi's standards" are sentences); after a Chinese
  * label, 1 to 16 characters up to a blank or a bar, with no punctuation
  * ("作者：这款产品真的很好用，..." is a sentence). */
+/* Whether the word s[0..n) names a month ("May", "Dec."): a date after the
+ * name, not more of it. */
+static int month_word(const char *s, size_t n)
+{
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    if (n > 3 && s[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < 12; i++)
+        if ((n == 3 || n == strlen(months[i])) && strncmp(s, months[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t byline_name(const char *v, int english)
 {
     const unsigned char *p = (const unsigned char *)v;
-    size_t i = 0, end = 0;
+    size_t i = 0, end = 0, n = strlen(v);
+    uint32_t cp;
     if (english) {
         int words = 0;
         while (p[i] >= 'A' && p[i] <= 'Z') {
-            while (p[i] >= 0x80 || (unsigned)((p[i] | 32) - 'a') < 26u || p[i] == '.' || p[i] == '\'' ||
-                   p[i] == '-')
-                i++;
+            size_t from = i;
+            for (size_t k; i < n; i += k) { /* letters (María), '.', '\'', '-' */
+                k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i, &cp);
+                if (p[i] < 0x80 ? !((unsigned)((p[i] | 32) - 'a') < 26u || p[i] == '.' ||
+                                    p[i] == '\'' || p[i] == '-')
+                                : !k || cp < 0xC0 || cp == 0xD7 || cp == 0xF7 || cp >= 0x2000)
+                    break;
+            }
+            if (words >= 2 && month_word(v + from, i - from))
+                break; /* "By Jane Doe May 1, 2024" */
             end = i;
             if (++words > 4)
                 return 0;
@@ -345,13 +368,13 @@ static size_t byline_name(const char *v, int english)
                 break;
             i++;
         }
-        return words >= 2 && (!p[end] || p[end] == ' ' || p[end] == ',') ? end : 0;
+        return words >= 2 ? end : 0; /* whatever follows: ", staff", " · May 1" */
     }
     int chars = 0;
-    while (p[i] && p[i] != ' ' && p[i] != '|' && p[i] != '/' &&
-           strncmp((const char *)p + i, "｜", strlen("｜")) != 0) {
-        uint32_t cp;
-        size_t k = utf8_seq(p + i, strlen((const char *)p + i), &cp);
+    while (p[i] && p[i] != ' ' && p[i] != '|' && p[i] != '/') {
+        size_t k = utf8_seq(p + i, n - i, &cp);
+        if (k && (cp == 0x3000 || cp == 0xA0 || cp == 0xFF5C))
+            break; /* an ideographic or no-break space, a full-width bar */
         if (!k || ++chars > 16 || (cp < 0x80 && ispunct((int)cp) && cp != '.') ||
             (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
             (cp >= 0xFF1A && cp <= 0xFF20))
